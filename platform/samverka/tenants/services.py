@@ -1,0 +1,159 @@
+"""Creating and finding consortia and tenants, with validation that changes nothing on error."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from samverka.errors import NotFound, ValidationError
+from samverka.tenants.models import Consortium, Tenant, TenantKind
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+# SCB county codes (län) in use since 1998; a municipality code starts with its county's code.
+COUNTY_CODES = frozenset(
+    "01 03 04 05 06 07 08 09 10 12 13 14 17 18 19 20 21 22 23 24 25".split()  # noqa: SIM905
+)
+
+
+def validate_slug(slug: str) -> str:
+    slug = (slug or "").strip()
+    if not SLUG_PATTERN.match(slug):
+        raise ValidationError(
+            _l("The short name may only contain a-z, 0-9 and hyphens (at most 63)."), "slug"
+        )
+    return slug
+
+
+def validate_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationError(_l("Enter a name (at most 200 characters)."), "name")
+    return name
+
+
+def validate_county_code(code: str | None) -> str | None:
+    if code in (None, ""):
+        return None
+    if code not in COUNTY_CODES:
+        raise ValidationError(
+            _l("The county code must be a Swedish county code, e.g. 17 for Värmland."),
+            "county_code",
+        )
+    return code
+
+
+def validate_kind(kind: str) -> TenantKind:
+    try:
+        return TenantKind(kind)
+    except ValueError:
+        allowed = ", ".join(k.value for k in TenantKind)
+        raise ValidationError(
+            _l(
+                "Unknown kind of organisation %(kind)r; choose one of: %(allowed)s.",
+                kind=kind,
+                allowed=allowed,
+            ),
+            "kind",
+        ) from None
+
+
+def validate_municipality_code(kind: TenantKind, code: str | None) -> str | None:
+    code = (code or "").strip() or None
+    if kind is not TenantKind.MUNICIPALITY:
+        if code is not None:
+            raise ValidationError(
+                _l("Only municipalities have a municipality code."), "municipality_code"
+            )
+        return None
+    if code is None or not re.fullmatch(r"\d{4}", code):
+        raise ValidationError(
+            _l("A municipality needs a municipality code of four digits, e.g. 1783."),
+            "municipality_code",
+        )
+    if code[:2] not in COUNTY_CODES:
+        raise ValidationError(
+            _l("%(code)s does not start with a Swedish county code.", code=code),
+            "municipality_code",
+        )
+    return code
+
+
+def create_consortium(
+    session: Session, slug: str, name: str, county_code: str | None = None
+) -> Consortium:
+    slug = validate_slug(slug)
+    consortium = Consortium(
+        slug=slug, name=validate_name(name), county_code=validate_county_code(county_code)
+    )
+    if session.scalar(select(Consortium.id).where(Consortium.slug == slug)):
+        raise ValidationError(_l("The short name %(slug)s is already taken.", slug=slug), "slug")
+    session.add(consortium)
+    session.flush()
+    return consortium
+
+
+def create_tenant(
+    session: Session,
+    slug: str,
+    name: str,
+    kind: str,
+    municipality_code: str | None = None,
+    population: int | None = None,
+    consortia: list[Consortium] | None = None,
+) -> Tenant:
+    slug = validate_slug(slug)
+    tenant_kind = validate_kind(kind)
+    code = validate_municipality_code(tenant_kind, municipality_code)
+    if population is not None and population < 0:
+        raise ValidationError(_l("The population cannot be negative."), "population")
+    if session.scalar(select(Tenant.id).where(Tenant.slug == slug)):
+        raise ValidationError(_l("The short name %(slug)s is already taken.", slug=slug), "slug")
+    if code and session.scalar(select(Tenant.id).where(Tenant.municipality_code == code)):
+        raise ValidationError(
+            _l("Municipality code %(code)s is already used.", code=code), "municipality_code"
+        )
+    tenant = Tenant(
+        slug=slug,
+        name=validate_name(name),
+        kind=tenant_kind,
+        municipality_code=code,
+        population=population,
+        consortia=list(consortia or []),
+    )
+    session.add(tenant)
+    session.flush()
+    return tenant
+
+
+def get_consortium(session: Session, slug: str) -> Consortium:
+    consortium = session.scalar(select(Consortium).where(Consortium.slug == slug))
+    if consortium is None:
+        raise NotFound(_l("No consortium called %(slug)s.", slug=slug))
+    return consortium
+
+
+def get_tenant(session: Session, slug: str) -> Tenant:
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise NotFound(_l("No organisation called %(slug)s.", slug=slug))
+    return tenant
+
+
+def list_consortia(session: Session) -> list[Consortium]:
+    return list(session.scalars(select(Consortium).order_by(Consortium.name)))
+
+
+def list_tenants(session: Session, consortium: Consortium | None = None) -> list[Tenant]:
+    query = select(Tenant).order_by(Tenant.name)
+    if consortium is not None:
+        query = query.where(Tenant.consortia.contains(consortium))
+    return list(session.scalars(query))
+
+
+def add_to_consortium(session: Session, tenant: Tenant, consortium: Consortium) -> None:
+    if consortium not in tenant.consortia:
+        tenant.consortia.append(consortium)
+        session.flush()

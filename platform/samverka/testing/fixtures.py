@@ -1,0 +1,224 @@
+"""Pytest fixtures for Samverka and plugin authors (registered through ``pytest11``)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from samverka.config import Settings
+from samverka.db import TenantScope, make_engine, scoped
+from samverka.testing import databases
+
+TEST_PASSWORD = "correct horse battery staple"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--samverka-db",
+        default="both",
+        choices=("both", *BACKENDS),
+        help="Run database tests on SQLite, PostgreSQL or both (default).",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "samverka_backend" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("--samverka-db")
+        backends = BACKENDS if chosen == "both" else (chosen,)
+        marker = metafunc.definition.get_closest_marker("postgresql_only")
+        if marker is not None:
+            backends = tuple(b for b in backends if b == "postgresql")
+        metafunc.parametrize("samverka_backend", backends, scope="session")
+
+
+@pytest.fixture(scope="session")
+def samverka_plugins() -> list[tuple[str, object]]:
+    """Plugins to register beside the installed ones; override in a conftest."""
+    return []
+
+
+@pytest.fixture(scope="session")
+def plugin_host(samverka_plugins):
+    from samverka.plugins import core
+    from samverka.plugins.host import CORE_PLUGIN, PluginHost
+
+    host = PluginHost()
+    host.register(core, CORE_PLUGIN, internal=True)
+    host.load_entry_points()
+    for name, plugin in samverka_plugins:
+        host.register(plugin, name)
+    host.check()
+    return host
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def samverka_database(samverka_backend, plugin_host, tmp_path_factory):
+    """A migrated database for this worker and backend."""
+    if samverka_backend == "sqlite":
+        return databases.sqlite_database(tmp_path_factory.mktemp("sqlite"), plugin_host)
+    name = f"samverka_test_{re.sub(r'[^a-z0-9]', '', _worker().lower())}"
+    return databases.postgresql_database(name, plugin_host)
+
+
+@pytest.fixture
+def settings(samverka_database, tmp_path) -> Settings:
+    return Settings(
+        instance_path=tmp_path / "instance",
+        env="testing",
+        database_url=samverka_database.app_url,
+        database_owner_url=samverka_database.owner_url,
+        redis_url=os.environ.get("SAMVERKA_TEST_REDIS_URL", ""),
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+    ).with_defaults()
+
+
+@pytest.fixture
+def app(settings, samverka_plugins, samverka_database) -> Iterator[Flask]:
+    """A fresh app on an emptied database."""
+    owner = make_engine(samverka_database.owner_url)
+    databases.reset(owner, samverka_database)
+    owner.dispose()
+    application = create_test_app(settings, samverka_plugins)
+    with application.app_context():
+        yield application
+    application.extensions["samverka"].engine.dispose()
+
+
+def create_test_app(settings: Settings, plugins: list[tuple[str, object]]) -> Flask:
+    from samverka.app import create_app
+
+    return create_app(settings, extra_plugins=plugins)
+
+
+@pytest.fixture
+def db(app):
+    """The app's database session (app context), with no tenant scope."""
+    from samverka.runtime import db_session
+
+    return db_session()
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def registry(app):
+    return app.extensions["samverka"].registry
+
+
+@dataclass
+class TenantPair:
+    """Two municipalities in one consortium, each with an admin and a reader."""
+
+    consortium: Any
+    a: Any
+    b: Any
+    admin_a: Any
+    reader_a: Any
+    admin_b: Any
+    reader_b: Any
+    consortium_admin: Any
+    platform_admin: Any
+    password: str = TEST_PASSWORD
+
+
+@pytest.fixture
+def tenant_pair(app, db, registry) -> TenantPair:
+    from samverka.auth import services as accounts
+    from samverka.tenants import services as tenancy
+
+    consortium = tenancy.create_consortium(db, "sutohamu", "SuToHaMu", "17")
+    a = tenancy.create_tenant(
+        db, "sunne", "Sunne kommun", "municipality", "1766", 13366, [consortium]
+    )
+    b = tenancy.create_tenant(
+        db, "torsby", "Torsby kommun", "municipality", "1737", 11387, [consortium]
+    )
+    users = {}
+    for key, email in [
+        ("admin_a", "admin@sunne.test"),
+        ("reader_a", "reader@sunne.test"),
+        ("admin_b", "admin@torsby.test"),
+        ("reader_b", "reader@torsby.test"),
+        ("consortium_admin", "kons@sutohamu.test"),
+    ]:
+        users[key] = accounts.create_user(db, email, key.replace("_", " ").title(), TEST_PASSWORD)
+    users["platform_admin"] = accounts.create_user(
+        db, "root@samverka.test", "Root", TEST_PASSWORD, platform_admin=True
+    )
+    for tenant, admin, reader in [(a, "admin_a", "reader_a"), (b, "admin_b", "reader_b")]:
+        with scoped(db, TenantScope.for_tenant(tenant.id)):
+            accounts.add_member(db, registry, users[admin], tenant, "tenant_admin")
+            accounts.add_member(db, registry, users[reader], tenant, "reader")
+    accounts.add_consortium_admin(db, users["consortium_admin"], consortium)
+    db.commit()
+    return TenantPair(consortium, a, b, **users)
+
+
+class Login:
+    """``login(client, user)`` posts the real login form (CSRF included)."""
+
+    def __call__(self, client: FlaskClient, user: Any, password: str = TEST_PASSWORD):
+        page = client.get("/login")
+        token = csrf_token(page.get_data(as_text=True))
+        response = client.post(
+            "/login", data={"email": user.email, "password": password, "csrf_token": token}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def login() -> Login:
+    return Login()
+
+
+@pytest.fixture
+def logged_in_client(client, login, tenant_pair) -> FlaskClient:
+    """A client logged in as tenant A's administrator."""
+    return login(client, tenant_pair.admin_a)
+
+
+@pytest.fixture
+def with_plugins(app, db):
+    """``with_plugins(tenant, "name", config={...})``: offer through the tenant's first
+    consortium and enable for the tenant, as a consortium and a tenant admin would."""
+    from samverka.plugins import services as plugins
+
+    def enable(tenant, *names: str, config: dict | None = None) -> None:
+        host = app.extensions["samverka"].host
+        for name in names:
+            plugins.allow_plugin(db, host, name, tenant.consortia[0])
+            with scoped(db, TenantScope.for_tenant(tenant.id)):
+                plugins.enable_plugin(db, host, tenant, name, config)
+        db.commit()
+
+    return enable
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[3]

@@ -1,0 +1,59 @@
+"""The web shell: blueprints, per-request context and error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from govuk_frontend_wtf.main import WTFormsHelpers
+from werkzeug.exceptions import HTTPException
+
+from samverka.errors import Forbidden, NotFound
+from samverka.web import context
+
+
+def init_app(app: Flask) -> None:
+    WTFormsHelpers(app)
+    context.init_app(app)
+    from samverka.web import auth, consortium_admin, platform_admin, shell, tenant_admin
+
+    for module in (auth, shell, tenant_admin, consortium_admin, platform_admin):
+        app.register_blueprint(module.bp)
+    register_plugin_blueprints(app)
+    app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(NotFound, lambda _e: render_http_error(_http(404)))
+    app.register_error_handler(Forbidden, lambda _e: render_http_error(_http(403)))
+
+
+def register_plugin_blueprints(app: Flask) -> None:
+    """Mount each plugin's blueprints under ``/t/<tenant_slug>/<plugin>``; remember the owner."""
+    host = app.extensions["samverka"].host
+    owners = app.extensions.setdefault(context.PLUGIN_BLUEPRINTS_KEY, {})
+    for impl in host.hook.register_blueprints.get_hookimpls():
+        plugin = host.plugin_of(impl.plugin)
+        for blueprint in impl.function():
+            app.register_blueprint(blueprint, url_prefix=f"/t/<tenant_slug>/{plugin}")
+            owners[blueprint.name] = plugin
+
+
+def _http(code: int) -> HTTPException:
+    from werkzeug.exceptions import default_exceptions
+
+    return default_exceptions[code]()
+
+
+def render_http_error(error: HTTPException):
+    from flask import redirect, url_for
+
+    if error.code == 401 and request.method == "GET":
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    from flask_babel import gettext as _
+
+    titles = {
+        400: _("Bad request"),
+        401: _("Log in to continue"),
+        403: _("You do not have access"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        413: _("Too much data"),
+    }
+    title = titles.get(error.code or 500, _("Something went wrong"))
+    return render_template("error.html", title=title, code=error.code), error.code

@@ -1,0 +1,53 @@
+"""Local log-in and log-out (SSO arrives with the identity issue)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from samverka.auth.services import authenticate
+from samverka.runtime import db_session
+from samverka.web.context import _auth_version
+from samverka.web.forms import LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative paths: an open redirect would help phishing."""
+    if not target:
+        return url_for("shell.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("shell.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(db_session(), form.email.data, form.password.data)
+        if user is not None:
+            next_url = safe_next(request.args.get("next"))
+            locale = session.get("locale")
+            session.clear()  # a fresh session at login (no fixation)
+            session["user_id"] = user.id
+            session["auth_version"] = _auth_version(user)
+            if locale:
+                session["locale"] = locale
+            return redirect(next_url)
+        form.password.errors = [_("Wrong e-mail address or password.")]
+    return render_template("login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,84 @@
+"""A consortium's administration: its member organisations and the modules it offers them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from samverka.errors import NotFound, ValidationError
+from samverka.plugins import services as plugins
+from samverka.runtime import db_session, runtime
+from samverka.tenants import services as tenancy
+from samverka.web.context import can, current_user, require
+from samverka.web.forms import ActionForm, TenantForm, attach_error, kind_choices
+
+bp = Blueprint("consortium_admin", __name__, url_prefix="/consortia/<slug>")
+
+
+def _consortium(slug: str):
+    if current_user() is None:
+        abort(401)
+    try:
+        consortium = tenancy.get_consortium(db_session(), slug)
+    except NotFound:
+        abort(404)
+    if not can("consortium:tenants:view", consortium=consortium):
+        abort(404)  # not its admin: the consortium might as well not exist
+    return consortium
+
+
+@bp.route("/", methods=["GET", "POST"])
+def overview(slug: str):
+    consortium = _consortium(slug)
+    form = TenantForm()
+    if request.method == "POST":
+        require("consortium:tenants:manage", consortium=consortium)
+        if form.validate_on_submit():
+            try:
+                tenancy.create_tenant(
+                    db_session(),
+                    form.slug.data,
+                    form.name.data,
+                    form.kind.data,
+                    form.municipality_code.data,
+                    form.population.data,
+                    [consortium],
+                )
+            except ValidationError as error:
+                db_session().rollback()
+                attach_error(form, error)
+            else:
+                db_session().commit()
+                flash(_("The organisation was added."), "success")
+                return redirect(url_for(".overview", slug=slug))
+    host = runtime().host
+    offered = plugins.consortium_plugins(db_session(), consortium)
+    return render_template(
+        "consortium.html",
+        consortium=consortium,
+        form=form,
+        action_form=ActionForm(),
+        manifests=[host.manifest(n) for n in host.installed],
+        offered=offered,
+        kind_labels=dict(kind_choices()),
+        can_manage_plugins=can("consortium:plugins:manage", consortium=consortium),
+    ), 422 if form.errors else 200
+
+
+@bp.route("/modules/<name>/<verb>", methods=["POST"])
+def offer_plugin(slug: str, name: str, verb: str):
+    consortium = _consortium(slug)
+    require("consortium:plugins:manage", consortium=consortium)
+    host = runtime().host
+    if name not in host.installed or verb not in ("offer", "withdraw"):
+        abort(404)
+    if verb == "offer":
+        plugins.allow_plugin(db_session(), host, name, consortium)
+        flash(
+            _("%(module)s is offered to the members.", module=host.manifest(name).title), "success"
+        )
+    else:
+        plugins.disallow_plugin(db_session(), name, consortium)
+        flash(_("%(module)s is no longer offered.", module=host.manifest(name).title), "success")
+    db_session().commit()
+    return redirect(url_for(".overview", slug=slug))

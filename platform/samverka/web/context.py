@@ -1,0 +1,212 @@
+"""Per-request context: the user, the tenant in the URL, the DB scope and enabled plugins.
+
+Every URL under ``/t/<tenant_slug>/`` belongs to one tenant. Before any view runs, the tenant
+is loaded, the user's access to it checked (404 when the user has no role there, so probes
+learn nothing), the database scope set to that tenant, and the tenant's enabled plugins
+computed. A plugin's blueprint answers 404 in a tenant that has not enabled the plugin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, abort, g, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from samverka.auth.authorization import Principal, authorize, roles_for
+from samverka.auth.models import User
+from samverka.db import TenantScope, set_scope
+from samverka.plugins.services import enabled_plugins
+from samverka.runtime import db_session, runtime
+from samverka.tenants.models import Tenant
+
+LOCALES = ("sv", "en")
+LANGUAGE_LABELS = {"sv": "Svenska", "en": "English"}
+PLUGIN_BLUEPRINTS_KEY = "samverka.plugin_blueprints"
+
+
+@dataclass(frozen=True)
+class Link:
+    label: Any
+    href: str
+    active: bool = False
+    code: str = ""
+
+
+def select_locale() -> str:
+    chosen = session.get("locale")
+    if chosen in LOCALES:
+        return chosen
+    return request.accept_languages.best_match(LOCALES) or runtime().settings.default_locale
+
+
+def current_user() -> User | None:
+    return g.get("user")
+
+
+def principal() -> Principal:
+    user = current_user()
+    return Principal.of(user) if user else Principal(user_id=None)
+
+
+def can(action: str, *, tenant: Tenant | None = None, consortium=None) -> bool:
+    """The web's way to ask the one authorisation function."""
+    if current_user() is None:
+        return False
+    tenant = tenant if tenant is not None else g.get("tenant")
+    plugins = g.get("enabled_plugins") if tenant is g.get("tenant") else None
+    if tenant is not None and plugins is None:
+        plugins = enabled_plugins(db_session(), runtime().host, tenant)
+    return authorize(
+        db_session(),
+        runtime().registry,
+        principal(),
+        action,
+        tenant=tenant,
+        consortium=consortium,
+        enabled_plugins=plugins,
+    )
+
+
+def require(action: str, **kwargs: Any) -> None:
+    if current_user() is None:
+        abort(401)
+    if not can(action, **kwargs):
+        abort(403)
+
+
+def _load_user() -> None:
+    g.user = None
+    user_id = session.get("user_id")
+    if user_id is None:
+        set_scope(db_session(), TenantScope())
+        return
+    user = db_session().get(User, user_id)
+    if user is None or not user.is_active or session.get("auth_version") != _auth_version(user):
+        session.clear()
+        return
+    g.user = user
+    set_scope(db_session(), TenantScope((), user.id))
+
+
+def _auth_version(user: User) -> str:
+    """Changes when the password changes, so old sessions end with it."""
+    return (user.password_hash or "")[-16:]
+
+
+def _pull_tenant(endpoint: str | None, values: dict | None) -> None:
+    if values is not None:
+        g.tenant_slug = values.pop("tenant_slug", None)
+
+
+def _add_tenant(endpoint: str, values: dict) -> None:
+    if "tenant_slug" in values or g.get("tenant") is None:
+        return
+    if current_app_has_tenant_rule(endpoint):
+        values["tenant_slug"] = g.tenant.slug
+
+
+def current_app_has_tenant_rule(endpoint: str) -> bool:
+    from flask import current_app
+
+    cache = current_app.extensions.setdefault("samverka.tenant_endpoints", {})
+    if endpoint not in cache:
+        cache[endpoint] = (
+            any(
+                "tenant_slug" in rule.arguments for rule in current_app.url_map.iter_rules(endpoint)
+            )
+            if endpoint in current_app.view_functions
+            else False
+        )
+    return cache[endpoint]
+
+
+def _enter_tenant() -> None:
+    """Resolve ``/t/<tenant_slug>/``: 404 unless the user holds some role in the tenant."""
+    slug = g.get("tenant_slug")
+    g.tenant = None
+    g.enabled_plugins = frozenset()
+    if slug is None:
+        return
+    user = current_user()
+    if user is None:
+        abort(401)
+    from sqlalchemy import select
+
+    tenant = db_session().scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None or not roles_for(db_session(), principal(), tenant=tenant):
+        abort(404)
+    set_scope(db_session(), TenantScope((tenant.id,), user.id))
+    g.tenant = tenant
+    g.enabled_plugins = enabled_plugins(db_session(), runtime().host, tenant)
+    g.hooks = runtime().host.hooks_for(g.enabled_plugins)
+    owner = request.blueprint and _plugin_of_blueprint(request.blueprint)
+    if owner and owner not in g.enabled_plugins:
+        abort(404)
+
+
+def _plugin_of_blueprint(blueprint: str) -> str | None:
+    from flask import current_app
+
+    mapping: dict[str, str] = current_app.extensions.get(PLUGIN_BLUEPRINTS_KEY, {})
+    return mapping.get(blueprint.split(".", 1)[0])
+
+
+def nav_items() -> list[Link]:
+    tenant = g.get("tenant")
+    user = current_user()
+    if tenant is None or user is None:
+        return []
+    items = [
+        item for group in g.hooks.register_nav_items(tenant=tenant, user=user) for item in group
+    ]
+    items.sort(key=lambda item: (item.order, str(item.label)))
+    return [
+        Link(item.label, url_for(item.endpoint), request.endpoint == item.endpoint)
+        for item in items
+        if can(item.action)
+    ]
+
+
+def language_links() -> list[Link]:
+    current = str(get_locale())
+    return [
+        Link(
+            LANGUAGE_LABELS[code],
+            url_for("shell.set_language", code=code, next=request.path),
+            code == current,
+            code,
+        )
+        for code in LOCALES
+    ]
+
+
+def template_context() -> dict[str, Any]:
+    from samverka.auth.services import administered_consortia, user_tenants
+
+    user = current_user()
+    tenants = user_tenants(db_session(), user) if user else []
+    consortia = administered_consortia(db_session(), user) if user else []
+    return {
+        "current_user": user,
+        "current_tenant": g.get("tenant"),
+        "user_tenants": tenants,
+        "administered_consortia": consortia,
+        "nav_items": nav_items(),
+        "current_locale": str(get_locale()),
+        "language_links": language_links(),
+        "logout_url": url_for("auth.logout") if user else None,
+        "can": can,
+        "is_platform_admin": bool(user and user.is_platform_admin),
+        "app_name": _l("Samverka"),
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.url_value_preprocessor(_pull_tenant)
+    app.url_defaults(_add_tenant)
+    app.before_request(_load_user)
+    app.before_request(_enter_tenant)
+    app.context_processor(template_context)

@@ -1,0 +1,156 @@
+"""Forms (Flask-WTF: CSRF on every form) rendered with GOV.UK Frontend widgets."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovPasswordInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from samverka.errors import ValidationError
+from samverka.tenants.models import TenantKind
+
+
+def attach_error(form: FlaskForm, error: ValidationError) -> None:
+    """Show a service's validation error on the form field it concerns."""
+    field = getattr(form, error.field, None) if error.field else None
+    target = field if field is not None else form.form_errors_field()
+    target.errors = [*list(target.errors or []), str(error)]
+
+
+class BaseForm(FlaskForm):
+    """A form that can carry errors that belong to no single field."""
+
+    def form_errors_field(self):
+        return next(iter(self._fields.values()))
+
+
+class LoginForm(BaseForm):
+    email = StringField(
+        _l("E-mail address"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter your e-mail address."))],
+    )
+    password = PasswordField(
+        _l("Password"),
+        widget=GovPasswordInput(),
+        validators=[DataRequired(_l("Enter your password."))],
+    )
+    submit = SubmitField(_l("Log in"), widget=GovSubmitInput())
+
+
+class ConsortiumForm(BaseForm):
+    name = StringField(
+        _l("Name"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter a name.")), Length(max=200)],
+    )
+    slug = StringField(
+        _l("Short name (used in addresses)"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter a short name."))],
+    )
+    county_code = StringField(
+        _l("County code (optional)"), widget=GovTextInput(), validators=[Optional()]
+    )
+    submit = SubmitField(_l("Create consortium"), widget=GovSubmitInput())
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    labels = {
+        TenantKind.MUNICIPALITY: _l("Municipality"),
+        TenantKind.COUNTY_BOARD: _l("County administrative board"),
+        TenantKind.POLICE: _l("Police"),
+        TenantKind.REGION: _l("Region"),
+        TenantKind.NGO: _l("Non-profit organisation"),
+        TenantKind.OTHER: _l("Other"),
+    }
+    return [(kind.value, labels[kind]) for kind in TenantKind]
+
+
+class TenantForm(BaseForm):
+    name = StringField(
+        _l("Name"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter a name.")), Length(max=200)],
+    )
+    slug = StringField(
+        _l("Short name (used in addresses)"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter a short name."))],
+    )
+    kind = SelectField(_l("Kind of organisation"), widget=GovSelect(), choices=kind_choices)
+    municipality_code = StringField(
+        _l("Municipality code (municipalities only)"),
+        widget=GovTextInput(),
+        validators=[Optional()],
+    )
+    population = IntegerField(
+        _l("Population (optional)"),
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=0)],
+    )
+    submit = SubmitField(_l("Add organisation"), widget=GovSubmitInput())
+
+
+class MemberForm(BaseForm):
+    email = StringField(
+        _l("E-mail address"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter an e-mail address."))],
+    )
+    name = StringField(_l("Name (for a new user)"), widget=GovTextInput(), validators=[Optional()])
+    role = SelectField(_l("Role"), widget=GovSelect())
+    submit = SubmitField(_l("Add member"), widget=GovSubmitInput())
+
+
+class PluginConfigForm(BaseForm):
+    config = TextAreaField(_l("Configuration (JSON)"), widget=GovTextArea())
+    submit = SubmitField(_l("Save and enable"), widget=GovSubmitInput())
+
+
+class ActionForm(FlaskForm):
+    """A bare form for one-button POST actions (CSRF only)."""
+
+
+class UserForm(BaseForm):
+    email = StringField(
+        _l("E-mail address"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter an e-mail address."))],
+    )
+    name = StringField(
+        _l("Name"), widget=GovTextInput(), validators=[DataRequired(_l("Enter a name."))]
+    )
+    password = PasswordField(
+        _l("Password"),
+        widget=GovPasswordInput(),
+        validators=[DataRequired(_l("Enter a password."))],
+    )
+    submit = SubmitField(_l("Create user"), widget=GovSubmitInput())
+
+
+__all__ = [
+    "ActionForm",
+    "ConsortiumForm",
+    "LoginForm",
+    "MemberForm",
+    "PluginConfigForm",
+    "TenantForm",
+    "UserForm",
+    "attach_error",
+]

@@ -1,0 +1,55 @@
+"""The shell: start page, a tenant's overview, the tenant switcher and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from samverka.auth.services import administered_consortia, user_tenants
+from samverka.runtime import db_session, runtime
+from samverka.tenants.models import Tenant
+from samverka.web.auth import safe_next
+from samverka.web.context import LOCALES, current_user, require
+
+bp = Blueprint("shell", __name__)
+
+
+@bp.route("/")
+def index():
+    user = current_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    tenants = user_tenants(db_session(), user)
+    consortia = administered_consortia(db_session(), user)
+    if len(tenants) == 1 and not consortia and not user.is_platform_admin:
+        return redirect(url_for("shell.tenant_home", tenant_slug=tenants[0].slug))
+    return render_template("home.html", tenants=tenants, consortia=consortia)
+
+
+@bp.route("/t/<tenant_slug>/")
+def tenant_home():
+    require("tenant:dashboard:view")
+    host = runtime().host
+    modules = [host.manifest(name) for name in sorted(g.enabled_plugins)]
+    return render_template("tenant_home.html", tenant=g.tenant, modules=modules)
+
+
+@bp.route("/switch")
+def switch_tenant():
+    """The tenant switcher (a GET form, so it works without JavaScript)."""
+    user = current_user()
+    if user is None:
+        abort(401)
+    slug = request.args.get("tenant", "")
+    tenant = db_session().scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None or tenant not in user_tenants(db_session(), user):
+        abort(404)
+    return redirect(url_for("shell.tenant_home", tenant_slug=tenant.slug))
+
+
+@bp.route("/language/<code>")
+def set_language(code: str):
+    if code not in LOCALES:
+        abort(404)
+    session["locale"] = code
+    return redirect(safe_next(request.args.get("next")))

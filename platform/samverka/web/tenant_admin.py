@@ -1,0 +1,152 @@
+"""A tenant's administration: members and roles, module enablement and configuration."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from samverka.auth import services as accounts
+from samverka.errors import ValidationError
+from samverka.plugins import services as plugins
+from samverka.runtime import db_session, runtime
+from samverka.web.context import can, require
+from samverka.web.forms import ActionForm, MemberForm, PluginConfigForm, attach_error
+
+bp = Blueprint("tenant_admin", __name__, url_prefix="/t/<tenant_slug>/admin")
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [
+        (r.name, str(r.label)) for r in runtime().registry.roles.values() if r.level == "tenant"
+    ]
+
+
+@bp.route("/members", methods=["GET", "POST"])
+def members():
+    require("tenant:members:view")
+    form = MemberForm()
+    form.role.choices = role_choices()
+    if request.method == "POST":
+        require("tenant:members:manage")
+        if form.validate_on_submit():
+            try:
+                _add_member(form)
+            except ValidationError as error:
+                db_session().rollback()
+                attach_error(form, error)
+            else:
+                db_session().commit()
+                flash(_("The member was added."), "success")
+                return redirect(url_for(".members"))
+    listing = accounts.tenant_members(db_session(), g.tenant)
+    status = 422 if form.errors else 200
+    return render_template(
+        "tenant_members.html",
+        form=form,
+        members=listing,
+        remove_form=ActionForm(),
+        roles=dict(role_choices()),
+        can_manage=can("tenant:members:manage"),
+    ), status
+
+
+def _add_member(form: MemberForm) -> None:
+    session = db_session()
+    user = accounts.find_user(session, form.email.data)
+    if user is None:
+        if not (form.name.data or "").strip():
+            raise ValidationError(_("Enter a name: there is no user with that e-mail yet."), "name")
+        user = accounts.create_user(session, form.email.data, form.name.data)
+    accounts.add_member(session, runtime().registry, user, g.tenant, form.role.data)
+
+
+@bp.route("/members/<int:user_id>/remove", methods=["POST"])
+def remove_member(user_id: int):
+    require("tenant:members:manage")
+    role = request.form.get("role") or None
+    if accounts.remove_member(db_session(), user_id, g.tenant, role) == 0:
+        abort(404)
+    db_session().commit()
+    flash(_("The role was removed."), "success")
+    return redirect(url_for(".members"))
+
+
+@bp.route("/modules")
+def plugins_view():
+    require("tenant:plugins:view")
+    host = runtime().host
+    session = db_session()
+    rows = plugins.tenant_plugin_rows(session, g.tenant)
+    available = plugins.available_plugins(session, host, g.tenant)
+    return render_template(
+        "tenant_plugins.html",
+        manifests=[host.manifest(name) for name in available],
+        rows=rows,
+        enabled=g.enabled_plugins,
+        action_form=ActionForm(),
+        can_manage=can("tenant:plugins:manage"),
+    )
+
+
+@bp.route("/modules/<name>", methods=["GET", "POST"])
+def plugin_config(name: str):
+    require("tenant:plugins:manage")
+    host = runtime().host
+    session = db_session()
+    if name not in plugins.available_plugins(session, host, g.tenant):
+        abort(404)
+    manifest = host.manifest(name)
+    row = plugins.tenant_plugin_rows(session, g.tenant).get(name)
+    form = PluginConfigForm()
+    if request.method == "GET":
+        form.config.data = json.dumps(row.config if row else {}, indent=2, ensure_ascii=False)
+    elif form.validate_on_submit():
+        try:
+            config = _parse_json(form.config.data)
+            plugins.enable_plugin(session, host, g.tenant, name, config)
+        except ValidationError as error:
+            session.rollback()
+            attach_error(form, error)
+        else:
+            session.commit()
+            flash(_("%(module)s is enabled.", module=manifest.title), "success")
+            return redirect(url_for(".plugins_view"))
+    effective = plugins.effective_config(session, host, g.tenant, name)
+    return render_template(
+        "tenant_plugin_config.html",
+        manifest=manifest,
+        form=form,
+        effective=effective,
+        schema=json.dumps(manifest.config_schema, indent=2),
+    ), (422 if form.errors else 200)
+
+
+def _parse_json(text: str | None) -> dict:
+    try:
+        value = json.loads(text or "{}")
+    except json.JSONDecodeError as error:
+        raise ValidationError(
+            _(
+                "The configuration is not valid JSON (line %(line)d, column %(col)d).",
+                line=error.lineno,
+                col=error.colno,
+            ),
+            "config",
+        ) from None
+    if not isinstance(value, dict):
+        raise ValidationError(_("The configuration must be a JSON object."), "config")
+    return value
+
+
+@bp.route("/modules/<name>/disable", methods=["POST"])
+def disable_plugin(name: str):
+    require("tenant:plugins:manage")
+    host = runtime().host
+    if name not in host.installed:
+        abort(404)
+    plugins.disable_plugin(db_session(), host, g.tenant, name)
+    db_session().commit()
+    flash(_("%(module)s is disabled.", module=host.manifest(name).title), "success")
+    return redirect(url_for(".plugins_view"))

@@ -1,0 +1,128 @@
+"""Layer 2 of isolation: PostgreSQL row-level security, independent of the ORM."""
+
+from __future__ import annotations
+
+import pytest
+from samverka import rls
+from sqlalchemy import create_engine, text
+
+pytestmark = pytest.mark.postgresql_only
+
+
+@pytest.fixture
+def raw_app_connection(app, samverka_backend, samverka_database):
+    engine = create_engine(samverka_database.app_url)
+    with engine.connect() as conn:
+        yield conn
+    engine.dispose()
+
+
+@pytest.fixture
+def seeded(db, tenant_pair):
+    from samverka.db import TenantScope, scoped
+    from samverka_testplugin import Note
+
+    for tenant in (tenant_pair.a, tenant_pair.b):
+        with scoped(db, TenantScope.for_tenant(tenant.id)):
+            db.add(Note(text=tenant.slug))
+            db.flush()
+    db.commit()
+    return tenant_pair
+
+
+def scope(conn, tenants: str, user: str = "") -> None:
+    conn.execute(
+        text(
+            "SELECT set_config('samverka.tenant_ids', :t, true),"
+            " set_config('samverka.user_id', :u, true)"
+        ),
+        {"t": tenants, "u": user},
+    )
+
+
+def test_every_tenant_table_has_forced_rls_and_a_policy(samverka_database):
+    owner = create_engine(samverka_database.owner_url)
+    with owner.connect() as conn:
+        tables = rls.tenant_tables(conn)
+        assert {"tenant_plugins", "memberships", "testplugin_notes"} <= set(tables)
+        assert {"consortium_tenants"} == rls.DIRECTORY_TABLES, "exempt no tenant data"
+        missing = (
+            conn.execute(
+                text(
+                    "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(:t)"
+                    " AND NOT (c.relrowsecurity AND c.relforcerowsecurity"
+                    " AND EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname))"
+                ),
+                {"t": tables},
+            )
+            .scalars()
+            .all()
+        )
+    owner.dispose()
+    assert missing == [], f"tenant tables without forced row-level security: {missing}"
+
+
+def test_the_app_role_cannot_bypass_rls(raw_app_connection):
+    row = raw_app_connection.execute(
+        text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+    ).one()
+    assert (row.rolsuper, row.rolbypassrls) == (False, False)
+    owner_of = raw_app_connection.scalar(
+        text("SELECT tableowner FROM pg_tables WHERE tablename = 'testplugin_notes'")
+    )
+    assert owner_of != raw_app_connection.scalar(text("SELECT current_user"))
+
+
+def test_raw_sql_without_scope_sees_nothing(raw_app_connection, seeded):
+    assert raw_app_connection.scalar(text("SELECT count(*) FROM testplugin_notes")) == 0
+    assert raw_app_connection.scalar(text("SELECT count(*) FROM memberships")) == 0
+
+
+def test_raw_sql_sees_only_the_scoped_tenant(raw_app_connection, seeded):
+    with raw_app_connection.begin():
+        scope(raw_app_connection, str(seeded.a.id))
+        rows = raw_app_connection.execute(text("SELECT text FROM testplugin_notes")).scalars()
+        assert list(rows) == ["sunne"]
+
+
+def test_scope_ends_with_the_transaction(raw_app_connection, seeded):
+    with raw_app_connection.begin():
+        scope(raw_app_connection, str(seeded.a.id))
+    assert raw_app_connection.scalar(text("SELECT count(*) FROM testplugin_notes")) == 0
+
+
+def test_database_refuses_a_row_for_another_tenant(raw_app_connection, seeded):
+    from sqlalchemy.exc import ProgrammingError
+
+    with pytest.raises(ProgrammingError, match="row-level security"), raw_app_connection.begin():
+        scope(raw_app_connection, str(seeded.a.id))
+        raw_app_connection.execute(
+            text("INSERT INTO testplugin_notes (text, tenant_id) VALUES ('x', :b)"),
+            {"b": seeded.b.id},
+        )
+
+
+def test_update_cannot_move_a_row_to_another_tenant(raw_app_connection, seeded):
+    from sqlalchemy.exc import ProgrammingError
+
+    with pytest.raises(ProgrammingError, match="row-level security"), raw_app_connection.begin():
+        scope(raw_app_connection, str(seeded.a.id))
+        raw_app_connection.execute(
+            text("UPDATE testplugin_notes SET tenant_id = :b"), {"b": seeded.b.id}
+        )
+
+
+def test_own_memberships_are_readable_by_user_id(raw_app_connection, seeded):
+    with raw_app_connection.begin():
+        scope(raw_app_connection, "", str(seeded.reader_a.id))
+        tenants = raw_app_connection.execute(text("SELECT tenant_id FROM memberships")).scalars()
+        assert list(tenants) == [seeded.a.id]
+
+
+def test_app_refuses_to_start_as_a_bypassing_role(settings, samverka_database):
+    from samverka.app import create_app
+    from samverka.config import ConfigurationError
+
+    settings.database_url = samverka_database.admin_url  # the superuser
+    with pytest.raises(ConfigurationError, match="bypasses row-level security"):
+        create_app(settings)

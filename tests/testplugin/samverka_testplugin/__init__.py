@@ -1,0 +1,119 @@
+"""A small plugin that proves the host: a page, a permission, a nav item, a table, a job.
+
+It touches the core only through :mod:`samverka.plugins.api`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, render_template
+from samverka.plugins.api import (
+    Base,
+    NavItem,
+    Permission,
+    PluginManifest,
+    Role,
+    TenantOwned,
+    authorize,
+    current_tenant,
+    db_session,
+    hookimpl,
+    plugin_config,
+)
+from sqlalchemy import String, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+NAME = "testplugin"
+HERE = Path(__file__).parent
+
+
+class Note(TenantOwned, Base):
+    __tablename__ = "testplugin_notes"
+    __table_args__ = {"info": {"plugin": NAME}}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(200))
+
+
+bp = Blueprint("testplugin", __name__, template_folder="templates")
+
+
+@bp.route("/")
+def index():
+    if not authorize("tenant:testplugin_notes:view"):
+        abort(403)
+    notes = db_session().scalars(select(Note).order_by(Note.id)).all()
+    return render_template(
+        "testplugin/index.html",
+        notes=notes,
+        greeting=plugin_config(NAME)["greeting"],
+        tenant=current_tenant(),
+    )
+
+
+@bp.route("/notes/<int:note_id>")
+def note(note_id: int):
+    if not authorize("tenant:testplugin_notes:view"):
+        abort(403)
+    found = db_session().get(Note, note_id)
+    if found is None:
+        abort(404)
+    return {"id": found.id, "text": found.text, "tenant_id": found.tenant_id}
+
+
+def count_notes(tenant_id: int, marker: str = "") -> int:
+    count = db_session().scalar(select(func.count()).select_from(Note))
+    db_session().add(Note(text=f"counted {count} {marker}".strip()))
+    return count
+
+
+@hookimpl
+def register_manifest() -> PluginManifest:
+    return PluginManifest(
+        name=NAME,
+        title="Testmodul",
+        description="Proves the plugin host.",
+        version="1",
+        config_schema={
+            "type": "object",
+            "properties": {
+                "greeting": {"type": "string", "minLength": 1},
+                "max_notes": {"type": "integer", "minimum": 1},
+                "colour": {"enum": ["red", "green"]},
+            },
+            "required": ["greeting"],
+            "additionalProperties": False,
+        },
+        default_config={"greeting": "Hej", "max_notes": 10},
+        migrations=HERE / "migrations" / "versions",
+    )
+
+
+@hookimpl
+def register_roles() -> list[Role]:
+    return [Role("note_taker", "Note taker", "tenant")]
+
+
+@hookimpl
+def register_permissions() -> list[Permission]:
+    return [
+        Permission(
+            "tenant:testplugin_notes:view", "See notes", ("tenant_admin", "reader", "note_taker")
+        )
+    ]
+
+
+@hookimpl
+def register_blueprints() -> list[Blueprint]:
+    return [bp]
+
+
+@hookimpl
+def register_nav_items(tenant, user) -> list[NavItem]:
+    return [NavItem("Anteckningar", "testplugin.index", "tenant:testplugin_notes:view", 50)]
+
+
+@hookimpl
+def register_jobs() -> dict:
+    return {"count_notes": count_notes}
