@@ -25,7 +25,7 @@ class PluginError(RuntimeError):
 class TenantHooks:
     """The hook callers for one set of enabled plugins (pytest's ``FSHookProxy`` idea)."""
 
-    def __init__(self, pm: pluggy.PluginManager, removed: frozenset[object]) -> None:
+    def __init__(self, pm: pluggy.PluginManager, removed: list[object]) -> None:
         self._pm = pm
         self._removed = removed
 
@@ -90,9 +90,7 @@ class PluginHost:
 
     @lru_cache(maxsize=1024)  # noqa: B019 - one host per app; keyed by the enabled set
     def _hooks_for(self, enabled: frozenset[str]) -> TenantHooks:
-        removed = frozenset(
-            self.pm.get_plugin(name) for name in self.manifests if name not in enabled
-        )
+        removed = [self.pm.get_plugin(name) for name in self.manifests if name not in enabled]
         return TenantHooks(self.pm, removed)
 
     def plugin_of(self, obj: object) -> str | None:

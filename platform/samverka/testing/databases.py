@@ -77,6 +77,15 @@ def postgresql_database(name: str, host: PluginHost) -> TestDatabase:
     )
 
 
+def drop_postgresql_database(name: str) -> None:
+    admin = create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 def reset(engine, database: TestDatabase) -> None:
     """Empty every table (fast; keeps the schema and the migration version tables)."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]

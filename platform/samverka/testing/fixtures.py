@@ -64,13 +64,26 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+def worker_redis_url() -> str:
+    """The test Redis, one logical database per xdist worker (queues do not cross)."""
+    base = os.environ.get("SAMVERKA_TEST_REDIS_URL", "")
+    if not base:
+        return ""
+    number = int(re.sub(r"\D", "", _worker()) or "0") % 15 + 1
+    return f"{base.rsplit('/', 1)[0]}/{number}"
+
+
 @pytest.fixture(scope="session")
 def samverka_database(samverka_backend, plugin_host, tmp_path_factory):
     """A migrated database for this worker and backend."""
     if samverka_backend == "sqlite":
-        return databases.sqlite_database(tmp_path_factory.mktemp("sqlite"), plugin_host)
-    name = f"samverka_test_{re.sub(r'[^a-z0-9]', '', _worker().lower())}"
-    return databases.postgresql_database(name, plugin_host)
+        yield databases.sqlite_database(tmp_path_factory.mktemp("sqlite"), plugin_host)
+        return
+    worker = re.sub(r"[^a-z0-9]", "", _worker().lower())
+    name = f"samverka_test_{worker}_{os.getpid()}"  # concurrent runs never share one
+    database = databases.postgresql_database(name, plugin_host)
+    yield database
+    databases.drop_postgresql_database(name)
 
 
 @pytest.fixture
@@ -80,20 +93,23 @@ def settings(samverka_database, tmp_path) -> Settings:
         env="testing",
         database_url=samverka_database.app_url,
         database_owner_url=samverka_database.owner_url,
-        redis_url=os.environ.get("SAMVERKA_TEST_REDIS_URL", ""),
+        redis_url=worker_redis_url(),
         secret_key="test-secret-key-that-is-long-enough-0123456789",
     ).with_defaults()
 
 
 @pytest.fixture
 def app(settings, samverka_plugins, samverka_database) -> Iterator[Flask]:
-    """A fresh app on an emptied database."""
+    """A fresh app on an emptied database.
+
+    No app context stays pushed: each test-client request then gets its own, with its own
+    ``g`` and database session, as in production.
+    """
     owner = make_engine(samverka_database.owner_url)
     databases.reset(owner, samverka_database)
     owner.dispose()
     application = create_test_app(settings, samverka_plugins)
-    with application.app_context():
-        yield application
+    yield application
     application.extensions["samverka"].engine.dispose()
 
 
@@ -105,10 +121,10 @@ def create_test_app(settings: Settings, plugins: list[tuple[str, object]]) -> Fl
 
 @pytest.fixture
 def db(app):
-    """The app's database session (app context), with no tenant scope."""
-    from samverka.runtime import db_session
-
-    return db_session()
+    """A database session of the test's own (no tenant scope), separate from requests'."""
+    session = app.extensions["samverka"].sessions()
+    yield session
+    session.close()
 
 
 @pytest.fixture

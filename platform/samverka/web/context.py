@@ -36,6 +36,11 @@ class Link:
 
 
 def select_locale() -> str:
+    """The session's choice, else the browser's; outside requests (CLI, jobs) the default."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        return runtime().settings.default_locale
     chosen = session.get("locale")
     if chosen in LOCALES:
         return chosen

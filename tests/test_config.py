@@ -1,0 +1,62 @@
+"""Settings: environment variables, embedded defaults, refusal of unsafe production."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+from samverka.config import ConfigurationError, Settings
+
+
+def test_embedded_defaults(tmp_path):
+    settings = Settings.from_env({}, instance_path=tmp_path)
+    assert settings.database_url == f"sqlite:///{tmp_path / 'samverka.db'}"
+    assert settings.database_owner_url == settings.database_url
+    assert len(settings.secret_key) >= 32
+    secret_file = tmp_path / "secret_key"
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    assert Settings.from_env({}, instance_path=tmp_path).secret_key == settings.secret_key
+
+
+def test_environment_variables(tmp_path):
+    settings = Settings.from_env(
+        {
+            "SAMVERKA_DATABASE_URL": "postgresql+psycopg://app@db/samverka",
+            "SAMVERKA_DATABASE_OWNER_URL": "postgresql+psycopg://owner@db/samverka",
+            "SAMVERKA_REDIS_URL": "redis://cache:6379/0",
+            "SAMVERKA_SECRET_KEY": "k" * 40,
+            "SAMVERKA_ALLOW_RLS_BYPASS": "true",
+            "SAMVERKA_INSTANCE_PATH": str(tmp_path),
+        }
+    )
+    assert settings.is_postgresql
+    assert settings.database_owner_url.startswith("postgresql+psycopg://owner")
+    assert settings.redis_url == "redis://cache:6379/0"
+    assert settings.allow_rls_bypass is True
+    assert settings.instance_path == tmp_path
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SAMVERKA_REDIS_URL": "redis://x"}, "SAMVERKA_SECRET_KEY must be set"),
+        ({"SAMVERKA_SECRET_KEY": "short", "SAMVERKA_REDIS_URL": "redis://x"}, "at least 32"),
+        ({"SAMVERKA_SECRET_KEY": "k" * 40}, "SAMVERKA_REDIS_URL must be set"),
+    ],
+)
+def test_production_refuses_unsafe_defaults(tmp_path, env, message):
+    with pytest.raises(ConfigurationError, match=message):
+        Settings.from_env({"SAMVERKA_ENV": "production", **env}, instance_path=tmp_path)
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_with_explicit_settings_starts(tmp_path):
+    settings = Settings.from_env(
+        {
+            "SAMVERKA_ENV": "production",
+            "SAMVERKA_SECRET_KEY": "k" * 40,
+            "SAMVERKA_REDIS_URL": "redis://x",
+        },
+        instance_path=tmp_path,
+    )
+    assert settings.is_production

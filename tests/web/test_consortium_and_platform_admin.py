@@ -1,0 +1,93 @@
+"""Consortium administration (members, offered modules) and platform administration."""
+
+from __future__ import annotations
+
+from samverka.testing.fixtures import csrf_token
+
+
+def form_post(client, url, data):
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+def test_consortium_admin_adds_an_organisation(client, login, tenant_pair):
+    login(client, tenant_pair.consortium_admin)
+    response = form_post(
+        client,
+        "/consortia/sutohamu/",
+        {
+            "name": "Hagfors kommun",
+            "slug": "hagfors",
+            "kind": "municipality",
+            "municipality_code": "1783",
+            "population": "11536",
+        },
+    )
+    assert response.status_code == 302
+    assert "Hagfors kommun" in client.get("/consortia/sutohamu/").get_data(as_text=True)
+
+
+def test_bad_organisation_input_changes_nothing(client, login, tenant_pair):
+    login(client, tenant_pair.consortium_admin)
+    for data in [
+        {"name": "X", "slug": "sunne", "kind": "ngo"},
+        {"name": "X", "slug": "x", "kind": "municipality", "municipality_code": "17a3"},
+        {"name": "X", "slug": "x", "kind": "municipality", "municipality_code": "1766"},
+        {"name": "X", "slug": "x", "kind": "castle"},
+    ]:
+        response = form_post(client, "/consortia/sutohamu/", data)
+        assert response.status_code == 422, data
+        assert "govuk-error-summary" in response.get_data(as_text=True)
+    page = client.get("/consortia/sutohamu/").get_data(as_text=True)
+    assert page.count("govuk-table__row") == 2 + 1 + 2  # header + 2 tenants, header + none
+
+
+def test_consortium_admin_offers_and_withdraws_a_module(client, login, tenant_pair):
+    login(client, tenant_pair.consortium_admin)
+    page = client.get("/consortia/sutohamu/").get_data(as_text=True)
+    token = csrf_token(page)
+    assert (
+        client.post(
+            "/consortia/sutohamu/modules/testplugin/offer", data={"csrf_token": token}
+        ).status_code
+        == 302
+    )
+    client.get("/logout")
+    login(client, tenant_pair.admin_a)
+    assert "Testmodul" in client.get("/t/sunne/admin/modules").get_data(as_text=True)
+
+
+def test_other_consortia_are_invisible(client, login, tenant_pair, db):
+    from samverka.tenants.services import create_consortium
+
+    create_consortium(db, "gr", "Göteborgsregionen", "14")
+    db.commit()
+    login(client, tenant_pair.consortium_admin)
+    assert client.get("/consortia/gr/").status_code == 404
+    assert client.get("/consortia/nosuch/").status_code == 404
+
+
+def test_platform_admin_creates_consortia_and_users(client, login, tenant_pair):
+    login(client, tenant_pair.platform_admin)
+    created = form_post(
+        client, "/admin/consortia", {"name": "Göteborgsregionen", "slug": "gr", "county_code": "14"}
+    )
+    assert created.status_code == 302
+    duplicate = form_post(client, "/admin/consortia", {"name": "GR", "slug": "gr"})
+    assert duplicate.status_code == 422
+    user = form_post(
+        client,
+        "/admin/users",
+        {"email": "ny@gr.test", "name": "Ny", "password": "långt nog lösenord"},
+    )
+    assert user.status_code == 302
+    short = form_post(
+        client, "/admin/users", {"email": "x@gr.test", "name": "X", "password": "kort"}
+    )
+    assert short.status_code == 422
+
+
+def test_only_platform_admins_see_platform_pages(client, login, tenant_pair):
+    login(client, tenant_pair.consortium_admin)
+    assert client.get("/admin/consortia").status_code == 403
+    assert client.get("/admin/users").status_code == 403
