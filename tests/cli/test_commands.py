@@ -219,7 +219,7 @@ def test_users_members_and_consortium_admins(run, app):
     )
     assert member == {"email": "sara@sunne.test", "tenant": "sunne", "role": "coordinator"}
     bad_role = run("member", "add", "sara@sunne.test", "sunne", "--role", "king", ok=False)
-    assert "Unknown role 'king'" in bad_role.stderr
+    assert "Unknown role “king”" in bad_role.stderr
     admin = as_json(run("consortium", "admin-add", "sara@sunne.test", "sutohamu", "--json"))
     assert admin == {"email": "sara@sunne.test", "consortium": "sutohamu"}
 

@@ -82,3 +82,9 @@ def test_a_password_change_ends_old_sessions(client, db, tenant_pair):
     db.merge(tenant_pair.admin_a)
     db.commit()
     assert client.get("/t/sunne/").status_code == 302
+
+
+def test_a_wrong_password_message_is_swedish(client, tenant_pair):
+    html = post_login(client, "admin@sunne.test", "fel lösenord").get_data(as_text=True)
+    assert "Fel e-postadress eller lösenord." in html
+    assert "Visa lösenord" in html or "Visa" in html

@@ -91,3 +91,17 @@ def test_only_platform_admins_see_platform_pages(client, login, tenant_pair):
     login(client, tenant_pair.consortium_admin)
     assert client.get("/admin/consortia").status_code == 403
     assert client.get("/admin/users").status_code == 403
+
+
+def test_form_errors_speak_swedish_by_default(client, login, tenant_pair):
+    login(client, tenant_pair.consortium_admin)
+    response = form_post(
+        client, "/consortia/sutohamu/", {"name": "X", "slug": "x", "kind": "municipality"}
+    )
+    html = response.get_data(as_text=True)
+    assert "En kommun måste ha en kommunkod med fyra siffror" in html
+    assert "Det finns ett problem" in html
+    response = form_post(
+        client, "/consortia/sutohamu/", {"name": "X", "slug": "sunne", "kind": "ngo"}
+    )
+    assert "Kortnamnet sunne används redan." in response.get_data(as_text=True)

@@ -97,7 +97,7 @@ def add_member(
             sorted(r.name for r in registry.roles.values() if r.level == "tenant")
         )
         raise ValidationError(
-            _l("Unknown role %(role)r; choose one of: %(roles)s.", role=role, roles=tenant_roles),
+            _l("Unknown role “%(role)s”; choose one of: %(roles)s.", role=role, roles=tenant_roles),
             "role",
         )
     existing = session.scalar(

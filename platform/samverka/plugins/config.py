@@ -42,7 +42,7 @@ def validate_config(manifest: PluginManifest, config: Any) -> None:
 
 def describe(error: SchemaError) -> str:
     """A short message naming the setting and the rule it breaks."""
-    where = ".".join(str(p) for p in error.absolute_path) or _l("the configuration")
+    where = ".".join(str(p) for p in error.absolute_path) or _l("The configuration")
     messages = {
         "type": _l("%(where)s must be of type %(expected)s."),
         "required": _l("%(where)s is missing a required setting: %(detail)s."),

@@ -52,7 +52,7 @@ def validate_kind(kind: str) -> TenantKind:
         allowed = ", ".join(k.value for k in TenantKind)
         raise ValidationError(
             _l(
-                "Unknown kind of organisation %(kind)r; choose one of: %(allowed)s.",
+                "Unknown kind of organisation “%(kind)s”; choose one of: %(allowed)s.",
                 kind=kind,
                 allowed=allowed,
             ),

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovPasswordInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
+from govuk_frontend_wtf import wtforms_widgets as gov
 from wtforms import (
     IntegerField,
     PasswordField,
@@ -23,6 +18,46 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from samverka.errors import ValidationError
 from samverka.tenants.models import TenantKind
+
+
+class _Localised:
+    """GOV.UK widgets with their built-in English texts replaced by translated ones."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        if "errorMessage" in params:
+            params["errorMessage"]["visuallyHiddenText"] = _("Error")
+        return params
+
+
+class GovTextInput(_Localised, gov.GovTextInput):
+    pass
+
+
+class GovSelect(_Localised, gov.GovSelect):
+    pass
+
+
+class GovTextArea(_Localised, gov.GovTextArea):
+    pass
+
+
+class GovSubmitInput(gov.GovSubmitInput):
+    pass
+
+
+class GovPasswordInput(_Localised, gov.GovPasswordInput):
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params.update(
+            showPasswordText=_("Show"),
+            hidePasswordText=_("Hide"),
+            showPasswordAriaLabelText=_("Show password"),
+            hidePasswordAriaLabelText=_("Hide password"),
+            passwordShownAnnouncementText=_("Your password is visible"),
+            passwordHiddenAnnouncementText=_("Your password is hidden"),
+        )
+        return params
 
 
 def attach_error(form: FlaskForm, error: ValidationError) -> None:

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from samverka.auth import services as accounts
+from samverka.auth.passwords import MIN_PASSWORD_LENGTH
 from samverka.errors import ValidationError
 from samverka.runtime import db_session
 from samverka.tenants import services as tenancy
@@ -58,6 +59,6 @@ def users():
     from samverka.auth.models import User
 
     listing = db_session().scalars(select(User).order_by(User.name)).all()
-    return render_template("platform_users.html", form=form, users=listing), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "platform_users.html", form=form, users=listing, min_password_length=MIN_PASSWORD_LENGTH
+    ), (422 if form.errors else 200)
