@@ -49,6 +49,7 @@ NAMING_CONVENTION = {
 }
 
 SCOPE_KEY = "samverka.scope"
+CACHE_KEY = "samverka.cache"
 
 
 def utcnow() -> datetime:
@@ -116,9 +117,23 @@ def set_scope(session: Session, scope: TenantScope) -> None:
             if _is_tenant_row(obj) and obj not in session.new and obj not in session.dirty:
                 session.expunge(obj)
     session.info[SCOPE_KEY] = scope
+    _clear_cache(session)
     if session.in_transaction():
         for connection in _pg_connections(session):
             send_scope(connection, scope)
+
+
+def session_cache(session: Session) -> dict:
+    """Memo for lookups repeated within one unit of work (roles, enabled plugins).
+
+    Emptied whenever the session writes, rolls back or changes scope, so it never outlives
+    the data it was computed from.
+    """
+    return session.info.setdefault(CACHE_KEY, {})
+
+
+def _clear_cache(session: Session, *_args: object) -> None:
+    session.info.pop(CACHE_KEY, None)
 
 
 @contextmanager
@@ -199,6 +214,10 @@ def install_tenant_scoping(session_factory: sessionmaker) -> None:
                 raise TenantScopeError(
                     f"{type(obj).__name__} for tenant {obj.tenant_id} written outside the scope"
                 )
+
+    event.listen(session_factory, "after_flush", _clear_cache)
+    event.listen(session_factory, "after_soft_rollback", _clear_cache)
+    event.listen(session_factory, "after_commit", _clear_cache)
 
     @event.listens_for(session_factory, "after_begin")
     def _send_scope_to_postgresql(session: Session, _transaction, connection) -> None:

@@ -297,3 +297,25 @@ def test_seed_demo_is_idempotent_and_real(run):
 
 def test_db_check_passes_on_a_migrated_database(run):
     assert as_json(run("db", "check", "--json")) == {"ok": True, "problems": []}
+
+
+def test_consortium_membership_of_an_existing_tenant(run):
+    run("consortium", "create", "sutohamu", "--name", "SuToHaMu")
+    run("consortium", "create", "varmland", "--name", "Värmland")
+    run(
+        "tenant",
+        "create",
+        "polisen-lpo-torsby",
+        "--name",
+        "Polisen LPO Torsby",
+        "--kind",
+        "police",
+        "--consortium",
+        "sutohamu",
+    )
+    joined = as_json(run("consortium", "add-tenant", "varmland", "polisen-lpo-torsby", "--json"))
+    assert joined["tenants"] == ["polisen-lpo-torsby"]
+    left = as_json(run("consortium", "remove-tenant", "sutohamu", "polisen-lpo-torsby", "--json"))
+    assert left["tenants"] == []
+    again = run("consortium", "remove-tenant", "sutohamu", "polisen-lpo-torsby", ok=False)
+    assert "is not a member" in again.stderr

@@ -105,3 +105,31 @@ def test_form_errors_speak_swedish_by_default(client, login, tenant_pair):
         client, "/consortia/sutohamu/", {"name": "X", "slug": "sunne", "kind": "ngo"}
     )
     assert "Kortnamnet sunne används redan." in response.get_data(as_text=True)
+
+
+def test_consortium_admin_adds_and_removes_an_existing_organisation(client, login, db, tenant_pair):
+    from samverka.tenants.services import create_tenant
+
+    create_tenant(db, "agera-varmland", "AGERA Värmland", "ngo")
+    db.commit()
+    login(client, tenant_pair.consortium_admin)
+    page = client.get("/consortia/sutohamu/").get_data(as_text=True)
+    assert '<option value="agera-varmland">AGERA Värmland</option>' in page
+    added = client.post(
+        "/consortia/sutohamu/members",
+        data={"tenant": "agera-varmland", "csrf_token": csrf_token(page)},
+    )
+    assert added.status_code == 302
+    page = client.get("/consortia/sutohamu/").get_data(as_text=True)
+    assert '<option value="agera-varmland">' not in page
+    removed = client.post(
+        "/consortia/sutohamu/members/agera-varmland/remove", data={"csrf_token": csrf_token(page)}
+    )
+    assert removed.status_code == 302
+    assert (
+        client.post(
+            "/consortia/sutohamu/members/agera-varmland/remove",
+            data={"csrf_token": csrf_token(page)},
+        ).status_code
+        == 404
+    )

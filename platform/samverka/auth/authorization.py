@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from samverka.auth.models import ConsortiumAdmin
 from samverka.auth.permissions import PermissionRegistry
-from samverka.errors import Forbidden
+from samverka.db import session_cache
 from samverka.tenants.models import Consortium, Membership, Tenant, consortium_tenants
 
 PLATFORM_ADMIN = "platform_admin"
@@ -45,6 +45,20 @@ def roles_for(
     *,
     tenant: Tenant | None = None,
     consortium: Consortium | None = None,
+) -> frozenset[str]:
+    """The principal's roles in this context (memoised per unit of work)."""
+    key = ("roles", principal, tenant.id if tenant else None, consortium.id if consortium else None)
+    cache = session_cache(session)
+    if key not in cache:
+        cache[key] = _roles_for(session, principal, tenant, consortium)
+    return cache[key]
+
+
+def _roles_for(
+    session: Session,
+    principal: Principal,
+    tenant: Tenant | None,
+    consortium: Consortium | None,
 ) -> frozenset[str]:
     roles: set[str] = set()
     if principal.is_operator:
@@ -107,8 +121,3 @@ def authorize(
         return False
     roles = roles_for(session, principal, tenant=tenant, consortium=consortium)
     return registry.decide(roles, action)
-
-
-def require(*args, **kwargs) -> None:
-    if not authorize(*args, **kwargs):
-        raise Forbidden(args[3] if len(args) > 3 else kwargs.get("action"))

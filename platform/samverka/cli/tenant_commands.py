@@ -87,6 +87,35 @@ def consortium_admin_add(email: str, slug: str, as_json: bool) -> None:
     )
 
 
+@consortium.command("add-tenant")
+@click.argument("slug")
+@click.argument("tenant_slug")
+@json_option
+@operation
+def consortium_add_tenant(slug: str, tenant_slug: str, as_json: bool) -> None:
+    """Add an existing organisation to a consortium (e.g. Polisen to a second one)."""
+    session = db_session()
+    group = tenancy.get_consortium(session, slug)
+    operator_requires("consortium:tenants:manage", consortium=group)
+    member = tenancy.get_tenant(session, tenant_slug)
+    tenancy.add_to_consortium(session, member, group)
+    emit(as_json, consortium_dict(group), f"{member.slug} is a member of {group.slug}")
+
+
+@consortium.command("remove-tenant")
+@click.argument("slug")
+@click.argument("tenant_slug")
+@json_option
+@operation
+def consortium_remove_tenant(slug: str, tenant_slug: str, as_json: bool) -> None:
+    session = db_session()
+    group = tenancy.get_consortium(session, slug)
+    operator_requires("consortium:tenants:manage", consortium=group)
+    member = tenancy.get_tenant(session, tenant_slug)
+    tenancy.remove_from_consortium(session, member, group)
+    emit(as_json, consortium_dict(group), f"{member.slug} left {group.slug}")
+
+
 @click.group("tenant", cls=AppGroup)
 def tenant() -> None:
     """Tenants: the organisations on the platform."""

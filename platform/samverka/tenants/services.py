@@ -157,3 +157,22 @@ def add_to_consortium(session: Session, tenant: Tenant, consortium: Consortium) 
     if consortium not in tenant.consortia:
         tenant.consortia.append(consortium)
         session.flush()
+
+
+def remove_from_consortium(session: Session, tenant: Tenant, consortium: Consortium) -> None:
+    """The tenant leaves; plugins only that consortium offered stop being available to it."""
+    if consortium not in tenant.consortia:
+        raise NotFound(
+            _l(
+                "%(tenant)s is not a member of %(consortium)s.",
+                tenant=tenant.name,
+                consortium=consortium.name,
+            )
+        )
+    tenant.consortia.remove(consortium)
+    session.flush()
+
+
+def tenants_outside(session: Session, consortium: Consortium) -> list[Tenant]:
+    """Organisations that could join the consortium (the platform's directory is shared)."""
+    return [t for t in list_tenants(session) if consortium not in t.consortia]

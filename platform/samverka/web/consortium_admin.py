@@ -61,8 +61,39 @@ def overview(slug: str):
         manifests=[host.manifest(n) for n in host.installed],
         offered=offered,
         kind_labels=dict(kind_choices()),
+        outside=tenancy.tenants_outside(db_session(), consortium),
+        can_manage_tenants=can("consortium:tenants:manage", consortium=consortium),
         can_manage_plugins=can("consortium:plugins:manage", consortium=consortium),
     ), 422 if form.errors else 200
+
+
+@bp.route("/members", methods=["POST"])
+def add_member(slug: str):
+    """Add an existing organisation (e.g. a police area already in another consortium)."""
+    consortium = _consortium(slug)
+    require("consortium:tenants:manage", consortium=consortium)
+    try:
+        tenant = tenancy.get_tenant(db_session(), request.form.get("tenant", ""))
+    except NotFound:
+        abort(404)
+    tenancy.add_to_consortium(db_session(), tenant, consortium)
+    db_session().commit()
+    flash(_("%(tenant)s is now a member.", tenant=tenant.name), "success")
+    return redirect(url_for(".overview", slug=slug))
+
+
+@bp.route("/members/<tenant_slug_>/remove", methods=["POST"])
+def remove_member(slug: str, tenant_slug_: str):
+    consortium = _consortium(slug)
+    require("consortium:tenants:manage", consortium=consortium)
+    try:
+        tenant = tenancy.get_tenant(db_session(), tenant_slug_)
+        tenancy.remove_from_consortium(db_session(), tenant, consortium)
+    except NotFound:
+        abort(404)
+    db_session().commit()
+    flash(_("%(tenant)s is no longer a member.", tenant=tenant.name), "success")
+    return redirect(url_for(".overview", slug=slug))
 
 
 @bp.route("/modules/<name>/<verb>", methods=["POST"])
