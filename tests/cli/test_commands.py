@@ -319,3 +319,19 @@ def test_consortium_membership_of_an_existing_tenant(run):
     assert left["tenants"] == []
     again = run("consortium", "remove-tenant", "sutohamu", "polisen-lpo-torsby", ok=False)
     assert "is not a member" in again.stderr
+
+
+def test_db_check_exits_non_zero_on_drift(run):
+    from sqlalchemy import Column, Integer, Table
+
+    from samverka.db import Base
+
+    table = Table("unmigrated", Base.metadata, Column("id", Integer, primary_key=True))
+    try:
+        result = run("db", "check", "--json", ok=False)
+    finally:
+        Base.metadata.remove(table)
+    assert result.exit_code == 1
+    report = as_json(result)
+    assert report["ok"] is False
+    assert any("unmigrated" in problem for problem in report["problems"])
