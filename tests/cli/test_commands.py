@@ -322,9 +322,8 @@ def test_consortium_membership_of_an_existing_tenant(run):
 
 
 def test_db_check_exits_non_zero_on_drift(run):
-    from sqlalchemy import Column, Integer, Table
-
     from samverka.db import Base
+    from sqlalchemy import Column, Integer, Table
 
     table = Table("unmigrated", Base.metadata, Column("id", Integer, primary_key=True))
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from samverka.auth.models import ConsortiumAdmin
@@ -67,16 +67,16 @@ def _roles_for(
         roles.add(PLATFORM_ADMIN)
     if principal.user_id is None:
         return frozenset(roles)
+    queries = []
     if tenant is not None:
-        roles.update(
-            session.scalars(
-                select(Membership.role).where(
-                    Membership.tenant_id == tenant.id, Membership.user_id == principal.user_id
-                )
+        queries.append(
+            select(Membership.role).where(
+                Membership.tenant_id == tenant.id, Membership.user_id == principal.user_id
             )
         )
-        administers = session.scalar(
-            select(ConsortiumAdmin.id)
+        queries.append(
+            select(literal(CONSORTIUM_ADMIN))
+            .select_from(ConsortiumAdmin)
             .join(
                 consortium_tenants,
                 consortium_tenants.c.consortium_id == ConsortiumAdmin.consortium_id,
@@ -85,17 +85,16 @@ def _roles_for(
                 consortium_tenants.c.tenant_id == tenant.id,
                 ConsortiumAdmin.user_id == principal.user_id,
             )
-            .limit(1)
         )
-        if administers:
-            roles.add(CONSORTIUM_ADMIN)
-    if consortium is not None and session.scalar(
-        select(ConsortiumAdmin.id).where(
-            ConsortiumAdmin.consortium_id == consortium.id,
-            ConsortiumAdmin.user_id == principal.user_id,
+    if consortium is not None:
+        queries.append(
+            select(literal(CONSORTIUM_ADMIN)).where(
+                ConsortiumAdmin.consortium_id == consortium.id,
+                ConsortiumAdmin.user_id == principal.user_id,
+            )
         )
-    ):
-        roles.add(CONSORTIUM_ADMIN)
+    if queries:  # one round trip, whatever the context
+        roles.update(session.scalars(union_all(*queries)))
     return frozenset(roles)
 
 

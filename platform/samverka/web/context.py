@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, abort, g, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from samverka.auth.authorization import Principal, authorize, roles_for
 from samverka.auth.models import User
@@ -138,12 +139,13 @@ def _enter_tenant() -> None:
     user = current_user()
     if user is None:
         abort(401)
-    from sqlalchemy import select
-
     tenant = db_session().scalar(select(Tenant).where(Tenant.slug == slug))
-    if tenant is None or not roles_for(db_session(), principal(), tenant=tenant):
+    if tenant is None:
         abort(404)
     set_scope(db_session(), TenantScope((tenant.id,), user.id))
+    if not roles_for(db_session(), principal(), tenant=tenant):
+        set_scope(db_session(), TenantScope((), user.id))
+        abort(404)  # no role here: the tenant might as well not exist
     g.tenant = tenant
     g.enabled_plugins = enabled_plugins(db_session(), runtime().host, tenant)
     g.hooks = runtime().host.hooks_for(g.enabled_plugins)
@@ -189,16 +191,14 @@ def language_links() -> list[Link]:
 
 
 def template_context() -> dict[str, Any]:
-    from samverka.auth.services import administered_consortia, user_tenants
+    from samverka.auth.services import user_tenants
 
     user = current_user()
     tenants = user_tenants(db_session(), user) if user else []
-    consortia = administered_consortia(db_session(), user) if user else []
     return {
         "current_user": user,
         "current_tenant": g.get("tenant"),
         "user_tenants": tenants,
-        "administered_consortia": consortia,
         "nav_items": nav_items(),
         "current_locale": str(get_locale()),
         "language_links": language_links(),
