@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 
 from samverka.config import Settings
 from samverka.db import TenantScope, make_engine, scoped
@@ -98,8 +99,29 @@ def settings(samverka_database, tmp_path) -> Settings:
     ).with_defaults()
 
 
+class SharedBytecodeCache(BytecodeCache):
+    """Compiled templates kept in memory for the session: every test has a new app (and so a
+    new Jinja environment), which would otherwise compile the GOV.UK macros again (0.4-1 s
+    per test). Entries are keyed by template source checksum, so edits are seen."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(scope="session")
+def template_bytecode() -> BytecodeCache:
+    return SharedBytecodeCache()
+
+
 @pytest.fixture
-def app(settings, samverka_plugins, samverka_database) -> Iterator[Flask]:
+def app(settings, samverka_plugins, samverka_database, template_bytecode) -> Iterator[Flask]:
     """A fresh app on an emptied database.
 
     No app context stays pushed: each test-client request then gets its own, with its own
@@ -109,6 +131,7 @@ def app(settings, samverka_plugins, samverka_database) -> Iterator[Flask]:
     databases.reset(owner, samverka_database)
     owner.dispose()
     application = create_test_app(settings, samverka_plugins)
+    application.jinja_env.bytecode_cache = template_bytecode
     yield application
     application.extensions["samverka"].engine.dispose()
 

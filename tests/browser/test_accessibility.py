@@ -1,0 +1,198 @@
+"""No axe-core violations (WCAG 2.1 A and AA) on any page of the shell, in Swedish and
+English, at desktop width and at 320px (reflow); the skip link and the login form work with
+the keyboard alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from browserkit import accessibility_problems, goto, log_in, submit_form, switch_language
+from samverka.db import TenantScope, scoped
+
+pytestmark = pytest.mark.browser
+
+
+# --- page states ----------------------------------------------------------------------------
+
+
+def offer_testplugin(pair, with_plugins, registry, db) -> None:
+    with_plugins(pair.a, "testplugin")
+
+
+def two_organisations(pair, with_plugins, registry, db) -> None:
+    """Sunne's admin also reads in Torsby (the header shows the organisation switcher), and
+    Sunne uses the test module (the service navigation has an item)."""
+    from samverka.auth import services as accounts
+
+    with scoped(db, TenantScope.for_tenant(pair.b.id)):
+        accounts.add_member(db, registry, pair.admin_a, pair.b, "reader")
+    db.commit()
+    with_plugins(pair.a, "testplugin")
+
+
+def organisation_outside(pair, with_plugins, registry, db) -> None:
+    """An organisation outside the consortium (its page offers to add it)."""
+    from samverka.tenants import services as tenancy
+
+    tenancy.create_tenant(db, "hagfors", "Hagfors kommun", "municipality", "1783", 11000)
+    db.commit()
+
+
+def expect_error_summary(page) -> None:
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible(), "no error summary shown"
+    assert summary.locator("a").count() >= 1, "the error summary links to no field"
+
+
+def failed_login(page) -> None:
+    page.fill("#email", "admin@sunne.test")
+    page.fill("#password", "not the password")
+    submit_form(page, "email", status=422)
+    expect_error_summary(page)
+
+
+def submit_empty(field_id: str) -> Callable:
+    def act(page) -> None:
+        submit_form(page, field_id, status=422)
+        expect_error_summary(page)
+
+    return act
+
+
+def invalid_json(page) -> None:
+    page.fill("#config", '{"greeting": "Hej",')
+    submit_form(page, "config", status=422)
+    expect_error_summary(page)
+
+
+@dataclass(frozen=True)
+class State:
+    """A page, as whom, and how to get it into its error state (if it has a form)."""
+
+    name: str
+    path: str
+    user: str | None = None  # a TenantPair attribute; None: not logged in
+    status: int = 200
+    setup: Callable | None = None  # (tenant_pair, with_plugins, registry, db)
+    with_errors: Callable | None = None  # (page): post the form so that it shows errors
+
+
+PAGES = [
+    State("login", "/login", with_errors=failed_login),
+    State("home-platform-admin", "/", "platform_admin"),
+    State("home-consortium-admin", "/", "consortium_admin"),
+    State("tenant-home", "/t/sunne/", "admin_a", setup=two_organisations),
+    State("members", "/t/sunne/admin/members", "admin_a", with_errors=submit_empty("email")),
+    State("modules", "/t/sunne/admin/modules", "admin_a", setup=offer_testplugin),
+    State(
+        "module-config",
+        "/t/sunne/admin/modules/testplugin",
+        "admin_a",
+        setup=offer_testplugin,
+        with_errors=invalid_json,
+    ),
+    State(
+        "consortium",
+        "/consortia/sutohamu/",
+        "consortium_admin",
+        setup=organisation_outside,
+        with_errors=submit_empty("slug"),
+    ),
+    State(
+        "platform-consortia",
+        "/admin/consortia",
+        "platform_admin",
+        with_errors=submit_empty("county_code"),
+    ),
+    State("platform-users", "/admin/users", "platform_admin", with_errors=submit_empty("password")),
+    State("not-found", "/no-such-page", "admin_a", status=404),
+    State("plugin-page", "/t/sunne/testplugin/", "admin_a", setup=offer_testplugin),
+]
+
+
+@pytest.mark.parametrize("state", PAGES, ids=lambda state: state.name)
+def test_no_axe_violations(page, tenant_pair, with_plugins, registry, db, state):
+    """The page in Swedish (what a Swedish browser gets), then in English (the header's
+    language link), each as loaded and, for a form, after a submission with errors."""
+    if state.setup is not None:
+        state.setup(tenant_pair, with_plugins, registry, db)
+    email = getattr(tenant_pair, state.user).email if state.user else None
+    db.close()  # the live server's threads use their own sessions
+    if email:
+        log_in(page, email)
+    goto(page, state.path, state.status)
+    problems = []
+    for locale in ("sv", "en"):
+        if locale != "sv":
+            switch_language(page, locale, status=state.status)
+        assert page.get_attribute("html", "lang") == locale
+        problems += accessibility_problems(page, f"{state.name} [{locale}]")
+        if state.with_errors is not None:
+            state.with_errors(page)
+            assert page.get_attribute("html", "lang") == locale
+            problems += accessibility_problems(page, f"{state.name} with errors [{locale}]")
+    assert not problems, "\n".join(problems)
+
+
+# --- keyboard -------------------------------------------------------------------------------
+
+
+def focused(page) -> dict:
+    """The focused element; ``indicator``: whether it looks different when not focused."""
+    return page.evaluate(
+        """() => {
+          const el = document.activeElement;
+          const box = el.getBoundingClientRect();
+          const look = () => {
+            const s = getComputedStyle(el);
+            return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow,
+                    s.backgroundColor, s.color, s.borderColor, s.textDecorationLine].join('|');
+          };
+          const focusedLook = look();
+          el.blur();
+          const blurredLook = look();
+          el.focus();
+          return {tag: el.tagName.toLowerCase(), id: el.id, classes: el.className || '',
+                  href: el.getAttribute('href'), type: el.getAttribute('type'),
+                  width: box.width, height: box.height,
+                  indicator: focusedLook !== blurredLook};
+        }"""
+    )
+
+
+def test_login_with_the_keyboard_only(page, tenant_pair, db):
+    email = tenant_pair.admin_a.email
+    db.close()
+    goto(page, "/login")
+    page.keyboard.press("Tab")
+    skip = focused(page)
+    assert "govuk-skip-link" in skip["classes"], f"the first Tab stop is {skip}"
+    assert skip["href"] == "#main-content"
+    assert skip["width"] > 1 and skip["height"] > 1, "the focused skip link is not visible"
+
+    page.keyboard.press("Enter")
+    assert focused(page)["id"] == "main-content", "the skip link did not move focus to <main>"
+
+    page.keyboard.press("Tab")
+    field = focused(page)
+    assert field["id"] == "email", f"Tab from <main> reaches {field}, not the e-mail field"
+    assert field["indicator"], "the focused e-mail field shows no focus indicator"
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    field = focused(page)
+    assert field["id"] == "password", f"after the e-mail field, focus is on {field}"
+    assert field["indicator"], "the focused password field shows no focus indicator"
+    page.keyboard.type(tenant_pair.password)
+    page.keyboard.press("Tab")
+    if "govuk-password-input__toggle" in focused(page)["classes"]:  # "Show" (the password)
+        page.keyboard.press("Tab")
+    button = focused(page)
+    assert button["type"] == "submit", f"after the password, focus is on {button}"
+    assert button["indicator"], "the focused button shows no focus indicator"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert urlsplit(page.url).path == "/t/sunne/", page.url  # her only organisation
+    assert page.locator(".samverka-header").get_by_text(tenant_pair.admin_a.name).is_visible()
