@@ -52,11 +52,12 @@ class Runtime:
         return runtime
 
     def collect_permissions(self) -> None:
-        """Ask every plugin for roles and permissions; plugin actions remember their owner."""
+        """Ask every plugin for roles and permissions; a plugin's own remember their owner."""
         caller = self.host.hook
-        for role_list in caller.register_roles():
-            for role in role_list:
-                self.registry.add_role(role)
+        for impl in reversed(caller.register_roles.get_hookimpls()):  # the core's first
+            owner = self.host.plugin_of(impl.plugin)
+            for role in impl.function():
+                self.registry.add_role(replace(role, plugin=owner) if owner else role)
         for impl in caller.register_permissions.get_hookimpls():
             owner = self.host.plugin_of(impl.plugin)
             for permission in impl.function():

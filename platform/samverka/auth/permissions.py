@@ -25,6 +25,7 @@ class Role:
     label: str
     level: str = "tenant"
     description: str = ""
+    plugin: str | None = None
 
 
 @dataclass(frozen=True)

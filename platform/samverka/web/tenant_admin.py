@@ -18,8 +18,11 @@ bp = Blueprint("tenant_admin", __name__, url_prefix="/t/<tenant_slug>/admin")
 
 
 def role_choices() -> list[tuple[str, str]]:
+    """Tenant roles of the core and of the plugins this tenant uses, the core's first."""
     return [
-        (r.name, str(r.label)) for r in runtime().registry.roles.values() if r.level == "tenant"
+        (r.name, str(r.label))
+        for r in runtime().registry.roles.values()
+        if r.level == "tenant" and (r.plugin is None or r.plugin in g.enabled_plugins)
     ]
 
 
@@ -28,6 +31,8 @@ def members():
     require("tenant:members:view")
     form = MemberForm()
     form.role.choices = role_choices()
+    if request.method == "GET":
+        form.role.data = "reader"  # least privilege unless the admin chooses otherwise
     if request.method == "POST":
         require("tenant:members:manage")
         if form.validate_on_submit():
