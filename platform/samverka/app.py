@@ -15,7 +15,6 @@ from samverka.config import Settings
 from samverka.runtime import Runtime, close_db_session
 
 PACKAGE_DIR = Path(__file__).parent
-LOCALES = ("sv", "en")
 
 csrf = CSRFProtect()
 babel = Babel()

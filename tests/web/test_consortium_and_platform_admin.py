@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from samverka.testing.fixtures import csrf_token
-
-
-def form_post(client, url, data):
-    token = csrf_token(client.get(url).get_data(as_text=True))
-    return client.post(url, data={**data, "csrf_token": token})
+from samverka.testing.fixtures import csrf_token, form_post
 
 
 def test_consortium_admin_adds_an_organisation(client, login, tenant_pair):

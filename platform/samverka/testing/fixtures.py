@@ -230,6 +230,12 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def form_post(client: FlaskClient, url: str, data: dict):
+    """GET the form at ``url`` for its CSRF token, then POST ``data`` to it."""
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token})
+
+
 @pytest.fixture
 def login() -> Login:
     return Login()
