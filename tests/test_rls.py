@@ -126,3 +126,33 @@ def test_app_refuses_to_start_as_a_bypassing_role(settings, samverka_database):
     settings.database_url = samverka_database.admin_url  # the superuser
     with pytest.raises(ConfigurationError, match="bypasses row-level security"):
         create_app(settings)
+
+
+def test_the_session_sends_its_scope_before_raw_sql(db, seeded):
+    from samverka.db import TenantScope, set_scope
+
+    def visible():
+        return db.execute(text("SELECT text FROM testplugin_notes ORDER BY text")).scalars().all()
+
+    set_scope(db, TenantScope.for_tenant(seeded.a.id))
+    assert visible() == ["sunne"]
+    set_scope(db, TenantScope.for_tenant(seeded.b.id))  # changed mid-transaction
+    assert visible() == ["torsby"]
+    set_scope(db, TenantScope((seeded.a.id, seeded.b.id)))
+    assert visible() == ["sunne", "torsby"]
+    db.commit()  # a new transaction starts with the session's scope again
+    assert visible() == ["sunne", "torsby"]
+    set_scope(db, TenantScope())
+    assert visible() == []
+
+
+def test_a_pooled_connection_forgets_its_scope(app, db, seeded):
+    from samverka.db import TenantScope, set_scope
+
+    set_scope(db, TenantScope.for_tenant(seeded.a.id))
+    assert db.execute(text("SELECT count(*) FROM testplugin_notes")).scalar() == 1
+    db.commit()
+    db.close()
+    engine = app.extensions["samverka"].engine
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM testplugin_notes")).scalar() == 0

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import (
     DateTime,
@@ -26,7 +27,6 @@ from sqlalchemy import (
     event,
     false,
     or_,
-    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import (
@@ -49,6 +49,9 @@ NAMING_CONVENTION = {
 }
 
 SCOPE_KEY = "samverka.scope"
+# On a PostgreSQL connection: the scope its transaction should have, and the one last sent.
+WANTED_KEY = "samverka.scope_wanted"
+SENT_KEY = "samverka.scope_sent"
 CACHE_KEY = "samverka.cache"
 
 
@@ -110,7 +113,9 @@ def set_scope(session: Session, scope: TenantScope) -> None:
     """Set the tenant scope; on PostgreSQL also for the transaction already under way.
 
     Tenant rows loaded under the previous scope leave the identity map, so that
-    ``session.get()`` cannot hand them out without asking the database again.
+    ``session.get()`` cannot hand them out without asking the database again. PostgreSQL
+    learns the new scope just before the transaction's next statement (one round trip,
+    however often the scope changes in between).
     """
     if get_scope(session) != scope:
         for obj in list(session.identity_map.values()):
@@ -118,9 +123,8 @@ def set_scope(session: Session, scope: TenantScope) -> None:
                 session.expunge(obj)
     session.info[SCOPE_KEY] = scope
     _clear_cache(session)
-    if session.in_transaction():
-        for connection in _pg_connections(session):
-            send_scope(connection, scope)
+    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection().info[WANTED_KEY] = scope
 
 
 def session_cache(session: Session) -> dict:
@@ -147,25 +151,51 @@ def scoped(session: Session, scope: TenantScope) -> Iterator[Session]:
         set_scope(session, previous)
 
 
-def _pg_connections(session: Session) -> list:
-    if session.get_bind().dialect.name != "postgresql":
-        return []
-    return [session.connection()]
+SCOPE_SQL = (
+    "SELECT set_config('samverka.tenant_ids', %(tenants)s, true),"
+    " set_config('samverka.user_id', %(user)s, true)"
+)
 
 
-def send_scope(connection, scope: TenantScope) -> None:
-    """Tell PostgreSQL the scope for this transaction (read by the RLS policies)."""
-    connection.execute(
-        text(
-            "SELECT set_config('samverka.tenant_ids', :tenants, true),"
-            " set_config('samverka.user_id', :user, true)"
-        ),
-        {"tenants": scope.tenant_csv, "user": str(scope.user_id or "")},
-    )
+def _send_pending_scope(conn, cursor, _statement, _parameters, _context, _executemany) -> None:
+    """Before a statement, tell PostgreSQL the transaction's scope if it changed (the RLS
+    policies read it). ``set_config(..., true)`` lasts until the transaction ends."""
+    wanted = conn.info.get(WANTED_KEY)
+    if wanted is not None and wanted != conn.info.get(SENT_KEY):
+        cursor.execute(SCOPE_SQL, {"tenants": wanted.tenant_csv, "user": str(wanted.user_id or "")})
+        conn.info[SENT_KEY] = wanted
+
+
+def _forget_scope(_dbapi_connection, record) -> None:
+    """A connection back in the pool carries no scope into its next use."""
+    record.info.pop(WANTED_KEY, None)
+    record.info.pop(SENT_KEY, None)
 
 
 def _is_tenant_row(obj: object) -> bool:
     return isinstance(obj, TenantScoped)
+
+
+@lru_cache(maxsize=4096)
+def _criteria_options(tenant_ids: tuple[int, ...], user_id: int) -> tuple:
+    """The ORM criteria for one scope, built once per scope (the options are immutable)."""
+    from samverka.tenants.models import Membership
+
+    if tenant_ids:
+        return (
+            with_loader_criteria(
+                TenantOwned, lambda cls: cls.tenant_id.in_(tenant_ids), include_aliases=True
+            ),
+            with_loader_criteria(
+                Membership,
+                lambda cls: or_(cls.tenant_id.in_(tenant_ids), cls.user_id == user_id),
+                include_aliases=True,
+            ),
+        )
+    return (
+        with_loader_criteria(TenantOwned, lambda cls: false(), include_aliases=True),
+        with_loader_criteria(Membership, lambda cls: cls.user_id == user_id, include_aliases=True),
+    )
 
 
 def install_tenant_scoping(session_factory: sessionmaker) -> None:
@@ -178,29 +208,9 @@ def install_tenant_scoping(session_factory: sessionmaker) -> None:
         if state.is_column_load or state.is_relationship_load:
             return  # the parent statement already carried the criteria
         scope = get_scope(state.session)
-        tenant_ids = scope.tenant_ids
-        user_id = scope.user_id or 0
-        from samverka.tenants.models import Membership
-
-        if tenant_ids:
-            options = [
-                with_loader_criteria(
-                    TenantOwned, lambda cls: cls.tenant_id.in_(tenant_ids), include_aliases=True
-                ),
-                with_loader_criteria(
-                    Membership,
-                    lambda cls: or_(cls.tenant_id.in_(tenant_ids), cls.user_id == user_id),
-                    include_aliases=True,
-                ),
-            ]
-        else:
-            options = [
-                with_loader_criteria(TenantOwned, lambda cls: false(), include_aliases=True),
-                with_loader_criteria(
-                    Membership, lambda cls: cls.user_id == user_id, include_aliases=True
-                ),
-            ]
-        state.statement = state.statement.options(*options)
+        state.statement = state.statement.options(
+            *_criteria_options(scope.tenant_ids, scope.user_id or 0)
+        )
 
     @event.listens_for(session_factory, "before_flush")
     def _stamp_and_check(session: Session, _flush_context, _instances) -> None:
@@ -220,9 +230,10 @@ def install_tenant_scoping(session_factory: sessionmaker) -> None:
     event.listen(session_factory, "after_commit", _clear_cache)
 
     @event.listens_for(session_factory, "after_begin")
-    def _send_scope_to_postgresql(session: Session, _transaction, connection) -> None:
+    def _scope_new_transaction(session: Session, _transaction, connection) -> None:
         if connection.dialect.name == "postgresql":
-            send_scope(connection, get_scope(session))
+            connection.info[WANTED_KEY] = get_scope(session)
+            connection.info[SENT_KEY] = None
 
 
 class TenantScopeError(PermissionError):
@@ -244,7 +255,11 @@ def make_engine(url: str, **kwargs: object) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "before_cursor_execute", _send_pending_scope)
+        event.listen(engine, "checkin", _forget_scope)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

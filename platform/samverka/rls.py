@@ -2,7 +2,7 @@
 
 Applied by ``samverka db upgrade`` as the table owner, after all migrations, so no plugin can
 forget it. The app connects as a role without BYPASSRLS; the policies read the scope that
-:func:`samverka.db.send_scope` sets per transaction. An unset scope matches no row.
+:mod:`samverka.db` sets per transaction. An unset scope matches no row.
 """
 
 from __future__ import annotations

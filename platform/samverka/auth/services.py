@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
@@ -138,17 +140,26 @@ def tenant_members(session: Session, tenant: Tenant) -> list[tuple[User, list[st
     return list(members.values())
 
 
-def user_tenants(session: Session, user: User) -> list[Tenant]:
-    """The tenants the user belongs to (readable through the own-membership rule)."""
-    return list(
-        session.scalars(
-            select(Tenant)
+class TenantLink(NamedTuple):
+    slug: str
+    name: str
+
+
+def user_tenants(session: Session, user: User) -> list[TenantLink]:
+    """The tenants the user belongs to (readable through the own-membership rule).
+
+    Columns, not entities: this feeds the tenant switcher on every page.
+    """
+    return [
+        TenantLink(*row)
+        for row in session.execute(
+            select(Tenant.slug, Tenant.name)
             .join(Membership, Membership.tenant_id == Tenant.id)
             .where(Membership.user_id == user.id)
             .distinct()
             .order_by(Tenant.name)
         )
-    )
+    ]
 
 
 def add_consortium_admin(session: Session, user: User, consortium: Consortium) -> ConsortiumAdmin:

@@ -89,12 +89,13 @@ def _load_user() -> None:
     if user_id is None:
         set_scope(db_session(), TenantScope())
         return
+    set_scope(db_session(), TenantScope((), user_id))  # before the first statement: one send
     user = db_session().get(User, user_id)
     if user is None or not user.is_active or session.get("auth_version") != _auth_version(user):
+        set_scope(db_session(), TenantScope())
         session.clear()
         return
     g.user = user
-    set_scope(db_session(), TenantScope((), user.id))
 
 
 def _auth_version(user: User) -> str:
