@@ -37,6 +37,7 @@ def _serve(host: str, port: int, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     app = current_app._get_current_object()
+    engine = runtime().engine
 
     class Server(BaseApplication):
         def load_config(self) -> None:
@@ -44,6 +45,8 @@ def _serve(host: str, port: int, workers: int) -> None:
             self.cfg.set("workers", workers)
             self.cfg.set("threads", 4)
             self.cfg.set("accesslog", "-")
+            # Connections made before the fork must not be shared by the workers.
+            self.cfg.set("post_fork", lambda _server, _worker: engine.dispose(close=False))
 
         def load(self):
             return app
