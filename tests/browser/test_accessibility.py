@@ -102,6 +102,13 @@ PAGES = [
         with_errors=submit_empty("slug"),
     ),
     State(
+        "consortium-module-settings",
+        "/consortia/sutohamu/modules/testplugin/settings",
+        "consortium_admin",
+        setup=offer_testplugin,
+        with_errors=invalid_json,
+    ),
+    State(
         "platform-consortia",
         "/admin/consortia",
         "platform_admin",

@@ -128,3 +128,18 @@ def test_consortium_admin_adds_and_removes_an_existing_organisation(client, logi
         ).status_code
         == 404
     )
+
+
+def test_consortium_level_module_settings(client, login, db, app, tenant_pair, with_plugins):
+    with_plugins(tenant_pair.a, "testplugin")
+    login(client, tenant_pair.consortium_admin)
+    url = "/consortia/sutohamu/modules/testplugin/settings"
+    assert "Testmodul" in client.get(url).get_data(as_text=True)
+    bad = form_post(client, url, {"config": '{"colour": "blue"}'})
+    assert bad.status_code == 422
+    assert form_post(client, url, {"config": '{"max_notes": 7}'}).status_code == 302
+    client.get("/logout")
+    login(client, tenant_pair.admin_a)
+    page = client.get("/t/sunne/admin/modules/testplugin").get_data(as_text=True)
+    assert "&#34;max_notes&#34;: 7" in page or '"max_notes": 7' in page
+    assert client.get("/consortia/sutohamu/modules/testplugin/settings").status_code == 404

@@ -160,6 +160,16 @@ def effective_config(
     return resolve_config(manifest, platform_config(session, name), consortia, tenant_config)
 
 
+def consortium_config(
+    session: Session, host: PluginHost, consortium: Consortium, name: str
+) -> dict[str, Any]:
+    """What the consortium's members get unless they set it themselves."""
+    manifest = installed_manifest(host, name)
+    row = consortium_plugins(session, consortium).get(name)
+    layer = [row.config or {}] if row else []
+    return resolve_config(manifest, platform_config(session, name), layer, None)
+
+
 def enable_plugin(
     session: Session,
     host: PluginHost,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -10,7 +12,14 @@ from samverka.plugins import services as plugins
 from samverka.runtime import db_session, runtime
 from samverka.tenants import services as tenancy
 from samverka.web.context import can, current_user, require
-from samverka.web.forms import ActionForm, TenantForm, attach_error, kind_choices
+from samverka.web.forms import (
+    ActionForm,
+    PluginConfigForm,
+    TenantForm,
+    attach_error,
+    kind_choices,
+    parse_config,
+)
 
 bp = Blueprint("consortium_admin", __name__, url_prefix="/consortia/<slug>")
 
@@ -94,6 +103,47 @@ def remove_member(slug: str, tenant_slug_: str):
     db_session().commit()
     flash(_("%(tenant)s is no longer a member.", tenant=tenant.name), "success")
     return redirect(url_for(".overview", slug=slug))
+
+
+@bp.route("/modules/<name>/settings", methods=["GET", "POST"])
+def plugin_settings(slug: str, name: str):
+    """The consortium level of a module's configuration (between platform and tenant)."""
+    consortium = _consortium(slug)
+    require("consortium:plugins:manage", consortium=consortium)
+    host = runtime().host
+    row = plugins.consortium_plugins(db_session(), consortium).get(name)
+    if row is None:
+        abort(404)
+    form = PluginConfigForm()
+    form.submit.label.text = _("Save")
+    if request.method == "GET":
+        form.config.data = json.dumps(row.config or {}, indent=2, ensure_ascii=False)
+    elif form.validate_on_submit():
+        try:
+            plugins.allow_plugin(
+                db_session(), host, name, consortium, parse_config(form.config.data)
+            )
+        except ValidationError as error:
+            db_session().rollback()
+            attach_error(form, error)
+        else:
+            db_session().commit()
+            flash(_("The settings were saved."), "success")
+            return redirect(url_for(".overview", slug=slug))
+    manifest = host.manifest(name)
+    effective = plugins.consortium_config(db_session(), host, consortium, name)
+    return render_template(
+        "plugin_config.html",
+        manifest=manifest,
+        form=form,
+        effective=effective,
+        owner_name=consortium.name,
+        schema=json.dumps(manifest.config_schema, indent=2),
+        hint=_(
+            "Settings for every member; a member's own settings override them, and "
+            "anything left out comes from the platform."
+        ),
+    ), 422 if form.errors else 200
 
 
 @bp.route("/modules/<name>/<verb>", methods=["POST"])

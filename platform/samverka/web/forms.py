@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -58,6 +60,24 @@ class GovPasswordInput(_Localised, gov.GovPasswordInput):
             passwordHiddenAnnouncementText=_("Your password is hidden"),
         )
         return params
+
+
+def parse_config(text: str | None) -> dict:
+    """The JSON a configuration form carries; a Swedish message when it is not an object."""
+    try:
+        value = json.loads(text or "{}")
+    except json.JSONDecodeError as error:
+        raise ValidationError(
+            _(
+                "The configuration is not valid JSON (line %(line)d, column %(col)d).",
+                line=error.lineno,
+                col=error.colno,
+            ),
+            "config",
+        ) from None
+    if not isinstance(value, dict):
+        raise ValidationError(_("The configuration must be a JSON object."), "config")
+    return value
 
 
 def attach_error(form: FlaskForm, error: ValidationError) -> None:

@@ -12,7 +12,13 @@ from samverka.errors import ValidationError
 from samverka.plugins import services as plugins
 from samverka.runtime import db_session, runtime
 from samverka.web.context import can, require
-from samverka.web.forms import ActionForm, MemberForm, PluginConfigForm, attach_error
+from samverka.web.forms import (
+    ActionForm,
+    MemberForm,
+    PluginConfigForm,
+    attach_error,
+    parse_config,
+)
 
 bp = Blueprint("tenant_admin", __name__, url_prefix="/t/<tenant_slug>/admin")
 
@@ -109,7 +115,7 @@ def plugin_config(name: str):
         form.config.data = json.dumps(row.config if row else {}, indent=2, ensure_ascii=False)
     elif form.validate_on_submit():
         try:
-            config = _parse_json(form.config.data)
+            config = parse_config(form.config.data)
             plugins.enable_plugin(session, host, g.tenant, name, config)
         except ValidationError as error:
             session.rollback()
@@ -120,29 +126,17 @@ def plugin_config(name: str):
             return redirect(url_for(".plugins_view"))
     effective = plugins.effective_config(session, host, g.tenant, name)
     return render_template(
-        "tenant_plugin_config.html",
+        "plugin_config.html",
+        owner_name=g.tenant.name,
+        hint=_(
+            "Settings for your organisation only; anything left out comes from the "
+            "consortium or the platform."
+        ),
         manifest=manifest,
         form=form,
         effective=effective,
         schema=json.dumps(manifest.config_schema, indent=2),
     ), (422 if form.errors else 200)
-
-
-def _parse_json(text: str | None) -> dict:
-    try:
-        value = json.loads(text or "{}")
-    except json.JSONDecodeError as error:
-        raise ValidationError(
-            _(
-                "The configuration is not valid JSON (line %(line)d, column %(col)d).",
-                line=error.lineno,
-                col=error.colno,
-            ),
-            "config",
-        ) from None
-    if not isinstance(value, dict):
-        raise ValidationError(_("The configuration must be a JSON object."), "config")
-    return value
 
 
 @bp.route("/modules/<name>/disable", methods=["POST"])
