@@ -102,6 +102,7 @@ def demo_command(host: str, port: int) -> None:
     settings.redis_url = env["SAMVERKA_REDIS_URL"]
     job_worker = subprocess.Popen([sys.executable, "-m", "samverka", "worker"], env=env)
     click.echo(demo.logins_text(f"http://{host}:{port}"))
+    click.echo(f"Job queue: {env['SAMVERKA_REDIS_URL']} (embedded Redis unless configured)")
     click.echo(f"Job worker running (pid {job_worker.pid}); stop everything with Ctrl-C.")
     try:
         _serve(host, port, 1)
