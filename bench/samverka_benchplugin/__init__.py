@@ -1,0 +1,98 @@
+"""The benchmark plugin: one tenant-owned table and a paginated list page.
+
+A real Samverka plugin (it touches the core only through :mod:`samverka.plugins.api`), kept as
+small as a typical list view: permission check, one keyset-paginated query, a GOV.UK table.
+``bench/wsgi.py`` registers it; ``bench/generate.py`` fills its table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, render_template, request
+from samverka.plugins.api import (
+    Base,
+    NavItem,
+    Permission,
+    PluginManifest,
+    TenantOwned,
+    Timestamped,
+    authorize,
+    current_tenant,
+    db_session,
+    hookimpl,
+)
+from sqlalchemy import Index, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+NAME = "benchplugin"
+HERE = Path(__file__).parent
+PAGE_SIZE = 50
+VIEW = "tenant:bench_items:view"
+
+
+class BenchItem(TenantOwned, Timestamped, Base):
+    __tablename__ = "bench_items"
+    __table_args__ = (
+        # keyset pagination: newest first within one tenant
+        Index("ix_bench_items_tenant_id_id", "tenant_id", "id"),
+        {"info": {"plugin": NAME}},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+
+
+bp = Blueprint("benchplugin", __name__, template_folder="templates")
+
+
+def newest_items(before: int | None, limit: int = PAGE_SIZE) -> list[BenchItem]:
+    """The current tenant's newest items (the session is already scoped to it)."""
+    query = select(BenchItem).order_by(BenchItem.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(BenchItem.id < before)
+    return list(db_session().scalars(query))
+
+
+@bp.route("/")
+def index():
+    if not authorize(VIEW):
+        abort(403)
+    before = request.args.get("before", type=int)
+    items = newest_items(before)
+    older = items[-1].id if len(items) == PAGE_SIZE else None
+    return render_template(
+        "benchplugin/index.html", items=items, tenant=current_tenant(), older=older
+    )
+
+
+@hookimpl
+def register_manifest() -> PluginManifest:
+    return PluginManifest(
+        name=NAME,
+        title="Benchmark",
+        description="A tenant-owned list for the benchmark harness.",
+        version="1",
+        migrations=HERE / "migrations" / "versions",
+    )
+
+
+@hookimpl
+def register_permissions() -> list[Permission]:
+    return [
+        Permission(
+            VIEW,
+            "See the benchmark items",
+            ("tenant_admin", "coordinator", "contributor", "reader"),
+        )
+    ]
+
+
+@hookimpl
+def register_blueprints() -> list[Blueprint]:
+    return [bp]
+
+
+@hookimpl
+def register_nav_items(tenant, user) -> list[NavItem]:
+    return [NavItem("Ärenden", "benchplugin.index", VIEW, 60)]
