@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samverka.db import session_cache
 from samverka.errors import ValidationError
 from samverka.plugins.config import resolve_config, validate_config
 from samverka.plugins.host import PluginHost
@@ -149,14 +150,21 @@ def effective_config(
     name: str,
     tenant_config: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The configuration a tenant runs with: platform → consortium → tenant."""
+    """The configuration a tenant runs with: platform → consortium → tenant.
+
+    Memoised per unit of work for the stored configuration (plugins ask for it often).
+    """
+    if tenant_config is None:
+        key = ("plugin_config", tenant.id, name)
+        cache = session_cache(session)
+        if key not in cache:
+            row = tenant_plugin_rows(session, tenant).get(name)
+            cache[key] = effective_config(session, host, tenant, name, row.config if row else {})
+        return dict(cache[key])
     manifest = installed_manifest(host, name)
     consortia = [
         config for plugin, _slug, config in _availability(session, tenant) if plugin == name
     ]
-    if tenant_config is None:
-        row = tenant_plugin_rows(session, tenant).get(name)
-        tenant_config = row.config if row else {}
     return resolve_config(manifest, platform_config(session, name), consortia, tenant_config)
 
 
