@@ -29,6 +29,24 @@ def run(app):
     return invoke
 
 
+def sunne_in_sutohamu(run) -> None:
+    """The consortium SuToHaMu with Sunne in it, made through the CLI."""
+    run("consortium", "create", "sutohamu", "--name", "SuToHaMu")
+    run(
+        "tenant",
+        "create",
+        "sunne",
+        "--name",
+        "Sunne",
+        "--kind",
+        "municipality",
+        "--municipality-code",
+        "1766",
+        "--consortium",
+        "sutohamu",
+    )
+
+
 def as_json(result):
     return json.loads(result.stdout)
 
@@ -176,20 +194,7 @@ def test_a_tenant_can_belong_to_several_consortia(run):
 
 
 def test_users_members_and_consortium_admins(run, app):
-    run("consortium", "create", "sutohamu", "--name", "SuToHaMu")
-    run(
-        "tenant",
-        "create",
-        "sunne",
-        "--name",
-        "Sunne",
-        "--kind",
-        "municipality",
-        "--municipality-code",
-        "1766",
-        "--consortium",
-        "sutohamu",
-    )
+    sunne_in_sutohamu(run)
     user = as_json(
         run(
             "user",
@@ -225,20 +230,7 @@ def test_users_members_and_consortium_admins(run, app):
 
 
 def test_plugin_lifecycle(run):
-    run("consortium", "create", "sutohamu", "--name", "SuToHaMu")
-    run(
-        "tenant",
-        "create",
-        "sunne",
-        "--name",
-        "Sunne",
-        "--kind",
-        "municipality",
-        "--municipality-code",
-        "1766",
-        "--consortium",
-        "sutohamu",
-    )
+    sunne_in_sutohamu(run)
     installed = as_json(run("plugin", "list", "--json"))
     assert [p["name"] for p in installed] == ["testplugin"]
     not_offered = run("plugin", "enable", "testplugin", "--tenant", "sunne", ok=False)

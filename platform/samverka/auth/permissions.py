@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 ACTION_PATTERN = re.compile(r"^(tenant|consortium|platform):[a-z0-9_]+:[a-z0-9_]+$")
-SCOPES = ("tenant", "consortium", "platform")
 
 
 @dataclass(frozen=True)

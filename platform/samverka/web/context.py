@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import Flask, abort, g, request, session, url_for
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from samverka.auth.authorization import Principal, authorize, roles_for
@@ -206,7 +205,6 @@ def template_context() -> dict[str, Any]:
         "logout_url": url_for("auth.logout") if user else None,
         "can": can,
         "is_platform_admin": bool(user and user.is_platform_admin),
-        "app_name": _l("Samverka"),
     }
 
 
