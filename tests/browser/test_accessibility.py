@@ -109,6 +109,12 @@ PAGES = [
         with_errors=invalid_json,
     ),
     State(
+        "consortium-admins",
+        "/consortia/sutohamu/admins",
+        "platform_admin",
+        with_errors=submit_empty("email"),
+    ),
+    State(
         "platform-consortia",
         "/admin/consortia",
         "platform_admin",

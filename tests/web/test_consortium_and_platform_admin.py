@@ -143,3 +143,33 @@ def test_consortium_level_module_settings(client, login, db, app, tenant_pair, w
     page = client.get("/t/sunne/admin/modules/testplugin").get_data(as_text=True)
     assert "&#34;max_notes&#34;: 7" in page or '"max_notes": 7' in page
     assert client.get("/consortia/sutohamu/modules/testplugin/settings").status_code == 404
+
+
+def test_platform_admin_appoints_and_removes_consortium_admins(client, login, tenant_pair):
+    login(client, tenant_pair.platform_admin)
+    url = "/consortia/sutohamu/admins"
+    assert "kons@sutohamu.test" in client.get(url).get_data(as_text=True)
+    unknown = form_post(client, url, {"email": "nobody@sutohamu.test"})
+    assert unknown.status_code == 422
+    assert "Det finns ingen användare med den e-postadressen." in unknown.get_data(as_text=True)
+    assert form_post(client, url, {"email": "admin@sunne.test"}).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "admin@sunne.test" in page
+    removed = client.post(
+        f"/consortia/sutohamu/admins/{tenant_pair.admin_a.id}/remove",
+        data={"csrf_token": csrf_token(page)},
+    )
+    assert removed.status_code == 302
+    assert "admin@sunne.test" not in client.get(url).get_data(as_text=True)
+
+
+def test_consortium_admins_see_but_cannot_appoint(client, login, tenant_pair):
+    login(client, tenant_pair.consortium_admin)
+    url = "/consortia/sutohamu/admins"
+    page = client.get(url).get_data(as_text=True)
+    assert "kons@sutohamu.test" in page
+    assert 'name="email"' not in page
+    token = csrf_token(page)
+    assert (
+        client.post(url, data={"email": "admin@sunne.test", "csrf_token": token}).status_code == 403
+    )

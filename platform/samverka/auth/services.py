@@ -176,6 +176,25 @@ def add_consortium_admin(session: Session, user: User, consortium: Consortium) -
     return admin
 
 
+def consortium_admins(session: Session, consortium: Consortium) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .join(ConsortiumAdmin, ConsortiumAdmin.user_id == User.id)
+            .where(ConsortiumAdmin.consortium_id == consortium.id)
+            .order_by(User.name)
+        )
+    )
+
+
+def remove_consortium_admin(session: Session, user_id: int, consortium: Consortium) -> int:
+    return session.execute(
+        delete(ConsortiumAdmin).where(
+            ConsortiumAdmin.user_id == user_id, ConsortiumAdmin.consortium_id == consortium.id
+        )
+    ).rowcount
+
+
 def administered_consortia(session: Session, user: User) -> list[Consortium]:
     if user.is_platform_admin:
         return list(session.scalars(select(Consortium).order_by(Consortium.name)))

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from samverka.auth import services as accounts
 from samverka.errors import NotFound, ValidationError
 from samverka.plugins import services as plugins
 from samverka.runtime import db_session, runtime
@@ -14,6 +15,7 @@ from samverka.tenants import services as tenancy
 from samverka.web.context import can, current_user, require
 from samverka.web.forms import (
     ActionForm,
+    ConsortiumAdminForm,
     PluginConfigForm,
     TenantForm,
     attach_error,
@@ -74,6 +76,45 @@ def overview(slug: str):
         can_manage_tenants=can("consortium:tenants:manage", consortium=consortium),
         can_manage_plugins=can("consortium:plugins:manage", consortium=consortium),
     ), 422 if form.errors else 200
+
+
+@bp.route("/admins", methods=["GET", "POST"])
+def admins(slug: str):
+    """Who administers the consortium; the platform administrators appoint them."""
+    consortium = _consortium(slug)
+    form = ConsortiumAdminForm()
+    if request.method == "POST":
+        require("consortium:admins:manage", consortium=consortium)
+        if form.validate_on_submit():
+            user = accounts.find_user(db_session(), form.email.data)
+            if user is None:
+                attach_error(
+                    form, ValidationError(_("There is no user with that e-mail address."), "email")
+                )
+            else:
+                accounts.add_consortium_admin(db_session(), user, consortium)
+                db_session().commit()
+                flash(_("%(name)s administers the consortium.", name=user.name), "success")
+                return redirect(url_for(".admins", slug=slug))
+    return render_template(
+        "consortium_admins.html",
+        consortium=consortium,
+        form=form,
+        action_form=ActionForm(),
+        admins=accounts.consortium_admins(db_session(), consortium),
+        can_manage=can("consortium:admins:manage", consortium=consortium),
+    ), 422 if form.errors else 200
+
+
+@bp.route("/admins/<int:user_id>/remove", methods=["POST"])
+def remove_admin(slug: str, user_id: int):
+    consortium = _consortium(slug)
+    require("consortium:admins:manage", consortium=consortium)
+    if accounts.remove_consortium_admin(db_session(), user_id, consortium) == 0:
+        abort(404)
+    db_session().commit()
+    flash(_("The administrator was removed."), "success")
+    return redirect(url_for(".admins", slug=slug))
 
 
 @bp.route("/members", methods=["POST"])

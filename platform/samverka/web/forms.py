@@ -173,6 +173,15 @@ class MemberForm(BaseForm):
     submit = SubmitField(_l("Add member"), widget=GovSubmitInput())
 
 
+class ConsortiumAdminForm(BaseForm):
+    email = StringField(
+        _l("E-mail address"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter an e-mail address."))],
+    )
+    submit = SubmitField(_l("Appoint administrator"), widget=GovSubmitInput())
+
+
 class PluginConfigForm(BaseForm):
     config = TextAreaField(_l("Configuration (JSON)"), widget=GovTextArea())
     submit = SubmitField(_l("Save and enable"), widget=GovSubmitInput())
