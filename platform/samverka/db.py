@@ -157,9 +157,15 @@ SCOPE_SQL = (
 )
 
 
-def _send_pending_scope(conn, cursor, _statement, _parameters, _context, _executemany) -> None:
+SCOPE_FREE = {"samverka_scope_free": True}  # for statements on tables without RLS
+
+
+def _send_pending_scope(conn, cursor, _statement, _parameters, context, _executemany) -> None:
     """Before a statement, tell PostgreSQL the transaction's scope if it changed (the RLS
-    policies read it). ``set_config(..., true)`` lasts until the transaction ends."""
+    policies read it). ``set_config(..., true)`` lasts until the transaction ends.
+    Statements marked :data:`SCOPE_FREE` (users, tenants: no RLS) do not need it yet."""
+    if context is not None and context.execution_options.get("samverka_scope_free"):
+        return
     wanted = conn.info.get(WANTED_KEY)
     if wanted is not None and wanted != conn.info.get(SENT_KEY):
         cursor.execute(SCOPE_SQL, {"tenants": wanted.tenant_csv, "user": str(wanted.user_id or "")})

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from samverka.auth.authorization import Principal, authorize, roles_for
 from samverka.auth.models import User
-from samverka.db import TenantScope, set_scope
+from samverka.db import SCOPE_FREE, TenantScope, set_scope
 from samverka.plugins.services import enabled_plugins
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
@@ -89,7 +89,7 @@ def _load_user() -> None:
         set_scope(db_session(), TenantScope())
         return
     set_scope(db_session(), TenantScope((), user_id))  # before the first statement: one send
-    user = db_session().get(User, user_id)
+    user = db_session().get(User, user_id, execution_options=SCOPE_FREE)
     if user is None or not user.is_active or session.get("auth_version") != _auth_version(user):
         set_scope(db_session(), TenantScope())
         session.clear()
@@ -139,7 +139,9 @@ def _enter_tenant() -> None:
     user = current_user()
     if user is None:
         abort(401)
-    tenant = db_session().scalar(select(Tenant).where(Tenant.slug == slug))
+    tenant = db_session().scalar(
+        select(Tenant).where(Tenant.slug == slug).execution_options(**SCOPE_FREE)
+    )
     if tenant is None:
         abort(404)
     set_scope(db_session(), TenantScope((tenant.id,), user.id))
