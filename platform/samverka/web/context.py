@@ -193,6 +193,14 @@ def language_links() -> list[Link]:
 
 
 def template_context() -> dict[str, Any]:
+    """The layout's context, computed once per request: GOV.UK form widgets render templates
+    of their own, and Flask runs context processors for every one of them."""
+    if "template_context" not in g:
+        g.template_context = _template_context()
+    return g.template_context
+
+
+def _template_context() -> dict[str, Any]:
     from samverka.auth.services import user_tenants
 
     user = current_user()
