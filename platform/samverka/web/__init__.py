@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from govuk_frontend_wtf.main import WTFormsHelpers
 from werkzeug.exceptions import HTTPException
 
@@ -55,5 +55,8 @@ def render_http_error(error: HTTPException):
         405: _("Method not allowed"),
         413: _("Too much data"),
     }
-    title = titles.get(error.code or 500, _("Something went wrong"))
-    return render_template("error.html", title=title, code=error.code), error.code
+    code = error.code or 500
+    if code >= 500:
+        g.degraded = True  # the layout must not query a database that may be the cause
+    title = titles.get(code, _("Something went wrong"))
+    return render_template("error.html", title=title, code=code), code

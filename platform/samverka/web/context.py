@@ -195,6 +195,8 @@ def language_links() -> list[Link]:
 def template_context() -> dict[str, Any]:
     """The layout's context, computed once per request: GOV.UK form widgets render templates
     of their own, and Flask runs context processors for every one of them."""
+    if g.get("degraded"):
+        return {"current_locale": str(get_locale()), "current_user": None}
     if "template_context" not in g:
         g.template_context = _template_context()
     return g.template_context
