@@ -28,7 +28,6 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import samverka
 from bare import PAGE_SIZE, SCOPE_SQL, TENANT_ID, USER_ID, engine, newest_items
 from flask import Blueprint, Flask, abort, g, render_template, request, url_for
 from flask_babel import Babel
@@ -36,6 +35,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+import samverka
 
 PACKAGE_DIR = Path(samverka.__file__).resolve().parent
 PLUGIN_TEMPLATES = Path(__file__).resolve().parent / "samverka_benchplugin" / "templates"

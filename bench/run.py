@@ -46,6 +46,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402
+
 import samverka_benchplugin  # noqa: E402
 
 OWNER_ROLE = "samverka_owner"

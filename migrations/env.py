@@ -5,6 +5,7 @@
 """
 
 from alembic import context
+
 from samverka import models  # noqa: F401 - fills Base.metadata with the core's tables
 from samverka.db import Base
 from samverka.migrate import include_object_for

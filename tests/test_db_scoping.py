@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete, func, select, update
+
 from samverka.db import TenantScope, TenantScopeError, scoped, set_scope
 from samverka.tenants.models import Membership
 from samverka_testplugin import Note
-from sqlalchemy import delete, func, select, update
 
 
 @pytest.fixture

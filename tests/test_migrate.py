@@ -4,9 +4,10 @@ migrations is detected by `samverka db check`."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import Column, Integer, String, Table, inspect
+
 from samverka import migrate
 from samverka.db import Base, make_engine
-from sqlalchemy import Column, Integer, String, Table, inspect
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from samverka import rls
 from sqlalchemy import create_engine, text
+
+from samverka import rls
 
 pytestmark = pytest.mark.postgresql_only
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, render_template, request
+from sqlalchemy import Index, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
 from samverka.plugins.api import (
     Base,
     NavItem,
@@ -22,8 +25,6 @@ from samverka.plugins.api import (
     db_session,
     hookimpl,
 )
-from sqlalchemy import Index, String, select
-from sqlalchemy.orm import Mapped, mapped_column
 
 NAME = "benchplugin"
 HERE = Path(__file__).parent

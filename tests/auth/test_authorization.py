@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from samverka.auth.authorization import Principal, authorize, roles_for
 from samverka.db import TenantScope, set_scope
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from samverka.auth.permissions import Permission, PermissionRegistry, UnknownAction
 
 

@@ -29,8 +29,9 @@ from typing import Any
 
 import pytest
 from browserkit import DESKTOP
-from samverka.testing import databases
 from werkzeug.serving import make_server
+
+from samverka.testing import databases
 
 CHROMIUM_ARGS = [
     "--headless",

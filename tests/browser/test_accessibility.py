@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from browserkit import accessibility_problems, goto, log_in, submit_form, switch_language
+
 from samverka.db import TenantScope, scoped
 
 pytestmark = pytest.mark.browser

@@ -7,6 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
+
 from samverka.cli import cli
 
 
@@ -314,8 +315,9 @@ def test_consortium_membership_of_an_existing_tenant(run):
 
 
 def test_db_check_exits_non_zero_on_drift(run):
-    from samverka.db import Base
     from sqlalchemy import Column, Integer, Table
+
+    from samverka.db import Base
 
     table = Table("unmigrated", Base.metadata, Column("id", Integer, primary_key=True))
     try:

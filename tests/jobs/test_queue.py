@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 from rq import SimpleWorker
+from sqlalchemy import select
+
 from samverka.db import TenantScope, scoped
 from samverka.errors import NotFound
 from samverka.jobs import runner
 from samverka.jobs.queue import connect, enqueue, get_queue
 from samverka.plugins import services as plugins
 from samverka_testplugin import Note
-from sqlalchemy import select
 
 
 @pytest.fixture

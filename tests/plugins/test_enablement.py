@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from samverka.db import TenantScope, scoped, set_scope
 from samverka.errors import ValidationError
 from samverka.plugins import services as plugins

@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 
 import pytest
+
 from samverka.plugins.api import PluginManifest, hookimpl
 from samverka.plugins.host import PluginError, PluginHost
 

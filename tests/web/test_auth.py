@@ -91,8 +91,9 @@ def test_a_wrong_password_message_is_swedish(client, tenant_pair):
 
 
 def test_a_server_error_page_renders_without_the_database(app, client, tenant_pair, monkeypatch):
-    from samverka.auth import services
     from sqlalchemy.exc import OperationalError
+
+    from samverka.auth import services
 
     def database_gone(*_args):
         raise OperationalError("SELECT 1", {}, Exception("the database went away"))

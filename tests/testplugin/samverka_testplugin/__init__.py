@@ -8,6 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, render_template
+from sqlalchemy import String, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
 from samverka.plugins.api import (
     Base,
     NavItem,
@@ -21,8 +24,6 @@ from samverka.plugins.api import (
     hookimpl,
     plugin_config,
 )
-from sqlalchemy import String, func, select
-from sqlalchemy.orm import Mapped, mapped_column
 
 NAME = "testplugin"
 HERE = Path(__file__).parent
