@@ -21,6 +21,7 @@ from samverka.web.forms import (
     attach_error,
     kind_choices,
     parse_config,
+    save,
 )
 
 bp = Blueprint("consortium_admin", __name__, url_prefix="/consortia/<slug>")
@@ -44,24 +45,20 @@ def overview(slug: str):
     form = TenantForm()
     if request.method == "POST":
         require("consortium:tenants:manage", consortium=consortium)
-        if form.validate_on_submit():
-            try:
-                tenancy.create_tenant(
-                    db_session(),
-                    form.slug.data,
-                    form.name.data,
-                    form.kind.data,
-                    form.municipality_code.data,
-                    form.population.data,
-                    [consortium],
-                )
-            except ValidationError as error:
-                db_session().rollback()
-                attach_error(form, error)
-            else:
-                db_session().commit()
-                flash(_("The organisation was added."), "success")
-                return redirect(url_for(".overview", slug=slug))
+
+        def create() -> None:
+            tenancy.create_tenant(
+                db_session(),
+                form.slug.data,
+                form.name.data,
+                form.kind.data,
+                form.municipality_code.data,
+                form.population.data,
+                [consortium],
+            )
+
+        if save(form, create, _("The organisation was added.")):
+            return redirect(url_for(".overview", slug=slug))
     host = runtime().host
     offered = plugins.consortium_plugins(db_session(), consortium)
     return render_template(
@@ -159,18 +156,14 @@ def plugin_settings(slug: str, name: str):
     form.submit.label.text = _("Save")
     if request.method == "GET":
         form.config.data = json.dumps(row.config or {}, indent=2, ensure_ascii=False)
-    elif form.validate_on_submit():
-        try:
-            plugins.allow_plugin(
-                db_session(), host, name, consortium, parse_config(form.config.data)
-            )
-        except ValidationError as error:
-            db_session().rollback()
-            attach_error(form, error)
-        else:
-            db_session().commit()
-            flash(_("The settings were saved."), "success")
-            return redirect(url_for(".overview", slug=slug))
+    elif save(
+        form,
+        lambda: plugins.allow_plugin(
+            db_session(), host, name, consortium, parse_config(form.config.data)
+        ),
+        _("The settings were saved."),
+    ):
+        return redirect(url_for(".overview", slug=slug))
     manifest = host.manifest(name)
     effective = plugins.consortium_config(db_session(), host, consortium, name)
     return render_template(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -78,6 +79,30 @@ def parse_config(text: str | None) -> dict:
     if not isinstance(value, dict):
         raise ValidationError(_("The configuration must be a JSON object."), "config")
     return value
+
+
+def save(form: FlaskForm, change: Callable[[], object], done: str) -> bool:
+    """Apply a valid form's change in one transaction.
+
+    On a :class:`ValidationError` from the services the transaction rolls back (nothing
+    already stored is lost) and the message shows on the form; on success it commits and
+    flashes ``done``. True when the change was committed.
+    """
+    from flask import flash
+
+    from samverka.runtime import db_session
+
+    if not form.validate_on_submit():
+        return False
+    try:
+        change()
+    except ValidationError as error:
+        db_session().rollback()
+        attach_error(form, error)
+        return False
+    db_session().commit()
+    flash(done, "success")
+    return True
 
 
 def attach_error(form: FlaskForm, error: ValidationError) -> None:

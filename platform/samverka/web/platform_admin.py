@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from samverka.auth import services as accounts
 from samverka.auth.passwords import MIN_PASSWORD_LENGTH
-from samverka.errors import ValidationError
 from samverka.runtime import db_session
 from samverka.tenants import services as tenancy
 from samverka.web.context import require
-from samverka.web.forms import ConsortiumForm, UserForm, attach_error
+from samverka.web.forms import ConsortiumForm, UserForm, save
 
 bp = Blueprint("platform_admin", __name__, url_prefix="/admin")
 
@@ -22,18 +21,14 @@ def consortia():
     form = ConsortiumForm()
     if request.method == "POST":
         require("platform:consortia:manage")
-        if form.validate_on_submit():
-            try:
-                tenancy.create_consortium(
-                    db_session(), form.slug.data, form.name.data, form.county_code.data or None
-                )
-            except ValidationError as error:
-                db_session().rollback()
-                attach_error(form, error)
-            else:
-                db_session().commit()
-                flash(_("The consortium was created."), "success")
-                return redirect(url_for(".consortia"))
+        if save(
+            form,
+            lambda: tenancy.create_consortium(
+                db_session(), form.slug.data, form.name.data, form.county_code.data or None
+            ),
+            _("The consortium was created."),
+        ):
+            return redirect(url_for(".consortia"))
     listing = tenancy.list_consortia(db_session())
     return render_template("platform_consortia.html", form=form, consortia=listing), (
         422 if form.errors else 200
@@ -44,16 +39,14 @@ def consortia():
 def users():
     require("platform:users:manage")
     form = UserForm()
-    if form.validate_on_submit():
-        try:
-            accounts.create_user(db_session(), form.email.data, form.name.data, form.password.data)
-        except ValidationError as error:
-            db_session().rollback()
-            attach_error(form, error)
-        else:
-            db_session().commit()
-            flash(_("The user was created."), "success")
-            return redirect(url_for(".users"))
+    if save(
+        form,
+        lambda: accounts.create_user(
+            db_session(), form.email.data, form.name.data, form.password.data
+        ),
+        _("The user was created."),
+    ):
+        return redirect(url_for(".users"))
     from sqlalchemy import select
 
     from samverka.auth.models import User

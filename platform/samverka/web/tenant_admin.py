@@ -16,8 +16,8 @@ from samverka.web.forms import (
     ActionForm,
     MemberForm,
     PluginConfigForm,
-    attach_error,
     parse_config,
+    save,
 )
 
 bp = Blueprint("tenant_admin", __name__, url_prefix="/t/<tenant_slug>/admin")
@@ -41,16 +41,8 @@ def members():
         form.role.data = "reader"  # least privilege unless the admin chooses otherwise
     if request.method == "POST":
         require("tenant:members:manage")
-        if form.validate_on_submit():
-            try:
-                _add_member(form)
-            except ValidationError as error:
-                db_session().rollback()
-                attach_error(form, error)
-            else:
-                db_session().commit()
-                flash(_("The member was added."), "success")
-                return redirect(url_for(".members"))
+        if save(form, lambda: _add_member(form), _("The member was added.")):
+            return redirect(url_for(".members"))
     listing = accounts.tenant_members(db_session(), g.tenant)
     status = 422 if form.errors else 200
     return render_template(
@@ -113,17 +105,14 @@ def plugin_config(name: str):
     form = PluginConfigForm()
     if request.method == "GET":
         form.config.data = json.dumps(row.config if row else {}, indent=2, ensure_ascii=False)
-    elif form.validate_on_submit():
-        try:
-            config = parse_config(form.config.data)
-            plugins.enable_plugin(session, host, g.tenant, name, config)
-        except ValidationError as error:
-            session.rollback()
-            attach_error(form, error)
-        else:
-            session.commit()
-            flash(_("%(module)s is enabled.", module=manifest.title), "success")
-            return redirect(url_for(".plugins_view"))
+    elif save(
+        form,
+        lambda: plugins.enable_plugin(
+            session, host, g.tenant, name, parse_config(form.config.data)
+        ),
+        _("%(module)s is enabled.", module=manifest.title),
+    ):
+        return redirect(url_for(".plugins_view"))
     effective = plugins.effective_config(session, host, g.tenant, name)
     return render_template(
         "plugin_config.html",
