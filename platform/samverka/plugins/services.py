@@ -191,7 +191,7 @@ def enable_plugin(
         raise ValidationError(
             _l(
                 "%(plugin)s is not available to %(tenant)s: none of its consortia offers it.",
-                plugin=manifest.name,
+                plugin=manifest.title,
                 tenant=tenant.name,
             ),
             "plugin",

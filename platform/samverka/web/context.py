@@ -110,11 +110,11 @@ def _pull_tenant(endpoint: str | None, values: dict | None) -> None:
 def _add_tenant(endpoint: str, values: dict) -> None:
     if "tenant_slug" in values or g.get("tenant") is None:
         return
-    if current_app_has_tenant_rule(endpoint):
+    if _has_tenant_rule(endpoint):
         values["tenant_slug"] = g.tenant.slug
 
 
-def current_app_has_tenant_rule(endpoint: str) -> bool:
+def _has_tenant_rule(endpoint: str) -> bool:
     from flask import current_app
 
     cache = current_app.extensions.setdefault("samverka.tenant_endpoints", {})
