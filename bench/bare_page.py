@@ -9,7 +9,8 @@ through the app role). The HTML is Samverka's own: the benchmark plugin's
 GOV.UK Frontend macros, loaded through the Jinja loader set-up of ``samverka/app.py``
 (``ChoiceLoader`` + ``PrefixLoader`` for ``govuk_frontend_jinja``/``govuk_frontend_wtf``, the
 blueprint's template folder), Flask-Babel with Samverka's Swedish catalogue for ``_()``,
-``CSRFProtect`` for ``csrf_token()`` and ``WTFormsHelpers``. ``create_app`` is not used.
+``CSRFProtect`` for ``csrf_token()``, ``WTFormsHelpers`` and the memoised GOV.UK components
+(``samverka.web.components``). ``create_app`` is not used.
 
 What Samverka computes per request from the database (the signed-in user, the tenant in the
 URL, the user's tenants, the navigation filtered by permission) is read once at start-up and
@@ -37,6 +38,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 import samverka
+from samverka.web import components
 
 PACKAGE_DIR = Path(samverka.__file__).resolve().parent
 PLUGIN_TEMPLATES = Path(__file__).resolve().parent / "samverka_benchplugin" / "templates"
@@ -122,6 +124,7 @@ app.jinja_loader = ChoiceLoader(
 CSRFProtect(app)
 Babel(app, locale_selector=lambda: LOCALE)
 WTFormsHelpers(app)
+components.init_app(app)
 
 
 @app.url_value_preprocessor

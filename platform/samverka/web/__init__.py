@@ -7,11 +7,12 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from werkzeug.exceptions import HTTPException
 
 from samverka.errors import Forbidden, NotFound
-from samverka.web import context
+from samverka.web import components, context
 
 
 def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
+    components.init_app(app)
     context.init_app(app)
     from samverka.web import auth, consortium_admin, platform_admin, shell, tenant_admin
 

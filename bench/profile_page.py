@@ -1,0 +1,123 @@
+"""Where a request to the benchmark page spends its time, in-process (no gunicorn, no wrk).
+
+    .venv/bin/python bench/profile_page.py [--rows 10000] [--requests 500] [--profile]
+
+Builds the same database as ``run.py`` (throwaway PostgreSQL, owner and app roles, the
+benchmark plugin's table), then serves the page through each app's Flask test client: the
+Samverka app (production settings, connected as the RLS-bound app role), ``bare.py`` and
+``bare_page.py``. It prints the mean wall time per request of each and, with ``--profile``,
+the functions where Samverka's request spends most of its time. Quicker and steadier than a
+wrk run while working on the request path; ``run.py`` remains the measurement of record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import re
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import run  # noqa: E402
+
+
+def build_database(rows: int, port: int) -> tuple[run.Postgres, dict, dict]:
+    postgres = run.Postgres(port)
+    postgres.start()
+    run.create_roles(postgres.admin_url)
+    args = argparse.Namespace(owner_load=False, tenant=run.generate.DEFAULT_TENANT)
+    db, data = run.prepare_size(rows, postgres.admin_url, args)
+    return postgres, db, data
+
+
+def app_environment(db: dict, data: dict, instance: Path) -> dict[str, str]:
+    return {
+        "SAMVERKA_ENV": "production",
+        "SAMVERKA_DATABASE_URL": db["app"],
+        "SAMVERKA_DATABASE_OWNER_URL": db["owner"],
+        "SAMVERKA_SECRET_KEY": secrets.token_urlsafe(48),
+        "SAMVERKA_REDIS_URL": "redis://127.0.0.1:9/0",
+        "SAMVERKA_INSTANCE_PATH": str(instance),
+        "SAMVERKA_LOG_LEVEL": "WARNING",
+        "BENCH_DATABASE_URL": db["app"],
+        "BENCH_TENANT_ID": str(data["tenant_id"]),
+        "BENCH_USER_ID": str(data["reader_id"]),
+        "BENCH_SECRET_KEY": secrets.token_urlsafe(48),
+    }
+
+
+def logged_in_client(app, email: str, password: str):
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"  # the cookie is Secure
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token.group(1)}
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"log-in failed: HTTP {response.status_code}")
+    return client
+
+
+def mean_ms(client, path: str, count: int) -> float:
+    for _ in range(min(50, count)):  # warm caches, pools and Jinja
+        assert client.get(path).status_code == 200
+    started = time.perf_counter()
+    for _ in range(count):
+        client.get(path)
+    return (time.perf_counter() - started) / count * 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--pg-port", type=int, default=55533)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args(argv)
+    instance = Path(tempfile.mkdtemp(prefix="samverka-profile."))
+    postgres, db, data = build_database(args.rows, args.pg_port)
+    try:
+        os.environ.update(app_environment(db, data, instance))
+        import bare
+        import bare_page
+        import wsgi
+
+        path = f"/t/{data['tenant_slug']}/{run.samverka_benchplugin.NAME}/"
+        clients = {
+            "bare_minimal": bare.app.test_client(),
+            "bare_page": bare_page.app.test_client(),
+            "samverka": logged_in_client(
+                wsgi.app, data["reader_email"], data["reader_password"]
+            ),
+        }
+        clients["samverka"].get(path)  # the first page view stores the CSRF token
+        for name, client in clients.items():
+            print(f"{name:>13}: {mean_ms(client, path, args.requests):.3f} ms/request")
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(args.requests):
+                clients["samverka"].get(path)
+            profiler.disable()
+            stats = pstats.Stats(profiler).sort_stats("cumulative")
+            stats.print_stats(args.top)
+            stats.sort_stats("tottime").print_stats(args.top)
+    finally:
+        postgres.stop()
+        shutil.rmtree(instance, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
