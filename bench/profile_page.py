@@ -5,7 +5,8 @@
 Builds the same database as ``run.py`` (throwaway PostgreSQL, owner and app roles, the
 benchmark plugin's table), then serves the page through each app's Flask test client: the
 Samverka app (production settings, connected as the RLS-bound app role), ``bare.py`` and
-``bare_page.py``. It prints the mean wall time per request of each and, with ``--profile``,
+``bare_page.py``. It prints each app's time per request (median of interleaved batches,
+wall and CPU) and, with ``--profile``,
 the functions where Samverka's request spends most of its time. Quicker and steadier than a
 wrk run while working on the request path; ``run.py`` remains the measurement of record.
 """
@@ -19,6 +20,7 @@ import pstats
 import re
 import secrets
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -71,13 +73,27 @@ def logged_in_client(app, email: str, password: str):
     return client
 
 
-def mean_ms(client, path: str, count: int) -> float:
-    for _ in range(min(50, count)):  # warm caches, pools and Jinja
-        assert client.get(path).status_code == 200
-    started = time.perf_counter()
-    for _ in range(count):
-        client.get(path)
-    return (time.perf_counter() - started) / count * 1000
+def per_request_ms(clients: dict, path: str, count: int, batch: int = 25) -> dict:
+    """Median over interleaved batches of each app's wall and CPU time per request.
+
+    The apps take turns batch by batch, so a burst of load elsewhere on the machine hits all
+    of them alike; CPU time (this process only) leaves out waiting for PostgreSQL.
+    """
+    for client in clients.values():  # warm caches, pools and Jinja
+        for _ in range(min(50, count)):
+            assert client.get(path).status_code == 200
+    wall: dict[str, list[float]] = {name: [] for name in clients}
+    cpu: dict[str, list[float]] = {name: [] for name in clients}
+    for _ in range(max(1, count // batch)):
+        for name, client in clients.items():
+            started, started_cpu = time.perf_counter(), time.process_time()
+            for _ in range(batch):
+                client.get(path)
+            wall[name].append((time.perf_counter() - started) / batch * 1000)
+            cpu[name].append((time.process_time() - started_cpu) / batch * 1000)
+    return {
+        name: (statistics.median(wall[name]), statistics.median(cpu[name])) for name in clients
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args(argv)
     instance = Path(tempfile.mkdtemp(prefix="samverka-profile."))
+    (BENCH / "results").mkdir(exist_ok=True)
     postgres, db, data = build_database(args.rows, args.pg_port)
     try:
         os.environ.update(app_environment(db, data, instance))
@@ -105,14 +122,21 @@ def main(argv: list[str] | None = None) -> int:
             ),
         }
         clients["samverka"].get(path)  # the first page view stores the CSRF token
-        for name, client in clients.items():
-            print(f"{name:>13}: {mean_ms(client, path, args.requests):.3f} ms/request")
+        timings = per_request_ms(clients, path, args.requests)
+        for name, (wall, cpu) in timings.items():
+            ratio_wall = timings["bare_page"][0] / wall
+            ratio_cpu = timings["bare_page"][1] / cpu
+            print(
+                f"{name:>13}: {wall:.3f} ms/request wall, {cpu:.3f} ms CPU;"
+                f" bare_page / this: {ratio_wall:.2f} wall, {ratio_cpu:.2f} CPU"
+            )
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
             for _ in range(args.requests):
                 clients["samverka"].get(path)
             profiler.disable()
+            profiler.dump_stats(str(BENCH / "results" / "profile_page.pstats"))
             stats = pstats.Stats(profiler).sort_stats("cumulative")
             stats.print_stats(args.top)
             stats.sort_stats("tottime").print_stats(args.top)

@@ -157,7 +157,9 @@ SCOPE_SQL = (
 )
 
 
-SCOPE_FREE = {"samverka_scope_free": True}  # for statements on tables without RLS
+# For statements that read only tables without tenant scoping (users, tenants): no ORM
+# criteria are added and the PostgreSQL scope is not sent for them.
+SCOPE_FREE = {"samverka_scope_free": True}
 
 
 def _send_pending_scope(conn, cursor, _statement, _parameters, context, _executemany) -> None:
@@ -213,6 +215,8 @@ def install_tenant_scoping(session_factory: sessionmaker) -> None:
             return
         if state.is_column_load or state.is_relationship_load:
             return  # the parent statement already carried the criteria
+        if state.execution_options.get("samverka_scope_free"):
+            return  # declared to read only tables that are not tenant-scoped
         scope = get_scope(state.session)
         state.statement = state.statement.options(
             *_criteria_options(scope.tenant_ids, scope.user_id or 0)

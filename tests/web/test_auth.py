@@ -93,14 +93,14 @@ def test_a_wrong_password_message_is_swedish(client, tenant_pair):
 def test_a_server_error_page_renders_without_the_database(app, client, tenant_pair, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from samverka.auth import services
+    from samverka.web import context
 
     def database_gone(*_args):
         raise OperationalError("SELECT 1", {}, Exception("the database went away"))
 
     post_login(client, "admin@sunne.test", tenant_pair.password)
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: an error page, not a raise
-    monkeypatch.setattr(services, "user_tenants", database_gone)  # fails inside the layout
+    monkeypatch.setattr(context, "nav_items", database_gone)  # fails inside the layout
     response = client.get("/t/sunne/")
     assert response.status_code == 500
     html = response.get_data(as_text=True)

@@ -8,8 +8,9 @@ tenant that has not enabled the plugin.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import Select, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from samverka.auth.models import ConsortiumAdmin
@@ -60,18 +61,37 @@ def _roles_for(
     tenant: Tenant | None,
     consortium: Consortium | None,
 ) -> frozenset[str]:
-    roles: set[str] = set()
+    if principal.user_id is None:
+        return principal_roles(principal)
+    queries = role_queries(
+        principal.user_id,
+        tenant.id if tenant is not None else None,
+        consortium.id if consortium is not None else None,
+    )
+    fetched = session.scalars(union_all(*queries)) if queries else ()  # one round trip
+    return principal_roles(principal) | frozenset(fetched)
+
+
+def principal_roles(principal: Principal) -> frozenset[str]:
+    """The roles a principal holds whatever the context (platform admin, operator)."""
+    roles = set()
     if principal.is_operator:
         roles.add(OPERATOR)
     if principal.is_platform_admin:
         roles.add(PLATFORM_ADMIN)
-    if principal.user_id is None:
-        return frozenset(roles)
+    return frozenset(roles)
+
+
+def role_queries(user_id: Any, tenant_id: Any = None, consortium_id: Any = None) -> list[Select]:
+    """One-column SELECTs of the role names a user holds in a tenant and/or a consortium.
+
+    The ids may be values or bind parameters (the request path builds its statement once).
+    """
     queries = []
-    if tenant is not None:
+    if tenant_id is not None:
         queries.append(
             select(Membership.role).where(
-                Membership.tenant_id == tenant.id, Membership.user_id == principal.user_id
+                Membership.tenant_id == tenant_id, Membership.user_id == user_id
             )
         )
         queries.append(
@@ -82,20 +102,26 @@ def _roles_for(
                 consortium_tenants.c.consortium_id == ConsortiumAdmin.consortium_id,
             )
             .where(
-                consortium_tenants.c.tenant_id == tenant.id,
-                ConsortiumAdmin.user_id == principal.user_id,
+                consortium_tenants.c.tenant_id == tenant_id,
+                ConsortiumAdmin.user_id == user_id,
             )
         )
-    if consortium is not None:
+    if consortium_id is not None:
         queries.append(
             select(literal(CONSORTIUM_ADMIN)).where(
-                ConsortiumAdmin.consortium_id == consortium.id,
-                ConsortiumAdmin.user_id == principal.user_id,
+                ConsortiumAdmin.consortium_id == consortium_id,
+                ConsortiumAdmin.user_id == user_id,
             )
         )
-    if queries:  # one round trip, whatever the context
-        roles.update(session.scalars(union_all(*queries)))
-    return frozenset(roles)
+    return queries
+
+
+def remember_roles(
+    session: Session, principal: Principal, tenant: Tenant, roles: frozenset[str]
+) -> None:
+    """Seed :func:`roles_for`'s memo with roles read elsewhere in the same unit of work (the
+    request path reads them together with other lookups, in one round trip)."""
+    session_cache(session)[("roles", principal, tenant.id, None)] = roles
 
 
 def authorize(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from samverka.auth.models import ConsortiumAdmin, User
@@ -150,16 +150,23 @@ def user_tenants(session: Session, user: User) -> list[TenantLink]:
 
     Columns, not entities: this feeds the tenant switcher on every page.
     """
-    return [
-        TenantLink(*row)
-        for row in session.execute(
-            select(Tenant.slug, Tenant.name)
-            .join(Membership, Membership.tenant_id == Tenant.id)
-            .where(Membership.user_id == user.id)
-            .distinct()
-            .order_by(Tenant.name)
-        )
-    ]
+    return sorted_tenant_links(session.execute(user_tenants_query(user.id)))
+
+
+def user_tenants_query(user_id: Any) -> Select:
+    """(slug, name) of each tenant the user holds a role in, once each (``user_id`` may be a
+    bind parameter)."""
+    return (
+        select(Tenant.slug, Tenant.name)
+        .join(Membership, Membership.tenant_id == Tenant.id)
+        .where(Membership.user_id == user_id)
+        .distinct()
+    )
+
+
+def sorted_tenant_links(rows) -> list[TenantLink]:
+    """Tenant links in the switcher's order: by name (then slug, for equal names)."""
+    return sorted((TenantLink(slug, name) for slug, name in rows), key=lambda t: (t.name, t.slug))
 
 
 def add_consortium_admin(session: Session, user: User, consortium: Consortium) -> ConsortiumAdmin:

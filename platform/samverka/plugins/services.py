@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from samverka.db import session_cache
@@ -103,6 +103,14 @@ def tenant_plugin_rows(session: Session, tenant: Tenant) -> dict[str, TenantPlug
 def enabled_plugins(session: Session, host: PluginHost, tenant: Tenant) -> frozenset[str]:
     """Plugins in use by the tenant: installed, still offered by one of its consortia, and
     enabled by the tenant. One query: this runs on every request inside a tenant."""
+    return frozenset(session.scalars(enabled_plugins_query(tenant.id))) & frozenset(
+        host.installed
+    )
+
+
+def enabled_plugins_query(tenant_id: Any) -> Select:
+    """The names of the plugins the tenant has enabled and one of its consortia offers
+    (installed or not: intersect with the host's). ``tenant_id`` may be a bind parameter."""
     offered = (
         select(ConsortiumPlugin.id)
         .join(
@@ -110,17 +118,14 @@ def enabled_plugins(session: Session, host: PluginHost, tenant: Tenant) -> froze
             consortium_tenants.c.consortium_id == ConsortiumPlugin.consortium_id,
         )
         .where(
-            consortium_tenants.c.tenant_id == tenant.id,
+            consortium_tenants.c.tenant_id == tenant_id,
             ConsortiumPlugin.plugin == TenantPlugin.plugin,
         )
         .exists()
     )
-    rows = session.scalars(
-        select(TenantPlugin.plugin).where(
-            TenantPlugin.tenant_id == tenant.id, TenantPlugin.enabled.is_(True), offered
-        )
+    return select(TenantPlugin.plugin).where(
+        TenantPlugin.tenant_id == tenant_id, TenantPlugin.enabled.is_(True), offered
     )
-    return frozenset(rows) & frozenset(host.installed)
 
 
 def platform_config(session: Session, name: str) -> dict[str, Any]:

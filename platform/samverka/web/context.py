@@ -13,14 +13,14 @@ from typing import Any
 
 from flask import Flask, abort, g, request, session, url_for
 from flask_babel import get_locale
-from sqlalchemy import select
 
-from samverka.auth.authorization import Principal, authorize, roles_for
+from samverka.auth.authorization import Principal, authorize
 from samverka.auth.models import User
-from samverka.db import SCOPE_FREE, TenantScope, set_scope
+from samverka.db import TenantScope, set_scope
 from samverka.plugins.services import enabled_plugins
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
+from samverka.web.lookups import tenant_context, user_and_tenant
 
 LOCALES = ("sv", "en")
 LANGUAGE_LABELS = {"sv": "Svenska", "en": "English"}
@@ -83,13 +83,15 @@ def require(action: str, **kwargs: Any) -> None:
 
 
 def _load_user() -> None:
+    """The signed-in user and, for URLs under ``/t/<tenant_slug>/``, the tenant (one read)."""
     g.user = None
+    g.tenant_row = None
     user_id = session.get("user_id")
     if user_id is None:
         set_scope(db_session(), TenantScope())
         return
     set_scope(db_session(), TenantScope((), user_id))  # before the first statement: one send
-    user = db_session().get(User, user_id, execution_options=SCOPE_FREE)
+    user, g.tenant_row = user_and_tenant(db_session(), user_id, g.get("tenant_slug"))
     if user is None or not user.is_active or session.get("auth_version") != _auth_version(user):
         set_scope(db_session(), TenantScope())
         session.clear()
@@ -139,17 +141,17 @@ def _enter_tenant() -> None:
     user = current_user()
     if user is None:
         abort(401)
-    tenant = db_session().scalar(
-        select(Tenant).where(Tenant.slug == slug).execution_options(**SCOPE_FREE)
-    )
+    tenant = g.tenant_row
     if tenant is None:
         abort(404)
     set_scope(db_session(), TenantScope((tenant.id,), user.id))
-    if not roles_for(db_session(), principal(), tenant=tenant):
+    found = tenant_context(db_session(), runtime().host, principal(), tenant)
+    if not found.roles:
         set_scope(db_session(), TenantScope((), user.id))
         abort(404)  # no role here: the tenant might as well not exist
     g.tenant = tenant
-    g.enabled_plugins = enabled_plugins(db_session(), runtime().host, tenant)
+    g.enabled_plugins = found.enabled_plugins
+    g.user_tenants = found.user_tenants
     g.hooks = runtime().host.hooks_for(g.enabled_plugins)
     owner = request.blueprint and _plugin_of_blueprint(request.blueprint)
     if owner and owner not in g.enabled_plugins:
@@ -206,7 +208,9 @@ def _template_context() -> dict[str, Any]:
     from samverka.auth.services import user_tenants
 
     user = current_user()
-    tenants = user_tenants(db_session(), user) if user else []
+    tenants = g.get("user_tenants")
+    if tenants is None:
+        tenants = user_tenants(db_session(), user) if user else []
     return {
         "current_user": user,
         "current_tenant": g.get("tenant"),
