@@ -107,7 +107,7 @@ def callback(slug: str):
     client = oidc.build_client(provider, slug)
     try:
         oidc.load_metadata(client, provider)
-        token = client.authorize_access_token()
+        token = client.authorize_access_token(claims_options=oidc.claims_options(provider))
         claims = _claims(client, token, provider)
     except oidc.FLOW_ERRORS as error:
         return _refuse(slug, "token_rejected", LOGIN_FAILED, error)
@@ -196,9 +196,14 @@ def _refuse(slug: str, reason: str, message: object, error: Exception | None = N
 
 
 def _kind(error: Exception) -> str:
-    """The error's class and, for OAuth errors, its code: never its text (may echo input)."""
-    code = getattr(error, "error", None)
-    return f"{type(error).__name__}:{code}" if isinstance(code, str) else type(error).__name__
+    """The error's class, its code and the claim it concerns: never its text or the claim's
+    value (either may echo what the provider or the browser sent)."""
+    parts = [type(error).__name__]
+    for attribute in ("error", "claim"):
+        value = getattr(error, attribute, None)
+        if isinstance(value, str):
+            parts.append(value)
+    return ":".join(parts)
 
 
 # --- the tenant's settings page ---------------------------------------------------------------

@@ -8,7 +8,8 @@
 //   POST /__test/accounts  {"<login>": {claims}, ...}  replaces the accounts (any password)
 //   POST /__test/mutate    {"set": {claim: value}, "unset": [claim]}  changes the NEXT ID token
 //                          the token endpoint hands out, re-signed with the provider's own key,
-//                          so the relying party sees a correctly signed but wrong token.
+//                          so the relying party sees a correctly signed but wrong token
+//                          ("foreignKey": true signs with a key the provider never published).
 import { generateKeyPairSync, sign } from 'node:crypto';
 import Provider from 'oidc-provider';
 
@@ -20,6 +21,7 @@ let accounts = {};
 let nextMutation = null;
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const foreignKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey; // not published
 const jwk = { ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256', kid: 'test-rs256' };
 
 const configuration = {
@@ -56,7 +58,8 @@ function resign(idToken, mutation) {
   Object.assign(claims, mutation.set || {});
   for (const name of mutation.unset || []) delete claims[name];
   const input = `${header}.${b64url(JSON.stringify(claims))}`;
-  return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+  const key = mutation.foreignKey ? foreignKey : privateKey;
+  return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
 }
 
 async function readJson(req) {

@@ -64,6 +64,19 @@ def build_client(provider: IdentityProvider, tenant_slug: str) -> FlaskOAuth2App
     )
 
 
+def claims_options(provider: IdentityProvider) -> dict[str, Any]:
+    """What the ID token must say besides a valid signature, expiry and nonce.
+
+    Authlib checks ``aud`` only indirectly (a foreign audience needs an ``azp``, which must
+    be our client): a token for another client with ``azp`` set to ours would pass. So the
+    audience must contain our client ID, and the issuer must be the configured one.
+    """
+    return {
+        "iss": {"essential": True, "value": provider.issuer},
+        "aud": {"essential": True, "value": provider.client_id},
+    }
+
+
 def load_metadata(client: FlaskOAuth2App, provider: IdentityProvider) -> dict[str, Any]:
     """Discovery (cached), refusing a document that speaks for another issuer: Authlib checks
     the ID token's ``iss`` against the document, so the document must match the settings."""
