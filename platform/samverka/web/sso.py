@@ -68,9 +68,12 @@ def _lookup_form() -> dict:
     return {"new_sso_lookup_form": lambda: SsoLookupForm(formdata=None)}
 
 
-@bp.post("/login/sso")
+@bp.route("/login/sso", methods=["GET", "POST"])
 def lookup():
-    """Find the organisation by the e-mail's domain and go to its SSO start."""
+    """Find the organisation by the e-mail's domain and go to its SSO start (a GET, e.g. the
+    language switch on the answer page, shows the login page)."""
+    if request.method == "GET":
+        return redirect(url_for("auth.login"))
     form = SsoLookupForm()
     if form.validate_on_submit():
         tenant = sso.tenant_for_email(db_session(), form.org_email.data)
