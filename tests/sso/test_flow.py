@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -101,6 +101,15 @@ def test_no_mapped_group_refuses_and_takes_back_sso_roles(
     response = sso_login(other)
     assert_refused(other, response, db, user_count(db), "ingen matchande grupp")
     assert roles(db, tenant_pair.a, "anna@sunne.test") == set()
+
+
+def test_claims_missing_from_the_id_token_come_from_userinfo(
+    client, db, tenant_pair, provider, configure
+):
+    configure(tenant_pair.a, provider.issuer)
+    provider.mutate_next_id_token(unset=["email", "groups", "name"])
+    assert sso_login(client).headers["Location"].endswith("/t/sunne/")
+    assert roles(db, tenant_pair.a, "anna@sunne.test") == {"reader"}
 
 
 def test_wrong_audience_is_refused(client, db, tenant_pair, provider, configure):
@@ -217,6 +226,41 @@ def test_without_domains_another_tenants_account_is_not_taken_over(
     assert roles(db, tenant_pair.a, "admin@torsby.test") == set()
 
 
+def test_a_platform_administrator_cannot_come_in_through_an_organisation(
+    client, db, tenant_pair, provider, configure
+):
+    configure(tenant_pair.a, provider.issuer, domains=["sunne.test", "samverka.test"])
+    provider.accounts(
+        root={"email": "root@samverka.test", "email_verified": True, "groups": ["sunne-admins"]}
+    )
+    before = user_count(db)
+    assert_refused(client, sso_login(client, "root"), db, before, "Plattformsadministratörer")
+    assert roles(db, tenant_pair.a, "root@samverka.test") == set()
+
+
+def test_cancelling_at_the_provider_returns_to_the_login_page(
+    client, db, tenant_pair, provider, configure
+):
+    import html
+    import re
+
+    import requests
+
+    configure(tenant_pair.a, provider.issuer)
+    before = user_count(db)
+    browser = requests.Session()
+    page = browser.get(start(client), timeout=10)
+    abort = html.unescape(re.search(r'href="([^"]*/abort)"', page.text).group(1))
+    answer = browser.get(urljoin(page.url, abort), allow_redirects=False, timeout=10)
+    location = urljoin(answer.url, answer.headers["Location"])
+    while not location.startswith(APP):
+        answer = browser.get(location, allow_redirects=False, timeout=10)
+        location = urljoin(answer.url, answer.headers["Location"])
+    callback = location
+    assert "error=access_denied" in callback
+    assert_refused(client, client.get(callback), db, before, FAILED)
+
+
 def test_tenant_a_flow_cannot_sign_into_tenant_b(client, db, tenant_pair, provider, configure):
     configure(tenant_pair.a, provider.issuer)
     configure(tenant_pair.b, provider.issuer, client_id="torsby-app")
@@ -279,6 +323,16 @@ def test_logout_ends_the_session_at_the_provider_too(client, db, tenant_pair, pr
     assert client.get("/t/sunne/").status_code == 302  # logged out locally
     page = requests.get(response.headers["Location"], timeout=10)
     assert page.status_code == 200 and "logout" in page.text.lower()  # the provider accepts it
+
+
+def test_logout_is_local_when_the_provider_is_down(client, db, tenant_pair, provider, configure):
+    configure(tenant_pair.a, provider.issuer)
+    sso_login(client)
+    configure(tenant_pair.a, f"http://127.0.0.1:{free_port()}")
+    token = csrf_token(client.get("/t/sunne/").get_data(as_text=True))
+    response = client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert client.get("/t/sunne/").status_code == 302
 
 
 def test_password_logout_stays_local(client, login, tenant_pair):

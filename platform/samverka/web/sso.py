@@ -47,6 +47,10 @@ bp = Blueprint("sso", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/t/<tenant_slug>/admin/sso")
 
 PROVIDER_DOWN = _l("Your organisation's login service does not answer. Try again later.")
+# The ID token rides in the session cookie only as the logout's id_token_hint; a large one
+# (many groups) would push the cookie past the browsers' 4 KB, so it is then left out and the
+# provider asks the user to confirm the logout instead.
+ID_TOKEN_HINT_MAX = 2000
 LOGIN_FAILED = _l("The login through your organisation failed. Try again.")
 NOT_SET_UP = _l("Single sign-on is not set up for this organisation.")
 
@@ -122,7 +126,8 @@ def callback(slug: str):
         database.commit()  # only a revocation of earlier SSO grants can be pending
         return _refuse(slug, refusal.reason, refusal.message)
     database.commit()
-    establish_session(user, auth_method="sso", sso_tenant=slug, sso_id_token=token["id_token"])
+    hint = token["id_token"] if len(token["id_token"]) <= ID_TOKEN_HINT_MAX else None
+    establish_session(user, auth_method="sso", sso_tenant=slug, sso_id_token=hint)
     log.info("sso login for tenant %s (user %s)", slug, user.id)
     return redirect(url_for("shell.tenant_home", tenant_slug=slug))
 

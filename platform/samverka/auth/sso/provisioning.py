@@ -7,6 +7,8 @@ Rules (deliberately strict; each refusal changes nothing):
 * An existing account is accepted only if its domain is one of the tenant's, or it already
   holds a role in the tenant: a provider must never sign in someone else's account (e.g. a
   platform administrator) just by asserting their address.
+* Platform administrators are refused: one organisation's provider must not be able to hand
+  out platform-wide power; they log in with their password.
 * The groups claim must map to at least one role; no mapped group refuses the login (rather
   than granting ``reader`` by default) and takes back the roles SSO granted earlier.
 * Roles are synchronised in that tenant only: mapped roles the user lacks are granted and
@@ -143,6 +145,11 @@ def _check_existing(
 ) -> None:
     if not user.is_active:
         raise SsoRefused(_l("Your account is switched off."), "inactive")
+    if user.is_platform_admin:
+        raise SsoRefused(
+            _l("Platform administrators log in with their password, not through an organisation."),
+            "platform_admin",
+        )
     member = session.scalar(
         select(Membership.id).where(
             Membership.tenant_id == tenant.id, Membership.user_id == user.id
