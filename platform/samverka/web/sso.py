@@ -30,6 +30,7 @@ from samverka.auth.sso.provisioning import SsoRefused, sign_in
 from samverka.db import SCOPE_FREE, TenantScope, set_scope
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
+from samverka.web.auth import establish_session
 from samverka.web.context import require
 from samverka.web.forms import (
     ActionForm,
@@ -47,12 +48,12 @@ bp = Blueprint("sso", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/t/<tenant_slug>/admin/sso")
 
 PROVIDER_DOWN = _l("Your organisation's login service does not answer. Try again later.")
+LOGIN_FAILED = _l("The login through your organisation failed. Try again.")
+NOT_SET_UP = _l("Single sign-on is not set up for this organisation.")
 # The ID token rides in the session cookie only as the logout's id_token_hint; a large one
 # (many groups) would push the cookie past the browsers' 4 KB, so it is then left out and the
 # provider asks the user to confirm the logout instead.
 ID_TOKEN_HINT_MAX = 2000
-LOGIN_FAILED = _l("The login through your organisation failed. Try again.")
-NOT_SET_UP = _l("Single sign-on is not set up for this organisation.")
 
 
 class SsoLookupForm(BaseForm):
@@ -106,8 +107,6 @@ def start(slug: str):
 
 @bp.get("/login/sso/<slug>/callback")
 def callback(slug: str):
-    from samverka.web.auth import establish_session
-
     tenant, provider = _load(slug)
     if provider is None or not provider.enabled:
         return _refuse(slug, "not_configured", NOT_SET_UP)
