@@ -46,7 +46,11 @@ def test_every_tenant_table_has_forced_rls_and_a_policy(samverka_database):
     with owner.connect() as conn:
         tables = rls.tenant_tables(conn)
         assert {"tenant_plugins", "memberships", "testplugin_notes"} <= set(tables)
-        assert {"consortium_tenants"} == rls.DIRECTORY_TABLES, "exempt no tenant data"
+        # consortium_tenants: consortium membership decides plugin availability platform-wide;
+        # sso_domains: the login page finds a domain's organisation before any scope exists.
+        assert {"consortium_tenants", "sso_domains"} == rls.DIRECTORY_TABLES, (
+            "exempt no tenant data"
+        )
         missing = (
             conn.execute(
                 text(

@@ -1,6 +1,7 @@
 """Imports every core model so that ``Base.metadata`` is complete (migrations, checks)."""
 
 from samverka.auth.models import ConsortiumAdmin, User
+from samverka.auth.sso.models import IdentityProvider, SsoDomain, SsoRoleGrant
 from samverka.plugins.models import ConsortiumPlugin, PlatformPluginSetting, TenantPlugin
 from samverka.tenants.models import Consortium, Membership, Tenant, TenantKind, consortium_tenants
 
@@ -8,8 +9,11 @@ __all__ = [
     "Consortium",
     "ConsortiumAdmin",
     "ConsortiumPlugin",
+    "IdentityProvider",
     "Membership",
     "PlatformPluginSetting",
+    "SsoDomain",
+    "SsoRoleGrant",
     "Tenant",
     "TenantKind",
     "TenantPlugin",

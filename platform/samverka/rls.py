@@ -11,8 +11,10 @@ from sqlalchemy import Connection, text
 
 POLICY = "samverka_tenant_isolation"
 # Directory tables carry a tenant_id but hold no tenant data: which consortia a tenant belongs
-# to is known to the whole platform (it decides plugin availability). Keep this set tiny.
-DIRECTORY_TABLES = frozenset({"consortium_tenants"})
+# to is known to the whole platform (it decides plugin availability); which organisation an
+# e-mail domain logs in through must be found before anyone is signed in (SSO, see
+# samverka.auth.sso.models). Keep this set tiny.
+DIRECTORY_TABLES = frozenset({"consortium_tenants", "sso_domains"})
 OWN_MEMBERSHIPS = "samverka_own_memberships"
 
 SCOPE_FUNCTIONS = """

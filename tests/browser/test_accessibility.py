@@ -55,6 +55,12 @@ def failed_login(page) -> None:
     expect_error_summary(page)
 
 
+def unknown_organisation(page) -> None:
+    page.fill("#org_email", "anna@example.se")
+    submit_form(page, "org_email", status=422)
+    expect_error_summary(page)
+
+
 def submit_empty(field_id: str) -> Callable:
     def act(page) -> None:
         submit_form(page, field_id, status=422)
@@ -83,11 +89,13 @@ class State:
 
 PAGES = [
     State("login", "/login", with_errors=failed_login),
+    State("login-organisation", "/login", with_errors=unknown_organisation),
     State("home-platform-admin", "/", "platform_admin"),
     State("home-consortium-admin", "/", "consortium_admin"),
     State("tenant-home", "/t/sunne/", "admin_a", setup=two_organisations),
     State("members", "/t/sunne/admin/members", "admin_a", with_errors=submit_empty("email")),
     State("modules", "/t/sunne/admin/modules", "admin_a", setup=offer_testplugin),
+    State("sso-settings", "/t/sunne/admin/sso", "admin_a", with_errors=submit_empty("issuer")),
     State(
         "module-config",
         "/t/sunne/admin/modules/testplugin",

@@ -62,6 +62,11 @@ def register_permissions() -> list[Permission]:
         Permission(
             "tenant:plugins:manage", "Enable, disable and configure modules", ("tenant_admin", *TOP)
         ),
+        Permission(
+            "tenant:identity:manage",
+            "Configure single sign-on (the organisation's login provider)",
+            ("tenant_admin", *ADMINS),
+        ),
         Permission("consortium:tenants:view", "See the consortium's members", ADMINS),
         Permission("consortium:tenants:manage", "Add organisations to the consortium", ADMINS),
         Permission("consortium:plugins:manage", "Offer modules to the members", ADMINS),
@@ -79,4 +84,5 @@ def register_nav_items(tenant, user) -> list[NavItem]:
         NavItem(_l("Overview"), "shell.tenant_home", "tenant:dashboard:view", 0),
         NavItem(_l("Members"), "tenant_admin.members", "tenant:members:view", 900),
         NavItem(_l("Modules"), "tenant_admin.plugins_view", "tenant:plugins:view", 910),
+        NavItem(_l("Single sign-on"), "sso.admin.settings", "tenant:identity:manage", 920),
     ]

@@ -54,9 +54,12 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    from samverka.web import sso
+
+    provider_logout = sso.end_session_url()  # SSO: also end the provider's session
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
     flash(_("You are logged out."), "success")
-    return redirect(url_for("auth.login"))
+    return redirect(provider_logout or url_for("auth.login"))

@@ -1,0 +1,140 @@
+"""``samverka idp set | show | remove``: a tenant's OpenID Connect provider (single sign-on).
+
+``set`` creates the provider, or changes only the options given (the secret is kept unless
+``--client-secret-stdin``). The secret is read from standard input, never from an argument
+(process lists and shell histories would show it), and no command ever prints it.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from samverka.auth.sso import services as sso
+from samverka.cli.access import operator_requires
+from samverka.cli.output import emit, json_option, operation
+from samverka.db import TenantScope, scoped
+from samverka.errors import NotFound, ValidationError
+from samverka.runtime import db_session, runtime
+from samverka.tenants import services as tenancy
+
+
+def settings_dict(slug: str, settings: sso.ProviderSettings) -> dict:
+    return {
+        "tenant": slug,
+        "issuer": settings.issuer,
+        "client_id": settings.client_id,
+        "client_secret_set": True,  # never the secret itself
+        "scopes": settings.scopes,
+        "email_claim": settings.email_claim,
+        "groups_claim": settings.groups_claim,
+        "role_map": settings.role_map,
+        "domains": settings.domains,
+        "enabled": settings.enabled,
+    }
+
+
+def settings_text(data: dict) -> str:
+    roles = ",".join(f"{g}={r}" for g, r in sorted(data["role_map"].items())) or "-"
+    return "\n".join(
+        [
+            f"tenant\t{data['tenant']}",
+            f"issuer\t{data['issuer']}",
+            f"client_id\t{data['client_id']}",
+            f"scopes\t{data['scopes']}",
+            f"email_claim\t{data['email_claim']}",
+            f"groups_claim\t{data['groups_claim']}",
+            f"role_map\t{roles}",
+            f"domains\t{','.join(data['domains']) or '-'}",
+            f"enabled\t{'yes' if data['enabled'] else 'no'}",
+        ]
+    )
+
+
+@click.group("idp", cls=AppGroup)
+def idp() -> None:
+    """Single sign-on: a tenant's OpenID Connect provider."""
+
+
+@idp.command("set")
+@click.argument("tenant_slug")
+@click.option("--issuer", default=None, help="https:// address of the provider.")
+@click.option("--client-id", default=None)
+@click.option("--client-secret-stdin", is_flag=True, help="Read the client secret from stdin.")
+@click.option("--email-claim", default=None, help="Default: email.")
+@click.option("--groups-claim", default=None, help="Default: groups.")
+@click.option("--role-map", default=None, help="group=role,... (tenant roles).")
+@click.option("--domains", default=None, help="E-mail domains, comma-separated.")
+@click.option("--scopes", default=None, help='Default: "openid email profile".')
+@click.option("--enabled/--disabled", default=None, help="Allow logging in (default: yes).")
+@json_option
+@operation
+def idp_set(tenant_slug: str, client_secret_stdin: bool, as_json: bool, **options) -> None:
+    session = db_session()
+    target = tenancy.get_tenant(session, tenant_slug)
+    with scoped(session, TenantScope.for_tenant(target.id)):
+        operator_requires("tenant:identity:manage", tenant=target)
+        settings = _merged(sso.current_settings(session, target), options)
+        if client_secret_stdin:
+            settings.client_secret = sys.stdin.readline().rstrip("\r\n")
+            if not settings.client_secret:
+                raise ValidationError("no client secret on standard input")
+        sso.set_provider(session, runtime().registry, target, settings)
+        data = settings_dict(target.slug, sso.current_settings(session, target))
+    emit(as_json, data, f"Single sign-on set for {target.slug} ({data['issuer']})")
+
+
+@idp.command("show")
+@click.argument("tenant_slug")
+@json_option
+@operation
+def idp_show(tenant_slug: str, as_json: bool) -> None:
+    session = db_session()
+    target = tenancy.get_tenant(session, tenant_slug)
+    with scoped(session, TenantScope.for_tenant(target.id)):
+        operator_requires("tenant:identity:manage", tenant=target)
+        current = sso.current_settings(session, target)
+    if current is None:
+        raise NotFound(f"{target.slug} has no single sign-on provider")
+    data = settings_dict(target.slug, current)
+    emit(as_json, data, lambda: settings_text(data))
+
+
+@idp.command("remove")
+@click.argument("tenant_slug")
+@json_option
+@operation
+def idp_remove(tenant_slug: str, as_json: bool) -> None:
+    session = db_session()
+    target = tenancy.get_tenant(session, tenant_slug)
+    with scoped(session, TenantScope.for_tenant(target.id)):
+        operator_requires("tenant:identity:manage", tenant=target)
+        if not sso.remove_provider(session, target):
+            raise NotFound(f"{target.slug} has no single sign-on provider")
+    emit(
+        as_json,
+        {"tenant": target.slug, "removed": True},
+        f"Single sign-on removed for {target.slug}",
+    )
+
+
+def _merged(current: sso.ProviderSettings | None, options: dict) -> sso.ProviderSettings:
+    """The stored settings (or the defaults) with the given options applied."""
+    settings = current or sso.ProviderSettings(issuer="", client_id="")
+    simple = ("issuer", "client_id", "email_claim", "groups_claim", "scopes", "enabled")
+    for name in simple:
+        if options.get(name) is not None:
+            setattr(settings, name, options[name])
+    if options.get("role_map") is not None:
+        settings.role_map = sso.parse_role_map(options["role_map"])
+    if options.get("domains") is not None:
+        settings.domains = sso.parse_domains(options["domains"])
+    if current is None and not settings.issuer:
+        raise ValidationError("--issuer is required for a new provider", "issuer")
+    return settings
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(idp)
