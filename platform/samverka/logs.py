@@ -125,6 +125,22 @@ class TextFormatter(logging.Formatter):
         return super().format(record)
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (a test's capture, gunicorn's
+    redirection), not to the stream that was current when logging was configured."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def formatter_for(kind: str) -> logging.Formatter:
     return JsonFormatter() if kind == "json" else TextFormatter()
 
@@ -137,7 +153,7 @@ def configure(level: str, kind: str) -> None:
     root.setLevel(level)
     ours = [h for h in root.handlers if getattr(h, "samverka", False)]
     if not ours:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = StderrHandler()
         handler.samverka = True  # type: ignore[attr-defined]
         root.addHandler(handler)
         ours = [handler]

@@ -15,7 +15,7 @@ from rq import get_current_job
 
 from samverka.db import TenantScope, set_scope
 from samverka.jobs.queue import REQUEST_ID_META, job_functions
-from samverka.logs import log_context
+from samverka.logs import bind, log_context
 from samverka.plugins.services import enabled_plugins
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
@@ -58,6 +58,8 @@ def _run(job: str, tenant_id: int, kwargs: dict[str, Any]) -> Any:
         return None
     set_scope(session, TenantScope.for_tenant(tenant.id))
     plugin, func = job_functions(runtime().host)[job]
+    bind(tenant=tenant.slug)
+    log.info("job %s started for tenant %s", job, tenant.slug)
     if plugin != "core" and plugin not in enabled_plugins(session, runtime().host, tenant):
         log.info("job %s skipped: %s is not enabled for tenant %s", job, plugin, tenant.slug)
         return None
