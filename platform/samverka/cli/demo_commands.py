@@ -39,14 +39,16 @@ def _serve(host: str, port: int, workers: int) -> None:
     app = current_app._get_current_object()
     engine = runtime().engine
 
+    from samverka.ops import gunicorn
+
+    settings = runtime().settings
+
     class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("threads", 4)
-            self.cfg.set("accesslog", "-")
-            # Connections made before the fork must not be shared by the workers.
-            self.cfg.set("post_fork", lambda _server, _worker: engine.dispose(close=False))
+            gunicorn.configure(self.cfg, settings, engine)
 
         def load(self):
             return app

@@ -183,6 +183,10 @@ def serve_metrics(settings: Settings, port: int) -> None:
 
     import threading
 
-    server = make_server("0.0.0.0", port, app, handler_class=Quiet)  # noqa: S104 - pod network
+    try:
+        server = make_server("0.0.0.0", port, app, handler_class=Quiet)  # noqa: S104 - pod network
+    except OSError as exc:  # e.g. still bound after a gunicorn reload (HUP)
+        log.warning("metrics port %s not opened: %s", port, exc.strerror)
+        return
     threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     log.info("metrics on port %s", port)
