@@ -83,6 +83,21 @@ def test_not_ready_while_a_migration_is_pending(ops_app, own_postgres, table, hi
     assert probe(client)[0] == 200
 
 
+def test_still_ready_when_a_newer_release_has_migrated(ops_app, own_postgres):
+    """During a rolling upgrade the Job migrates first; the old pods must not all drop out."""
+    client = ops_app.test_client()
+    owner = create_engine(own_postgres.url(OWNER, DATABASE))
+    try:
+        with owner.begin() as conn:
+            (version,) = conn.scalars(text("SELECT version_num FROM alembic_version"))
+            conn.execute(text("UPDATE alembic_version SET version_num = 'f00dfeedbeef'"))
+        assert probe(client) == (200, {"status": "ok"})
+    finally:
+        with owner.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": version})
+        owner.dispose()
+
+
 def test_readiness_is_cached_briefly(ops_app, own_redis):
     """Probes from every kubelet do not each reach the database and Redis."""
     ops_app.config[CACHE_KEY] = 60

@@ -83,28 +83,35 @@ def run_checks() -> dict[str, str]:
 
 
 def pending_migrations(runtime) -> list[str]:
-    """Histories (core, plugins) whose database version is not their head; the connection
-    itself proves the database reachable."""
-    heads = _script_heads(runtime)
+    """Histories (core, plugins) whose database version is behind this code's head; the
+    connection itself proves the database reachable.
+
+    A version this code does not know is *newer* (a rolling upgrade's migration Job already
+    ran): the old pods stay ready until they are replaced instead of all dropping out.
+    """
+    scripts = _script_revisions(runtime)
     pending = []
     with runtime.engine.connect() as connection:
         connection.execute(text("SELECT 1"))
         for history in migrate.histories(runtime.host):
+            heads, known = scripts[history.owner]
             context = MigrationContext.configure(
                 connection, opts={"version_table": history.version_table}
             )
-            if set(context.get_current_heads()) != heads[history.owner]:
+            current = set(context.get_current_heads())
+            if current != heads and current <= known:
                 pending.append(history.owner)
     return pending
 
 
-def _script_heads(runtime) -> dict[str, set[str]]:
-    """The heads of each history's scripts: read once per process (they do not change)."""
+def _script_revisions(runtime) -> dict[str, tuple[set[str], set[str]]]:
+    """Each history's heads and every revision it knows: read once per process."""
     cache = current_app.extensions.setdefault("samverka.migration_heads", {})
     if not cache:
         for history in migrate.histories(runtime.host):
             script = ScriptDirectory.from_config(migrate.alembic_config(history))
-            cache[history.owner] = set(script.get_heads())
+            known = {revision.revision for revision in script.walk_revisions()}
+            cache[history.owner] = (set(script.get_heads()), known)
     return cache
 
 
