@@ -93,3 +93,64 @@ def test_the_check_would_see_a_violation(strict_page):
     strict_page.wait_for_function("() => window.__cspViolations.length > 0")
     assert strict_page.evaluate("() => window.__ran") is None
     assert any("script-src" in v for v in strict_page.evaluate("() => window.__cspViolations"))
+
+
+@pytest.fixture
+def identity_provider() -> Iterator[str]:
+    """Another origin (its own port) standing in for an external identity provider."""
+    import threading
+
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Response
+
+    def idp(environ, start_response):
+        page = Response("<html><body><h1>IdP login</h1></body></html>", mimetype="text/html")
+        return page(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, idp, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.mark.parametrize("listed", [False, True], ids=["provider-not-listed", "provider-listed"])
+def test_form_action_governs_the_redirect_to_the_identity_provider(
+    app, identity_provider, strict_page, listed
+):
+    """Why form-action names the providers: Chromium applies it to the redirect that answers
+    a form POST, so a single sign-on started by a form is blocked unless the provider is
+    listed (SAMVERKA_CSP_FORM_ACTION, allow_form_action or Authlib's registry)."""
+    from flask import redirect, render_template_string
+
+    from samverka.app import csrf
+    from samverka.web.security import allow_form_action
+
+    @app.get("/_sso")
+    def sso_form():
+        return render_template_string(
+            '<!doctype html><html lang="sv"><title>SSO</title>'
+            '<form method="post" action="/_sso"><button type="submit">SSO</button></form>'
+        )
+
+    @csrf.exempt
+    @app.post("/_sso")
+    def sso_start():
+        return redirect(f"{identity_provider}/authorize?client_id=samverka")
+
+    if listed:
+        allow_form_action(app, identity_provider)
+    goto(strict_page, "/_sso")
+    strict_page.click("button")
+    if listed:
+        strict_page.wait_for_url(f"{identity_provider}/authorize*")
+        assert strict_page.inner_text("h1") == "IdP login"
+    else:
+        strict_page.wait_for_function("() => window.__cspViolations.length > 0")
+        (violation,) = strict_page.evaluate("() => window.__cspViolations")
+        assert violation.startswith("form-action")
+        assert not strict_page.url.startswith(identity_provider)
