@@ -10,8 +10,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from samverka.ops import health, metrics, requests
+    from samverka.ops import health, metrics, request_log
 
-    requests.init_app(app)
+    request_log.init_app(app)
     metrics.init_app(app)
     health.init_app(app)
