@@ -39,11 +39,10 @@ def seed_demo(as_json: bool) -> None:
 def _serve(host: str, port: int, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
 
+    from samverka.ops import server
+
     app = current_app._get_current_object()
     engine = runtime().engine
-
-    from samverka.ops import gunicorn
-
     settings = runtime().settings
 
     class Server(BaseApplication):
@@ -51,7 +50,7 @@ def _serve(host: str, port: int, workers: int) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("threads", 4)
-            gunicorn.configure(self.cfg, settings, engine)
+            server.configure(self.cfg, settings, engine)
 
         def load(self):
             return app

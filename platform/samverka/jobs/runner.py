@@ -59,10 +59,10 @@ def _run(job: str, tenant_id: int, kwargs: dict[str, Any]) -> Any:
     set_scope(session, TenantScope.for_tenant(tenant.id))
     plugin, func = job_functions(runtime().host)[job]
     bind(tenant=tenant.slug)
-    log.info("job %s started for tenant %s", job, tenant.slug)
     if plugin != "core" and plugin not in enabled_plugins(session, runtime().host, tenant):
         log.info("job %s skipped: %s is not enabled for tenant %s", job, plugin, tenant.slug)
         return None
+    log.info("job %s started for tenant %s", job, tenant.slug)
     result = func(tenant_id=tenant.id, **kwargs)
     session.commit()
     return result

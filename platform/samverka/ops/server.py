@@ -1,4 +1,4 @@
-"""gunicorn settings of ``samverka serve``: our log format and redaction on gunicorn's own
+"""The gunicorn settings of ``samverka serve``: our log format and redaction on gunicorn's own
 handlers, no gunicorn access log (it would carry query strings; ``samverka.access`` logs
 each request without them), and the metrics port and multiprocess bookkeeping.
 """
