@@ -91,3 +91,22 @@ def test_log_format_is_json_or_text(tmp_path, bad):
     production = Settings(env="production", log_format="")
     assert production.effective_log_format == "json"
     assert Settings(log_format="").effective_log_format == "text"
+
+
+def test_logging_in_leaves_no_personal_data_or_password_in_the_logs(
+    client, tenant_pair, login, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    login(client, tenant_pair.admin_a)
+    client.get("/t/sunne/admin/members")
+    from samverka.testing.fixtures import csrf_token
+
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    client.post(
+        "/login", data={"email": "nobody@sunne.test", "password": "wrong-pw-9", "csrf_token": token}
+    )
+    text = caplog.text
+    assert "samverka.access" in text  # the requests were logged
+    for personal in ("admin@sunne.test", "nobody@sunne.test", tenant_pair.admin_a.name):
+        assert personal not in text
+    assert tenant_pair.password not in text and "wrong-pw-9" not in text
