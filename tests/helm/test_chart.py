@@ -10,7 +10,7 @@ import helm_python
 import kubernetes_validate
 import pytest
 import yaml
-from conftest import CHART, production_values, render
+from chartkit import CHART, production_values, render
 
 KUBERNETES = "1.31.0"
 WORKLOADS = ("Deployment", "Job")
