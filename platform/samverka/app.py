@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -10,6 +9,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from samverka import logs, ops
 from samverka.auth.passwords import use_cheap_hashing
 from samverka.config import Settings
 from samverka.runtime import Runtime, close_db_session
@@ -51,8 +51,7 @@ def create_app(
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         TESTING=settings.env == "testing",
     )
-    logging.basicConfig(level=settings.log_level)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.configure(settings.log_level, settings.effective_log_format)
     use_cheap_hashing(settings.env == "testing")
     crypto.configure(settings.encryption_keys)
     runtime = Runtime.build(settings, list(extra_plugins), load_entry_points)
@@ -76,7 +75,10 @@ def create_app(
     app.teardown_appcontext(close_db_session)
 
     from samverka import web
+    from samverka.web import security
 
+    security.init_app(app)
+    ops.init_app(app)  # before the blueprints: the request id exists before any other hook
     web.init_app(app)
     from samverka.cli import register_plugin_commands
 

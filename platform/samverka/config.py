@@ -39,6 +39,15 @@ class Settings:
     session_cookie_secure: bool = False
     allow_rls_bypass: bool = False
     log_level: str = "INFO"
+    log_format: str = ""  # json | text; empty: json in production, text elsewhere
+    trusted_proxies: int = 0  # reverse-proxy hops whose X-Forwarded-* headers are believed
+    csp_form_action: str = ""  # extra form-action sources (identity providers), space-separated
+    metrics_port: int = 0  # >0: `samverka serve` serves /metrics on this port only
+
+    @property
+    def effective_log_format(self) -> str:
+        """JSON lines in production (log shippers parse them), readable text elsewhere."""
+        return self.log_format or ("json" if self.is_production else "text")
 
     @property
     def is_production(self) -> bool:
@@ -89,6 +98,10 @@ class Settings:
             parse_keys(self.encryption_keys)
         except ValueError as exc:
             raise ConfigurationError(f"SAMVERKA_ENCRYPTION_KEYS: {exc}") from None
+        if self.log_format not in ("", "json", "text"):
+            raise ConfigurationError("SAMVERKA_LOG_FORMAT must be json or text")
+        if self.trusted_proxies < 0:
+            raise ConfigurationError("SAMVERKA_TRUSTED_PROXIES must be 0 or a number of hops")
         if self.is_production and not self.redis_url:
             raise ConfigurationError("SAMVERKA_REDIS_URL must be set in production")
         return self
@@ -99,6 +112,11 @@ def _coerce(kind: object, raw: str) -> object:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if kind in (Path, "Path"):
         return Path(raw)
+    if kind in (int, "int"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigurationError(f"not a whole number: {raw!r}") from None
     return raw
 
 

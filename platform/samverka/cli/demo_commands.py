@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from flask.cli import with_appcontext
 from samverka.cli.output import emit, json_option, operation
 from samverka.errors import ValidationError
 from samverka.runtime import db_session, runtime
+
+log = logging.getLogger(__name__)
 
 
 @click.command("seed-demo")
@@ -36,17 +39,18 @@ def seed_demo(as_json: bool) -> None:
 def _serve(host: str, port: int, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
 
+    from samverka.ops import server
+
     app = current_app._get_current_object()
     engine = runtime().engine
+    settings = runtime().settings
 
     class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("threads", 4)
-            self.cfg.set("accesslog", "-")
-            # Connections made before the fork must not be shared by the workers.
-            self.cfg.set("post_fork", lambda _server, _worker: engine.dispose(close=False))
+            server.configure(self.cfg, settings, engine)
 
         def load(self):
             return app
@@ -62,7 +66,10 @@ def _serve(host: str, port: int, workers: int) -> None:
 def serve(host: str, port: int, workers: int | None) -> None:
     """Run the web app (gunicorn) on the configured database."""
     settings = runtime().settings
-    _serve(host, port, workers or (1 if not settings.is_postgresql else 2))
+    workers = workers or (1 if not settings.is_postgresql else 2)
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        log.warning("%s workers without PROMETHEUS_MULTIPROC_DIR: /metrics shows one", workers)
+    _serve(host, port, workers)
 
 
 @click.command("worker")
@@ -77,7 +84,11 @@ def worker(burst: bool) -> None:
 
     use_app(current_app._get_current_object())
     connection = connect(runtime().settings)
-    Worker([get_queue(connection)], connection=connection).work(burst=burst)
+    # No job descriptions in the log: a job's arguments may name people (the log names the
+    # job and carries the queuing request's id instead; see samverka.jobs.runner).
+    Worker([get_queue(connection)], connection=connection, log_job_description=False).work(
+        burst=burst
+    )
 
 
 @click.command("demo")

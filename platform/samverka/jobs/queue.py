@@ -15,9 +15,11 @@ from rq import Queue, Retry
 
 from samverka.config import Settings
 from samverka.errors import NotFound
+from samverka.logs import current_request_id
 from samverka.plugins.host import PluginHost
 
 QUEUE_NAME = "samverka"
+REQUEST_ID_META = "request_id"
 
 
 def redis_url(settings: Settings) -> str:
@@ -73,4 +75,11 @@ def enqueue(
         kwargs,
         retry=Retry(max=3, interval=[10, 60, 300]),
         job_timeout=600,
+        meta=job_meta(),
     )
+
+
+def job_meta() -> dict[str, str]:
+    """The queuing request's id travels with the job, so its log lines can be followed."""
+    request_id = current_request_id()
+    return {REQUEST_ID_META: request_id} if request_id else {}

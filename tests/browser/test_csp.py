@@ -1,0 +1,156 @@
+"""Chromium under the real Content-Security-Policy: the shell's pages load, GOV.UK Frontend
+starts (its module script and the body-class snippet carry the nonce), and nothing reports a
+violation, neither as a ``securitypolicyviolation`` event nor on the console."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from browserkit import DESKTOP, goto, log_in, submit_form
+
+pytestmark = pytest.mark.browser
+
+# Registered before any page script runs (Playwright's init scripts are not subject to CSP).
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
+});
+"""
+PAGES = [
+    ("/t/sunne/", 200),
+    ("/t/sunne/admin/members", 200),
+    ("/t/sunne/admin/modules", 200),
+    ("/no-such-page", 404),
+]
+
+
+@pytest.fixture
+def strict_page(chromium, live_server) -> Iterator[Any]:
+    """A page that obeys the CSP (the shared ``page`` fixture bypasses it for axe)."""
+    context = chromium.new_context(base_url=live_server, locale="sv-SE", viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    page.console_messages = []
+    page.on("console", lambda msg: page.console_messages.append(f"{msg.type}: {msg.text}"))
+    page.on("pageerror", lambda exc: page.console_messages.append(f"pageerror: {exc}"))
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def problems(page) -> list[str]:
+    """This document's violations, and console reports of CSP refusals or script errors since
+    the last call (a 404 for /favicon.ico or the page's own 422 is no problem)."""
+    violations = page.evaluate("() => window.__cspViolations")
+    console = [
+        m
+        for m in page.console_messages
+        if "Content Security Policy" in m or "Refused to" in m or m.startswith("pageerror")
+    ]
+    page.console_messages.clear()
+    return [f"{page.url}: {v}" for v in violations + console]
+
+
+def assert_frontend_started(page) -> None:
+    page.wait_for_selector("a.govuk-skip-link[data-govuk-skip-link-init]", state="attached")
+    classes = page.get_attribute("body", "class") or ""
+    assert "govuk-frontend-supported" in classes, "the nonce'd body-class snippet did not run"
+
+
+def test_shell_pages_load_without_csp_violations(strict_page, tenant_pair, db):
+    email = tenant_pair.admin_a.email
+    db.close()  # the live server's threads use their own sessions
+    goto(strict_page, "/login")
+    assert_frontend_started(strict_page)
+    strict_page.fill("#email", email)
+    strict_page.fill("#password", "not the password")
+    submit_form(strict_page, "email", status=422)  # the error summary's script focuses it
+    assert_frontend_started(strict_page)
+    found = problems(strict_page)
+    log_in(strict_page, email)
+    for path, status in PAGES:
+        goto(strict_page, path, status)
+        assert_frontend_started(strict_page)
+        found += problems(strict_page)
+    assert not found, "\n".join(found)
+
+
+def test_the_check_would_see_a_violation(strict_page):
+    """The listener works: an injected inline script without the nonce is blocked and seen."""
+    goto(strict_page, "/login")
+    strict_page.evaluate(
+        """() => {
+          const s = document.createElement('script');
+          s.textContent = 'window.__ran = true';
+          document.body.appendChild(s);
+        }"""
+    )
+    strict_page.wait_for_function("() => window.__cspViolations.length > 0")
+    assert strict_page.evaluate("() => window.__ran") is None
+    assert any("script-src" in v for v in strict_page.evaluate("() => window.__cspViolations"))
+
+
+@pytest.fixture
+def identity_provider() -> Iterator[str]:
+    """Another origin (its own port) standing in for an external identity provider."""
+    import threading
+
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Response
+
+    def idp(environ, start_response):
+        page = Response("<html><body><h1>IdP login</h1></body></html>", mimetype="text/html")
+        return page(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, idp, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.mark.parametrize("listed", [False, True], ids=["provider-not-listed", "provider-listed"])
+def test_form_action_governs_the_redirect_to_the_identity_provider(
+    app, identity_provider, strict_page, listed
+):
+    """Why form-action names the providers: Chromium applies it to the redirect that answers
+    a form POST, so a single sign-on started by a form is blocked unless the provider is
+    listed (SAMVERKA_CSP_FORM_ACTION, allow_form_action or Authlib's registry)."""
+    from flask import redirect, render_template_string
+
+    from samverka.app import csrf
+    from samverka.web.security import allow_form_action
+
+    @app.get("/_sso")
+    def sso_form():
+        return render_template_string(
+            '<!doctype html><html lang="sv"><title>SSO</title>'
+            '<form method="post" action="/_sso"><button type="submit">SSO</button></form>'
+        )
+
+    @csrf.exempt
+    @app.post("/_sso")
+    def sso_start():
+        return redirect(f"{identity_provider}/authorize?client_id=samverka")
+
+    if listed:
+        allow_form_action(app, identity_provider)
+    goto(strict_page, "/_sso")
+    strict_page.click("button")
+    if listed:
+        strict_page.wait_for_url(f"{identity_provider}/authorize*")
+        assert strict_page.inner_text("h1") == "IdP login"
+    else:
+        strict_page.wait_for_function("() => window.__cspViolations.length > 0")
+        (violation,) = strict_page.evaluate("() => window.__cspViolations")
+        assert violation.startswith("form-action")
+        assert not strict_page.url.startswith(identity_provider)

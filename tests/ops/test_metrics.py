@@ -1,0 +1,92 @@
+"""``/metrics``: requests by URL rule (not the raw path) and status, latency, the job queue;
+404 on the app's port when a separate metrics port is configured."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from prometheus_client.parser import text_string_to_metric_families
+from rq import Queue
+
+from samverka.jobs.queue import QUEUE_NAME
+from samverka.testing.fixtures import create_test_app
+
+
+def samples(client) -> dict[tuple[str, frozenset], float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    found = {}
+    for family in text_string_to_metric_families(response.get_data(as_text=True)):
+        for sample in family.samples:
+            found[(sample.name, frozenset(sample.labels.items()))] = sample.value
+    return found
+
+
+def value(found, name: str, **labels: str) -> float:
+    return found.get((name, frozenset(labels.items())), 0.0)
+
+
+def test_requests_are_counted_by_url_rule_and_status(app, client, tenant_pair, login):
+    before = samples(client)
+    login(client, tenant_pair.admin_a)  # GET /login 200, POST /login 302
+    client.get("/t/sunne/")
+    client.get("/t/torsby/")  # no role there: 404, same rule
+    client.get("/no/such/page")
+    after = samples(client)
+
+    def delta(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    total = "samverka_http_requests_total"
+    assert delta(total, route="/login", method="GET", status="200") == 1
+    assert delta(total, route="/login", method="POST", status="302") == 1
+    assert delta(total, route="/t/<tenant_slug>/", method="GET", status="200") == 1
+    assert delta(total, route="/t/<tenant_slug>/", method="GET", status="404") == 1
+    assert delta(total, route="<unmatched>", method="GET", status="404") == 1
+    assert not any("sunne" in str(labels) for _name, labels in after)  # no raw paths
+    latency = "samverka_http_request_duration_seconds_count"
+    assert delta(latency, route="/t/<tenant_slug>/", method="GET") == 2
+    assert (
+        value(
+            after,
+            "samverka_http_request_duration_seconds_bucket",
+            route="/login",
+            method="POST",
+            le="+Inf",
+        )
+        >= 1
+    )
+
+
+def test_queue_depth_and_failed_jobs_come_from_redis(app, client, settings):
+    from samverka.jobs.queue import connect
+
+    connection = connect(settings)
+    connection.flushdb()
+    queue = Queue(QUEUE_NAME, connection=connection)
+    try:
+        for n in range(3):
+            queue.enqueue("samverka.jobs.runner.run", "testplugin.count_notes", n, {})
+        found = samples(client)
+        assert value(found, "samverka_jobs_queued", queue=QUEUE_NAME) == 3
+        assert value(found, "samverka_jobs_failed", queue=QUEUE_NAME) == 0
+        assert value(found, "samverka_redis_up") == 1
+        job = queue.jobs[0]
+        queue.failed_job_registry.add(job, exc_string="Traceback: boom")
+        assert value(samples(client), "samverka_jobs_failed", queue=QUEUE_NAME) == 1
+    finally:
+        connection.flushdb()
+
+
+def test_a_scrape_still_answers_when_redis_is_not_configured(settings, samverka_plugins):
+    application = create_test_app(replace(settings, redis_url=""), samverka_plugins)
+    found = samples(application.test_client())
+    assert value(found, "samverka_redis_up") == 0
+    application.extensions["samverka"].engine.dispose()
+
+
+def test_not_on_the_web_port_when_a_metrics_port_is_set(settings, samverka_plugins):
+    application = create_test_app(replace(settings, metrics_port=9102), samverka_plugins)
+    assert application.test_client().get("/metrics").status_code == 404
+    application.extensions["samverka"].engine.dispose()
