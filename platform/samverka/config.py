@@ -41,7 +41,6 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = ""  # json | text; empty: json in production, text elsewhere
     trusted_proxies: int = 0  # reverse-proxy hops whose X-Forwarded-* headers are believed
-    csp_form_action: str = ""  # extra form-action sources (identity providers), space-separated
     metrics_port: int = 0  # >0: `samverka serve` serves /metrics on this port only
 
     @property

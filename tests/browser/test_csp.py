@@ -97,38 +97,49 @@ def test_the_check_would_see_a_violation(strict_page):
 
 @pytest.fixture
 def identity_provider() -> Iterator[str]:
-    """Another origin (its own port) standing in for an external identity provider."""
+    """Another origin (its own port) standing in for an identity provider: a discovery
+    document and a login page, enough for the start of a single sign-on."""
+    import json
     import threading
 
     from werkzeug.serving import make_server
-    from werkzeug.wrappers import Response
+    from werkzeug.wrappers import Request, Response
 
     def idp(environ, start_response):
-        page = Response("<html><body><h1>IdP login</h1></body></html>", mimetype="text/html")
+        path = Request(environ).path
+        if path == "/.well-known/openid-configuration":
+            page = Response(json.dumps(metadata), mimetype="application/json")
+        else:
+            page = Response("<html><body><h1>IdP login</h1></body></html>", mimetype="text/html")
         return page(environ, start_response)
 
     server = make_server("127.0.0.1", 0, idp, threaded=True)
+    issuer = f"http://127.0.0.1:{server.server_port}"
+    metadata = {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/authorize",
+        "token_endpoint": f"{issuer}/token",
+        "jwks_uri": f"{issuer}/jwks",
+        "response_types_supported": ["code"],
+    }
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield issuer
     finally:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
 
 
-@pytest.mark.parametrize("listed", [False, True], ids=["provider-not-listed", "provider-listed"])
-def test_form_action_governs_the_redirect_to_the_identity_provider(
-    app, identity_provider, strict_page, listed
+def test_chromium_blocks_a_form_answered_by_a_redirect_to_another_origin(
+    app, identity_provider, strict_page
 ):
-    """Why form-action names the providers: Chromium applies it to the redirect that answers
-    a form POST, so a single sign-on started by a form is blocked unless the provider is
-    listed (SAMVERKA_CSP_FORM_ACTION, allow_form_action or Authlib's registry)."""
+    """Why single sign-on never answers a form with a redirect to the provider: Chromium
+    applies form-action to that redirect, and form-action is 'self'."""
     from flask import redirect, render_template_string
 
     from samverka.app import csrf
-    from samverka.web.security import allow_form_action
 
     @app.get("/_sso")
     def sso_form():
@@ -142,15 +153,36 @@ def test_form_action_governs_the_redirect_to_the_identity_provider(
     def sso_start():
         return redirect(f"{identity_provider}/authorize?client_id=samverka")
 
-    if listed:
-        allow_form_action(app, identity_provider)
     goto(strict_page, "/_sso")
     strict_page.click("button")
-    if listed:
-        strict_page.wait_for_url(f"{identity_provider}/authorize*")
-        assert strict_page.inner_text("h1") == "IdP login"
-    else:
-        strict_page.wait_for_function("() => window.__cspViolations.length > 0")
-        (violation,) = strict_page.evaluate("() => window.__cspViolations")
-        assert violation.startswith("form-action")
-        assert not strict_page.url.startswith(identity_provider)
+    strict_page.wait_for_function("() => window.__cspViolations.length > 0")
+    (violation,) = strict_page.evaluate("() => window.__cspViolations")
+    assert violation.startswith("form-action")
+    assert not strict_page.url.startswith(identity_provider)
+
+
+def test_the_organisation_login_form_reaches_the_provider_under_the_policy(
+    identity_provider, strict_page, tenant_pair, db, registry
+):
+    """The login page's organisation form: lookup by e-mail domain, the onward page, the SSO
+    start's redirect, and the provider's login page, with no violation on the way."""
+    from samverka.auth.sso import services as sso
+    from samverka.db import TenantScope, scoped
+
+    settings = sso.ProviderSettings(
+        issuer=identity_provider,
+        client_id="samverka",
+        client_secret="the-secret",
+        role_map={"staff": "reader"},
+        domains=["sunne.se"],
+    )
+    with scoped(db, TenantScope.for_tenant(tenant_pair.a.id)):
+        sso.set_provider(db, registry, tenant_pair.a, settings)
+    db.commit()
+    db.close()
+    goto(strict_page, "/login")
+    strict_page.fill("#org_email", "anna@sunne.se")
+    strict_page.click("#sso_submit")
+    strict_page.wait_for_url(f"{identity_provider}/authorize*")
+    assert strict_page.inner_text("h1") == "IdP login"
+    assert "code_challenge_method=S256" in strict_page.url

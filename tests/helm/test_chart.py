@@ -213,7 +213,6 @@ BAD_VALUES = {
     "bad digest": {"image": {"digest": "latest"}},
     "pull policy": {"image": {"pullPolicy": "Sometimes"}},
     "uppercase host": {"ingress": {"enabled": True, "hosts": [{"host": "Samverka.Example.se"}]}},
-    "plain-http form action": {"cspFormAction": ["http://idp.example.se"]},
     "memory as words": {"worker": {"resources": {"requests": {"cpu": "1", "memory": "lots"}}}},
 }
 

@@ -52,6 +52,17 @@ def sso_login(client, login: str = "anna", slug: str = "sunne"):
     return client.get(through_provider(start(client, slug), login))
 
 
+def onward_target(response) -> str:
+    """Where an onward page sends the browser: its refresh and its link must agree."""
+    assert response.status_code == 200, response.status_code
+    page = response.get_data(as_text=True)
+    refresh = re.search(r'<meta http-equiv="refresh" content="0; url=([^"]+)">', page)
+    link = re.search(r'<a class="govuk-link" href="([^"]+)">', page)
+    assert refresh and link, page[:500]
+    assert refresh.group(1) == link.group(1)
+    return html.unescape(refresh.group(1))
+
+
 def flashed(client) -> str:
     """The login page the browser lands on after a refusal (with its message)."""
     return client.get("/login").get_data(as_text=True)

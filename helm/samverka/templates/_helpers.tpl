@@ -83,10 +83,6 @@ app.kubernetes.io/component: {{ .component }}
   value: /var/lib/samverka
 - name: PROMETHEUS_MULTIPROC_DIR
   value: /tmp/prometheus
-{{- if $v.cspFormAction }}
-- name: SAMVERKA_CSP_FORM_ACTION
-  value: {{ join " " $v.cspFormAction | quote }}
-{{- end }}
 {{- if $v.metrics.enabled }}
 - name: SAMVERKA_METRICS_PORT
   value: {{ $v.metrics.port | quote }}

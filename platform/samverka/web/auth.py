@@ -61,5 +61,13 @@ def logout():
     session.clear()
     if locale:
         session["locale"] = locale
-    flash(_("You are logged out."), "success")
-    return redirect(provider_logout or url_for("auth.login"))
+    if provider_logout is None:
+        flash(_("You are logged out."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template(
+        "onward.html",
+        target=provider_logout,
+        title=_("You are logged out of Samverka"),
+        explanation=_("Your organisation's login is ending its session too."),
+        link_text=_("Continue to your organisation's logout"),
+    )

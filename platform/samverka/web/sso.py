@@ -83,7 +83,15 @@ def lookup():
     if form.validate_on_submit():
         tenant = sso.tenant_for_email(db_session(), form.org_email.data)
         if tenant is not None:
-            return redirect(url_for(".start", slug=tenant.slug))
+            return render_template(
+                "onward.html",
+                target=url_for(".start", slug=tenant.slug),
+                title=_("Continue to your organisation's login"),
+                explanation=_(
+                    "%(name)s logs its staff in through its own login.", name=tenant.name
+                ),
+                link_text=_("Continue to the login of %(name)s", name=tenant.name),
+            )
         form.org_email.errors = [
             _("No organisation logs in with that e-mail domain. Use your password instead.")
         ]
