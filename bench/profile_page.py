@@ -49,6 +49,9 @@ def app_environment(db: dict, data: dict, instance: Path) -> dict[str, str]:
         "SAMVERKA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "SAMVERKA_SECRET_KEY": secrets.token_urlsafe(48),
         "SAMVERKA_REDIS_URL": "redis://127.0.0.1:9/0",
+        # production requires both; the benchmark sends no mail
+        "SAMVERKA_SMTP_HOST": "127.0.0.1",
+        "SAMVERKA_PUBLIC_URL": "http://127.0.0.1",
         "SAMVERKA_INSTANCE_PATH": str(instance),
         "SAMVERKA_LOG_LEVEL": "WARNING",
         "BENCH_DATABASE_URL": db["app"],

@@ -24,13 +24,13 @@ import pyotp
 import segno
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import bindparam, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from samverka.auth import clock
 from samverka.auth.models import ConsortiumAdmin, RecoveryCode, User
-from samverka.db import SCOPE_FREE, TenantScope, scoped
+from samverka.db import SCOPE_FREE, TenantScope, get_scope, scoped
 from samverka.errors import ValidationError
 from samverka.tenants.models import Membership
 
@@ -40,16 +40,28 @@ ADMIN_TENANT_ROLES = ("tenant_admin",)
 TOTP_DIGITS = 6
 
 
+# Built once (with a bound user id), so each request only executes it: it runs on every
+# request of a user without MFA (web/context.py).
+_ADMIN_QUERY = select(
+    or_(
+        exists().where(ConsortiumAdmin.user_id == bindparam("user_id")),
+        exists().where(
+            Membership.user_id == bindparam("user_id"),
+            Membership.role.in_(ADMIN_TENANT_ROLES),
+        ),
+    )
+)
+
+
 def requires_mfa(session: Session, user: User) -> bool:
     """Administrators at any level must use two-step verification."""
     if user.is_platform_admin:
         return True
-    consortium_admin = exists().where(ConsortiumAdmin.user_id == user.id)
-    tenant_admin = exists().where(
-        Membership.user_id == user.id, Membership.role.in_(ADMIN_TENANT_ROLES)
-    )
-    with scoped(session, TenantScope((), user.id)):  # the user's own memberships are visible
-        return bool(session.scalar(select(or_(consortium_admin, tenant_admin))))
+    params = {"user_id": user.id}
+    if get_scope(session).user_id == user.id:  # the user's own memberships are visible
+        return bool(session.scalar(_ADMIN_QUERY, params))
+    with scoped(session, TenantScope((), user.id)):
+        return bool(session.scalar(_ADMIN_QUERY, params))
 
 
 def start_enrolment(user: User) -> str:
