@@ -103,9 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         clients = {
             "bare_minimal": bare.app.test_client(),
             "bare_page": bare_page.app.test_client(),
-            "samverka": logged_in_client(
-                wsgi.app, data["reader_email"], data["reader_password"]
-            ),
+            "samverka": logged_in_client(wsgi.app, data["reader_email"], data["reader_password"]),
         }
         clients["samverka"].get(path)  # the first page view stores the CSRF token
         for name, client in clients.items():

@@ -68,6 +68,25 @@ def password_step(page) -> None:
     assert urlsplit(page.url).path == "/login/code", page.url
 
 
+def enrol_in_the_page(page) -> None:
+    """Set up MFA through the page (seed read off it): the recovery codes are then shown.
+    (The language link then leads to the account page: the codes are shown only once.)"""
+    from samverka.testing.fixtures import totp_code
+
+    goto(page, "/account/mfa/setup")
+    secret = page.inner_text("#totp-secret").replace(" ", "")
+    page.fill("#code", totp_code(secret))
+    submit_form(page, "code", status=200)
+    assert page.locator("#recovery-codes li").count() == 10
+
+
+def ask_for_a_link(page) -> None:
+    goto(page, "/password/forgot")
+    page.fill("#email", "nobody@sunne.test")
+    submit_form(page, "email", status=200)
+    assert page.locator("#reset-sent").is_visible()
+
+
 def expect_error_summary(page) -> None:
     summary = page.locator(".govuk-error-summary")
     assert summary.is_visible(), "no error summary shown"
@@ -168,6 +187,7 @@ PAGES = [
         setup=reader_uses_mfa,
         with_errors=submit_empty("code"),
     ),
+    State("mfa-recovery-codes-shown", "/account/mfa/setup", "reader_a", arrive=enrol_in_the_page),
     State("account", "/account/", "reader_a"),
     State(
         "account-password",
@@ -176,6 +196,7 @@ PAGES = [
         with_errors=submit_empty("current_password"),
     ),
     State("forgot-password", "/password/forgot", with_errors=submit_empty("email")),
+    State("password-link-sent", "/password/forgot", arrive=ask_for_a_link),
     State(
         "reset-password",
         "/password/reset/",
