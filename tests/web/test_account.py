@@ -66,3 +66,17 @@ def test_a_password_change_ends_the_other_sessions(client, tenant_pair):
     assert client.get("/t/sunne/").status_code == 200
     assert other.get("/t/sunne/").status_code == 302
     assert log_in(other, "reader@sunne.test", NEW_PASSWORD).status_code == 302
+
+
+def test_wrong_current_passwords_are_throttled(app, client, tenant_pair):
+    app.extensions["samverka"].settings.login_max_account_failures = 2
+    log_in(client, "reader@sunne.test", tenant_pair.password)
+    for _ in range(2):
+        form_post(client, "/account/password", {"current_password": "x", "new_password": "y" * 12})
+    right = form_post(
+        client,
+        "/account/password",
+        {"current_password": tenant_pair.password, "new_password": NEW_PASSWORD},
+    )
+    assert right.status_code == 429
+    assert "För många misslyckade försök" in right.text

@@ -157,3 +157,13 @@ def test_without_smtp_the_mail_goes_to_a_file(app, client, tenant_pair, caplog):
     assert "/password/reset/" in files[0].read_text()
     assert f"mail written to {files[0]}" in caplog.text
     assert "/password/reset/" not in caplog.text  # the link (and token) never reach the log
+
+
+def test_a_mail_server_that_is_down_changes_nothing_visible(app, client, tenant_pair, caplog):
+    settings = app.extensions["samverka"].settings
+    settings.smtp_port = free_port()  # nothing listens there
+    with caplog.at_level("ERROR", logger="samverka.web.password_reset"):
+        answer = ask_for_link(client, "reader@sunne.test")
+    assert answer.status_code == 200
+    assert "Kontrollera din e-post" in answer.text
+    assert "password-reset mail could not be sent: ConnectionRefusedError" in caplog.text
