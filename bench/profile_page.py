@@ -51,6 +51,9 @@ def app_environment(db: dict, data: dict, instance: Path) -> dict[str, str]:
         "SAMVERKA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "SAMVERKA_SECRET_KEY": secrets.token_urlsafe(48),
         "SAMVERKA_REDIS_URL": "redis://127.0.0.1:9/0",
+        # production requires both; the benchmark sends no mail
+        "SAMVERKA_SMTP_HOST": "127.0.0.1",
+        "SAMVERKA_PUBLIC_URL": "http://127.0.0.1",
         "SAMVERKA_INSTANCE_PATH": str(instance),
         "SAMVERKA_LOG_LEVEL": "WARNING",
         "BENCH_DATABASE_URL": db["app"],
@@ -117,9 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         clients = {
             "bare_minimal": bare.app.test_client(),
             "bare_page": bare_page.app.test_client(),
-            "samverka": logged_in_client(
-                wsgi.app, data["reader_email"], data["reader_password"]
-            ),
+            "samverka": logged_in_client(wsgi.app, data["reader_email"], data["reader_password"]),
         }
         clients["samverka"].get(path)  # the first page view stores the CSRF token
         timings = per_request_ms(clients, path, args.requests)

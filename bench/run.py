@@ -412,6 +412,9 @@ def make_targets(
         "SAMVERKA_SECRET_KEY": secret,
         # production requires one; the list page never enqueues a job
         "SAMVERKA_REDIS_URL": "redis://127.0.0.1:9/0",
+        # production requires both; the benchmark sends no mail
+        "SAMVERKA_SMTP_HOST": "127.0.0.1",
+        "SAMVERKA_PUBLIC_URL": "http://127.0.0.1",
         "SAMVERKA_INSTANCE_PATH": str(instance / str(rows)),
         "SAMVERKA_LOG_LEVEL": "WARNING",
     }

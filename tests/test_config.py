@@ -58,6 +58,23 @@ def test_environment_variables(tmp_path):
             {"SAMVERKA_SECRET_KEY": "k" * 40, "SAMVERKA_ENCRYPTION_KEYS": KEY},
             "SAMVERKA_REDIS_URL must be set",
         ),
+        (
+            {
+                "SAMVERKA_SECRET_KEY": "k" * 40,
+                "SAMVERKA_ENCRYPTION_KEYS": KEY,
+                "SAMVERKA_REDIS_URL": "redis://x",
+            },
+            "SAMVERKA_SMTP_HOST must be set",
+        ),
+        (
+            {
+                "SAMVERKA_SECRET_KEY": "k" * 40,
+                "SAMVERKA_ENCRYPTION_KEYS": KEY,
+                "SAMVERKA_REDIS_URL": "redis://x",
+                "SAMVERKA_SMTP_HOST": "smtp.example.se",
+            },
+            "SAMVERKA_PUBLIC_URL must be set",
+        ),
     ],
 )
 def test_production_refuses_unsafe_defaults(tmp_path, env, message):
@@ -74,7 +91,18 @@ def test_production_with_explicit_settings_starts(tmp_path):
             "SAMVERKA_SECRET_KEY": "k" * 40,
             "SAMVERKA_ENCRYPTION_KEYS": f"{generate_key()}, {KEY}",
             "SAMVERKA_REDIS_URL": "redis://x",
+            "SAMVERKA_SMTP_HOST": "smtp.example.se",
+            "SAMVERKA_PUBLIC_URL": "https://samverka.example.se",
         },
         instance_path=tmp_path,
     )
     assert settings.is_production
+
+
+def test_account_settings_are_read_as_numbers(tmp_path):
+    settings = Settings.from_env(
+        {"SAMVERKA_LOGIN_WINDOW_SECONDS": "60", "SAMVERKA_SMTP_STARTTLS": "no"},
+        instance_path=tmp_path,
+    )
+    assert settings.login_window_seconds == 60
+    assert settings.smtp_starttls is False

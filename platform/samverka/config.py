@@ -47,6 +47,18 @@ class Settings:
     def effective_log_format(self) -> str:
         """JSON lines in production (log shippers parse them), readable text elsewhere."""
         return self.log_format or ("json" if self.is_production else "text")
+    # Accounts (see README, "Accounts"): throttling, password reset, outgoing mail.
+    login_max_account_failures: int = 5  # failed log-ins per account per window
+    login_max_address_failures: int = 30  # failed log-ins per client address per window
+    login_window_seconds: int = 900
+    password_reset_minutes: int = 30  # how long a reset link lives
+    public_url: str = ""  # e.g. https://samverka.example.se; links in mail (production: required)
+    smtp_host: str = ""  # empty: mail is written to files in instance/mail (not in production)
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    mail_from: str = "Samverka <no-reply@localhost>"
 
     @property
     def is_production(self) -> bool:
@@ -103,7 +115,22 @@ class Settings:
             raise ConfigurationError("SAMVERKA_TRUSTED_PROXIES must be 0 or a number of hops")
         if self.is_production and not self.redis_url:
             raise ConfigurationError("SAMVERKA_REDIS_URL must be set in production")
+        self._check_mail()
         return self
+
+    def _check_mail(self) -> None:
+        """Production sends password-reset links: through a real SMTP server, to the public
+        address (a link built from the request's Host header could point anywhere)."""
+        if not self.is_production:
+            return
+        if not self.smtp_host:
+            raise ConfigurationError(
+                "SAMVERKA_SMTP_HOST must be set in production (password-reset mail)"
+            )
+        if not self.public_url:
+            raise ConfigurationError(
+                "SAMVERKA_PUBLIC_URL must be set in production (links in mail)"
+            )
 
 
 def _coerce(kind: object, raw: str) -> object:

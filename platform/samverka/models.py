@@ -1,6 +1,12 @@
 """Imports every core model so that ``Base.metadata`` is complete (migrations, checks)."""
 
-from samverka.auth.models import ConsortiumAdmin, User
+from samverka.auth.models import (
+    ConsortiumAdmin,
+    LoginAttempt,
+    PasswordResetToken,
+    RecoveryCode,
+    User,
+)
 from samverka.auth.sso.models import IdentityProvider, SsoDomain, SsoRoleGrant
 from samverka.plugins.models import ConsortiumPlugin, PlatformPluginSetting, TenantPlugin
 from samverka.tenants.models import Consortium, Membership, Tenant, TenantKind, consortium_tenants
@@ -10,8 +16,11 @@ __all__ = [
     "ConsortiumAdmin",
     "ConsortiumPlugin",
     "IdentityProvider",
+    "LoginAttempt",
     "Membership",
+    "PasswordResetToken",
     "PlatformPluginSetting",
+    "RecoveryCode",
     "SsoDomain",
     "SsoRoleGrant",
     "Tenant",

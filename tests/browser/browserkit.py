@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from samverka.testing.fixtures import TEST_PASSWORD
+from samverka.testing.fixtures import TEST_PASSWORD, totp_code
 
 HERE = Path(__file__).parent
 AXE_JS = HERE / "axe.min.js"
@@ -35,13 +36,17 @@ def switch_language(page, code: str, status: int = 200) -> None:
     assert page.get_attribute("html", "lang") == code
 
 
-def log_in(page, email: str, password: str = TEST_PASSWORD) -> None:
-    """Log in through the real form: fill e-mail and password, press the button."""
+def log_in(page, email: str, password: str = TEST_PASSWORD, totp_secret: str | None = None):
+    """Log in through the real form: fill e-mail and password, press the button; with a
+    TOTP seed, answer the code step with a current code."""
     if "/login" not in page.url:
         goto(page, "/login")
     page.fill("#email", email)
     page.fill("#password", password)
     response = submit_form(page, "email", status=None)
+    if totp_secret is not None and urlsplit(page.url).path == "/login/code":
+        page.fill("#code", totp_code(totp_secret))
+        response = submit_form(page, "code", status=None)
     assert "/login" not in page.url, f"login as {email} failed (HTTP {response.status})"
 
 

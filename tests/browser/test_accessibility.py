@@ -42,6 +42,51 @@ def organisation_outside(pair, with_plugins, registry, db) -> None:
     db.commit()
 
 
+def reader_uses_mfa(pair, with_plugins, registry, db) -> None:
+    from samverka.testing.fixtures import enrol_totp
+
+    enrol_totp(db, pair.reader_a.id)
+
+
+def reset_link(pair, with_plugins, registry, db) -> str:
+    """A fresh password-reset link for Sunne's reader (the page's address)."""
+    from samverka.auth import reset
+
+    _user, token = reset.request_reset(db, pair.reader_a.email, 30)
+    db.commit()
+    return f"/password/reset/{token}"
+
+
+def password_step(page) -> None:
+    """The password step of a user with MFA: the page is then the code step."""
+    from samverka.testing.fixtures import TEST_PASSWORD
+
+    goto(page, "/login")
+    page.fill("#email", "reader@sunne.test")
+    page.fill("#password", TEST_PASSWORD)
+    submit_form(page, "email", status=200)
+    assert urlsplit(page.url).path == "/login/code", page.url
+
+
+def enrol_in_the_page(page) -> None:
+    """Set up MFA through the page (seed read off it): the recovery codes are then shown.
+    (The language link then leads to the account page: the codes are shown only once.)"""
+    from samverka.testing.fixtures import totp_code
+
+    goto(page, "/account/mfa/setup")
+    secret = page.inner_text("#totp-secret").replace(" ", "")
+    page.fill("#code", totp_code(secret))
+    submit_form(page, "code", status=200)
+    assert page.locator("#recovery-codes li").count() == 10
+
+
+def ask_for_a_link(page) -> None:
+    goto(page, "/password/forgot")
+    page.fill("#email", "nobody@sunne.test")
+    submit_form(page, "email", status=200)
+    assert page.locator("#reset-sent").is_visible()
+
+
 def expect_error_summary(page) -> None:
     summary = page.locator(".govuk-error-summary")
     assert summary.is_visible(), "no error summary shown"
@@ -83,8 +128,10 @@ class State:
     path: str
     user: str | None = None  # a TenantPair attribute; None: not logged in
     status: int = 200
-    setup: Callable | None = None  # (tenant_pair, with_plugins, registry, db)
+    setup: Callable | None = None  # (tenant_pair, with_plugins, registry, db); may return a path
     with_errors: Callable | None = None  # (page): post the form so that it shows errors
+    enrol: bool = True  # administrators: enrol TOTP before logging in (they must use MFA)
+    arrive: Callable | None = None  # (page): reach the page by actions instead of its path
 
 
 PAGES = [
@@ -132,6 +179,39 @@ PAGES = [
     State("platform-users", "/admin/users", "platform_admin", with_errors=submit_empty("password")),
     State("not-found", "/no-such-page", "admin_a", status=404),
     State("plugin-page", "/t/sunne/testplugin/", "admin_a", setup=offer_testplugin),
+    State(
+        "login-code",
+        "/login/code",
+        setup=reader_uses_mfa,
+        arrive=password_step,
+        with_errors=submit_empty("code"),
+    ),
+    State("mfa-setup", "/account/mfa/setup", "reader_a", with_errors=submit_empty("code")),
+    State("mfa-setup-required", "/account/mfa/setup", "admin_a", enrol=False),
+    State(
+        "mfa-recovery-codes",
+        "/account/mfa/recovery-codes",
+        "reader_a",
+        setup=reader_uses_mfa,
+        with_errors=submit_empty("code"),
+    ),
+    State("mfa-recovery-codes-shown", "/account/mfa/setup", "reader_a", arrive=enrol_in_the_page),
+    State("account", "/account/", "reader_a"),
+    State(
+        "account-password",
+        "/account/password",
+        "reader_a",
+        with_errors=submit_empty("current_password"),
+    ),
+    State("forgot-password", "/password/forgot", with_errors=submit_empty("email")),
+    State("password-link-sent", "/password/forgot", arrive=ask_for_a_link),
+    State(
+        "reset-password",
+        "/password/reset/",
+        setup=reset_link,
+        with_errors=submit_empty("new_password"),
+    ),
+    State("reset-link-used", "/password/reset/no-such-link", status=410),
 ]
 
 
@@ -139,13 +219,18 @@ PAGES = [
 def test_no_axe_violations(page, tenant_pair, with_plugins, registry, db, state):
     """The page in Swedish (what a Swedish browser gets), then in English (the header's
     language link), each as loaded and, for a form, after a submission with errors."""
+    path = state.path
     if state.setup is not None:
-        state.setup(tenant_pair, with_plugins, registry, db)
-    email = getattr(tenant_pair, state.user).email if state.user else None
+        path = state.setup(tenant_pair, with_plugins, registry, db) or path
+    user = getattr(tenant_pair, state.user) if state.user else None
+    secret = totp_secret_for(db, user) if user is not None and state.enrol else None
     db.close()  # the live server's threads use their own sessions
-    if email:
-        log_in(page, email)
-    goto(page, state.path, state.status)
+    if user is not None:
+        log_in(page, user.email, totp_secret=secret)
+    if state.arrive is not None:
+        state.arrive(page)
+    else:
+        goto(page, path, state.status)
     problems = []
     for locale in ("sv", "en"):
         if locale != "sv":
@@ -157,6 +242,17 @@ def test_no_axe_violations(page, tenant_pair, with_plugins, registry, db, state)
             assert page.get_attribute("html", "lang") == locale
             problems += accessibility_problems(page, f"{state.name} with errors [{locale}]")
     assert not problems, "\n".join(problems)
+
+
+def totp_secret_for(db, user) -> str | None:
+    """Enrol an administrator (or a user who already has MFA) with the test seed."""
+    from samverka.auth.mfa import requires_mfa
+    from samverka.testing.fixtures import enrol_totp
+
+    db.refresh(user)
+    if user.mfa_enabled or requires_mfa(db, user):
+        return enrol_totp(db, user.id)
+    return None
 
 
 # --- keyboard -------------------------------------------------------------------------------
@@ -186,7 +282,7 @@ def focused(page) -> dict:
 
 
 def test_login_with_the_keyboard_only(page, tenant_pair, db):
-    email = tenant_pair.admin_a.email
+    email = tenant_pair.reader_a.email  # administrators have a second step (MFA)
     db.close()
     goto(page, "/login")
     page.keyboard.press("Tab")
@@ -217,4 +313,4 @@ def test_login_with_the_keyboard_only(page, tenant_pair, db):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert urlsplit(page.url).path == "/t/sunne/", page.url  # her only organisation
-    assert page.locator(".samverka-header").get_by_text(tenant_pair.admin_a.name).is_visible()
+    assert page.locator(".samverka-header").get_by_text(tenant_pair.reader_a.name).is_visible()

@@ -63,7 +63,10 @@ def assert_frontend_started(page) -> None:
 
 
 def test_shell_pages_load_without_csp_violations(strict_page, tenant_pair, db):
+    from samverka.testing.fixtures import enrol_totp
+
     email = tenant_pair.admin_a.email
+    secret = enrol_totp(db, tenant_pair.admin_a.id)  # administrators must use MFA
     db.close()  # the live server's threads use their own sessions
     goto(strict_page, "/login")
     assert_frontend_started(strict_page)
@@ -72,7 +75,7 @@ def test_shell_pages_load_without_csp_violations(strict_page, tenant_pair, db):
     submit_form(strict_page, "email", status=422)  # the error summary's script focuses it
     assert_frontend_started(strict_page)
     found = problems(strict_page)
-    log_in(strict_page, email)
+    log_in(strict_page, email, totp_secret=secret)
     for path, status in PAGES:
         goto(strict_page, path, status)
         assert_frontend_started(strict_page)

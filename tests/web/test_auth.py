@@ -1,4 +1,6 @@
-"""Local log-in: argon2id passwords, CSRF on every form, safe cookies and redirects."""
+"""Local log-in: argon2id passwords, CSRF on every form, safe cookies and redirects.
+
+A reader logs in here: administrators must use MFA (tests/web/test_mfa.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ def post_login(client, email, password, next_url=None):
 
 
 def test_login_and_logout(client, tenant_pair):
-    response = post_login(client, "ADMIN@sunne.test", tenant_pair.password)
+    response = post_login(client, "READER@sunne.test", tenant_pair.password)
     assert response.status_code == 302
     assert client.get("/").location.endswith("/t/sunne/")
     home = client.get("/t/sunne/")
@@ -58,17 +60,17 @@ def test_csrf_is_required_on_every_form(client, tenant_pair):
 
 
 def test_next_is_followed_only_on_this_site(client, tenant_pair):
-    ok = post_login(client, "admin@sunne.test", tenant_pair.password, "/t/sunne/admin/members")
+    ok = post_login(client, "reader@sunne.test", tenant_pair.password, "/t/sunne/admin/members")
     assert ok.location == "/t/sunne/admin/members"
     client.delete_cookie("samverka_session")
-    evil = post_login(client, "admin@sunne.test", tenant_pair.password, "//evil.example/x")
+    evil = post_login(client, "reader@sunne.test", tenant_pair.password, "//evil.example/x")
     assert evil.location == "/"
 
 
 def test_a_new_session_at_login(client, tenant_pair):
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
-    post_login(client, "admin@sunne.test", tenant_pair.password)
+    post_login(client, "reader@sunne.test", tenant_pair.password)
     with client.session_transaction() as session:
         assert "planted" not in session
 
@@ -76,10 +78,10 @@ def test_a_new_session_at_login(client, tenant_pair):
 def test_a_password_change_ends_old_sessions(client, db, tenant_pair):
     from samverka.auth.passwords import hash_password
 
-    post_login(client, "admin@sunne.test", tenant_pair.password)
+    post_login(client, "reader@sunne.test", tenant_pair.password)
     assert client.get("/t/sunne/").status_code == 200
-    tenant_pair.admin_a.password_hash = hash_password("a brand new password")
-    db.merge(tenant_pair.admin_a)
+    tenant_pair.reader_a.password_hash = hash_password("a brand new password")
+    db.merge(tenant_pair.reader_a)
     db.commit()
     assert client.get("/t/sunne/").status_code == 302
 
@@ -98,7 +100,7 @@ def test_a_server_error_page_renders_without_the_database(app, client, tenant_pa
     def database_gone(*_args):
         raise OperationalError("SELECT 1", {}, Exception("the database went away"))
 
-    post_login(client, "admin@sunne.test", tenant_pair.password)
+    post_login(client, "reader@sunne.test", tenant_pair.password)
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: an error page, not a raise
     monkeypatch.setattr(context, "nav_items", database_gone)  # fails inside the layout
     response = client.get("/t/sunne/")

@@ -88,7 +88,7 @@ def test_hsts_and_secure_cookies_only_over_https(client, tenant_pair):
     plain = client.get("/login")
     assert "Strict-Transport-Security" not in plain.headers
     token = csrf_token(plain.get_data(as_text=True))
-    login = {"email": "admin@sunne.test", "password": tenant_pair.password, "csrf_token": token}
+    login = {"email": "reader@sunne.test", "password": tenant_pair.password, "csrf_token": token}
     over_http = client.post("/login", data=login)
     assert "Secure" not in over_http.headers["Set-Cookie"]
 

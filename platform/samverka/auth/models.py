@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverka.db import Base, Timestamped
+from samverka.security.crypto import EncryptedText
 from samverka.tenants.models import Consortium
 
 
@@ -21,6 +24,18 @@ class User(Timestamped, Base):
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(5))
+    # Bumped by "log out everywhere", password change and reset: part of every session's
+    # auth version, so all sessions made before the bump end at their next request.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # TOTP (RFC 6238): the seed encrypted at rest; set but unconfirmed while enrolling.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The last accepted time step: a code is never accepted twice (nor an older one).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.totp_confirmed_at is not None and self.totp_secret is not None
 
 
 class ConsortiumAdmin(Timestamped, Base):
@@ -37,3 +52,41 @@ class ConsortiumAdmin(Timestamped, Base):
 
     consortium: Mapped[Consortium] = relationship()
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Timestamped, Base):
+    """A single-use MFA recovery code, stored as a SHA-256 digest (the codes carry 80 random
+    bits, so a fast hash is safe against offline guessing)."""
+
+    __tablename__ = "mfa_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PasswordResetToken(Timestamped, Base):
+    """A password-reset link: the token's SHA-256 digest, bound to the user and to the password
+    it may replace (a changed password kills it), short-lived and single use."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    password_marker: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttempt(Base):
+    """A failed log-in (password or MFA code), counted per account and per client address
+    in a time window; in the database so that every web process sees the same count."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

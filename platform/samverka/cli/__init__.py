@@ -16,6 +16,7 @@ from samverka.cli import (
     idp_commands,
     plugin_commands,
     tenant_commands,
+    user_commands,
 )
 
 
@@ -37,7 +38,14 @@ def cli() -> None:
     """Samverka: crime-prevention cooperation platform."""
 
 
-for module in (db_commands, tenant_commands, plugin_commands, demo_commands, idp_commands):
+for module in (
+    db_commands,
+    tenant_commands,
+    user_commands,
+    plugin_commands,
+    demo_commands,
+    idp_commands,
+):
     module.register(cli)
 
 

@@ -19,6 +19,8 @@ from samverka.db import TenantScope, make_engine, scoped
 from samverka.testing import databases
 
 TEST_PASSWORD = "correct horse battery staple"
+#: The TOTP seed ``login`` enrols administrators with (they must use MFA).
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -210,16 +212,61 @@ def tenant_pair(app, db, registry) -> TenantPair:
 
 
 class Login:
-    """``login(client, user)`` posts the real login form (CSRF included)."""
+    """``login(client, user)`` posts the real login form (CSRF included).
+
+    Administrators must use MFA: ``login`` enrols such a user with :data:`TEST_TOTP_SECRET`
+    in the database (as if they had scanned the QR code) and answers the real code step with
+    a current code. The last used time step is forgotten first, so a test may log the same
+    administrator in several times within one 30-second step.
+    """
 
     def __call__(self, client: FlaskClient, user: Any, password: str = TEST_PASSWORD):
+        secret = prepare_totp(client.application, user)
         page = client.get("/login")
         token = csrf_token(page.get_data(as_text=True))
         response = client.post(
             "/login", data={"email": user.email, "password": password, "csrf_token": token}
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        if response.location.endswith("/login/code"):
+            response = form_post(client, "/login/code", {"code": totp_code(secret)})
+            assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client
+
+
+def enrol_totp(session, user_id: int, secret: str = TEST_TOTP_SECRET) -> str:
+    """Turn MFA on for a user with a known seed (no recovery codes); returns the seed."""
+    from samverka.auth import clock
+    from samverka.auth.models import User
+
+    user = session.get(User, user_id)
+    if not user.mfa_enabled:
+        user.totp_secret = secret
+        user.totp_confirmed_at = clock.now()
+    user.totp_last_step = None
+    session.commit()
+    return user.totp_secret
+
+
+def prepare_totp(app: Flask, user: Any) -> str | None:
+    """Enrol ``user`` if MFA is required of them (or already on); None when not needed."""
+    from samverka.auth.mfa import requires_mfa
+    from samverka.auth.models import User
+
+    session = app.extensions["samverka"].sessions()
+    try:
+        stored = session.get(User, user.id)
+        if not (stored.mfa_enabled or requires_mfa(session, stored)):
+            return None
+        return enrol_totp(session, user.id)
+    finally:
+        session.close()
+
+
+def totp_code(secret: str | None) -> str:
+    import pyotp
+
+    return pyotp.TOTP(secret or TEST_TOTP_SECRET).now()
 
 
 def csrf_token(html: str) -> str:

@@ -14,9 +14,27 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     components.init_app(app)
     context.init_app(app)
-    from samverka.web import auth, consortium_admin, platform_admin, shell, sso, tenant_admin
+    from samverka.web import (
+        account,
+        auth,
+        consortium_admin,
+        password_reset,
+        platform_admin,
+        shell,
+        sso,
+        tenant_admin,
+    )
 
-    for module in (auth, shell, tenant_admin, consortium_admin, platform_admin, sso):
+    for module in (
+        auth,
+        password_reset,
+        account,
+        shell,
+        tenant_admin,
+        consortium_admin,
+        platform_admin,
+        sso,
+    ):
         app.register_blueprint(module.bp)
     register_plugin_blueprints(app)
     app.register_error_handler(HTTPException, render_http_error)

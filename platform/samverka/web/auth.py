@@ -1,4 +1,10 @@
-"""Local log-in and log-out (SSO arrives with the identity issue)."""
+"""Local log-in (password, then the MFA code when the user has MFA), log-out, throttling.
+
+Until the second step succeeds the session holds only a "pending MFA" marker (the user's id
+under ``mfa_pending``, never ``user_id``); :func:`establish_session` runs only once the user
+is fully authenticated. Failed passwords and failed codes both count towards the throttle.
+Password reset by e-mail lives in :mod:`samverka.web.password_reset`.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,18 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from samverka.auth import clock, mfa, throttle
+from samverka.auth.models import User
 from samverka.auth.services import authenticate
-from samverka.runtime import db_session
+from samverka.runtime import db_session, runtime
+from samverka.web.account_forms import MfaLoginForm
 from samverka.web.context import _auth_version
 from samverka.web.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
+
+PENDING_KEY = "mfa_pending"
+PENDING_SECONDS = 300  # the code must follow the password within five minutes
 
 
 def safe_next(target: str | None) -> str:
@@ -31,25 +43,102 @@ def establish_session(user, **extra: object) -> None:
     Every way of logging in (password, SSO) ends here; ``extra`` is kept in the session
     (e.g. how the user authenticated).
     """
+    _fresh_session(user_id=user.id, auth_version=_auth_version(user), **extra)
+
+
+def _fresh_session(**values: object) -> None:
+    """An anonymous session holding only ``values`` and the chosen language."""
     locale = session.get("locale")
     session.clear()
-    session["user_id"] = user.id
-    session["auth_version"] = _auth_version(user)
-    session.update(extra)
+    session.update(values)
     if locale:
         session["locale"] = locale
+
+
+def throttle_limits() -> throttle.Limits:
+    return throttle.Limits.from_settings(runtime().settings)
+
+
+def too_many_attempts(template: str, form, **context: object):
+    """429 with a message that says nothing about whether the account exists."""
+    form.form_errors_field().errors = [_("Too many failed attempts. Wait a while and try again.")]
+    return render_template(template, form=form, **context), 429
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db_session(), form.email.data, form.password.data)
+        database, address = db_session(), request.remote_addr or ""
+        if throttle.is_throttled(database, throttle_limits(), form.email.data, address):
+            return too_many_attempts("login.html", form)
+        user = authenticate(database, form.email.data, form.password.data)
         if user is not None:
-            establish_session(user)
-            return redirect(safe_next(request.args.get("next")))
+            return _after_password(user, safe_next(request.args.get("next")))
+        throttle.record_failure(database, throttle_limits(), form.email.data, address)
+        database.commit()
         form.password.errors = [_("Wrong e-mail address or password.")]
     return render_template("login.html", form=form), 200 if not form.errors else 422
+
+
+def _after_password(user: User, next_url: str):
+    """With MFA: the pending marker and the code page. Without: logged in (administrators
+    without MFA are then sent to enrolment by ``web/context.py``)."""
+    if user.mfa_enabled:
+        _fresh_session(
+            **{
+                PENDING_KEY: {
+                    "user": user.id,
+                    "version": _auth_version(user),
+                    "next": next_url,
+                    "since": int(clock.now().timestamp()),
+                }
+            }
+        )
+        return redirect(url_for("auth.login_code"))
+    _complete_login(user)
+    return redirect(next_url)
+
+
+def _complete_login(user: User) -> None:
+    establish_session(user)
+    throttle.forget_account(db_session(), user.email)
+    db_session().commit()
+
+
+def _pending_user() -> User | None:
+    """The user whose password was right, while the marker is fresh and still matches."""
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict):
+        return None
+    if clock.now().timestamp() - pending.get("since", 0) > PENDING_SECONDS:
+        return None
+    user = db_session().get(User, pending.get("user"))
+    if user is None or not user.is_active or not user.mfa_enabled:
+        return None
+    return user if pending.get("version") == _auth_version(user) else None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    user = _pending_user()
+    if user is None:
+        _fresh_session()
+        flash(_("Log in again."), "info")
+        return redirect(url_for("auth.login"))
+    form = MfaLoginForm()
+    if form.validate_on_submit():
+        database, address = db_session(), request.remote_addr or ""
+        if throttle.is_throttled(database, throttle_limits(), user.email, address):
+            return too_many_attempts("login_code.html", form)
+        if mfa.verify_second_factor(database, user, form.code.data):
+            next_url = session[PENDING_KEY]["next"]
+            _complete_login(user)
+            return redirect(safe_next(next_url))
+        throttle.record_failure(database, throttle_limits(), user.email, address)
+        database.commit()
+        form.code.errors = [_("The code is wrong or has already been used.")]
+    return render_template("login_code.html", form=form), 200 if not form.errors else 422
 
 
 @bp.route("/logout", methods=["POST"])
@@ -57,10 +146,7 @@ def logout():
     from samverka.web import sso
 
     provider_logout = sso.end_session_url()  # SSO: also end the provider's session
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    _fresh_session()
     if provider_logout is None:
         flash(_("You are logged out."), "success")
         return redirect(url_for("auth.login"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, abort, g, request, session, url_for
+from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_babel import get_locale
 
 from samverka.auth.authorization import Principal, authorize
@@ -100,8 +100,31 @@ def _load_user() -> None:
 
 
 def _auth_version(user: User) -> str:
-    """Changes when the password changes, so old sessions end with it."""
-    return (user.password_hash or "")[-16:]
+    """Changes when the password changes or the session epoch is bumped ("log out
+    everywhere", password change or reset, MFA enrolment), so old sessions end with it."""
+    return f"{user.session_epoch or 0}:{(user.password_hash or '')[-16:]}"
+
+
+# What an administrator who has not enrolled in MFA may still reach.
+MFA_ENROLMENT_ENDPOINTS = frozenset({"account.mfa_setup", "auth.logout", "shell.set_language"})
+
+
+def _require_mfa_enrolment():
+    """Administrators must use MFA: until enrolled they reach only the enrolment page.
+
+    Checked on every request of a user without MFA (one indexed EXISTS query), so someone
+    made an administrator while logged in is sent to enrolment at their next request.
+    """
+    from samverka.auth.mfa import requires_mfa
+
+    user = current_user()
+    if user is None or user.mfa_enabled or request.endpoint in MFA_ENROLMENT_ENDPOINTS:
+        return None
+    if request.endpoint == "static" or not requires_mfa(db_session(), user):
+        return None
+    if request.method == "GET":
+        return redirect(url_for("account.mfa_setup", next=request.full_path.rstrip("?")))
+    abort(403)
 
 
 def _pull_tenant(endpoint: str | None, values: dict | None) -> None:
@@ -219,6 +242,7 @@ def _template_context() -> dict[str, Any]:
         "current_locale": str(get_locale()),
         "language_links": language_links(),
         "logout_url": url_for("auth.logout") if user else None,
+        "account_url": url_for("account.overview") if user else None,
         "can": can,
         "is_platform_admin": bool(user and user.is_platform_admin),
     }
@@ -229,4 +253,7 @@ def init_app(app: Flask) -> None:
     app.url_defaults(_add_tenant)
     app.before_request(_load_user)
     app.before_request(_enter_tenant)
+    # After the tenant: its scope (already sent to PostgreSQL) shows the user's own
+    # memberships, so the check costs one query and no extra scope round trip.
+    app.before_request(_require_mfa_enrolment)
     app.context_processor(template_context)
