@@ -175,6 +175,21 @@ def test_someone_made_admin_while_logged_in_enrols_at_the_next_request(
     assert client.get("/t/torsby/").location.startswith("/account/mfa/setup")
 
 
+def test_an_administrator_elsewhere_enrols_inside_a_tenant_where_they_only_read(
+    client, db, registry, tenant_pair
+):
+    """Inside Sunne the check reads the user's own memberships in Torsby too (RLS allows a
+    user's own rows), in the one lookup of the tenant's context."""
+    from samverka.auth import services as accounts
+
+    password_step(client, "reader@sunne.test", tenant_pair.password)
+    assert client.get("/t/sunne/").status_code == 200
+    with scoped(db, TenantScope.for_tenant(tenant_pair.b.id)):
+        accounts.add_member(db, registry, tenant_pair.reader_a, tenant_pair.b, "tenant_admin")
+    db.commit()
+    assert client.get("/t/sunne/").location.startswith("/account/mfa/setup")
+
+
 def test_administrators_cannot_turn_mfa_off(client, tenant_pair, login):
     login(client, tenant_pair.admin_a)
     response = form_post(client, "/account/mfa/disable", {"code": "123456"})

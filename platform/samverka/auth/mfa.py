@@ -19,12 +19,13 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime
+from typing import Any
 
 import pyotp
 import segno
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import bindparam, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -40,17 +41,21 @@ ADMIN_TENANT_ROLES = ("tenant_admin",)
 TOTP_DIGITS = 6
 
 
-# Built once (with a bound user id), so each request only executes it: it runs on every
-# request of a user without MFA (web/context.py).
-_ADMIN_QUERY = select(
-    or_(
-        exists().where(ConsortiumAdmin.user_id == bindparam("user_id")),
+def administers_anything(user_id: Any) -> ColumnElement[bool]:
+    """Whether the user administers a consortium or a tenant anywhere (``user_id`` may be a
+    bind parameter; the request path asks it together with its other lookups)."""
+    return or_(
+        exists().where(ConsortiumAdmin.user_id == user_id),
         exists().where(
-            Membership.user_id == bindparam("user_id"),
+            Membership.user_id == user_id,
             Membership.role.in_(ADMIN_TENANT_ROLES),
         ),
     )
-)
+
+
+# Built once (with a bound user id), so each request only executes it: it runs on every
+# request outside a tenant of a user without MFA (web/context.py).
+_ADMIN_QUERY = select(administers_anything(bindparam("user_id")))
 
 
 def requires_mfa(session: Session, user: User) -> bool:

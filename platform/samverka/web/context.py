@@ -112,15 +112,21 @@ MFA_ENROLMENT_ENDPOINTS = frozenset({"account.mfa_setup", "auth.logout", "shell.
 def _require_mfa_enrolment():
     """Administrators must use MFA: until enrolled they reach only the enrolment page.
 
-    Checked on every request of a user without MFA (one indexed EXISTS query), so someone
-    made an administrator while logged in is sent to enrolment at their next request.
+    Checked on every request of a user without MFA (inside a tenant it was read with the
+    tenant's context; elsewhere one indexed EXISTS query), so someone made an administrator
+    while logged in is sent to enrolment at their next request.
     """
     from samverka.auth.mfa import requires_mfa
 
     user = current_user()
     if user is None or user.mfa_enabled or request.endpoint in MFA_ENROLMENT_ENDPOINTS:
         return None
-    if request.endpoint == "static" or not requires_mfa(db_session(), user):
+    if request.endpoint == "static":
+        return None
+    administers = g.get("administers")
+    if administers is None:
+        administers = requires_mfa(db_session(), user)
+    if not (administers or user.is_platform_admin):
         return None
     if request.method == "GET":
         return redirect(url_for("account.mfa_setup", next=request.full_path.rstrip("?")))
@@ -175,6 +181,7 @@ def _enter_tenant() -> None:
     g.tenant = tenant
     g.enabled_plugins = found.enabled_plugins
     g.user_tenants = found.user_tenants
+    g.administers = found.administers
     g.hooks = runtime().host.hooks_for(g.enabled_plugins)
     owner = request.blueprint and _plugin_of_blueprint(request.blueprint)
     if owner and owner not in g.enabled_plugins:

@@ -1,16 +1,19 @@
 """The request path's database reads, in as few round trips as possible.
 
 Every page inside a tenant needs the signed-in user, the tenant in the URL, the user's roles
-there, the tenant's enabled plugins and the user's other tenants (the switcher). Read one by
-one that is five statements before the page's own query; here it is two:
+there, the tenant's enabled plugins, the user's other tenants (the switcher) and whether the
+user administers anything (then MFA is required). Read one by one that is six statements
+before the page's own query; here it is two:
 
 1. before any tenant scope exists, the user and the tenant (tables without row-level
    security) in one statement;
-2. once the scope is set (so PostgreSQL's policies apply), the roles, the enabled plugins and
-   the user's tenants as one ``UNION ALL`` of the very queries the services use one at a time
+2. once the scope is set (so PostgreSQL's policies apply), the roles, the enabled plugins, the
+   user's tenants and the administrator test as one ``UNION ALL`` of the very queries the
+   services use one at a time
    (:func:`~samverka.auth.authorization.role_queries`,
    :func:`~samverka.plugins.services.enabled_plugins_query`,
-   :func:`~samverka.auth.services.user_tenants_query`), each row tagged with what it is.
+   :func:`~samverka.auth.services.user_tenants_query`,
+   :func:`~samverka.auth.mfa.administers_anything`), each row tagged with what it is.
 
 Both statements are built once, with bind parameters: building SQL expressions costs more
 Python time than the database spends answering them.
@@ -39,6 +42,7 @@ from samverka.auth.authorization import (
     remember_roles,
     role_queries,
 )
+from samverka.auth.mfa import administers_anything
 from samverka.auth.models import User
 from samverka.auth.services import TenantLink, sorted_tenant_links, user_tenants_query
 from samverka.db import SCOPE_FREE
@@ -46,7 +50,7 @@ from samverka.plugins.host import PluginHost
 from samverka.plugins.services import enabled_plugins_query
 from samverka.tenants.models import Tenant
 
-ROLE, PLUGIN, TENANT = "role", "plugin", "tenant"
+ROLE, PLUGIN, TENANT, ADMINISTERS = "role", "plugin", "tenant", "administers"
 
 
 def user_and_tenant(
@@ -68,6 +72,7 @@ class TenantContext:
     roles: frozenset[str]
     enabled_plugins: frozenset[str]
     user_tenants: list[TenantLink]
+    administers: bool  # a consortium or a tenant, anywhere (administrators must use MFA)
 
 
 def tenant_context(
@@ -83,7 +88,7 @@ def tenant_context(
     rows = session.execute(
         _tenant_context_statement(), {"user_id": principal.user_id, "tenant_id": tenant.id}
     )
-    by_kind: dict[str, list] = {ROLE: [], PLUGIN: [], TENANT: []}
+    by_kind: dict[str, list] = {ROLE: [], PLUGIN: [], TENANT: [], ADMINISTERS: []}
     for value, name, kind in rows:
         by_kind[kind].append((value, name))
     roles = principal_roles(principal) | {value for value, _ in by_kind[ROLE]}
@@ -93,6 +98,7 @@ def tenant_context(
         enabled_plugins=frozenset(value for value, _ in by_kind[PLUGIN])
         & frozenset(host.installed),
         user_tenants=sorted_tenant_links(by_kind[TENANT]),
+        administers=bool(by_kind[ADMINISTERS]),
     )
 
 
@@ -113,6 +119,7 @@ def _tenant_context_statement() -> CompoundSelect:
     parts = [_tagged(ROLE, query) for query in role_queries(user_id, tenant_id)]
     parts.append(_tagged(PLUGIN, enabled_plugins_query(tenant_id)))
     parts.append(user_tenants_query(user_id).add_columns(literal_column(f"'{TENANT}'")))
+    parts.append(_tagged(ADMINISTERS, select(null()).where(administers_anything(user_id))))
     return union_all(*parts)
 
 
