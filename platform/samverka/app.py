@@ -78,6 +78,9 @@ def create_app(
     from samverka import web
 
     web.init_app(app)
+    from samverka.api import setup as api
+
+    api.init_app(app)
     from samverka.cli import register_plugin_commands
 
     register_plugin_commands(app)

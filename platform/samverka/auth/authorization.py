@@ -24,11 +24,16 @@ OPERATOR = "operator"
 
 @dataclass(frozen=True)
 class Principal:
-    """Who acts: a user, or the operator at the command line (``user_id`` None)."""
+    """Who acts: a user, or the operator at the command line (``user_id`` None).
+
+    ``role_cap``, when set, bounds the roles the principal acts with (an API token acts with
+    its user's roles in the token's tenant, intersected with the cap).
+    """
 
     user_id: int | None
     is_platform_admin: bool = False
     is_operator: bool = False
+    role_cap: frozenset[str] | None = None
 
     @classmethod
     def of(cls, user) -> Principal:
@@ -95,6 +100,8 @@ def _roles_for(
         )
     if queries:  # one round trip, whatever the context
         roles.update(session.scalars(union_all(*queries)))
+    if principal.role_cap is not None:
+        roles.intersection_update(principal.role_cap)
     return frozenset(roles)
 
 

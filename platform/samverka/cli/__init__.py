@@ -10,7 +10,13 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from samverka.cli import db_commands, demo_commands, plugin_commands, tenant_commands
+from samverka.cli import (
+    db_commands,
+    demo_commands,
+    plugin_commands,
+    tenant_commands,
+    token_commands,
+)
 
 
 def _create_app() -> Flask:
@@ -31,7 +37,7 @@ def cli() -> None:
     """Samverka: crime-prevention cooperation platform."""
 
 
-for module in (db_commands, tenant_commands, plugin_commands, demo_commands):
+for module in (db_commands, tenant_commands, plugin_commands, token_commands, demo_commands):
     module.register(cli)
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pluggy
 
+from samverka.api.blueprint import ApiBlueprint
+from samverka.api.pagination import PageArgs
 from samverka.auth.permissions import Permission, Role
 from samverka.db import Base, TenantOwned, Timestamped
 from samverka.errors import Forbidden, NotFound, ValidationError
@@ -15,17 +17,22 @@ from samverka.plugins.manifest import NavItem, PluginManifest
 
 hookimpl = pluggy.HookimplMarker("samverka")
 
+
 __all__ = [
+    "ApiBlueprint",
     "Base",
     "Forbidden",
     "NavItem",
     "NotFound",
+    "PageArgs",
     "Permission",
     "PluginManifest",
     "Role",
     "TenantOwned",
     "Timestamped",
     "ValidationError",
+    "api_page",
+    "api_require",
     "authorize",
     "current_tenant",
     "db_session",
@@ -61,3 +68,23 @@ def plugin_config(name: str) -> dict:
     from samverka.runtime import runtime
 
     return effective_config(_db_session(), runtime().host, current_tenant(), name)
+
+
+def api_require(action: str) -> None:
+    """In an API view: answer 403 (a problem) unless the token may perform ``action``."""
+    from samverka.api.access import require
+
+    require(action)
+
+
+def api_page(rows, limit: int, key, cursor: str | None = None):
+    """Keyset pagination for an API list (see :mod:`samverka.api.pagination`).
+
+    Called with ``cursor``: the key after which the page starts (None on the first page).
+    Called with ``rows`` (``limit + 1`` of them, in key order): ``{"items", "next"}``.
+    """
+    from samverka.api.pagination import decode_cursor, page
+
+    if rows is None:
+        return decode_cursor(cursor)
+    return page(rows, limit, key)

@@ -52,6 +52,8 @@ def current_user() -> User | None:
 
 
 def principal() -> Principal:
+    if "principal" in g:  # set by the API for a token (its role cap included)
+        return g.principal
     user = current_user()
     return Principal.of(user) if user else Principal(user_id=None)
 
@@ -82,7 +84,14 @@ def require(action: str, **kwargs: Any) -> None:
         abort(403)
 
 
+def _is_api_request() -> bool:
+    """The API (``/api/``) authenticates by bearer token on its own request path."""
+    return request.path.startswith("/api/")
+
+
 def _load_user() -> None:
+    if _is_api_request():
+        return
     g.user = None
     user_id = session.get("user_id")
     if user_id is None:
@@ -131,6 +140,8 @@ def _has_tenant_rule(endpoint: str) -> bool:
 
 def _enter_tenant() -> None:
     """Resolve ``/t/<tenant_slug>/``: 404 unless the user holds some role in the tenant."""
+    if _is_api_request():
+        return
     slug = g.get("tenant_slug")
     g.tenant = None
     g.enabled_plugins = frozenset()
