@@ -15,6 +15,7 @@ from samverka.errors import ValidationError
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Membership
 
+MAX_ID = 2**31 - 1  # ids are INTEGER: a larger one names nothing (and would not bind)
 bp = ApiBlueprint(
     "members", __name__, url_prefix="/api/v1/tenants/<tenant>", description="Members and roles."
 )
@@ -98,6 +99,9 @@ def accounts_roles(user_id: int) -> set[str]:
 def remove_role(user_id: int, role: str):
     """Take one role from a member (the membership ends with its last role)."""
     require("tenant:members:manage")
-    if accounts.remove_member(db_session(), user_id, caller().tenant, role) == 0:
+    if (
+        user_id > MAX_ID
+        or accounts.remove_member(db_session(), user_id, caller().tenant, role) == 0
+    ):
         raise ApiProblem("not-found", f"User {user_id} does not hold the role {role} here.")
     db_session().commit()

@@ -88,7 +88,7 @@ def mount(app: Flask, api: Api, bp: ApiBlueprint, **options: object) -> None:
         (SamverkaError, handle_service_error),
         (Exception, handle_unexpected),
     ):
-        app.error_handler_spec.setdefault(bp_name, {}).setdefault(None, {})[kind] = handler
+        app.error_handler_spec[bp_name][None][kind] = handler  # nested defaultdicts
 
 
 def mount_plugin_blueprints(app: Flask, api: Api) -> None:
@@ -117,7 +117,7 @@ def _enter() -> None:
 def wrap_http_errors(app: Flask) -> None:
     """Unknown paths and wrong methods under /api/ match no blueprint: answer them as
     problems too, and leave every other path to the web's HTML error pages."""
-    handlers = app.error_handler_spec.setdefault(None, {}).setdefault(None, {})
+    handlers = app.error_handler_spec[None][None]
     web_handler = handlers.get(HTTPException)
 
     def handle(error: HTTPException):

@@ -88,7 +88,7 @@ def token_list(tenant_slug: str | None, as_json: bool) -> None:
         scope, slugs = TenantScope.for_tenant(target.id), {target.id: target.slug}
     else:
         scope = all_tenants_scope()
-        slugs = dict(session.execute(select(Tenant.id, Tenant.slug)).tuples())
+        slugs = {row.id: row.slug for row in session.execute(select(Tenant.id, Tenant.slug))}
     with scoped(session, scope):
         rows = tokens.list_tokens(session)
         for tenant_id in {row.tenant_id for row in rows} | set(scope.tenant_ids[:1]):
