@@ -79,7 +79,9 @@ def create_app(
 
     web.init_app(app)
     from samverka.api import setup as api
+    from samverka.web import api_tokens
 
+    app.register_blueprint(api_tokens.bp)  # the tokens' page, beside the API they open
     api.init_app(app)
     from samverka.cli import register_plugin_commands
 
