@@ -21,13 +21,13 @@ SNAPSHOT_TABLES = {
 
 
 @pytest.fixture
-def issue(app, db, registry):
+def issue(app, db):
     """``issue(user, tenant, role=None, expires_days=None) -> raw token``."""
 
     def make(user, tenant, role: str | None = None, expires_days: int | None = None) -> str:
         with scoped(db, TenantScope.for_tenant(tenant.id)):
             issued = tokens.issue_token(
-                db, registry, user, tenant, name="test", role=role, expires_days=expires_days
+                db, user, tenant, name="test", role=role, expires_days=expires_days
             )
         db.commit()
         return issued.raw

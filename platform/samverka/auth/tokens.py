@@ -88,7 +88,6 @@ def member_roles(session: Session, user: User, tenant: Tenant) -> set[str]:
 
 def issue_token(
     session: Session,
-    registry: PermissionRegistry,
     user: User,
     tenant: Tenant,
     *,

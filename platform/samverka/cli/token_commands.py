@@ -11,7 +11,7 @@ from samverka.auth import tokens
 from samverka.cli.access import operator_requires
 from samverka.cli.output import emit, json_option, operation
 from samverka.db import TenantScope, scoped
-from samverka.runtime import db_session, runtime
+from samverka.runtime import db_session
 from samverka.tenants import services as tenancy
 from samverka.tenants.models import Tenant
 
@@ -37,7 +37,6 @@ def token_create(email, tenant_slug, role, expires_days, name, as_json) -> None:
         user = accounts.get_user(session, email)
         issued = tokens.issue_token(
             session,
-            runtime().registry,
             user,
             target,
             name=name,

@@ -31,6 +31,7 @@ __all__ = [
     "TenantOwned",
     "Timestamped",
     "ValidationError",
+    "api_cursor",
     "api_page",
     "api_require",
     "authorize",
@@ -77,14 +78,17 @@ def api_require(action: str) -> None:
     require(action)
 
 
-def api_page(rows, limit: int, key, cursor: str | None = None):
-    """Keyset pagination for an API list (see :mod:`samverka.api.pagination`).
+def api_cursor(cursor: str | None):
+    """The key an API list page starts after (None: the first page); a bad cursor is a 400
+    problem. See :mod:`samverka.api.pagination`."""
+    from samverka.api.pagination import decode_cursor
 
-    Called with ``cursor``: the key after which the page starts (None on the first page).
-    Called with ``rows`` (``limit + 1`` of them, in key order): ``{"items", "next"}``.
-    """
-    from samverka.api.pagination import decode_cursor, page
+    return decode_cursor(cursor)
 
-    if rows is None:
-        return decode_cursor(cursor)
+
+def api_page(rows, limit: int, key) -> dict:
+    """``{"items": rows[:limit], "next": link | None}`` from ``limit + 1`` rows in key order;
+    ``key(row)`` is what the next page's cursor carries."""
+    from samverka.api.pagination import page
+
     return page(rows, limit, key)

@@ -52,7 +52,6 @@ def index():
         try:
             created = tokens.issue_token(
                 db_session(),
-                runtime().registry,
                 current_user(),
                 g.tenant,
                 name=form.name.data,
