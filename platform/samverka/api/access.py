@@ -18,7 +18,7 @@ from flask import current_app, g, request
 
 from samverka.api.problems import ApiProblem
 from samverka.auth import tokens
-from samverka.auth.authorization import Principal, authorize, roles_for
+from samverka.auth.authorization import Principal, authorize, remember_member_roles
 from samverka.auth.models import User
 from samverka.auth.token_models import ApiToken
 from samverka.db import TenantScope, set_scope, utcnow
@@ -116,16 +116,16 @@ def authenticate() -> Caller:
     session = db_session()
     set_scope(session, TenantScope.for_tenant(parsed.tenant_id))  # the lookup runs under RLS
     now = utcnow()
-    found = tokens.find_valid(session, parsed, now)
-    if found is None:
+    live = tokens.find_valid(session, parsed, now)
+    if live is None:
         raise invalid
-    token, user, tenant = found
-    principal = tokens.principal_for(token, runtime().registry)
-    roles = roles_for(session, principal, tenant=tenant)
+    principal = tokens.principal_for(live.token, runtime().registry)
+    # the roles came with the token's row: authorize() is fed them, not asked to query again
+    roles = remember_member_roles(session, principal, live.tenant, live.member_roles)
     if not roles:  # the user left the tenant (or lost the capped role): the token is dead
         raise invalid
-    tokens.touch(session, token, now)
-    return Caller(token, user, tenant, principal, roles)
+    tokens.touch(session, live.token, now)
+    return Caller(live.token, live.user, live.tenant, principal, roles)
 
 
 def require(action: str, *, tenant: Tenant | None = None) -> None:

@@ -59,6 +59,20 @@ def roles_for(
     return cache[key]
 
 
+def remember_member_roles(
+    session: Session, principal: Principal, tenant: Tenant, member_roles: set[str]
+) -> frozenset[str]:
+    """Record a capped principal's roles in ``tenant`` from membership roles already read
+    (an API token's lookup reads them in the same query), so that :func:`authorize` does not
+    ask again in this unit of work. Exact only for a principal whose cap holds tenant roles
+    alone (nothing held above the tenant survives such a cap)."""
+    if principal.role_cap is None or principal.is_platform_admin or principal.is_operator:
+        raise ValueError("only a capped member principal's roles can be remembered")
+    roles = frozenset(member_roles) & principal.role_cap
+    session_cache(session)[("roles", principal, tenant.id, None)] = roles
+    return roles
+
+
 def _roles_for(
     session: Session,
     principal: Principal,

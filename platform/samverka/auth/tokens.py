@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from samverka.auth.authorization import Principal
@@ -133,29 +133,44 @@ def issue_token(
     return IssuedToken(token, f"{TOKEN_PREFIX}{tenant.id}_{key}_{secret}")
 
 
-def find_valid(
-    session: Session, parsed: ParsedToken, now: datetime
-) -> tuple[ApiToken, User, Tenant] | None:
-    """The live token (not revoked or expired, its user active) with its user and tenant.
+@dataclass(frozen=True)
+class LiveToken:
+    token: ApiToken
+    user: User
+    tenant: Tenant
+    member_roles: frozenset[str]  # the user's membership roles in the tenant, uncapped
+
+
+def find_valid(session: Session, parsed: ParsedToken, now: datetime) -> LiveToken | None:
+    """The live token (not revoked or expired, its user active) with its user, tenant and the
+    user's membership roles there.
 
     The session's scope must be ``parsed.tenant_id``: a token quoting another tenant's id is
-    not found. One query; the hash is compared in constant time.
+    not found. One query (this runs on every API request); the hash is compared in constant
+    time.
     """
+    roles = (
+        select(func.aggregate_strings(Membership.role, ","))
+        .where(Membership.tenant_id == ApiToken.tenant_id, Membership.user_id == ApiToken.user_id)
+        .scalar_subquery()
+    )
     row = session.execute(
-        select(ApiToken, User, Tenant)
+        select(ApiToken, User, Tenant, roles)
         .join(User, User.id == ApiToken.user_id)
         .join(Tenant, Tenant.id == ApiToken.tenant_id)
         .where(ApiToken.key == parsed.key, ApiToken.tenant_id == parsed.tenant_id)
     ).one_or_none()
     if row is None:
         return None
-    token, user, tenant = row
+    token, user, tenant, held = row
     if not hmac.compare_digest(token.secret_hash, hash_secret(parsed.secret)):
         return None
     expires = aware(token.expires_at)
     if token.revoked_at is not None or (expires is not None and expires <= now):
         return None
-    return (token, user, tenant) if user.is_active else None
+    if not user.is_active:
+        return None
+    return LiveToken(token, user, tenant, frozenset((held or "").split(",")) - {""})
 
 
 def principal_for(token: ApiToken, registry: PermissionRegistry) -> Principal:
