@@ -30,6 +30,7 @@ def token() -> None:
 @json_option
 @operation
 def token_create(email, tenant_slug, role, expires_days, name, as_json) -> None:
+    """Issue a token for EMAIL in one tenant; it is printed once and stored hashed."""
     session = db_session()
     target = tenancy.get_tenant(session, tenant_slug)
     with scoped(session, TenantScope.for_tenant(target.id)):
@@ -65,6 +66,7 @@ def all_tenants_scope() -> TenantScope:
 @json_option
 @operation
 def token_revoke(token_id: int, as_json: bool) -> None:
+    """Revoke token ID at once (it answers 401 from the next request on)."""
     session = db_session()
     with scoped(session, all_tenants_scope()):
         found = tokens.get_token(session, token_id)
@@ -81,6 +83,7 @@ def token_revoke(token_id: int, as_json: bool) -> None:
 @json_option
 @operation
 def token_list(tenant_slug: str | None, as_json: bool) -> None:
+    """Tokens (never their secrets): id, tenant, user, role cap, status, prefix, name."""
     session = db_session()
     if tenant_slug is not None:
         target = tenancy.get_tenant(session, tenant_slug)
