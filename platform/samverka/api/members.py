@@ -76,14 +76,14 @@ def add_member(body: dict):
         if not body.get("name"):
             raise ValidationError("Give a name: no user has this e-mail address yet.", "name")
         user = accounts.create_user(session, body["email"], body["name"])
-    elif body["role"] in accounts_roles(user.id):
+    elif body["role"] in roles_held(user.id):
         raise ApiProblem("conflict", f"{user.email} already holds the role {body['role']}.")
     accounts.add_member(session, runtime().registry, user, tenant, body["role"])
     session.commit()
     return members_of([user.id])[0]
 
 
-def accounts_roles(user_id: int) -> set[str]:
+def roles_held(user_id: int) -> set[str]:
     return set(
         db_session().scalars(
             select(Membership.role).where(
