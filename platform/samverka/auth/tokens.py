@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from samverka.auth.authorization import Principal
 from samverka.auth.models import User
@@ -205,7 +205,7 @@ def touch(session: Session, token: ApiToken, now: datetime) -> bool:
 
 def list_tokens(session: Session, user: User | None = None) -> list[ApiToken]:
     """Tokens in the session's scope (one tenant, or all for the operator), newest first."""
-    query = select(ApiToken).order_by(ApiToken.id.desc())
+    query = select(ApiToken).options(selectinload(ApiToken.user)).order_by(ApiToken.id.desc())
     if user is not None:
         query = query.where(ApiToken.user_id == user.id)
     return list(session.scalars(query))
