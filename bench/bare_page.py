@@ -67,10 +67,14 @@ class Link(NamedTuple):  # as samverka.web.context.Link
 
 # The reader's navigation in the benchmarked tenant, as Samverka filters it by permission:
 # the core's "Overview" (tenant:dashboard:view) and the plugin's list. The reader may not see
-# Members and Modules. Sorted as Samverka sorts (order, label).
-NAV = ((_l("Overview"), "shell.tenant_home"), ("Ärenden", "benchplugin.index"))
+# Members and Modules; every member sees API tokens. Sorted as Samverka sorts (order, label).
+NAV = (
+    (_l("Overview"), "shell.tenant_home"),
+    ("Ärenden", "benchplugin.index"),
+    (_l("API tokens"), "api_tokens.index"),  # tenant:api_tokens:own, order 920
+)
 LANGUAGES = (("sv", "Svenska", LOCALE == "sv"), ("en", "English", LOCALE == "en"))
-TENANT_ENDPOINTS = frozenset({"shell.tenant_home", "benchplugin.index"})
+TENANT_ENDPOINTS = frozenset({"shell.tenant_home", "benchplugin.index", "api_tokens.index"})
 
 
 def load_fixed_context() -> tuple[Named, Named, list[TenantLink]]:
@@ -182,6 +186,14 @@ def logout():
     abort(404)
 
 
+api_tokens = Blueprint("api_tokens", __name__)
+
+
+@api_tokens.route("/t/<tenant_slug>/api-tokens/", endpoint="index")
+def tokens_index():
+    abort(404)
+
+
 # The plugin's page: its template folder and its URL, as the plugin host mounts it.
 bp = Blueprint("benchplugin", __name__, template_folder=str(PLUGIN_TEMPLATES))
 
@@ -193,6 +205,6 @@ def index():
     return render_template("benchplugin/index.html", items=items, tenant=TENANT, older=older)
 
 
-for blueprint in (shell, auth):
+for blueprint in (shell, auth, api_tokens):
     app.register_blueprint(blueprint)
 app.register_blueprint(bp, url_prefix="/t/<tenant_slug>/benchplugin")

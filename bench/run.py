@@ -46,6 +46,7 @@ from sqlalchemy.engine import make_url
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+import api_cost  # noqa: E402
 import generate  # noqa: E402
 
 import samverka_benchplugin  # noqa: E402
@@ -56,6 +57,8 @@ APP_ROLE = "samverka_app"
 # the Samverka window it is paired with.
 APPS = ("bare_minimal", "samverka", "bare_page")
 BASELINES = {"minimal": "bare_minimal", "page": "bare_page"}
+# The REST API's list of the same rows (JSON, bearer token) against a bare JSON endpoint.
+API_APPS = ("bare_api", "samverka_api")
 TARGET_RATIO = 0.7
 TARGET_GROWTH = 1.3
 
@@ -330,10 +333,11 @@ def parse_wrk(output: str) -> dict:
 
 
 def run_wrk(url: str, cookie: str | None, seconds: int, args: argparse.Namespace) -> dict:
+    """``cookie``: a Cookie value, or a whole header line (``Authorization: Bearer …``)."""
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s"]
     command += ["--timeout", "10s", "--latency"]
     if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
+        command += ["-H", cookie if cookie.startswith("Authorization:") else f"Cookie: {cookie}"]
     done = subprocess.run([*command, url], check=True, capture_output=True, text=True)
     result = parse_wrk(done.stdout)
     if result["non_2xx"] or not result["requests"]:
@@ -389,6 +393,7 @@ def prepare_size(rows: int, admin_url: str, args: argparse.Namespace) -> tuple[d
         load_url=None if args.owner_load else db["superuser"],
         tenant=args.tenant,
     )
+    data["api_token"] = api_cost.issue_token(db["owner"], data)
     log(
         f"  {db['name']}: {data['rows']:,} rows ({data['bench_tenant_rows']:,} in "
         f"{data['tenant_slug']}) loaded in {data['load_s']} s by {data['method']}, "
@@ -428,11 +433,19 @@ def make_targets(
         "samverka": ("wsgi:app", samverka_env),
         "bare_minimal": ("bare:app", bare_env),
         "bare_page": ("bare_page:app", {**bare_env, "BENCH_SECRET_KEY": secret}),
+        "samverka_api": ("wsgi:app", samverka_env),
+        "bare_api": ("bare_api:app", {**bare_env, "BENCH_SECRET_KEY": secret}),
     }
+    api_path = f"/api/v1/tenants/{data['tenant_slug']}/{samverka_benchplugin.NAME}/items"
+    bearer = f"Authorization: Bearer {data['api_token']}"
     return [
         Target(rows, app, Server(f"{app}-{rows}", modules[app][0], modules[app][1], args.workers),
                db["name"], path)
         for app in APPS
+    ] + [
+        Target(rows, app, Server(f"{app}-{rows}", modules[app][0], modules[app][1], args.workers),
+               db["name"], api_path, bearer if app == "samverka_api" else None)
+        for app in API_APPS
     ]  # fmt: skip
 
 
@@ -586,12 +599,18 @@ def growth(first: Target, last: Target, key: str) -> float:
 
 
 def report_for(
-    targets: list[Target], sizes: list[int], data: dict[int, dict], checks: dict[int, dict]
+    targets: list[Target],
+    sizes: list[int],
+    data: dict[int, dict],
+    checks: dict[int, dict],
+    token_costs: dict[int, dict],
 ) -> dict:
     out = []
     for rows in sizes:
         samverka = paired(targets, rows, "samverka")
-        entry: dict = {"rows": rows, "data": data[rows], "page_check": checks[rows]}
+        shown = {k: v for k, v in data[rows].items() if k != "api_token"}  # never in a report
+        entry: dict = {"rows": rows, "data": shown, "page_check": checks[rows]}
+        entry["api"] = api_cost.api_entry(targets, rows, token_costs[rows], paired, ratios)
         entry.update({app: paired(targets, rows, app).result() for app in APPS})
         for name, app in BASELINES.items():
             per_round = ratios(samverka, paired(targets, rows, app))
@@ -624,6 +643,7 @@ def report_for(
         for app in BASELINES.values():
             pair = paired(targets, first, app), paired(targets, last, app)
             summary[f"{app}_latency_growth_p50"] = growth(*pair, "p50_ms")
+    summary.update(api_cost.api_summary(out))
     summary["page_html_same"] = all(
         e["page_check"][which]["table_equal"] and e["page_check"][which]["main_text_equal"]
         for e in out
@@ -709,6 +729,7 @@ def print_table(report: dict) -> None:
                f"(diff sha1 {(code['platform_diff_sha1'] or '-')[:10]})" if changes else
                ", no uncommitted changes under platform/")
         )  # fmt: skip
+    api_cost.print_api(report)
     if any(size["page_check"]["sets_cookie"]["samverka"] for size in report["sizes"]):
         print("NOTE: Samverka sends Set-Cookie on every request, with the cookie of the last one")
     same_sql = all(size[f"same_sql_{name}"] for size in report["sizes"] for name in BASELINES)
@@ -782,10 +803,11 @@ def main(argv: list[str] | None = None) -> int:
         log(f"starting PostgreSQL on 127.0.0.1:{args.pg_port} in {postgres.datadir}")
         postgres.start()
         create_roles(postgres.admin_url)
-        data = {}
+        data, databases = {}, {}
         for rows in sizes:
             log(f"database for {rows:,} rows: migrate, generate")
             db, data[rows] = prepare_size(rows, postgres.admin_url, args)
+            databases[rows] = db
             targets += make_targets(rows, db, data[rows], args, instance, secret)
         code = platform_state()  # what the servers import now; later edits do not reach them
         log(f"starting {len(targets)} gunicorn servers ({args.workers} sync workers each)")
@@ -795,10 +817,22 @@ def main(argv: list[str] | None = None) -> int:
             target.server.wait_ready()
         checks = {}
         for rows in sizes:
-            checks[rows] = check_pages([t for t in targets if t.rows == rows], data[rows])
+            checks[rows] = check_pages(
+                [t for t in targets if t.rows == rows and t.app in APPS], data[rows]
+            )
+            checks[rows]["api"] = api_cost.check_api(
+                [t for t in targets if t.rows == rows and t.app in API_APPS]
+            )
         log("pages checked: all apps list the same rows, bare_page renders Samverka's page")
         statements = Statements(postgres.admin_url)
         measure(targets, args, statements)
+        log("token check: time per API request, in-process")
+        token_costs = {
+            rows: api_cost.token_check_cost(
+                databases[rows], data[rows], instance / f"inproc-{rows}", secret
+            )
+            for rows in sizes
+        }
     finally:
         for target in targets:
             target.server.stop()
@@ -830,7 +864,7 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        **report_for(targets, sizes, data, checks),
+        **report_for(targets, sizes, data, checks, token_costs),
         "wall_s": round(time.perf_counter() - started, 1),
     }
     out = BENCH / "results" / f"{datetime.now():%Y%m%d-%H%M%S}.json"

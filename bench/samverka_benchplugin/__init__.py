@@ -9,17 +9,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import marshmallow as ma
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from samverka.plugins.api import (
+    ApiBlueprint,
     Base,
     NavItem,
+    PageArgs,
     Permission,
     PluginManifest,
     TenantOwned,
     Timestamped,
+    api_cursor,
+    api_page,
+    api_require,
     authorize,
     current_tenant,
     db_session,
@@ -67,6 +73,36 @@ def index():
     )
 
 
+api_bp = ApiBlueprint("benchplugin_api", __name__, description="The benchmark's items.")
+
+
+class ItemSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+    created_at = ma.fields.DateTime(required=True)
+
+
+ItemPage = ma.Schema.from_dict(
+    {
+        "items": ma.fields.List(ma.fields.Nested(ItemSchema), required=True),
+        "next": ma.fields.String(required=True, allow_none=True),
+    },
+    name="BenchItemPage",
+)
+
+
+@api_bp.route("/items", methods=["GET"])
+@api_bp.arguments(PageArgs, location="query")
+@api_bp.response(200, ItemPage)
+@api_bp.problems(400, 403, 404, 422)
+def api_items(args: dict):
+    """The tenant's items, newest first (the API twin of the list page)."""
+    api_require(VIEW)
+    before = api_cursor(args["cursor"])
+    rows = newest_items(int(before) if before is not None else None, args["limit"] + 1)
+    return api_page(rows, args["limit"], lambda item: item.id)
+
+
 @hookimpl
 def register_manifest() -> PluginManifest:
     return PluginManifest(
@@ -92,6 +128,11 @@ def register_permissions() -> list[Permission]:
 @hookimpl
 def register_blueprints() -> list[Blueprint]:
     return [bp]
+
+
+@hookimpl
+def register_api_blueprints() -> list[ApiBlueprint]:
+    return [api_bp]
 
 
 @hookimpl

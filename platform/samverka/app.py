@@ -80,6 +80,11 @@ def create_app(
     security.init_app(app)
     ops.init_app(app)  # before the blueprints: the request id exists before any other hook
     web.init_app(app)
+    from samverka.api import setup as api
+    from samverka.web import api_tokens
+
+    app.register_blueprint(api_tokens.bp)  # the tokens' page, beside the API they open
+    api.init_app(app)
     from samverka.cli import register_plugin_commands
 
     register_plugin_commands(app)

@@ -8,10 +8,12 @@ from samverka.auth.models import (
     User,
 )
 from samverka.auth.sso.models import IdentityProvider, SsoDomain, SsoRoleGrant
+from samverka.auth.token_models import ApiToken
 from samverka.plugins.models import ConsortiumPlugin, PlatformPluginSetting, TenantPlugin
 from samverka.tenants.models import Consortium, Membership, Tenant, TenantKind, consortium_tenants
 
 __all__ = [
+    "ApiToken",
     "Consortium",
     "ConsortiumAdmin",
     "ConsortiumPlugin",

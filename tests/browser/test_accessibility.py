@@ -120,6 +120,19 @@ def invalid_json(page) -> None:
     expect_error_summary(page)
 
 
+def bad_expiry(page) -> None:
+    page.fill("#expires", "0")
+    submit_form(page, "expires", status=422)
+    expect_error_summary(page)
+
+
+def token_created(page) -> None:
+    """Not an error state: the page that shows a new token once (its panel and field)."""
+    page.fill("#name", "Skript")
+    submit_form(page, "name", status=200)
+    assert page.locator("#new-token").input_value().startswith("svk_")
+
+
 @dataclass(frozen=True)
 class State:
     """A page, as whom, and how to get it into its error state (if it has a form)."""
@@ -177,6 +190,8 @@ PAGES = [
         with_errors=submit_empty("county_code"),
     ),
     State("platform-users", "/admin/users", "platform_admin", with_errors=submit_empty("password")),
+    State("api-tokens", "/t/sunne/api-tokens/", "admin_a", with_errors=bad_expiry),
+    State("api-token-created", "/t/sunne/api-tokens/", "reader_a", with_errors=token_created),
     State("not-found", "/no-such-page", "admin_a", status=404),
     State("plugin-page", "/t/sunne/testplugin/", "admin_a", setup=offer_testplugin),
     State(

@@ -25,11 +25,16 @@ OPERATOR = "operator"
 
 @dataclass(frozen=True)
 class Principal:
-    """Who acts: a user, or the operator at the command line (``user_id`` None)."""
+    """Who acts: a user, or the operator at the command line (``user_id`` None).
+
+    ``role_cap``, when set, bounds the roles the principal acts with (an API token acts with
+    its user's roles in the token's tenant, intersected with the cap).
+    """
 
     user_id: int | None
     is_platform_admin: bool = False
     is_operator: bool = False
+    role_cap: frozenset[str] | None = None
 
     @classmethod
     def of(cls, user) -> Principal:
@@ -55,6 +60,20 @@ def roles_for(
     return cache[key]
 
 
+def remember_member_roles(
+    session: Session, principal: Principal, tenant: Tenant, member_roles: set[str]
+) -> frozenset[str]:
+    """Record a capped principal's roles in ``tenant`` from membership roles already read
+    (an API token's lookup reads them in the same query), so that :func:`authorize` does not
+    ask again in this unit of work. Exact only for a principal whose cap holds tenant roles
+    alone (nothing held above the tenant survives such a cap)."""
+    if principal.role_cap is None or principal.is_platform_admin or principal.is_operator:
+        raise ValueError("only a capped member principal's roles can be remembered")
+    roles = frozenset(member_roles) & principal.role_cap
+    remember_roles(session, principal, tenant, roles)
+    return roles
+
+
 def _roles_for(
     session: Session,
     principal: Principal,
@@ -69,7 +88,8 @@ def _roles_for(
         consortium.id if consortium is not None else None,
     )
     fetched = session.scalars(union_all(*queries)) if queries else ()  # one round trip
-    return principal_roles(principal) | frozenset(fetched)
+    roles = principal_roles(principal) | frozenset(fetched)
+    return roles & principal.role_cap if principal.role_cap is not None else roles
 
 
 def principal_roles(principal: Principal) -> frozenset[str]:

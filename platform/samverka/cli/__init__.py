@@ -16,6 +16,7 @@ from samverka.cli import (
     idp_commands,
     plugin_commands,
     tenant_commands,
+    token_commands,
     user_commands,
 )
 
@@ -43,6 +44,7 @@ for module in (
     tenant_commands,
     user_commands,
     plugin_commands,
+    token_commands,
     demo_commands,
     idp_commands,
 ):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pluggy
 
+from samverka.api.blueprint import ApiBlueprint
+from samverka.api.pagination import PageArgs
 from samverka.auth.permissions import Permission, Role
 from samverka.db import Base, TenantOwned, Timestamped
 from samverka.errors import Forbidden, NotFound, ValidationError
@@ -15,17 +17,23 @@ from samverka.plugins.manifest import NavItem, PluginManifest
 
 hookimpl = pluggy.HookimplMarker("samverka")
 
+
 __all__ = [
+    "ApiBlueprint",
     "Base",
     "Forbidden",
     "NavItem",
     "NotFound",
+    "PageArgs",
     "Permission",
     "PluginManifest",
     "Role",
     "TenantOwned",
     "Timestamped",
     "ValidationError",
+    "api_cursor",
+    "api_page",
+    "api_require",
     "authorize",
     "current_tenant",
     "db_session",
@@ -61,3 +69,26 @@ def plugin_config(name: str) -> dict:
     from samverka.runtime import runtime
 
     return effective_config(_db_session(), runtime().host, current_tenant(), name)
+
+
+def api_require(action: str) -> None:
+    """In an API view: answer 403 (a problem) unless the token may perform ``action``."""
+    from samverka.api.access import require
+
+    require(action)
+
+
+def api_cursor(cursor: str | None):
+    """The key an API list page starts after (None: the first page); a bad cursor is a 400
+    problem. See :mod:`samverka.api.pagination`."""
+    from samverka.api.pagination import decode_cursor
+
+    return decode_cursor(cursor)
+
+
+def api_page(rows, limit: int, key) -> dict:
+    """``{"items": rows[:limit], "next": link | None}`` from ``limit + 1`` rows in key order;
+    ``key(row)`` is what the next page's cursor carries."""
+    from samverka.api.pagination import page
+
+    return page(rows, limit, key)

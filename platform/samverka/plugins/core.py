@@ -67,6 +67,19 @@ def register_permissions() -> list[Permission]:
             "Configure single sign-on (the organisation's login provider)",
             ("tenant_admin", *ADMINS),
         ),
+        Permission(
+            "tenant:directory:view",
+            "See the organisation, its consortia and the names of their members",
+            (*TENANT_ROLES, *ADMINS),
+        ),
+        Permission(
+            "tenant:api_tokens:own", "Create, see and revoke one's own API tokens", TENANT_ROLES
+        ),
+        Permission(
+            "tenant:api_tokens:manage",
+            "See and revoke every API token of the organisation",
+            ("tenant_admin", *TOP),
+        ),
         Permission("consortium:tenants:view", "See the consortium's members", ADMINS),
         Permission("consortium:tenants:manage", "Add organisations to the consortium", ADMINS),
         Permission("consortium:plugins:manage", "Offer modules to the members", ADMINS),
@@ -85,4 +98,5 @@ def register_nav_items(tenant, user) -> list[NavItem]:
         NavItem(_l("Members"), "tenant_admin.members", "tenant:members:view", 900),
         NavItem(_l("Modules"), "tenant_admin.plugins_view", "tenant:plugins:view", 910),
         NavItem(_l("Single sign-on"), "sso.admin.settings", "tenant:identity:manage", 920),
+        NavItem(_l("API tokens"), "api_tokens.index", "tenant:api_tokens:own", 930),
     ]

@@ -55,6 +55,17 @@ def register_blueprints() -> list[Blueprint]:
 
 
 @hookspec
+def register_api_blueprints() -> list[Any]:
+    """REST API blueprints (``samverka.plugins.api.ApiBlueprint``), mounted under
+    ``/api/v1/tenants/<tenant>/<plugin name>`` and described in the OpenAPI document.
+
+    Installed once; for a tenant that has not enabled the plugin every route answers 404.
+    The caller is authenticated by its API token before the view runs; ``current_tenant()``
+    is the token's tenant and ``api_require(action)`` answers 403 unless it may act.
+    """
+
+
+@hookspec
 def register_nav_items(tenant: Any, user: Any) -> list[NavItem]:
     """*Per tenant.* Navigation entries for the tenant's menu; each names the action it needs."""
 

@@ -52,6 +52,8 @@ def current_user() -> User | None:
 
 
 def principal() -> Principal:
+    if "principal" in g:  # set by the API for a token (its role cap included)
+        return g.principal
     user = current_user()
     return Principal.of(user) if user else Principal(user_id=None)
 
@@ -82,8 +84,15 @@ def require(action: str, **kwargs: Any) -> None:
         abort(403)
 
 
+def _is_api_request() -> bool:
+    """The API (``/api/``) authenticates by bearer token on its own request path."""
+    return request.path.startswith("/api/")
+
+
 def _load_user() -> None:
     """The signed-in user and, for URLs under ``/t/<tenant_slug>/``, the tenant (one read)."""
+    if _is_api_request():
+        return
     g.user = None
     g.tenant_row = None
     user_id = session.get("user_id")
@@ -121,6 +130,8 @@ def _require_mfa_enrolment():
     user = current_user()
     if user is None or user.mfa_enabled or request.endpoint in MFA_ENROLMENT_ENDPOINTS:
         return None
+    if _is_api_request():
+        return None  # a token is its own credential (issued by the operator or a signed-in session)
     if request.endpoint == "static":
         return None
     administers = g.get("administers")
@@ -162,6 +173,8 @@ def _has_tenant_rule(endpoint: str) -> bool:
 
 def _enter_tenant() -> None:
     """Resolve ``/t/<tenant_slug>/``: 404 unless the user holds some role in the tenant."""
+    if _is_api_request():
+        return
     slug = g.get("tenant_slug")
     g.tenant = None
     g.enabled_plugins = frozenset()

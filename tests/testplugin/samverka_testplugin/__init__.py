@@ -7,17 +7,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import marshmallow as ma
 from flask import Blueprint, abort, render_template
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from samverka.plugins.api import (
+    ApiBlueprint,
     Base,
     NavItem,
     Permission,
     PluginManifest,
     Role,
     TenantOwned,
+    api_require,
     authorize,
     current_tenant,
     db_session,
@@ -61,6 +64,23 @@ def note(note_id: int):
     if found is None:
         abort(404)
     return {"id": found.id, "text": found.text, "tenant_id": found.tenant_id}
+
+
+api_bp = ApiBlueprint("testplugin_api", __name__, description="The test plugin's notes.")
+
+
+class NoteSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    text = ma.fields.String(required=True)
+
+
+@api_bp.route("/notes", methods=["GET"])
+@api_bp.response(200, NoteSchema(many=True))
+@api_bp.problems(403, 404)
+def api_notes():
+    """The tenant's notes (404 in a tenant that has not enabled the plugin)."""
+    api_require("tenant:testplugin_notes:view")
+    return db_session().scalars(select(Note).order_by(Note.id)).all()
 
 
 def count_notes(tenant_id: int, marker: str = "") -> int:
@@ -108,6 +128,11 @@ def register_permissions() -> list[Permission]:
 @hookimpl
 def register_blueprints() -> list[Blueprint]:
     return [bp]
+
+
+@hookimpl
+def register_api_blueprints() -> list[ApiBlueprint]:
+    return [api_bp]
 
 
 @hookimpl

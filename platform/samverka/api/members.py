@@ -1,0 +1,107 @@
+"""A tenant's members and their roles, through the same services as the web and the CLI."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from samverka.api.access import caller, require
+from samverka.api.blueprint import ApiBlueprint
+from samverka.api.pagination import PageArgs, decode_cursor, page
+from samverka.api.problems import ApiProblem
+from samverka.api.schemas import MemberCreateSchema, MemberPage, MemberSchema
+from samverka.auth import services as accounts
+from samverka.auth.models import User
+from samverka.errors import ValidationError
+from samverka.runtime import db_session, runtime
+from samverka.tenants.models import Membership
+
+MAX_ID = 2**31 - 1  # ids are INTEGER: a larger one names nothing (and would not bind)
+bp = ApiBlueprint(
+    "members", __name__, url_prefix="/api/v1/tenants/<tenant>", description="Members and roles."
+)
+
+
+@bp.route("/members", methods=["GET"])
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, MemberPage)
+@bp.problems(400, 403, 404, 422)
+def list_members(args: dict):
+    """The tenant's members with their roles, by user id."""
+    require("tenant:members:view")
+    tenant = caller().tenant
+    after = decode_cursor(args["cursor"])
+    ids = (
+        select(Membership.user_id)
+        .where(Membership.tenant_id == tenant.id)
+        .group_by(Membership.user_id)
+        .order_by(Membership.user_id)
+        .limit(args["limit"] + 1)
+    )
+    if after is not None:
+        ids = ids.where(Membership.user_id > int(after))
+    page_ids = list(db_session().scalars(ids))
+    return page(members_of(page_ids), args["limit"], lambda m: m["user_id"])
+
+
+def members_of(user_ids: list[int]) -> list[dict]:
+    """The members with these ids and their roles in the current tenant, in id order."""
+    if not user_ids:
+        return []
+    rows = db_session().execute(
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.tenant_id == caller().tenant.id, User.id.in_(user_ids))
+        .order_by(User.id, Membership.role)
+    )
+    members: dict[int, dict] = {}
+    for user, role in rows:
+        entry = members.setdefault(
+            user.id, {"user_id": user.id, "name": user.name, "email": user.email, "roles": []}
+        )
+        entry["roles"].append(role)
+    return list(members.values())
+
+
+@bp.route("/members", methods=["POST"])
+@bp.arguments(MemberCreateSchema)
+@bp.response(201, MemberSchema)
+@bp.problems(400, 403, 404, 409, 413, 415, 422)
+def add_member(body: dict):
+    """Give a user a role in the tenant; creates the user when ``name`` is given and no user
+    has the e-mail address yet. 409 when the user already holds the role."""
+    require("tenant:members:manage")
+    session, tenant = db_session(), caller().tenant
+    user = accounts.find_user(session, body["email"])
+    if user is None:
+        if not body.get("name"):
+            raise ValidationError("Give a name: no user has this e-mail address yet.", "name")
+        user = accounts.create_user(session, body["email"], body["name"])
+    elif body["role"] in roles_held(user.id):
+        raise ApiProblem("conflict", f"{user.email} already holds the role {body['role']}.")
+    accounts.add_member(session, runtime().registry, user, tenant, body["role"])
+    session.commit()
+    return members_of([user.id])[0]
+
+
+def roles_held(user_id: int) -> set[str]:
+    return set(
+        db_session().scalars(
+            select(Membership.role).where(
+                Membership.tenant_id == caller().tenant.id, Membership.user_id == user_id
+            )
+        )
+    )
+
+
+@bp.route("/members/<int:user_id>/roles/<role>", methods=["DELETE"])
+@bp.response(204)
+@bp.problems(403, 404)
+def remove_role(user_id: int, role: str):
+    """Take one role from a member (the membership ends with its last role)."""
+    require("tenant:members:manage")
+    if (
+        user_id > MAX_ID
+        or accounts.remove_member(db_session(), user_id, caller().tenant, role) == 0
+    ):
+        raise ApiProblem("not-found", f"User {user_id} does not hold the role {role} here.")
+    db_session().commit()

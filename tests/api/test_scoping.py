@@ -1,0 +1,105 @@
+"""Decidim's bug, ruled out for every route: a token reaches only its own tenant.
+
+The routes come from ``app.url_map``, so a route added later is covered without editing this
+test. Every path parameter is filled with tenant B's objects (its slug, its administrator, a
+consortium only B belongs to, a plugin B has enabled) and called with tenant A's token in
+every method the route allows: routes with a tenant or a consortium in the path answer 404;
+the others answer for A alone and never mention B.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import bearer
+
+from samverka.tenants import services as tenancy
+
+PUBLIC = {"/api/v1/openapi.json", "/api/v1/docs"}
+BODIES = {
+    "POST": {"email": "x@torsby.test", "name": "X", "role": "reader"},
+    "PUT": {"config": {"greeting": "Hej"}},
+}
+
+
+@pytest.fixture
+def b_world(db, tenant_pair, with_plugins):
+    """B in a consortium of its own too, with the test plugin enabled (A has not)."""
+    own = tenancy.create_consortium(db, "torsby-only", "Bara Torsby")
+    tenancy.add_to_consortium(db, tenant_pair.b, own)
+    db.commit()
+    with_plugins(tenant_pair.b, "testplugin")
+    return {
+        "tenant": tenant_pair.b.slug,
+        "consortium": "torsby-only",
+        "user_id": str(tenant_pair.admin_b.id),
+        "role": "reader",
+        "name": "testplugin",
+    }
+
+
+def api_routes(app) -> list[tuple[str, str]]:
+    """(rule, method) for every /api/v1 route, from the URL map."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/"):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                found.append((rule.rule, method))
+    return found
+
+
+def fill(rule: str, values: dict[str, str]) -> str:
+    path = rule
+    for name, value in values.items():
+        path = path.replace(f"<{name}>", value).replace(f"<int:{name}>", value)
+    assert "<" not in path, f"no value for a parameter of {rule}: add one to b_world"
+    return path
+
+
+def test_a_token_of_tenant_a_reaches_nothing_of_tenant_b(
+    app, client, tenant_pair, b_world, token_a, snapshot
+):
+    routes = api_routes(app)
+    assert len(routes) >= 12, routes
+    before = snapshot()
+    for rule, method in routes:
+        path = fill(rule, b_world)
+        response = client.open(
+            path, method=method, json=BODIES.get(method), headers=bearer(token_a)
+        )
+        text = response.get_data(as_text=True)
+        where = f"{method} {path}"
+        if "<tenant>" in rule or "<consortium>" in rule:
+            assert response.status_code == 404, f"{where}: {response.status_code} {text[:200]}"
+            assert response.content_type == "application/problem+json", where
+        else:
+            assert response.status_code == 200, f"{where}: {response.status_code} {text[:200]}"
+            if rule not in PUBLIC:
+                assert "torsby" not in text.lower(), f"{where} mentions tenant B: {text[:300]}"
+    assert snapshot() == before, "a refused request changed stored data"
+
+
+def test_without_a_token_every_route_but_the_documents_answers_401(app, client, b_world):
+    for rule, method in api_routes(app):
+        response = client.open(fill(rule, b_world), method=method, json=BODIES.get(method))
+        if rule in PUBLIC:
+            assert response.status_code == 200, rule
+            continue
+        assert response.status_code == 401, f"{method} {rule}: {response.status_code}"
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_token_quoting_another_tenant_id_is_not_found(client, tenant_pair, token_a):
+    """The tenant id in the token decides the lookup's scope: swap it and the row is gone."""
+    prefix, _tenant, key, secret = token_a.split("_")
+    forged = f"{prefix}_{tenant_pair.b.id}_{key}_{secret}"
+    assert client.get("/api/v1/me", headers=bearer(token_a)).status_code == 200
+    assert client.get("/api/v1/me", headers=bearer(forged)).status_code == 401
+
+
+def test_b_token_sees_b(client, tenant_pair, issue, b_world):
+    raw = issue(tenant_pair.admin_b, tenant_pair.b)
+    assert (
+        client.get("/api/v1/tenants/torsby/testplugin/notes", headers=bearer(raw)).status_code
+        == 200
+    )
+    assert client.get("/api/v1/consortia/torsby-only", headers=bearer(raw)).status_code == 200
