@@ -168,3 +168,25 @@ def accessibility_problems(page, label: str) -> list[str]:
 def assert_accessible(page, label: str) -> None:
     problems = accessibility_problems(page, label)
     assert not problems, "\n".join(problems)
+
+
+# Registered before any page script runs (Playwright's init scripts are not subject to CSP).
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
+});
+"""
+
+
+def problems(page) -> list[str]:
+    """This document's violations, and console reports of CSP refusals or script errors since
+    the last call (a 404 for /favicon.ico or the page's own 422 is no problem)."""
+    violations = page.evaluate("() => window.__cspViolations")
+    console = [
+        m
+        for m in page.console_messages
+        if "Content Security Policy" in m or "Refused to" in m or m.startswith("pageerror")
+    ]
+    page.console_messages.clear()
+    return [f"{page.url}: {v}" for v in violations + console]

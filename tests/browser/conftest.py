@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browserkit import DESKTOP
+from browserkit import DESKTOP, RECORD_VIOLATIONS
 from werkzeug.serving import make_server
 
 from samverka.testing import databases
@@ -145,5 +145,21 @@ def page(chromium, live_server) -> Iterator[Any]:
     context.set_default_timeout(10_000)
     try:
         yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def strict_page(chromium, live_server) -> Iterator[Any]:
+    """A page that obeys the Content-Security-Policy (``page`` bypasses it for axe)."""
+    context = chromium.new_context(base_url=live_server, locale="sv-SE", viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    page.console_messages = []
+    page.on("console", lambda msg: page.console_messages.append(f"{msg.type}: {msg.text}"))
+    page.on("pageerror", lambda exc: page.console_messages.append(f"pageerror: {exc}"))
+    try:
+        yield page
     finally:
         context.close()

@@ -5,55 +5,18 @@ violation, neither as a ``securitypolicyviolation`` event nor on the console."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from browserkit import DESKTOP, goto, log_in, submit_form
+from browserkit import goto, log_in, problems, submit_form
 
 pytestmark = pytest.mark.browser
 
-# Registered before any page script runs (Playwright's init scripts are not subject to CSP).
-RECORD_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
-});
-"""
 PAGES = [
     ("/t/sunne/", 200),
     ("/t/sunne/admin/members", 200),
     ("/t/sunne/admin/modules", 200),
     ("/no-such-page", 404),
 ]
-
-
-@pytest.fixture
-def strict_page(chromium, live_server) -> Iterator[Any]:
-    """A page that obeys the CSP (the shared ``page`` fixture bypasses it for axe)."""
-    context = chromium.new_context(base_url=live_server, locale="sv-SE", viewport=DESKTOP)
-    context.set_default_timeout(10_000)
-    context.add_init_script(RECORD_VIOLATIONS)
-    page = context.new_page()
-    page.console_messages = []
-    page.on("console", lambda msg: page.console_messages.append(f"{msg.type}: {msg.text}"))
-    page.on("pageerror", lambda exc: page.console_messages.append(f"pageerror: {exc}"))
-    try:
-        yield page
-    finally:
-        context.close()
-
-
-def problems(page) -> list[str]:
-    """This document's violations, and console reports of CSP refusals or script errors since
-    the last call (a 404 for /favicon.ico or the page's own 422 is no problem)."""
-    violations = page.evaluate("() => window.__cspViolations")
-    console = [
-        m
-        for m in page.console_messages
-        if "Content Security Policy" in m or "Refused to" in m or m.startswith("pageerror")
-    ]
-    page.console_messages.clear()
-    return [f"{page.url}: {v}" for v in violations + console]
 
 
 def assert_frontend_started(page) -> None:
