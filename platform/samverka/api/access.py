@@ -22,7 +22,6 @@ from samverka.auth.authorization import Principal, authorize, remember_member_ro
 from samverka.auth.models import User
 from samverka.auth.token_models import ApiToken
 from samverka.db import TenantScope, set_scope, utcnow
-from samverka.plugins.services import enabled_plugins
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
 
@@ -40,6 +39,7 @@ class Caller:
     tenant: Tenant
     principal: Principal
     roles: frozenset[str]
+    enabled_plugins: frozenset[str]  # read with the token (intersect with the installed)
 
 
 def caller() -> Caller:
@@ -67,7 +67,7 @@ def enter() -> None:
     if reference != found.tenant.slug:
         raise ApiProblem("not-found", f"No organisation called {reference}.")
     g.tenant = found.tenant
-    g.enabled_plugins = enabled_plugins(db_session(), runtime().host, found.tenant)
+    g.enabled_plugins = found.enabled_plugins & frozenset(runtime().host.installed)
     owners = current_app.extensions.get(PLUGIN_API_BLUEPRINTS_KEY, {})
     owner = owners.get((request.blueprint or "").split(".", 1)[0])
     if owner is not None and owner not in g.enabled_plugins:
@@ -125,7 +125,7 @@ def authenticate() -> Caller:
     if not roles:  # the user left the tenant (or lost the capped role): the token is dead
         raise invalid
     tokens.touch(session, live.token, now)
-    return Caller(live.token, live.user, live.tenant, principal, roles)
+    return Caller(live.token, live.user, live.tenant, principal, roles, live.enabled_plugins)
 
 
 def require(action: str, *, tenant: Tenant | None = None) -> None:

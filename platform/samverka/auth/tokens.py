@@ -20,9 +20,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from samverka.auth.authorization import Principal
@@ -31,6 +32,7 @@ from samverka.auth.permissions import PermissionRegistry
 from samverka.auth.token_models import ApiToken
 from samverka.db import utcnow
 from samverka.errors import NotFound, ValidationError
+from samverka.plugins.services import enabled_plugins_query
 from samverka.tenants.models import Membership, Tenant
 
 TOKEN_PREFIX = "svk_"  # noqa: S105 - the public prefix, not a secret
@@ -139,30 +141,23 @@ class LiveToken:
     user: User
     tenant: Tenant
     member_roles: frozenset[str]  # the user's membership roles in the tenant, uncapped
+    enabled_plugins: frozenset[str]  # the tenant's (installed or not: intersect with the host)
 
 
 def find_valid(session: Session, parsed: ParsedToken, now: datetime) -> LiveToken | None:
-    """The live token (not revoked or expired, its user active) with its user, tenant and the
-    user's membership roles there.
+    """The live token (not revoked or expired, its user active) with its user, its tenant,
+    the user's membership roles there and the tenant's enabled plugins.
 
     The session's scope must be ``parsed.tenant_id``: a token quoting another tenant's id is
-    not found. One query (this runs on every API request); the hash is compared in constant
-    time.
+    not found. One statement, built once (this runs on every API request); the hash is
+    compared in constant time.
     """
-    roles = (
-        select(func.aggregate_strings(Membership.role, ","))
-        .where(Membership.tenant_id == ApiToken.tenant_id, Membership.user_id == ApiToken.user_id)
-        .scalar_subquery()
-    )
     row = session.execute(
-        select(ApiToken, User, Tenant, roles)
-        .join(User, User.id == ApiToken.user_id)
-        .join(Tenant, Tenant.id == ApiToken.tenant_id)
-        .where(ApiToken.key == parsed.key, ApiToken.tenant_id == parsed.tenant_id)
+        _lookup_statement(), {"key": parsed.key, "tenant_id": parsed.tenant_id}
     ).one_or_none()
     if row is None:
         return None
-    token, user, tenant, held = row
+    token, user, tenant, held, plugins = row
     if not hmac.compare_digest(token.secret_hash, hash_secret(parsed.secret)):
         return None
     expires = aware(token.expires_at)
@@ -170,7 +165,29 @@ def find_valid(session: Session, parsed: ParsedToken, now: datetime) -> LiveToke
         return None
     if not user.is_active:
         return None
-    return LiveToken(token, user, tenant, frozenset((held or "").split(",")) - {""})
+    return LiveToken(token, user, tenant, _names(held), _names(plugins))
+
+
+@lru_cache(maxsize=1)
+def _lookup_statement() -> Select:
+    tenant_id = bindparam("tenant_id")
+    roles = (
+        select(func.aggregate_strings(Membership.role, ","))
+        .where(Membership.tenant_id == tenant_id, Membership.user_id == ApiToken.user_id)
+        .scalar_subquery()
+    )
+    enabled = enabled_plugins_query(tenant_id).subquery()
+    plugins = select(func.aggregate_strings(enabled.c.plugin, ",")).scalar_subquery()
+    return (
+        select(ApiToken, User, Tenant, roles, plugins)
+        .join(User, User.id == ApiToken.user_id)
+        .join(Tenant, Tenant.id == ApiToken.tenant_id)
+        .where(ApiToken.key == bindparam("key"), ApiToken.tenant_id == tenant_id)
+    )
+
+
+def _names(joined: str | None) -> frozenset[str]:
+    return frozenset((joined or "").split(",")) - {""}
 
 
 def principal_for(token: ApiToken, registry: PermissionRegistry) -> Principal:
