@@ -90,6 +90,8 @@ def token_check_cost(db: dict, data: dict, instance: Path, secret: str) -> dict:
         secret_key=secret,
         encryption_keys=Fernet.generate_key().decode(),
         redis_url="redis://127.0.0.1:9/0",
+        smtp_host="127.0.0.1",  # production requires it; no mail is sent here
+        public_url="http://127.0.0.1",
         log_level="WARNING",
     ).with_defaults()
     app = create_app(settings, extra_plugins=[(samverka_benchplugin.NAME, samverka_benchplugin)])

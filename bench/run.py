@@ -241,6 +241,7 @@ class Server:
     def launch(self) -> None:
         self.port = free_port()
         command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers)]
+        command += ["--no-control-socket"]  # gunicorn 25+: one per-user socket path otherwise
         command += ["--threads", "1", "--worker-class", "sync", "--backlog", "2048"]
         command += ["--bind", f"127.0.0.1:{self.port}", "--pythonpath", str(BENCH)]
         command += ["--log-level", "warning", self.module]

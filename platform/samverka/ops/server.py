@@ -33,6 +33,9 @@ def configure(cfg: Any, settings: Settings, engine: Any) -> None:
     cfg.set("accesslog", None)
     # X-Forwarded-* are handled in one place, ProxyFix (SAMVERKA_TRUSTED_PROXIES).
     cfg.set("forwarded_allow_ips", "")
+    # gunicorn 25's control socket defaults to one path per user ($HOME/.gunicorn): several
+    # servers would fight over it, and the image's home is read-only. Nothing here uses it.
+    cfg.set("control_socket_disable", True)
     cfg.set("on_starting", lambda _server: metrics.reset_multiprocess_dir())
     # Connections made before the fork must not be shared by the workers.
     cfg.set("post_fork", lambda _server, _worker: engine.dispose(close=False))
