@@ -26,6 +26,7 @@ session does), so ``csrf_token()`` signs it per request without writing a new se
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -158,12 +159,16 @@ def page_context() -> dict[str, Any]:
             for code, label, active in LANGUAGES
         ],
         "logout_url": url_for("auth.logout"),
+        "account_url": url_for("account.overview"),
+        # The layout's two scripts carry the request's CSP nonce (Samverka makes one per page).
+        "csp_nonce": secrets.token_urlsafe(18),
     }
 
 
 # Endpoints the layout links to, at Samverka's URLs (url_for needs them; nothing is served).
 shell = Blueprint("shell", __name__)
 auth = Blueprint("auth", __name__)
+account = Blueprint("account", __name__, url_prefix="/account")
 
 
 @shell.route("/t/<tenant_slug>/")
@@ -178,6 +183,11 @@ def switch_tenant():
 
 @shell.route("/language/<code>")
 def set_language(code: str):
+    abort(404)
+
+
+@account.route("/")
+def overview():
     abort(404)
 
 

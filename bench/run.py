@@ -495,13 +495,20 @@ def text_of(fragment: str | None) -> str | None:
 
 
 CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*?value=")[^"]*(")')
+NONCE_VALUE = re.compile(r'(nonce=")[^"]*(")')
+
+
+def blank_tokens(html: str) -> str:
+    """The page less what differs on every response: the CSRF token and the CSP nonce."""
+    return NONCE_VALUE.sub(r"\1…\2", CSRF_VALUE.sub(r"\1…\2", html))
 
 
 def compare_pages(samverka: str, page: str) -> dict:
     """The page baseline's HTML against Samverka's for the same rows.
 
     The ``<table>`` element must be identical and the text of ``<main>`` the same; the whole
-    documents are diffed after blanking the CSRF token, and the differing lines recorded.
+    documents are diffed after blanking the CSRF token and CSP nonce, and the differing lines
+    recorded.
     """
     table = element(samverka, "table")
     main = text_of(element(samverka, "main"))
@@ -510,8 +517,8 @@ def compare_pages(samverka: str, page: str) -> dict:
     diff = [
         line
         for line in difflib.unified_diff(
-            CSRF_VALUE.sub(r"\1…\2", samverka).splitlines(),
-            CSRF_VALUE.sub(r"\1…\2", page).splitlines(),
+            blank_tokens(samverka).splitlines(),
+            blank_tokens(page).splitlines(),
             "samverka",
             "bare_page",
             n=0,
