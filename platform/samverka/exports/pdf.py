@@ -32,6 +32,8 @@ MEDIA_TYPE = "application/pdf"
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 log = logging.getLogger(__name__)
+# WeasyPrint logs seven INFO lines per PDF ("Step 1 - ..."): noise in the request logs.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
