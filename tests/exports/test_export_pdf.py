@@ -12,7 +12,7 @@ import pypdf
 import pytest
 
 from samverka.exports import Classification, Document, Section, marking, render_pdf
-from samverka.exports.pdf import STATIC, LocalOnlyFetcher, RemoteResourceRefused, css_string
+from samverka.exports.pdf import STATIC, RemoteResourceRefused, css_string, local_only_fetcher
 
 
 def long_document(classification=Classification.INTERNAL, **section) -> Document:
@@ -125,7 +125,7 @@ def test_remote_resources_in_content_are_never_fetched(in_app, listening_server)
 
 
 def test_the_fetcher_serves_only_the_packages_own_files():
-    fetcher = LocalOnlyFetcher()
+    fetcher = local_only_fetcher()
     css = fetcher.fetch((STATIC / "document.css").as_uri())
     assert css.content_type == "text/css" and b"@page" in css.read()
     for url in (

@@ -22,8 +22,6 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 from flask_babel import force_locale, format_date, get_locale, gettext, ngettext
 from markupsafe import Markup
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from samverka.exports.marking import Classification, marking
 from samverka.exports.tabular import ProgressCallback
@@ -64,12 +62,14 @@ def render_pdf(
     on_progress: ProgressCallback | None = None,
 ) -> None:
     """Write ``document`` as PDF to ``out``, in ``locale`` (default: the current one)."""
+    from weasyprint import HTML  # imported on first use: it adds a second to every start
+
     chosen = locale or str(get_locale() or "sv")
     with force_locale(chosen):
         html = render_html(document, chosen)
     if on_progress:
         on_progress(0, 1)
-    HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=LocalOnlyFetcher()).write_pdf(
+    HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=local_only_fetcher()).write_pdf(
         out, pdf_variant="pdf/ua-1"
     )
     if on_progress:
@@ -128,18 +128,22 @@ class RemoteResourceRefused(ValueError):
     """A document asked for something outside the package's own files."""
 
 
-class LocalOnlyFetcher(URLFetcher):
-    """Serves the files under ``static/`` and nothing else."""
+def local_only_fetcher():
+    """A WeasyPrint URL fetcher that serves the files under ``static/`` and nothing else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-        path = _local_path(url)
-        if path is None:
-            log.info("export: refused to fetch %s", urlsplit(url).scheme + ":…")
-            raise RemoteResourceRefused(url)
-        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(
-            path.as_uri(), path.read_bytes(), headers={"Content-Type": media_type}
-        )
+    class LocalOnlyFetcher(URLFetcher):
+        def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+            path = _local_path(url)
+            if path is None:
+                log.info("export: refused to fetch a %s: URL", urlsplit(url).scheme)
+                raise RemoteResourceRefused(url)
+            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                path.as_uri(), path.read_bytes(), headers={"Content-Type": media_type}
+            )
+
+    return LocalOnlyFetcher()
 
 
 def _local_path(url: str) -> Path | None:
