@@ -14,12 +14,9 @@ NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 def store_with_file(tmp_path, tenant_id=1, now=NOW):
     store = ExportStore(tmp_path / "exports", lifetime=timedelta(days=7))
-    with store.create(tenant_id, "Medlemmar – Sunne kommun.csv", "text/csv", now=now) as (
-        out,
-        result,
-    ):
-        out.write(b"namn;e-post\r\n")
-    return store, result[0]
+    with store.create(tenant_id, "Medlemmar – Sunne kommun.csv", "text/csv", now=now) as pending:
+        pending.file.write(b"namn;e-post\r\n")
+    return store, pending.stored
 
 
 def test_a_stored_file_is_found_by_its_tenant_and_token(tmp_path):
@@ -58,8 +55,8 @@ def test_expired_files_are_not_served_and_are_purged(tmp_path):
 
 def test_a_failed_export_leaves_nothing(tmp_path):
     store = ExportStore(tmp_path / "exports")
-    with pytest.raises(RuntimeError), store.create(1, "x.csv", "text/csv") as (out, _result):
-        out.write(b"half")
+    with pytest.raises(RuntimeError), store.create(1, "x.csv", "text/csv") as pending:
+        pending.file.write(b"half")
         raise RuntimeError("the query failed")
     assert list((tmp_path / "exports" / "1").iterdir()) == []
 

@@ -157,6 +157,25 @@ def test_run_export_stores_a_file_that_only_its_tenant_downloads(
     assert client.get("/t/torsby/exports/files/" + "x" * 43).status_code == 404
 
 
+def test_a_stored_member_list_needs_the_members_permission(app, db, client, login, tenant_pair):
+    """The file is served only to those who may see the same data on its page."""
+    with app.app_context(), scoped(db, TenantScope.for_tenant(tenant_pair.a.id)):
+        stored = run_export(
+            "tenant.members",
+            {"format": "csv"},
+            session=db,
+            tenant=tenant_pair.a,
+            store=export_store(app.extensions["samverka"].settings.instance_path),
+        )
+    assert stored.action == "tenant:members:view"
+    url = f"/t/sunne/exports/files/{stored.token}"
+    login(client, tenant_pair.reader_a)
+    assert client.get(url).status_code == 403
+    login(client, tenant_pair.admin_a)
+    response = client.get(url)
+    assert response.status_code == 200 and b"reader@sunne.test" in response.get_data()
+
+
 def test_run_export_of_a_table_reports_progress(app, db, tenant_pair):
     seen: list[tuple[int, int | None]] = []
     with app.app_context(), scoped(db, TenantScope.for_tenant(tenant_pair.a.id)):
@@ -196,12 +215,11 @@ def test_expired_stored_exports_answer_404(app, db, client, login, tenant_pair):
 
     instance = app.extensions["samverka"].settings.instance_path
     old = ExportStore(instance / "exports")
-    with old.create(
-        tenant_pair.a.id, "gammal.csv", "text/csv", now=datetime.now(UTC) - timedelta(days=8)
-    ) as (out, result):
-        out.write(b"x")
+    past = datetime.now(UTC) - timedelta(days=8)
+    with old.create(tenant_pair.a.id, "gammal.csv", "text/csv", now=past) as pending:
+        pending.file.write(b"x")
     login(client, tenant_pair.reader_a)
-    assert client.get(f"/t/sunne/exports/files/{result[0].token}").status_code == 404
+    assert client.get(f"/t/sunne/exports/files/{pending.stored.token}").status_code == 404
 
 
 def test_export_job_runs_in_the_jobs_scope(app, tenant_pair):

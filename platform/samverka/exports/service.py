@@ -33,6 +33,12 @@ ExportBuilder = Callable[[Session, Tenant, Mapping[str, Any]], Source]
 
 
 @dataclass(frozen=True)
+class ExportKind:
+    build: ExportBuilder
+    action: str  # the permission needed to download what it made
+
+
+@dataclass(frozen=True)
 class Format:
     name: str
     media_type: str
@@ -46,18 +52,24 @@ FORMATS = {
     "pdf": Format("pdf", pdf.MEDIA_TYPE, "pdf", Document),
 }
 
-_builders: dict[str, ExportBuilder] = {}
+_kinds: dict[str, ExportKind] = {}
 
 
-def register_export(kind: str, build: ExportBuilder) -> None:
-    """Make ``kind`` available to ``run_export`` (the core's and modules' exports)."""
-    if kind in _builders and _builders[kind] is not build:
+def register_export(kind: str, build: ExportBuilder, *, action: str) -> None:
+    """Make ``kind`` available to ``run_export`` (the core's and modules' exports).
+
+    ``action`` is the named permission that reading the same data on a page needs (e.g.
+    ``tenant:members:view``); the stored file is served only to users who hold it in the
+    tenant, so an export never shows more than the pages would.
+    """
+    registered = _kinds.get(kind)
+    if registered is not None and registered != ExportKind(build, action):
         raise ValueError(f"export kind {kind!r} is already registered")
-    _builders[kind] = build
+    _kinds[kind] = ExportKind(build, action)
 
 
 def export_kinds() -> frozenset[str]:
-    return frozenset(_builders)
+    return frozenset(_kinds)
 
 
 def run_export(
@@ -70,18 +82,22 @@ def run_export(
     on_progress: ProgressCallback | None = None,
 ) -> StoredExport:
     """Build export ``kind`` for ``tenant`` and store it; returns the stored file's handle."""
-    if kind not in _builders:
+    if kind not in _kinds:
         raise NotFound(_l("There is no export called %(kind)s.", kind=kind))
+    registered = _kinds[kind]
     chosen = choose_format(spec.get("format"))
     locale = spec.get("locale") or "sv"
     with force_locale(locale):
-        source = _builders[kind](session, tenant, spec)
+        source = registered.build(session, tenant, spec)
         if not isinstance(source, chosen.source):
             raise ValidationError(_l("This export cannot be made in that format."), "format")
         filename = download_name(source.title, chosen)
-        with store.create(tenant.id, filename, chosen.media_type) as (out, result):
-            write(source, chosen, out, on_progress=on_progress, locale=locale)
-    return result[0]
+        with store.create(
+            tenant.id, filename, chosen.media_type, action=registered.action
+        ) as pending:
+            write(source, chosen, pending.file, on_progress=on_progress, locale=locale)
+    assert pending.stored is not None
+    return pending.stored
 
 
 def choose_format(name: Any) -> Format:

@@ -28,6 +28,14 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
 
 
+@dataclass
+class PendingExport:
+    """The file being written (``file``) and, once the block has ended, ``stored``."""
+
+    file: BinaryIO
+    stored: StoredExport | None = None
+
+
 @dataclass(frozen=True)
 class StoredExport:
     tenant_id: int
@@ -37,6 +45,7 @@ class StoredExport:
     size: int
     created_at: str
     expires_at: str
+    action: str = "tenant:dashboard:view"  # what a downloader must be allowed to do
 
     def expired(self, now: datetime) -> bool:
         return datetime.fromisoformat(self.expires_at) <= now
@@ -49,17 +58,24 @@ class ExportStore:
 
     @contextmanager
     def create(
-        self, tenant_id: int, filename: str, media_type: str, *, now: datetime | None = None
-    ) -> Iterator[tuple[BinaryIO, list[StoredExport]]]:
-        """Yield a binary file to write into and a list that holds the result afterwards."""
+        self,
+        tenant_id: int,
+        filename: str,
+        media_type: str,
+        *,
+        action: str = "tenant:dashboard:view",
+        now: datetime | None = None,
+    ) -> Iterator[PendingExport]:
+        """Write into ``pending.file``; after the block ``pending.stored`` describes the file.
+        An exception inside the block leaves nothing behind."""
         folder = self._folder(tenant_id)
         folder.mkdir(parents=True, exist_ok=True)
         token = secrets.token_urlsafe(32)
         partial = folder / f".{token}.partial"
-        result: list[StoredExport] = []
         try:
             with partial.open("wb") as out:
-                yield out, result
+                pending = PendingExport(out)
+                yield pending
             created = now or datetime.now(UTC)
             stored = StoredExport(
                 tenant_id=tenant_id,
@@ -69,10 +85,11 @@ class ExportStore:
                 size=partial.stat().st_size,
                 created_at=created.isoformat(),
                 expires_at=(created + self.lifetime).isoformat(),
+                action=action,
             )
             self._meta_path(tenant_id, token).write_text(json.dumps(asdict(stored)))
             os.replace(partial, self._data_path(tenant_id, token))
-            result.append(stored)
+            pending.stored = stored
         finally:
             partial.unlink(missing_ok=True)
 

@@ -3,7 +3,8 @@ organisations) as CSV or Excel, the
 organisation sheet as PDF (made inline: they are small), and stored exports made by jobs.
 
 A stored export is served only inside the tenant that owns it (the store looks it up by
-tenant and token), so another organisation's user gets 404 even with the right link. Every
+tenant and token), so another organisation's user gets 404 even with the right link, and
+only to users allowed the action its kind registered (what the same data needs on a page). Every
 download is ``Cache-Control: no-store``: exports may carry a classification marking.
 """
 
@@ -42,12 +43,12 @@ def organisation_sheet():
 @bp.route("/t/<tenant_slug>/exports/files/<token>")
 def download(token: str):
     """A file made by ``run_export`` (e.g. in a job) for this tenant."""
-    require("tenant:dashboard:view")
     store = export_store(runtime().settings.instance_path)
     try:
         stored = store.get(g.tenant.id, token)
     except NotFound:
         abort(404)
+    require(stored.action)  # what the kind's data needs on its own page
     return _send(store.open(stored), stored)
 
 
