@@ -1,11 +1,11 @@
 """Downloads: the members list (and, through ``table_download``, a consortium's
-organisations) as CSV or Excel, the
-organisation sheet as PDF (made inline: they are small), and stored exports made by jobs.
+organisations) as CSV or Excel and the organisation sheet as PDF, made inline (they are
+small); and stored exports made by ``run_export``, e.g. in a job.
 
 A stored export is served only inside the tenant that owns it (the store looks it up by
 tenant and token), so another organisation's user gets 404 even with the right link, and
-only to users allowed the action its kind registered (what the same data needs on a page). Every
-download is ``Cache-Control: no-store``: exports may carry a classification marking.
+only to users allowed the action its kind registered (what the same data needs on a page).
+Every download is ``Cache-Control: private, no-store``: exports may carry a classification.
 """
 
 from __future__ import annotations
