@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         account,
         auth,
         consortium_admin,
+        exports,
         password_reset,
         platform_admin,
         shell,
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         consortium_admin,
         platform_admin,
         sso,
+        exports,
     ):
         app.register_blueprint(module.bp)
     register_plugin_blueprints(app)

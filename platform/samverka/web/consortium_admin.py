@@ -75,6 +75,15 @@ def overview(slug: str):
     ), 422 if form.errors else 200
 
 
+@bp.route("/members.<fmt>")
+def export_members(slug: str, fmt: str):
+    """The member organisations as CSV or Excel (for the consortium's administrators)."""
+    from samverka.exports import builtin
+    from samverka.web.exports import table_download
+
+    return table_download(builtin.consortium_members(_consortium(slug)), fmt)
+
+
 @bp.route("/admins", methods=["GET", "POST"])
 def admins(slug: str):
     """Who administers the consortium; the platform administrators appoint them."""

@@ -1,0 +1,143 @@
+"""A small file store for finished exports: per-tenant folders, unguessable names, expiry.
+
+Files live under ``<instance>/exports/<tenant id>/``; each is named by 256 random bits
+(``secrets.token_urlsafe``) and has a JSON sidecar with its download name, media type,
+size and expiry. A lookup needs both the tenant and the token, so a token leaked to another
+organisation's user still finds nothing. Writes go to a temporary name first and are
+renamed into place, so a reader never sees half a file and a failed export leaves nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from samverka.errors import NotFound
+
+DEFAULT_LIFETIME = timedelta(days=7)
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
+
+
+@dataclass
+class PendingExport:
+    """The file being written (``file``) and, once the block has ended, ``stored``."""
+
+    file: BinaryIO
+    stored: StoredExport | None = None
+
+
+@dataclass(frozen=True)
+class StoredExport:
+    tenant_id: int
+    token: str
+    filename: str
+    media_type: str
+    size: int
+    created_at: str
+    expires_at: str
+    action: str = "tenant:dashboard:view"  # what a downloader must be allowed to do
+
+    def expired(self, now: datetime) -> bool:
+        return datetime.fromisoformat(self.expires_at) <= now
+
+
+class ExportStore:
+    def __init__(self, root: Path, lifetime: timedelta = DEFAULT_LIFETIME) -> None:
+        self.root = Path(root)
+        self.lifetime = lifetime
+
+    @contextmanager
+    def create(
+        self,
+        tenant_id: int,
+        filename: str,
+        media_type: str,
+        *,
+        action: str = "tenant:dashboard:view",
+        now: datetime | None = None,
+    ) -> Iterator[PendingExport]:
+        """Write into ``pending.file``; after the block ``pending.stored`` describes the file.
+        An exception inside the block leaves nothing behind."""
+        folder = self._folder(tenant_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        token = secrets.token_urlsafe(32)
+        partial = folder / f".{token}.partial"
+        try:
+            with partial.open("wb") as out:
+                pending = PendingExport(out)
+                yield pending
+            created = now or datetime.now(UTC)
+            stored = StoredExport(
+                tenant_id=tenant_id,
+                token=token,
+                filename=safe_filename(filename),
+                media_type=media_type,
+                size=partial.stat().st_size,
+                created_at=created.isoformat(),
+                expires_at=(created + self.lifetime).isoformat(),
+                action=action,
+            )
+            self._meta_path(tenant_id, token).write_text(json.dumps(asdict(stored)))
+            os.replace(partial, self._data_path(tenant_id, token))
+            pending.stored = stored
+        finally:
+            partial.unlink(missing_ok=True)
+
+    def get(self, tenant_id: int, token: str, *, now: datetime | None = None) -> StoredExport:
+        """The export of ``tenant_id`` named ``token``; NotFound when absent, foreign or expired."""
+        if not TOKEN.match(token or ""):
+            raise NotFound("no such export")
+        try:
+            stored = StoredExport(**json.loads(self._meta_path(tenant_id, token).read_text()))
+        except (OSError, ValueError, TypeError) as error:
+            raise NotFound("no such export") from error
+        if stored.tenant_id != tenant_id or stored.expired(now or datetime.now(UTC)):
+            raise NotFound("no such export")
+        if not self._data_path(tenant_id, token).is_file():
+            raise NotFound("no such export")
+        return stored
+
+    def open(self, stored: StoredExport) -> BinaryIO:
+        return self._data_path(stored.tenant_id, stored.token).open("rb")
+
+    def purge_expired(self, *, now: datetime | None = None) -> int:
+        """Delete every expired export (a scheduled job calls this); returns how many."""
+        moment = now or datetime.now(UTC)
+        removed = 0
+        for meta in self.root.glob("*/*.json"):
+            try:
+                expired = StoredExport(**json.loads(meta.read_text())).expired(moment)
+            except (OSError, ValueError, TypeError):
+                expired = True
+            if expired:
+                meta.with_suffix(".data").unlink(missing_ok=True)
+                meta.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    def _folder(self, tenant_id: int) -> Path:
+        return self.root / str(int(tenant_id))
+
+    def _data_path(self, tenant_id: int, token: str) -> Path:
+        return self._folder(tenant_id) / f"{token}.data"
+
+    def _meta_path(self, tenant_id: int, token: str) -> Path:
+        return self._folder(tenant_id) / f"{token}.json"
+
+
+def safe_filename(name: str) -> str:
+    """A download name that keeps å, ä and ö but no path, quote or control character."""
+    name = unicodedata.normalize("NFC", name)
+    name = UNSAFE_IN_NAME.sub(" ", name).strip(" .")
+    name = re.sub(r"\s+", " ", name)
+    return name[:120] or "export"
