@@ -35,6 +35,12 @@ ENV PATH=/opt/venv/bin:$PATH \
     SAMVERKA_LOG_FORMAT=json \
     SAMVERKA_INSTANCE_PATH=/var/lib/samverka \
     PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
+# Run-time libraries only (no compilers): WeasyPrint renders PDF exports with Pango/HarfBuzz,
+# and DejaVu has every Swedish glyph. The same list as bin/setup's (a test keeps them in step).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 samverka \
     && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/samverka \
          --no-create-home --shell /usr/sbin/nologin samverka \

@@ -33,7 +33,10 @@ def test_builder_and_a_slim_non_root_runtime():
     assert "ARG PYTHON_IMAGE=python:3.11-slim" in (ROOT / "Dockerfile").read_text()
     assert runtime[0] == "FROM ${PYTHON_IMAGE}"
     joined = "\n".join(runtime)
-    assert "build-essential" not in joined and "apt-get install" not in joined
+    assert "build-essential" not in joined and "-dev" not in joined
+    installs = [line for line in runtime if "apt-get install" in line]
+    assert len(installs) == 1 and "--no-install-recommends" in installs[0]
+    assert "rm -rf /var/lib/apt/lists/*" in installs[0]
     (user,) = [line for line in runtime if line.startswith("USER ")]
     assert user.split()[1].split(":")[0] not in ("root", "0")
     assert runtime[-2] == 'ENTRYPOINT ["samverka"]'
@@ -61,3 +64,12 @@ def test_copied_paths_exist_and_are_not_ignored():
         assert not any(fnmatch.fnmatch(source, pattern) for pattern in ignored), source
     for needed in ("platform/samverka/web/static", "platform/samverka/translations"):
         assert not any(fnmatch.fnmatch(needed, pattern) for pattern in ignored)
+
+
+def test_the_runtime_installs_the_pdf_libraries_bin_setup_installs():
+    """WeasyPrint needs Pango at run time: the image installs exactly what bin/setup checks."""
+    setup = (ROOT / "bin" / "setup").read_text()
+    wanted = set(re.search(r"for pkg in ([^;]+); do", setup).group(1).split())
+    (install,) = [line for line in stages()[1] if "apt-get install" in line]
+    packages = install.split("--no-install-recommends", 1)[1].split("&&", 1)[0].split()
+    assert set(packages) == wanted
