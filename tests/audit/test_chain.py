@@ -12,12 +12,12 @@ from samverka.db import TenantScope, scoped
 
 
 def append(db, tenant_id, count: int, action: str = "member.add") -> list[int]:
-    ids = []
-    for n in range(count):
-        entry = record_event(db, action, tenant_id=tenant_id, target_type="user", target_id=n)
-        ids.append(entry.id)
+    recorded = [
+        record_event(db, action, tenant_id=tenant_id, target_type="user", target_id=n)
+        for n in range(count)
+    ]
     db.commit()
-    return ids
+    return [entry.id for entry in recorded]
 
 
 def broken(db) -> list:
@@ -223,3 +223,35 @@ def test_only_the_broken_chain_is_reported(db, superuser, chain_of_five, tenant_
         )
     (found,) = broken(db)
     assert found.chain == f"t{tenant_pair.a.id}"
+
+
+def test_entries_are_written_at_commit_in_one_lock_order(db, tenant_pair, entries):
+    """Recorded for B, the platform, then A: written chain by chain in key order, each chain
+    in the order recorded."""
+    b, a = tenant_pair.b.id, tenant_pair.a.id
+    recorded = [
+        record_event(db, "record.read", tenant_id=b, target_id=1),
+        record_event(db, "record.read", tenant_id=None, target_id=2),
+        record_event(db, "record.read", tenant_id=a, target_id=3),
+        record_event(db, "record.read", tenant_id=b, target_id=4),
+    ]
+    assert entries() == [] and recorded[0].seq is None
+    db.commit()
+    rows = [(e["chain"], e["seq"], e["target_id"]) for e in entries()]
+    assert sorted(rows) == [
+        ("platform", 1, "2"),
+        (f"t{a}", 1, "3"),
+        (f"t{b}", 1, "1"),
+        (f"t{b}", 2, "4"),
+    ]
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows)  # inserted chain by chain
+    assert broken(db) == []
+
+
+def test_a_rolled_back_savepoint_discards_only_its_entries(db, tenant_pair, entries):
+    record_event(db, "record.read", tenant_id=tenant_pair.a.id, target_id="kept")
+    savepoint = db.begin_nested()
+    record_event(db, "record.read", tenant_id=tenant_pair.a.id, target_id="dropped")
+    savepoint.rollback()
+    db.commit()
+    assert [e["target_id"] for e in entries()] == ["kept"]

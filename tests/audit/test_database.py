@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import ProgrammingError
 
-from samverka.audit import platform_scope, record_event
+from samverka.audit import flush_pending, platform_scope, record_event
 from samverka.audit.verify import verify_all
 from samverka.db import TenantScope, scoped
 
@@ -152,17 +152,21 @@ def test_concurrent_appends_to_one_chain_stay_one_chain(app, db, tenant_pair):
 
 
 def test_the_lock_waits_for_the_other_transaction(app, db, tenant_pair):
-    """While one transaction holds Sunne's head, a second append waits, then follows it."""
+    """While one transaction holds Sunne's head (written before its commit), a second append
+    waits, then follows it."""
     sessions = app.extensions["samverka"].sessions
     first, second = sessions(), sessions()
     try:
         held = record_event(first, "record.read", tenant_id=tenant_pair.a.id)
+        flush_pending(first)
         done: list[int] = []
-        thread = threading.Thread(
-            target=lambda: done.append(
-                record_event(second, "record.read", tenant_id=tenant_pair.a.id).seq
-            )
-        )
+
+        def append_second() -> None:
+            entry = record_event(second, "record.read", tenant_id=tenant_pair.a.id)
+            flush_pending(second)
+            done.append(entry.seq)
+
+        thread = threading.Thread(target=append_second)
         thread.start()
         thread.join(timeout=1.0)
         assert thread.is_alive() and done == []  # blocked on the head row

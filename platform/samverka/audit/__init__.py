@@ -12,9 +12,10 @@ Other code records events through one function::
                      outcome: str = "success",  # success | denied | failure
                      details: dict | None = None) -> AuditEntry
 
-- The entry is flushed in ``session``, i.e. in the same transaction as the change it records:
-  the caller commits, and a rollback removes both. Appending locks the chain's head until the
-  transaction ends, so record the event last, just before the commit.
+- The entry belongs to ``session``'s transaction, the same as the change it records: it is
+  built at once (time, actor) and written when the caller commits; a rollback removes both.
+  Its ``id``, ``seq`` and ``hash`` are set at the commit (or by ``flush_pending(session)``).
+  Chains are locked only during the commit, always in the same order (no deadlocks).
 - ``action`` is ``<area>.<verb>`` (``auth.login``, ``member.add``, ``record.read``…);
   ``tenant_id`` None files the event in the platform chain (failed log-in of an unknown
   address, consortium and platform administration, log-ins).
@@ -34,7 +35,7 @@ Entries form one SHA-256 hash chain per tenant plus one platform chain
 """
 
 from samverka.audit.context import acting_as, current_actor
-from samverka.audit.events import AuditDetailsError, clean_details, record_event
+from samverka.audit.events import AuditDetailsError, clean_details, flush_pending, record_event
 from samverka.audit.models import PLATFORM_SCOPE_ID, AuditChainHead, AuditEntry, AuditReview
 from samverka.audit.scope import all_chains_scope, platform_scope
 
@@ -48,6 +49,7 @@ __all__ = [
     "all_chains_scope",
     "clean_details",
     "current_actor",
+    "flush_pending",
     "platform_scope",
     "record_event",
 ]

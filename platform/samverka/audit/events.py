@@ -1,18 +1,27 @@
 """Appending entries: :func:`record_event`, in the caller's transaction.
 
-The entry is written in the session of the change it records, so both commit or neither
-does. Appending locks the chain's head row until the transaction ends: record the event
-just before committing, after the work that might fail.
+An entry is built when the event is recorded (its time and actor are fixed then) and written
+when the session commits, in the same transaction as the change it records: both commit or
+neither does, and a rollback discards it. Writing at commit time does two things:
+
+- the chains' head rows are locked only for the moment of the commit, not from the event to
+  the commit, so appends to a busy chain (the platform's log-ins) wait as little as possible;
+- a transaction that touches several chains locks their heads in one global order (by chain
+  key), so two transactions that record events for tenants A and B never deadlock.
+
+:func:`flush_pending` writes the pending entries at once (tests, or a caller that needs the
+entry's ``id``/``seq``/``hash`` before committing; the head stays locked until the commit).
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from samverka.audit.chain import GENESIS, chain_key, entry_hash, fields_of
 from samverka.audit.context import current_actor
@@ -26,6 +35,7 @@ DETAIL_KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 DETAIL_TEXT = re.compile(r"^[A-Za-z0-9_.:/+-]{0,100}$")
 SECRET_KEY = re.compile(r"pass|pwd|secret|otp|credential|cookie|recovery|^code$|hash|salt")
 MAX_DETAIL_ITEMS = 50
+PENDING_KEY = "samverka.audit_pending"
 
 
 class AuditDetailsError(ValueError):
@@ -42,13 +52,11 @@ def record_event(
     outcome: str = "success",
     details: dict | None = None,
 ) -> AuditEntry:
-    """Append one entry to ``tenant_id``'s chain (the platform chain for None), flushed in
-    ``session``'s transaction; the caller commits (or rolls back both)."""
+    """Record one event for ``tenant_id``'s chain (the platform chain for None), written
+    when ``session`` commits; the caller commits (or rolls back both)."""
     _check(action, outcome, target_type)
     clean = clean_details(details)
     actor = current_actor()
-    chain = chain_key(tenant_id)
-    seq, prev_hash = _advance_head(session, chain)
     entry = AuditEntry(
         occurred_at=clock.now(),
         tenant_id=tenant_id,
@@ -64,18 +72,65 @@ def record_event(
         client_address=actor.client_address,
         request_id=actor.request_id,
         details=clean,
-        chain=chain,
-        seq=seq,
-        prev_hash=prev_hash,
+        chain=chain_key(tenant_id),
     )
-    entry.hash = entry_hash(fields_of(entry))
-    session.add(entry)
-    session.flush()
+    session.info.setdefault(PENDING_KEY, []).append((entry, session.get_nested_transaction()))
+    return entry
+
+
+def flush_pending(session: Session) -> list[AuditEntry]:
+    """Write the session's recorded entries now: each chain's head is advanced once for all
+    of its entries, chains in key order (one lock order for every transaction)."""
+    pending = session.info.pop(PENDING_KEY, [])
+    by_chain: dict[str, list[AuditEntry]] = defaultdict(list)
+    for entry, _savepoint in pending:
+        by_chain[entry.chain].append(entry)
+    for chain in sorted(by_chain):
+        _append(session, chain, by_chain[chain])
+    if pending:
+        session.flush()
+    return [entry for entry, _savepoint in pending]
+
+
+def _append(session: Session, chain: str, entries: list[AuditEntry]) -> None:
+    last_seq, prev_hash = _advance_head(session, chain, len(entries))
+    for seq, entry in enumerate(entries, start=last_seq - len(entries) + 1):
+        entry.seq, entry.prev_hash = seq, prev_hash
+        entry.hash = prev_hash = entry_hash(fields_of(entry))
+        session.add(entry)
     session.execute(
-        update(AuditChainHead).where(AuditChainHead.chain == chain).values(hash=entry.hash),
+        update(AuditChainHead).where(AuditChainHead.chain == chain).values(hash=prev_hash),
         execution_options={"synchronize_session": False},
     )
-    return entry
+
+
+@event.listens_for(Session, "before_commit")
+def _write_at_commit(session: Session) -> None:
+    if session.info.get(PENDING_KEY):
+        flush_pending(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _discard(session: Session, previous: SessionTransaction) -> None:
+    """A rollback discards the entries recorded in what it rolled back (a savepoint: only
+    those recorded inside it)."""
+    pending = session.info.get(PENDING_KEY)
+    if not pending:
+        return
+    if not previous.nested:
+        session.info.pop(PENDING_KEY, None)
+        return
+    session.info[PENDING_KEY] = [
+        (entry, savepoint) for entry, savepoint in pending if not _inside(savepoint, previous)
+    ]
+
+
+def _inside(savepoint: SessionTransaction | None, rolled_back: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is rolled_back:
+            return True
+        savepoint = savepoint.parent
+    return False
 
 
 def _check(action: str, outcome: str, target_type: str | None) -> None:
@@ -120,8 +175,9 @@ def _value(key: str, value: object) -> Any:
     raise AuditDetailsError(f"audit detail {key!r} is not an id, flag, name or list of them")
 
 
-def _advance_head(session: Session, chain: str) -> tuple[int, str]:
-    """Take the chain's next sequence number and the previous hash, locking the head row.
+def _advance_head(session: Session, chain: str, count: int) -> tuple[int, str]:
+    """Reserve ``count`` sequence numbers; the last one and the previous hash, locking the
+    head row until the transaction ends.
 
     ``UPDATE … RETURNING`` locks the row on PostgreSQL (a concurrent append waits, then
     reads the committed head) and takes SQLite's write lock; a chain's first append creates
@@ -130,7 +186,7 @@ def _advance_head(session: Session, chain: str) -> tuple[int, str]:
     bump = (
         update(AuditChainHead)
         .where(AuditChainHead.chain == chain)
-        .values(seq=AuditChainHead.seq + 1)
+        .values(seq=AuditChainHead.seq + count)
         .returning(AuditChainHead.seq, AuditChainHead.hash)
     )
     options = {"synchronize_session": False}
