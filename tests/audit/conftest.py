@@ -30,14 +30,24 @@ def superuser(app, samverka_database):
 
 
 @pytest.fixture
-def entries(superuser):
-    """``entries(where="")`` : every audit entry as a dict, in id order."""
+def entries(superuser, baseline):
+    """``entries(where="")`` : the audit entries recorded since the test's set-up (the
+    ``tenant_pair`` fixture records its own), as dicts in id order."""
 
     def read(where: str = "", **params) -> list[dict]:
+        condition = f"WHERE id > :baseline {'AND ' + where if where else ''}"
         with superuser() as conn:
             rows = conn.execute(
-                text(f"SELECT * FROM audit_entries {where} ORDER BY id"), params
+                text(f"SELECT * FROM audit_entries {condition} ORDER BY id"),
+                {"baseline": baseline, **params},
             ).mappings()
             return [dict(r) for r in rows]
 
     return read
+
+
+@pytest.fixture
+def baseline(superuser, tenant_pair) -> int:
+    """The last entry id once the tenants and users of ``tenant_pair`` exist."""
+    with superuser() as conn:
+        return conn.scalar(text("SELECT coalesce(max(id), 0) FROM audit_entries"))

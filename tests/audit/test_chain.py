@@ -6,18 +6,18 @@ import pytest
 from sqlalchemy import text
 
 from samverka.audit import AuditDetailsError, record_event
-from samverka.audit.chain import GENESIS, entry_hash, fields_of
+from samverka.audit.chain import entry_hash, fields_of
 from samverka.audit.verify import verify_all
 from samverka.db import TenantScope, scoped
 
 
-def append(db, tenant_id, count: int, action: str = "member.add") -> list[int]:
+def append(db, tenant_id, count: int, action: str = "member.add") -> list[dict]:
     recorded = [
         record_event(db, action, tenant_id=tenant_id, target_type="user", target_id=n)
         for n in range(count)
     ]
     db.commit()
-    return [entry.id for entry in recorded]
+    return [{"id": e.id, "seq": e.seq, "chain": e.chain} for e in recorded]
 
 
 def broken(db) -> list:
@@ -25,21 +25,20 @@ def broken(db) -> list:
     return [r.broken for r in verify_all(db) if r.broken is not None]
 
 
-def test_entries_chain_per_tenant_and_platform(db, tenant_pair):
+def test_entries_chain_per_tenant_and_platform(db, tenant_pair, baseline):
     a, b = tenant_pair.a.id, tenant_pair.b.id
     first = record_event(db, "member.add", tenant_id=a, target_type="user", target_id=1)
     second = record_event(db, "member.add", tenant_id=a, target_type="user", target_id=2)
     other = record_event(db, "plugin.enable", tenant_id=b, details={"plugin": "andt"})
     platform = record_event(db, "auth.login_failed", tenant_id=None, outcome="failure")
     db.commit()
-    assert (first.chain, first.seq, first.prev_hash) == (f"t{a}", 1, GENESIS)
-    assert (second.seq, second.prev_hash) == (2, first.hash)
-    assert (other.chain, other.seq, other.prev_hash) == (f"t{b}", 1, GENESIS)
-    assert (platform.chain, platform.seq) == ("platform", 1)
+    assert (first.chain, other.chain, platform.chain) == (f"t{a}", f"t{b}", "platform")
+    assert (second.seq, second.prev_hash) == (first.seq + 1, first.hash)
     assert second.hash == entry_hash(fields_of(second)) != first.hash
-    reports = verify_all(db)
-    assert {r.chain: r.entries for r in reports} == {f"t{a}": 2, f"t{b}": 1, "platform": 1}
-    assert all(r.broken is None for r in reports)
+    reports = {r.chain: r for r in verify_all(db)}
+    assert reports[f"t{a}"].head_seq == second.seq == reports[f"t{a}"].entries
+    assert reports[f"t{a}"].head_hash == second.hash
+    assert all(r.broken is None for r in reports.values())
 
 
 def test_stored_entries_hash_the_same_after_a_round_trip(db, tenant_pair, entries):
@@ -74,13 +73,12 @@ def test_a_rolled_back_change_leaves_no_entry(db, tenant_pair, entries):
     from samverka.auth import services as accounts
 
     with scoped(db, TenantScope.for_tenant(tenant_pair.a.id)):
-        user = accounts.create_user(db, "ny@sunne.test", "Ny", "a long enough password 1")
-        record_event(db, "user.create", tenant_id=None, target_type="user", target_id=user.id)
+        accounts.create_user(db, "ny@sunne.test", "Ny", "a long enough password 1")
         db.rollback()
     assert entries() == []
     assert broken(db) == []
-    append(db, tenant_pair.a.id, 1)  # the chain goes on from its last committed head
-    assert [e["seq"] for e in entries()] == [1]
+    (appended,) = append(db, tenant_pair.a.id, 1)  # the chain goes on from its committed head
+    assert [e["seq"] for e in entries()] == [appended["seq"]]
     assert broken(db) == []
 
 
@@ -96,135 +94,6 @@ def test_an_entry_never_exists_without_its_change(app, db, tenant_pair, entries)
     assert entries() == []
 
 
-# --- tampering, as someone with direct access to the database -----------------------------
-
-
-@pytest.fixture
-def chain_of_five(db, tenant_pair):
-    return append(db, tenant_pair.a.id, 5)
-
-
-def test_an_untouched_chain_verifies(db, chain_of_five):
-    assert broken(db) == []
-
-
-def test_a_changed_field_is_named(db, superuser, chain_of_five):
-    with superuser() as conn:
-        conn.execute(
-            text("UPDATE audit_entries SET outcome = 'denied' WHERE id = :i"),
-            {"i": chain_of_five[2]},
-        )
-    (found,) = broken(db)
-    assert (found.entry_id, found.seq) == (chain_of_five[2], 3)
-    assert "changed" in found.reason
-
-
-def test_changed_details_are_named(db, superuser, chain_of_five):
-    with superuser() as conn:
-        conn.execute(
-            text("UPDATE audit_entries SET target_id = '99' WHERE id = :i"),
-            {"i": chain_of_five[1]},
-        )
-    (found,) = broken(db)
-    assert found.entry_id == chain_of_five[1]
-
-
-def test_a_deleted_middle_entry_is_named(db, superuser, chain_of_five):
-    with superuser() as conn:
-        conn.execute(text("DELETE FROM audit_entries WHERE id = :i"), {"i": chain_of_five[2]})
-    (found,) = broken(db)
-    assert (found.entry_id, found.seq) == (chain_of_five[3], 4)
-    assert "seq 3 is missing" in found.reason
-
-
-def test_a_deleted_tail_is_named(db, superuser, chain_of_five):
-    with superuser() as conn:
-        conn.execute(text("DELETE FROM audit_entries WHERE id = :i"), {"i": chain_of_five[4]})
-    (found,) = broken(db)
-    assert (found.entry_id, found.seq) == (chain_of_five[3], 4)
-    assert "head records seq 5" in found.reason
-
-
-def test_a_forged_entry_is_named(db, superuser, chain_of_five, tenant_pair):
-    """A row inserted between two entries, with a correct hash of its own and the next
-    entries renumbered: the entry after it no longer points back to it."""
-    with superuser() as conn:
-        source = (
-            conn.execute(text("SELECT * FROM audit_entries WHERE id = :i"), {"i": chain_of_five[1]})
-            .mappings()
-            .one()
-        )
-        conn.execute(
-            text("UPDATE audit_entries SET seq = seq + 10 WHERE chain = :c AND seq >= 3"),
-            {"c": source["chain"]},
-        )
-        conn.execute(
-            text("UPDATE audit_entries SET seq = seq - 9 WHERE chain = :c AND seq >= 13"),
-            {"c": source["chain"]},
-        )
-        forged = {**source, "seq": 3, "prev_hash": source["hash"], "action": "member.remove"}
-        forged["hash"] = entry_hash(forged)
-        columns = [c for c in forged if c not in ("id", "details")]
-        new_id = conn.execute(
-            text(
-                f"INSERT INTO audit_entries ({', '.join(columns)})"
-                f" VALUES ({', '.join(':' + c for c in columns)}) RETURNING id"
-            ),
-            {c: forged[c] for c in columns},
-        ).scalar()
-    (found,) = broken(db)
-    assert (found.entry_id, found.seq) == (chain_of_five[2], 4)
-    assert "prev_hash" in found.reason
-    assert new_id not in chain_of_five
-
-
-def test_a_forged_entry_at_the_end_is_named(db, superuser, chain_of_five):
-    with superuser() as conn:
-        last = (
-            conn.execute(text("SELECT * FROM audit_entries WHERE id = :i"), {"i": chain_of_five[4]})
-            .mappings()
-            .one()
-        )
-        forged = {**last, "seq": 6, "prev_hash": last["hash"]}
-        forged["hash"] = entry_hash(forged)
-        columns = [c for c in forged if c not in ("id", "details")]
-        conn.execute(
-            text(
-                f"INSERT INTO audit_entries ({', '.join(columns)})"
-                f" VALUES ({', '.join(':' + c for c in columns)})"
-            ),
-            {c: forged[c] for c in columns},
-        )
-    (found,) = broken(db)
-    assert found.seq == 6
-    assert "head records seq 5" in found.reason
-
-
-def test_reordered_entries_are_named(db, superuser, chain_of_five):
-    """Entries 2 and 3 swap places (their sequence numbers)."""
-    with superuser() as conn:
-        for entry_id, seq in ((chain_of_five[1], 100), (chain_of_five[2], 2)):
-            conn.execute(
-                text("UPDATE audit_entries SET seq = :s WHERE id = :i"), {"s": seq, "i": entry_id}
-            )
-        conn.execute(
-            text("UPDATE audit_entries SET seq = 3 WHERE id = :i"), {"i": chain_of_five[1]}
-        )
-    (found,) = broken(db)
-    assert (found.entry_id, found.seq) == (chain_of_five[2], 2)
-    assert "prev_hash" in found.reason
-
-
-def test_only_the_broken_chain_is_reported(db, superuser, chain_of_five, tenant_pair):
-    append(db, tenant_pair.b.id, 2)
-    with superuser() as conn:
-        conn.execute(
-            text("UPDATE audit_entries SET action = 'x.y' WHERE id = :i"), {"i": chain_of_five[0]}
-        )
-    (found,) = broken(db)
-    assert found.chain == f"t{tenant_pair.a.id}"
-
-
 def test_entries_are_written_at_commit_in_one_lock_order(db, tenant_pair, entries):
     """Recorded for B, the platform, then A: written chain by chain in key order, each chain
     in the order recorded."""
@@ -237,14 +106,10 @@ def test_entries_are_written_at_commit_in_one_lock_order(db, tenant_pair, entrie
     ]
     assert entries() == [] and recorded[0].seq is None
     db.commit()
-    rows = [(e["chain"], e["seq"], e["target_id"]) for e in entries()]
-    assert sorted(rows) == [
-        ("platform", 1, "2"),
-        (f"t{a}", 1, "3"),
-        (f"t{b}", 1, "1"),
-        (f"t{b}", 2, "4"),
-    ]
-    assert [r[0] for r in rows] == sorted(r[0] for r in rows)  # inserted chain by chain
+    rows = [(e["chain"], e["target_id"]) for e in entries()]
+    assert rows == sorted(rows, key=lambda r: r[0])  # inserted chain by chain, in key order
+    assert [r[1] for r in rows if r[0] == f"t{b}"] == ["1", "4"]
+    assert recorded[3].seq == recorded[0].seq + 1
     assert broken(db) == []
 
 
@@ -255,3 +120,120 @@ def test_a_rolled_back_savepoint_discards_only_its_entries(db, tenant_pair, entr
     savepoint.rollback()
     db.commit()
     assert [e["target_id"] for e in entries()] == ["kept"]
+
+
+# --- tampering, as someone with direct access to the database -----------------------------
+
+
+@pytest.fixture
+def five(db, tenant_pair):
+    """Five entries at the end of Sunne's chain (after those of the fixture)."""
+    return append(db, tenant_pair.a.id, 5)
+
+
+def test_an_untouched_chain_verifies(db, five):
+    assert broken(db) == []
+
+
+def test_a_changed_field_is_named(db, superuser, five):
+    with superuser() as conn:
+        conn.execute(
+            text("UPDATE audit_entries SET outcome = 'denied' WHERE id = :i"), {"i": five[2]["id"]}
+        )
+    (found,) = broken(db)
+    assert (found.entry_id, found.seq) == (five[2]["id"], five[2]["seq"])
+    assert "changed" in found.reason
+
+
+def test_a_changed_target_is_named(db, superuser, five):
+    with superuser() as conn:
+        conn.execute(
+            text("UPDATE audit_entries SET target_id = '99' WHERE id = :i"), {"i": five[1]["id"]}
+        )
+    (found,) = broken(db)
+    assert found.entry_id == five[1]["id"]
+
+
+def test_a_deleted_middle_entry_is_named(db, superuser, five):
+    with superuser() as conn:
+        conn.execute(text("DELETE FROM audit_entries WHERE id = :i"), {"i": five[2]["id"]})
+    (found,) = broken(db)
+    assert (found.entry_id, found.seq) == (five[3]["id"], five[3]["seq"])
+    assert f"seq {five[2]['seq']} is missing" in found.reason
+
+
+def test_a_deleted_tail_is_named(db, superuser, five):
+    with superuser() as conn:
+        conn.execute(text("DELETE FROM audit_entries WHERE id = :i"), {"i": five[4]["id"]})
+    (found,) = broken(db)
+    assert (found.entry_id, found.seq) == (five[3]["id"], five[3]["seq"])
+    assert f"head records seq {five[4]['seq']}" in found.reason
+
+
+def insert_raw(conn, row: dict) -> int:
+    columns = [c for c in row if c not in ("id", "details")]
+    conn.execute(
+        text(
+            f"INSERT INTO audit_entries ({', '.join(columns)})"
+            f" VALUES ({', '.join(':' + c for c in columns)})"
+        ),
+        {c: row[c] for c in columns},
+    )
+    return conn.scalar(text("SELECT max(id) FROM audit_entries"))
+
+
+def read_raw(conn, entry_id: int) -> dict:
+    query = text("SELECT * FROM audit_entries WHERE id = :i")
+    return dict(conn.execute(query, {"i": entry_id}).mappings().one())
+
+
+def test_a_forged_entry_is_named(db, superuser, five):
+    """A row inserted after the second of the five, with a correct hash of its own and the
+    later entries renumbered: the entry after it no longer points back to it."""
+    with superuser() as conn:
+        source = read_raw(conn, five[1]["id"])
+        chain, seq = source["chain"], source["seq"]
+        shift = "UPDATE audit_entries SET seq = seq + :n WHERE chain = :c AND seq >= :s"
+        conn.execute(text(shift), {"n": 100, "c": chain, "s": seq + 1})
+        conn.execute(text(shift), {"n": -99, "c": chain, "s": seq + 101})
+        forged = {**source, "seq": seq + 1, "prev_hash": source["hash"], "action": "member.x"}
+        forged["hash"] = entry_hash(forged)
+        forged_id = insert_raw(conn, forged)
+    (found,) = broken(db)
+    assert (found.entry_id, found.seq) == (five[2]["id"], five[2]["seq"] + 1)
+    assert "prev_hash" in found.reason
+    assert forged_id not in [e["id"] for e in five]
+
+
+def test_a_forged_entry_at_the_end_is_named(db, superuser, five):
+    with superuser() as conn:
+        last = read_raw(conn, five[4]["id"])
+        forged = {**last, "seq": last["seq"] + 1, "prev_hash": last["hash"]}
+        forged["hash"] = entry_hash(forged)
+        forged_id = insert_raw(conn, forged)
+    (found,) = broken(db)
+    assert (found.entry_id, found.seq) == (forged_id, five[4]["seq"] + 1)
+    assert f"head records seq {five[4]['seq']}" in found.reason
+
+
+def test_reordered_entries_are_named(db, superuser, five):
+    """The third and fourth entries swap places (their sequence numbers)."""
+    x, y = five[2], five[3]
+    with superuser() as conn:
+        move = text("UPDATE audit_entries SET seq = :s WHERE id = :i")
+        conn.execute(move, {"s": -1, "i": x["id"]})
+        conn.execute(move, {"s": x["seq"], "i": y["id"]})
+        conn.execute(move, {"s": y["seq"], "i": x["id"]})
+    (found,) = broken(db)
+    assert (found.entry_id, found.seq) == (y["id"], x["seq"])
+    assert "prev_hash" in found.reason
+
+
+def test_only_the_broken_chain_is_reported(db, superuser, five, tenant_pair):
+    append(db, tenant_pair.b.id, 2)
+    with superuser() as conn:
+        conn.execute(
+            text("UPDATE audit_entries SET action = 'x.y' WHERE id = :i"), {"i": five[0]["id"]}
+        )
+    (found,) = broken(db)
+    assert found.chain == f"t{tenant_pair.a.id}"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import ProgrammingError
 
-from samverka.audit import flush_pending, platform_scope, record_event
+from samverka.audit import AuditEntry, flush_pending, platform_scope, record_event
 from samverka.audit.verify import verify_all
 from samverka.db import TenantScope, scoped
 
@@ -29,7 +29,12 @@ def scope(conn, tenants: str) -> None:
 
 
 @pytest.fixture
-def logged(db, tenant_pair):
+def logged(db, tenant_pair, superuser):
+    """One new entry each for Sunne, Torsby and the platform; the fixture's own removed (as
+    the superuser) so that counts below are exact."""
+    with superuser() as conn:
+        conn.execute(text("DELETE FROM audit_entries"))
+        conn.execute(text("DELETE FROM audit_chain_heads"))
     record_event(db, "member.add", tenant_id=tenant_pair.a.id, target_type="user", target_id=1)
     record_event(db, "member.add", tenant_id=tenant_pair.b.id, target_type="user", target_id=2)
     record_event(db, "auth.login_failed", tenant_id=None, outcome="failure")
@@ -52,6 +57,7 @@ def test_the_app_role_cannot_change_or_remove_entries(app_conn, logged, statemen
 
 
 def test_the_app_role_cannot_purge_young_entries(app_conn, logged):
+    """The purge function's floor is in SQL: five years, whatever the caller asks."""
     with app_conn.begin():
         scope(app_conn, f"{logged.a.id}")
         removed = app_conn.scalar(
@@ -81,41 +87,26 @@ def test_platform_entries_need_the_platform_in_scope(app_conn, logged):
         ]
 
 
-def test_any_scope_may_append_but_not_read_back(db, tenant_pair, entries):
+def test_any_scope_may_append_but_not_read_back(db, logged, entries):
     """A failed log-in is recorded before any scope exists; Sunne's session may append a
-    platform-level entry it cannot read."""
-    with scoped(db, TenantScope.for_tenant(tenant_pair.a.id)):
-        record_event(
-            db,
-            "consortium.tenant_add",
-            tenant_id=None,
-            target_type="tenant",
-            target_id=tenant_pair.a.id,
-        )
-        record_event(db, "auth.login_failed", tenant_id=None, outcome="failure")
+    platform-level entry (and one of Torsby's) that it cannot read."""
+    with scoped(db, TenantScope.for_tenant(logged.a.id)):
+        record_event(db, "auth.login_failed", tenant_id=None, target_id="x", outcome="failure")
+        record_event(db, "consortium.tenant_add", tenant_id=logged.b.id, target_id="x")
         db.commit()
-        from sqlalchemy import select
-
-        from samverka.audit import AuditEntry
-
-        assert db.scalars(select(AuditEntry)).all() == []
-    with scoped(db, platform_scope()):
-        assert len(db.scalars(select(AuditEntry)).all()) == 2
-    assert len(entries()) == 2
+        assert db.scalars(select(AuditEntry).where(AuditEntry.target_id == "x")).all() == []
+    with scoped(db, platform_scope((logged.b.id,))):
+        assert len(db.scalars(select(AuditEntry).where(AuditEntry.target_id == "x")).all()) == 2
 
 
 def test_the_orm_reads_audit_entries_only_in_scope(db, logged):
-    from sqlalchemy import select
-
-    from samverka.audit import AuditEntry
-
     with scoped(db, TenantScope.for_tenant(logged.a.id)):
         assert [e.tenant_id for e in db.scalars(select(AuditEntry))] == [logged.a.id]
     with scoped(db, TenantScope()):
         assert db.scalars(select(AuditEntry)).all() == []
 
 
-def test_concurrent_appends_to_one_chain_stay_one_chain(app, db, tenant_pair):
+def test_concurrent_appends_to_one_chain_stay_one_chain(app, db, logged):
     """Two sessions append to Sunne's chain at the same time (and to the platform chain);
     the head row serialises them: no duplicate seq, every link valid."""
     sessions = app.extensions["samverka"].sessions
@@ -137,8 +128,7 @@ def test_concurrent_appends_to_one_chain_stay_one_chain(app, db, tenant_pair):
             session.close()
 
     threads = [
-        threading.Thread(target=worker, args=(t,))
-        for t in (tenant_pair.a.id, tenant_pair.a.id, None, None)
+        threading.Thread(target=worker, args=(t,)) for t in (logged.a.id, logged.a.id, None, None)
     ]
     for thread in threads:
         thread.start()
@@ -146,23 +136,23 @@ def test_concurrent_appends_to_one_chain_stay_one_chain(app, db, tenant_pair):
         thread.join()
     assert errors == []
     reports = {r.chain: r for r in verify_all(db)}
-    assert reports[f"t{tenant_pair.a.id}"].entries == 50
-    assert reports["platform"].entries == 50
+    assert reports[f"t{logged.a.id}"].entries == 51
+    assert reports["platform"].entries == 51
     assert all(r.broken is None for r in reports.values())
 
 
-def test_the_lock_waits_for_the_other_transaction(app, db, tenant_pair):
+def test_the_lock_waits_for_the_other_transaction(app, db, logged):
     """While one transaction holds Sunne's head (written before its commit), a second append
     waits, then follows it."""
     sessions = app.extensions["samverka"].sessions
     first, second = sessions(), sessions()
     try:
-        held = record_event(first, "record.read", tenant_id=tenant_pair.a.id)
+        held = record_event(first, "record.read", tenant_id=logged.a.id)
         flush_pending(first)
         done: list[int] = []
 
         def append_second() -> None:
-            entry = record_event(second, "record.read", tenant_id=tenant_pair.a.id)
+            entry = record_event(second, "record.read", tenant_id=logged.a.id)
             flush_pending(second)
             done.append(entry.seq)
 
@@ -173,7 +163,7 @@ def test_the_lock_waits_for_the_other_transaction(app, db, tenant_pair):
         first.commit()
         thread.join(timeout=10)
         second.commit()
-        assert (held.seq, done) == (1, [2])
+        assert (held.seq, done) == (2, [3])
     finally:
         first.close()
         second.close()

@@ -35,7 +35,13 @@ Entries form one SHA-256 hash chain per tenant plus one platform chain
 """
 
 from samverka.audit.context import acting_as, current_actor
-from samverka.audit.events import AuditDetailsError, clean_details, flush_pending, record_event
+from samverka.audit.events import (
+    AuditDetailsError,
+    clean_details,
+    field_names,
+    flush_pending,
+    record_event,
+)
 from samverka.audit.models import PLATFORM_SCOPE_ID, AuditChainHead, AuditEntry, AuditReview
 from samverka.audit.scope import all_chains_scope, platform_scope
 
@@ -49,6 +55,7 @@ __all__ = [
     "all_chains_scope",
     "clean_details",
     "current_actor",
+    "field_names",
     "flush_pending",
     "platform_scope",
     "record_event",

@@ -155,6 +155,12 @@ def clean_details(details: dict | None) -> dict[str, Any] | None:
     return {_key(key): _value(key, value) for key, value in details.items()}
 
 
+def field_names(mapping: dict | None) -> list[str]:
+    """The keys of a configuration or form, for ``details`` (the values may be secrets or
+    free text and are left out; a key that is not a plain name is left out too)."""
+    return sorted(k for k in (mapping or {}) if isinstance(k, str) and DETAIL_TEXT.match(k))
+
+
 def _key(key: object) -> str:
     if not isinstance(key, str) or not DETAIL_KEY.match(key):
         raise AuditDetailsError(f"audit detail key {key!r} is not a plain name")

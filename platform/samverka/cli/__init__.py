@@ -35,8 +35,12 @@ def _create_app() -> Flask:
     load_dotenv=False,
     set_debug_flag=False,
 )
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Samverka: crime-prevention cooperation platform."""
+    from samverka.audit.context import operator
+
+    ctx.with_resource(operator())  # audit entries name the operator as the actor
 
 
 for module in (
