@@ -8,13 +8,21 @@ entry that fails is named, with why.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from samverka.audit.chain import HASHED_FIELDS, chain_key, entry_hash, fields_of, tenant_of_chain
+from samverka.audit.chain import (
+    GENESIS,
+    HASHED_FIELDS,
+    chain_key,
+    entry_hash,
+    fields_of,
+    tenant_of_chain,
+)
 from samverka.audit.models import AuditChainHead, AuditEntry
 from samverka.audit.scope import all_chains_scope
 from samverka.db import scoped
@@ -60,7 +68,10 @@ def verify_all(session: Session, only_chain: str | None = None) -> list[ChainRep
 def verify_chain(session: Session, head: AuditChainHead) -> ChainReport:
     expected_seq, prev = head.base_seq + 1, head.base_hash
     count, last = 0, None
-    for entry in _entries(session, head.chain):
+    moved = _unrecorded_base(session, head)
+    if moved:
+        return _report(head, 0, Break(head.chain, None, head.base_seq, moved))
+    for entry in _entries(session, head.chain, head.base_seq):
         problem = _problem(entry, expected_seq, prev)
         if problem:
             return _report(head, count, Break(head.chain, entry.id, entry.seq, problem))
@@ -91,11 +102,32 @@ def _problem(entry: Row, expected_seq: int, prev: str) -> str | None:
     return None
 
 
-def _entries(session: Session, chain: str) -> Iterator[Row]:
+def _unrecorded_base(session: Session, head: AuditChainHead) -> str | None:
+    """A chain that starts after seq 0 must say so itself: its newest ``audit.purge`` entry
+    names the same checkpoint (else entries were cut off the front by hand)."""
+    if head.base_seq == 0 and head.base_hash == GENESIS:
+        return None
+    details = session.scalar(
+        select(AuditEntry.details)
+        .where(AuditEntry.chain == head.chain, AuditEntry.action == "audit.purge")
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    )
+    if isinstance(details, str):
+        details = json.loads(details)
+    recorded = (details or {}).get("through_seq"), (details or {}).get("checkpoint")
+    if recorded != (head.base_seq, head.base_hash):
+        return (
+            f"the chain starts after seq {head.base_seq} but no purge entry records that "
+            "checkpoint (entries removed from the start, or the head altered)"
+        )
+    return None
+
+
+def _entries(session: Session, chain: str, after: int = 0) -> Iterator[Row]:
     """The chain in sequence order, in batches of plain rows (a chain may hold millions of
     entries: nothing is kept in the session's identity map)."""
     columns = [AuditEntry.id, AuditEntry.hash, *(getattr(AuditEntry, f) for f in HASHED_FIELDS)]
-    after = -1
     while True:
         batch = session.execute(
             select(*columns)

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from samverka.cli import (
+    audit_commands,
     db_commands,
     demo_commands,
     idp_commands,
@@ -51,6 +52,7 @@ for module in (
     token_commands,
     demo_commands,
     idp_commands,
+    audit_commands,
 ):
     module.register(cli)
 

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     context.init_app(app)
     from samverka.web import (
         account,
+        audit_review,
         auth,
         consortium_admin,
         password_reset,
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         consortium_admin,
         platform_admin,
         sso,
+        audit_review,
     ):
         app.register_blueprint(module.bp)
     register_plugin_blueprints(app)
