@@ -3,6 +3,8 @@ API and the CLI, tokens. Who, where and the request id are filled in automatical
 
 from __future__ import annotations
 
+import json
+
 import pyotp
 import pytest
 from click.testing import CliRunner
@@ -163,3 +165,16 @@ def test_a_failed_command_records_nothing(app, tenant_pair, entries):
     )
     assert result.exit_code != 0
     assert entries() == []
+
+
+def test_an_sso_refusal_names_its_reason_word(client, tenant_pair, entries):
+    """Sunne has no provider: the refusal is recorded with its reason, and a crafted slug in
+    the URL neither fails the page nor reaches the log."""
+    assert client.get("/login/sso/sunne").status_code == 302
+    assert client.get("/login/sso/Anna%20Andersson").status_code == 302
+    first, crafted = entries()
+    assert (first["action"], first["outcome"]) == ("auth.login_failed", "denied")
+    details = first["details"]
+    details = details if isinstance(details, dict) else json.loads(details)
+    assert details == {"method": "sso", "reason": "not_configured", "sso_tenant": "sunne"}
+    assert "Anna" not in str(crafted)
