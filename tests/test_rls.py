@@ -161,3 +161,22 @@ def test_a_pooled_connection_forgets_its_scope(app, db, seeded):
     engine = app.extensions["samverka"].engine
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM testplugin_notes")).scalar() == 0
+
+
+def test_the_audit_log_has_its_own_policies(samverka_database):
+    """Audit entries may have no tenant (platform events): the generic policy would hide them
+    and refuse their insert. Its policies: read in scope (0 = platform), append from any
+    scope, delete only as the owner past retention, never update."""
+    owner = create_engine(samverka_database.owner_url)
+    with owner.connect() as conn:
+        policies = dict(
+            conn.execute(
+                text("SELECT policyname, cmd FROM pg_policies WHERE tablename = 'audit_entries'")
+            ).all()
+        )
+    owner.dispose()
+    assert policies == {
+        "samverka_audit_read": "SELECT",
+        "samverka_audit_append": "INSERT",
+        "samverka_audit_purge": "DELETE",
+    }

@@ -47,6 +47,7 @@ class Settings:
     def effective_log_format(self) -> str:
         """JSON lines in production (log shippers parse them), readable text elsewhere."""
         return self.log_format or ("json" if self.is_production else "text")
+
     # Accounts (see README, "Accounts"): throttling, password reset, outgoing mail.
     login_max_account_failures: int = 5  # failed log-ins per account per window
     login_max_address_failures: int = 30  # failed log-ins per client address per window
@@ -59,6 +60,9 @@ class Settings:
     smtp_password: str = ""
     smtp_starttls: bool = True
     mail_from: str = "Samverka <no-reply@localhost>"
+    # Audit log (see README, "Audit log"): retention at least five years, sample reviews.
+    audit_retention_days: int = 1826  # never less: HSLF-FS 2016:40 asks for five years
+    audit_review_days: int = 30  # a new sample for each tenant's administrators this often
 
     @property
     def is_production(self) -> bool:
@@ -116,7 +120,20 @@ class Settings:
         if self.is_production and not self.redis_url:
             raise ConfigurationError("SAMVERKA_REDIS_URL must be set in production")
         self._check_mail()
+        self._check_audit()
         return self
+
+    def _check_audit(self) -> None:
+        """Access logs are kept at least five years (HSLF-FS 2016:40), in every environment:
+        tests age entries instead of shortening the period."""
+        from samverka.audit.retention import MIN_RETENTION_DAYS
+
+        if self.audit_retention_days < MIN_RETENTION_DAYS:
+            raise ConfigurationError(
+                f"SAMVERKA_AUDIT_RETENTION_DAYS must be at least {MIN_RETENTION_DAYS} (five years)"
+            )
+        if self.audit_review_days < 1:
+            raise ConfigurationError("SAMVERKA_AUDIT_REVIEW_DAYS must be at least 1")
 
     def _check_mail(self) -> None:
         """Production sends password-reset links: through a real SMTP server, to the public

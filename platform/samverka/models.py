@@ -1,5 +1,6 @@
 """Imports every core model so that ``Base.metadata`` is complete (migrations, checks)."""
 
+from samverka.audit.models import AuditChainHead, AuditEntry, AuditReview
 from samverka.auth.models import (
     ConsortiumAdmin,
     LoginAttempt,
@@ -14,6 +15,9 @@ from samverka.tenants.models import Consortium, Membership, Tenant, TenantKind, 
 
 __all__ = [
     "ApiToken",
+    "AuditChainHead",
+    "AuditEntry",
+    "AuditReview",
     "Consortium",
     "ConsortiumAdmin",
     "ConsortiumPlugin",

@@ -16,6 +16,11 @@ POLICY = "samverka_tenant_isolation"
 # samverka.auth.sso.models). Keep this set tiny.
 DIRECTORY_TABLES = frozenset({"consortium_tenants", "sso_domains"})
 OWN_MEMBERSHIPS = "samverka_own_memberships"
+# The audit log has policies of its own (see apply_audit): NULL tenant_id means "platform".
+AUDIT_TABLE = "audit_entries"
+AUDIT_POLICIES = ("samverka_audit_read", "samverka_audit_append", "samverka_audit_purge")
+#: The legal floor of retention (HSLF-FS 2016:40: at least five years), enforced in SQL.
+AUDIT_MIN_RETENTION = "1826 days"
 
 SCOPE_FUNCTIONS = """
 CREATE OR REPLACE FUNCTION samverka_scope_tenants() RETURNS integer[]
@@ -53,6 +58,9 @@ def apply(connection: Connection, app_role: str | None) -> list[str]:
     connection.execute(text(SCOPE_FUNCTIONS))
     tables = tenant_tables(connection)
     for table in tables:
+        if table == AUDIT_TABLE:
+            apply_audit(connection)
+            continue
         quoted = connection.dialect.identifier_preparer.quote(table)
         connection.execute(text(f"ALTER TABLE {quoted} ENABLE ROW LEVEL SECURITY"))
         connection.execute(text(f"ALTER TABLE {quoted} FORCE ROW LEVEL SECURITY"))
@@ -78,4 +86,66 @@ def apply(connection: Connection, app_role: str | None) -> list[str]:
             text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
         )
         connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+        if AUDIT_TABLE in tables:
+            grant_audit(connection, role)
     return tables
+
+
+AUDIT_PURGE_FUNCTION = """
+CREATE OR REPLACE FUNCTION samverka_audit_purge(p_chain text, p_through_seq bigint)
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE removed bigint;
+BEGIN
+  DELETE FROM audit_entries WHERE chain = p_chain AND seq <= p_through_seq
+    AND occurred_at < now() - interval '1826 days';  -- AUDIT_MIN_RETENTION
+  GET DIAGNOSTICS removed = ROW_COUNT;
+  RETURN removed;
+END $$;
+"""
+
+
+def apply_audit(connection: Connection) -> None:
+    """The audit log: anyone may append, reading needs the tenant in scope (entries without a
+    tenant: the platform id 0 in scope), nobody may update, and only the table owner may
+    delete, and only entries older than the legal minimum: through the SECURITY DEFINER
+    function ``samverka_audit_purge`` (the app role may call it, not DELETE itself).
+
+    Appending is open to every scope because events are recorded where they happen, often
+    outside the tenant concerned (a platform administrator adding a tenant to a consortium)
+    or before any scope exists (a failed log-in); what an entry says is fixed by the hash
+    chain, and reading it is what the scope guards.
+    """
+    owner = connection.scalar(text("SELECT current_user"))
+    quote = connection.dialect.identifier_preparer.quote
+    connection.execute(text(f"ALTER TABLE {AUDIT_TABLE} ENABLE ROW LEVEL SECURITY"))
+    connection.execute(text(f"ALTER TABLE {AUDIT_TABLE} FORCE ROW LEVEL SECURITY"))
+    for policy in (POLICY, *AUDIT_POLICIES):
+        connection.execute(text(f"DROP POLICY IF EXISTS {policy} ON {AUDIT_TABLE}"))
+    read, append, purge = AUDIT_POLICIES
+    connection.execute(
+        text(
+            f"CREATE POLICY {read} ON {AUDIT_TABLE} FOR SELECT"
+            " USING (coalesce(tenant_id, 0) = ANY (samverka_scope_tenants()))"
+        )
+    )
+    connection.execute(
+        text(f"CREATE POLICY {append} ON {AUDIT_TABLE} FOR INSERT WITH CHECK (true)")
+    )
+    connection.execute(
+        text(
+            f"CREATE POLICY {purge} ON {AUDIT_TABLE} FOR DELETE TO {quote(owner)}"
+            f" USING (occurred_at < now() - interval '{AUDIT_MIN_RETENTION}')"
+        )
+    )
+    connection.execute(text(AUDIT_PURGE_FUNCTION))
+    connection.execute(
+        text("REVOKE ALL ON FUNCTION samverka_audit_purge(text, bigint) FROM PUBLIC")
+    )
+
+
+def grant_audit(connection: Connection, role: str) -> None:
+    """Append-only for the app: SELECT and INSERT on the entries, no UPDATE/DELETE/TRUNCATE."""
+    connection.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {AUDIT_TABLE} FROM {role}"))
+    connection.execute(
+        text(f"GRANT EXECUTE ON FUNCTION samverka_audit_purge(text, bigint) TO {role}")
+    )

@@ -133,6 +133,27 @@ def token_created(page) -> None:
     assert page.locator("#new-token").input_value().startswith("svk_")
 
 
+def audit_sample(tenant_pair, _with_plugins, _registry, db) -> None:
+    """Entries and a sample to review, so the page shows both tables."""
+    from samverka.audit import record_event
+    from samverka.audit.reviews import due_sample_reviews
+    from samverka.auth import clock
+
+    for n in range(3):
+        record_event(
+            db, "record.read", tenant_id=tenant_pair.a.id, target_type="record", target_id=n
+        )
+    db.commit()
+    due_sample_reviews(db, clock.now())
+    db.commit()
+
+
+def bad_audit_date(page) -> None:
+    page.fill("#start", "igår")
+    submit_form(page, "start", status=422)
+    expect_error_summary(page)
+
+
 @dataclass(frozen=True)
 class State:
     """A page, as whom, and how to get it into its error state (if it has a form)."""
@@ -191,6 +212,13 @@ PAGES = [
     ),
     State("platform-users", "/admin/users", "platform_admin", with_errors=submit_empty("password")),
     State("api-tokens", "/t/sunne/api-tokens/", "admin_a", with_errors=bad_expiry),
+    State(
+        "audit-log",
+        "/t/sunne/admin/audit/",
+        "admin_a",
+        setup=audit_sample,
+        with_errors=bad_audit_date,
+    ),
     State("api-token-created", "/t/sunne/api-tokens/", "reader_a", with_errors=token_created),
     State("not-found", "/no-such-page", "admin_a", status=404),
     State("plugin-page", "/t/sunne/testplugin/", "admin_a", setup=offer_testplugin),

@@ -29,6 +29,7 @@ from sqlalchemy import ColumnElement, bindparam, delete, exists, or_, select, up
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from samverka.audit import record_event
 from samverka.auth import clock
 from samverka.auth.models import ConsortiumAdmin, RecoveryCode, User
 from samverka.db import SCOPE_FREE, TenantScope, get_scope, scoped
@@ -105,6 +106,7 @@ def confirm_enrolment(session: Session, user: User, code: str) -> list[str]:
         raise ValidationError(_l("The code is wrong or has already been used."), "code")
     user.totp_confirmed_at = clock.now()
     user.session_epoch = (user.session_epoch or 0) + 1  # password-only sessions end
+    _record(session, "mfa.enrol", user)
     return replace_recovery_codes(session, user)
 
 
@@ -186,6 +188,7 @@ def unused_recovery_codes(session: Session, user: User) -> int:
 def regenerate_recovery_codes(session: Session, user: User, code: str) -> list[str]:
     if not verify_second_factor(session, user, code):
         raise ValidationError(_l("The code is wrong or has already been used."), "code")
+    _record(session, "mfa.recovery_codes_replace", user)
     return replace_recovery_codes(session, user)
 
 
@@ -196,11 +199,21 @@ def disable(session: Session, user: User, code: str, *, admin: bool) -> None:
         raise ValidationError(_l("Administrators must use two-step verification."), "code")
     if not verify_second_factor(session, user, code):
         raise ValidationError(_l("The code is wrong or has already been used."), "code")
-    reset(session, user)
+    _remove(session, user)
+    _record(session, "mfa.disable", user)
 
 
 def reset(session: Session, user: User) -> None:
     """Remove the seed and the recovery codes (the operator's path when a device is lost)."""
+    _remove(session, user)
+    _record(session, "mfa.reset", user)
+
+
+def _record(session: Session, action: str, user: User) -> None:
+    record_event(session, action, tenant_id=None, target_type="user", target_id=user.id)
+
+
+def _remove(session: Session, user: User) -> None:
     user.totp_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None

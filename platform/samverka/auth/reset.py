@@ -16,6 +16,7 @@ from enum import Enum
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from samverka.audit import record_event
 from samverka.auth import clock, throttle
 from samverka.auth.models import PasswordResetToken, User
 from samverka.auth.passwords import hash_password
@@ -57,6 +58,7 @@ def request_reset(session: Session, email: str, minutes: int) -> tuple[User, str
         )
     )
     session.flush()
+    _record(session, "account.password_reset_request", user)
     return user, token
 
 
@@ -91,7 +93,12 @@ def complete_reset(session: Session, token: str, new_password: str) -> User:
     user.session_epoch = (user.session_epoch or 0) + 1
     throttle.forget_account(session, user.email)
     session.flush()
+    _record(session, "account.password_reset", user)
     return user
+
+
+def _record(session: Session, action: str, user: User) -> None:
+    record_event(session, action, tenant_id=None, target_type="user", target_id=user.id)
 
 
 def password_marker(user: User) -> str:

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
+from samverka.audit import record_event
 from samverka.auth.models import ConsortiumAdmin, User
 from samverka.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from samverka.auth.permissions import PermissionRegistry
@@ -65,6 +66,14 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    record_event(
+        session,
+        "user.create",
+        tenant_id=None,
+        target_type="user",
+        target_id=user.id,
+        details={"platform_admin": platform_admin},
+    )
     return user
 
 
@@ -114,6 +123,14 @@ def add_member(
     membership = Membership(tenant_id=tenant.id, user_id=user.id, role=role)
     session.add(membership)
     session.flush()
+    record_event(
+        session,
+        "member.add",
+        tenant_id=tenant.id,
+        target_type="user",
+        target_id=user.id,
+        details={"role": role},
+    )
     return membership
 
 
@@ -123,7 +140,17 @@ def remove_member(session: Session, user_id: int, tenant: Tenant, role: str | No
     )
     if role is not None:
         query = query.where(Membership.role == role)
-    return session.execute(query).rowcount
+    removed = session.execute(query).rowcount
+    if removed:
+        record_event(
+            session,
+            "member.remove",
+            tenant_id=tenant.id,
+            target_type="user",
+            target_id=user_id,
+            details={"role": role},
+        )
+    return removed
 
 
 def tenant_members(session: Session, tenant: Tenant) -> list[tuple[User, list[str]]]:
@@ -180,6 +207,14 @@ def add_consortium_admin(session: Session, user: User, consortium: Consortium) -
     admin = ConsortiumAdmin(user_id=user.id, consortium_id=consortium.id)
     session.add(admin)
     session.flush()
+    record_event(
+        session,
+        "consortium.admin_add",
+        tenant_id=None,
+        target_type="user",
+        target_id=user.id,
+        details={"consortium_id": consortium.id},
+    )
     return admin
 
 
@@ -195,11 +230,21 @@ def consortium_admins(session: Session, consortium: Consortium) -> list[User]:
 
 
 def remove_consortium_admin(session: Session, user_id: int, consortium: Consortium) -> int:
-    return session.execute(
+    removed = session.execute(
         delete(ConsortiumAdmin).where(
             ConsortiumAdmin.user_id == user_id, ConsortiumAdmin.consortium_id == consortium.id
         )
     ).rowcount
+    if removed:
+        record_event(
+            session,
+            "consortium.admin_remove",
+            tenant_id=None,
+            target_type="user",
+            target_id=user_id,
+            details={"consortium_id": consortium.id},
+        )
+    return removed
 
 
 def administered_consortia(session: Session, user: User) -> list[Consortium]:

@@ -24,8 +24,9 @@ from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
+from samverka.audit import record_event
 from samverka.auth.authorization import Principal
 from samverka.auth.models import User
 from samverka.auth.permissions import PermissionRegistry
@@ -132,6 +133,14 @@ def issue_token(
     )
     session.add(token)
     session.flush()
+    record_event(
+        session,
+        "token.create",
+        tenant_id=tenant.id,
+        target_type="api_token",
+        target_id=token.id,
+        details={"user_id": user.id, "role_cap": role, "expires_days": expires_days},
+    )
     return IssuedToken(token, f"{TOKEN_PREFIX}{tenant.id}_{key}_{secret}")
 
 
@@ -236,8 +245,17 @@ def get_token(session: Session, token_id: int) -> ApiToken:
 
 
 def revoke(token: ApiToken) -> None:
+    """Revoke now (recorded in the audit log of the token's session)."""
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        record_event(
+            object_session(token),
+            "token.revoke",
+            tenant_id=token.tenant_id,
+            target_type="api_token",
+            target_id=token.id,
+            details={"user_id": token.user_id},
+        )
 
 
 def status(token: ApiToken, now: datetime | None = None) -> str:

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from samverka.cli import (
+    audit_commands,
     db_commands,
     demo_commands,
     idp_commands,
@@ -35,8 +36,12 @@ def _create_app() -> Flask:
     load_dotenv=False,
     set_debug_flag=False,
 )
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Samverka: crime-prevention cooperation platform."""
+    from samverka.audit.context import operator
+
+    ctx.with_resource(operator())  # audit entries name the operator as the actor
 
 
 for module in (
@@ -47,6 +52,7 @@ for module in (
     token_commands,
     demo_commands,
     idp_commands,
+    audit_commands,
 ):
     module.register(cli)
 

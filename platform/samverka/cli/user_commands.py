@@ -40,7 +40,7 @@ def user_logout_everywhere(email: str, as_json: bool) -> None:
     """End every session of the user (they log in again)."""
     operator_requires("platform:users:manage")
     person = accounts.get_user(db_session(), email)
-    account.end_all_sessions(person)
+    account.log_out_everywhere(db_session(), person)
     emit(
         as_json,
         {"email": person.email, "sessions_ended": True},

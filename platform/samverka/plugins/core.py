@@ -88,6 +88,12 @@ def register_permissions() -> list[Permission]:
         Permission("platform:consortia:manage", "Create consortia", TOP),
         Permission("platform:users:manage", "Create users and platform administrators", TOP),
         Permission("platform:plugins:manage", "Configure installed plugins platform-wide", TOP),
+        Permission(
+            "tenant:audit:view",
+            "Read and export the organisation's audit log, review its samples",
+            ("tenant_admin", *TOP),
+        ),
+        Permission("platform:audit:manage", "Verify and purge the audit log", TOP),
     ]
 
 
@@ -99,4 +105,5 @@ def register_nav_items(tenant, user) -> list[NavItem]:
         NavItem(_l("Modules"), "tenant_admin.plugins_view", "tenant:plugins:view", 910),
         NavItem(_l("Single sign-on"), "sso.admin.settings", "tenant:identity:manage", 920),
         NavItem(_l("API tokens"), "api_tokens.index", "tenant:api_tokens:own", 930),
+        NavItem(_l("Audit log"), "audit_review.index", "tenant:audit:view", 940),
     ]

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from samverka.audit import field_names, record_event
 from samverka.db import session_cache
 from samverka.errors import ValidationError
 from samverka.plugins.config import resolve_config, validate_config
@@ -56,6 +57,14 @@ def allow_plugin(
     elif config is not None:
         row.config = config
     session.flush()
+    record_event(
+        session,
+        "plugin.allow",
+        tenant_id=None,
+        target_type="plugin",
+        target_id=name,
+        details={"consortium_id": consortium.id, "config_fields": field_names(config)},
+    )
     return row
 
 
@@ -68,6 +77,14 @@ def disallow_plugin(session: Session, name: str, consortium: Consortium) -> None
     if row is not None:
         session.delete(row)
         session.flush()
+        record_event(
+            session,
+            "plugin.disallow",
+            tenant_id=None,
+            target_type="plugin",
+            target_id=name,
+            details={"consortium_id": consortium.id},
+        )
 
 
 def consortium_plugins(session: Session, consortium: Consortium) -> dict[str, ConsortiumPlugin]:
@@ -145,6 +162,14 @@ def set_platform_config(
     else:
         row.config = config
     session.flush()
+    record_event(
+        session,
+        "plugin.configure",
+        tenant_id=None,
+        target_type="plugin",
+        target_id=name,
+        details={"config_fields": field_names(config)},
+    )
     return row
 
 
@@ -211,6 +236,14 @@ def enable_plugin(
         row.enabled = True
         row.config = new_config
     session.flush()
+    record_event(
+        session,
+        "plugin.enable",
+        tenant_id=tenant.id,
+        target_type="plugin",
+        target_id=name,
+        details={"config_fields": field_names(new_config)},
+    )
     return row
 
 
@@ -221,3 +254,5 @@ def disable_plugin(session: Session, host: PluginHost, tenant: Tenant, name: str
     if row is not None:
         row.enabled = False
         session.flush()
+        record_event(session, "plugin.disable", tenant_id=tenant.id, target_type="plugin",
+                     target_id=name)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samverka.audit import record_event
 from samverka.errors import NotFound, ValidationError
 from samverka.tenants.models import Consortium, Tenant, TenantKind
 
@@ -92,6 +93,13 @@ def create_consortium(
         raise ValidationError(_l("The short name %(slug)s is already taken.", slug=slug), "slug")
     session.add(consortium)
     session.flush()
+    record_event(
+        session,
+        "consortium.create",
+        tenant_id=None,
+        target_type="consortium",
+        target_id=consortium.id,
+    )
     return consortium
 
 
@@ -125,6 +133,14 @@ def create_tenant(
     )
     session.add(tenant)
     session.flush()
+    record_event(
+        session,
+        "tenant.create",
+        tenant_id=None,
+        target_type="tenant",
+        target_id=tenant.id,
+        details={"consortium_ids": [c.id for c in tenant.consortia]},
+    )
     return tenant
 
 
@@ -157,6 +173,7 @@ def add_to_consortium(session: Session, tenant: Tenant, consortium: Consortium) 
     if consortium not in tenant.consortia:
         tenant.consortia.append(consortium)
         session.flush()
+        _record_membership(session, "consortium.tenant_add", tenant, consortium)
 
 
 def remove_from_consortium(session: Session, tenant: Tenant, consortium: Consortium) -> None:
@@ -171,6 +188,14 @@ def remove_from_consortium(session: Session, tenant: Tenant, consortium: Consort
         )
     tenant.consortia.remove(consortium)
     session.flush()
+    _record_membership(session, "consortium.tenant_remove", tenant, consortium)
+
+
+def _record_membership(session: Session, action: str, tenant: Tenant, consortium) -> None:
+    """In the tenant's own chain: its administrators see which cooperations it joined."""
+    record_event(
+        session, action, tenant_id=tenant.id, target_type="consortium", target_id=consortium.id
+    )
 
 
 def tenants_outside(session: Session, consortium: Consortium) -> list[Tenant]:

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     context.init_app(app)
     from samverka.web import (
         account,
+        audit_review,
         auth,
         consortium_admin,
         exports,
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
         platform_admin,
         sso,
         exports,
+        audit_review,
     ):
         app.register_blueprint(module.bp)
     register_plugin_blueprints(app)

@@ -84,7 +84,7 @@ def logout_everywhere():
     user = _user()
     if not ActionForm().validate_on_submit():
         abort(400)
-    account.end_all_sessions(user)
+    account.log_out_everywhere(db_session(), user)
     db_session().commit()
     _fresh_session()
     flash(_("You are logged out everywhere."), "success")

@@ -13,12 +13,13 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from samverka.audit import logins
 from samverka.auth import clock, mfa, throttle
 from samverka.auth.models import User
 from samverka.auth.services import authenticate
 from samverka.runtime import db_session, runtime
 from samverka.web.account_forms import MfaLoginForm
-from samverka.web.context import _auth_version
+from samverka.web.context import _auth_version, current_user
 from samverka.web.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -71,11 +72,16 @@ def login():
     if form.validate_on_submit():
         database, address = db_session(), request.remote_addr or ""
         if throttle.is_throttled(database, throttle_limits(), form.email.data, address):
+            logins.login_failed(
+                database, email=form.email.data, reason="throttled", outcome="denied"
+            )
+            database.commit()
             return too_many_attempts("login.html", form)
         user = authenticate(database, form.email.data, form.password.data)
         if user is not None:
             return _after_password(user, safe_next(request.args.get("next")))
         throttle.record_failure(database, throttle_limits(), form.email.data, address)
+        logins.login_failed(database, email=form.email.data, reason="wrong_password")
         database.commit()
         form.password.errors = [_("Wrong e-mail address or password.")]
     return render_template("login.html", form=form), 200 if not form.errors else 422
@@ -103,6 +109,7 @@ def _after_password(user: User, next_url: str):
 def _complete_login(user: User) -> None:
     establish_session(user)
     throttle.forget_account(db_session(), user.email)
+    logins.login_succeeded(db_session(), user, method="password")
     db_session().commit()
 
 
@@ -130,12 +137,17 @@ def login_code():
     if form.validate_on_submit():
         database, address = db_session(), request.remote_addr or ""
         if throttle.is_throttled(database, throttle_limits(), user.email, address):
+            logins.login_failed(
+                database, user=user, reason="throttled", outcome="denied", method="mfa"
+            )
+            database.commit()
             return too_many_attempts("login_code.html", form)
         if mfa.verify_second_factor(database, user, form.code.data):
             next_url = session[PENDING_KEY]["next"]
             _complete_login(user)
             return redirect(safe_next(next_url))
         throttle.record_failure(database, throttle_limits(), user.email, address)
+        logins.login_failed(database, user=user, reason="wrong_code", method="mfa")
         database.commit()
         form.code.errors = [_("The code is wrong or has already been used.")]
     return render_template("login_code.html", form=form), 200 if not form.errors else 422
@@ -146,6 +158,8 @@ def logout():
     from samverka.web import sso
 
     provider_logout = sso.end_session_url()  # SSO: also end the provider's session
+    logins.logged_out(db_session(), current_user())
+    db_session().commit()
     _fresh_session()
     if provider_logout is None:
         flash(_("You are logged out."), "success")

@@ -23,6 +23,8 @@ from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
+from samverka.audit import logins
+from samverka.audit.context import SYSTEM, acting_as
 from samverka.auth.sso import client as oidc
 from samverka.auth.sso import services as sso
 from samverka.auth.sso.models import IdentityProvider
@@ -128,10 +130,11 @@ def callback(slug: str):
     oidc.remember(client, provider)
     database = db_session()
     try:
-        user = sign_in(database, runtime().registry, tenant, provider, claims)
+        with acting_as(SYSTEM, label="sso"):  # provisioning on the provider's word
+            user = sign_in(database, runtime().registry, tenant, provider, claims)
     except SsoRefused as refusal:
-        database.commit()  # only a revocation of earlier SSO grants can be pending
-        return _refuse(slug, refusal.reason, refusal.message)
+        return _refuse(slug, refusal.reason, refusal.message)  # commits earlier revocations
+    logins.login_succeeded(database, user, method="sso", sso_tenant_id=tenant.id)
     database.commit()
     hint = token["id_token"] if len(token["id_token"]) <= ID_TOKEN_HINT_MAX else None
     establish_session(user, auth_method="sso", sso_tenant=slug, sso_id_token=hint)
@@ -206,6 +209,10 @@ def _refuse(slug: str, reason: str, message: object, error: Exception | None = N
         log.warning("sso login refused for tenant %s: %s", slug, reason)
     else:
         log.warning("sso login refused for tenant %s: %s (%s)", slug, reason, _kind(error))
+    logins.login_failed(
+        db_session(), reason=reason, outcome="denied", method="sso", sso_tenant=slug
+    )
+    db_session().commit()
     flash(str(message), "error")
     return redirect(url_for("auth.login"))
 

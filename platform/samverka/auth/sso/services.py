@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from samverka.audit import record_event
 from samverka.auth.permissions import PermissionRegistry
 from samverka.auth.sso.models import (
     DEFAULT_EMAIL_CLAIM,
@@ -99,6 +100,14 @@ def set_provider(
     session.execute(delete(SsoDomain).where(SsoDomain.tenant_id == tenant.id))
     session.add_all(SsoDomain(domain=d, tenant_id=tenant.id) for d in clean.domains)
     session.flush()
+    record_event(
+        session,
+        "sso.provider_set",
+        tenant_id=tenant.id,
+        target_type="identity_provider",
+        target_id=provider.id,
+        details={"enabled": clean.enabled, "client_rotated": bool(clean.client_secret)},
+    )
     return provider
 
 
@@ -110,6 +119,13 @@ def remove_provider(session: Session, tenant: Tenant) -> bool:
         return False
     session.delete(provider)
     session.flush()
+    record_event(
+        session,
+        "sso.provider_remove",
+        tenant_id=tenant.id,
+        target_type="identity_provider",
+        target_id=provider.id,
+    )
     return True
 
 
