@@ -47,6 +47,7 @@ class Settings:
     def effective_log_format(self) -> str:
         """JSON lines in production (log shippers parse them), readable text elsewhere."""
         return self.log_format or ("json" if self.is_production else "text")
+
     # Accounts (see README, "Accounts"): throttling, password reset, outgoing mail.
     login_max_account_failures: int = 5  # failed log-ins per account per window
     login_max_address_failures: int = 30  # failed log-ins per client address per window
@@ -59,6 +60,12 @@ class Settings:
     smtp_password: str = ""
     smtp_starttls: bool = True
     mail_from: str = "Samverka <no-reply@localhost>"
+    # Background jobs (see README, "Background jobs"): the outbox, retries and the scheduler.
+    job_lease_seconds: int = 600  # a running job not heard from for this long is run again
+    job_max_attempts: int = 5
+    job_retry_seconds: int = 10  # first retry after this; doubled each attempt
+    outbox_dispatch_seconds: float = 2.0  # how often the scheduler dispatches the outbox
+    scheduler_tick_seconds: float = 1.0
 
     @property
     def is_production(self) -> bool:
@@ -143,6 +150,11 @@ def _coerce(kind: object, raw: str) -> object:
             return int(raw)
         except ValueError:
             raise ConfigurationError(f"not a whole number: {raw!r}") from None
+    if kind in (float, "float"):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigurationError(f"not a number: {raw!r}") from None
     return raw
 
 

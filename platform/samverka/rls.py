@@ -16,6 +16,10 @@ POLICY = "samverka_tenant_isolation"
 # samverka.auth.sso.models). Keep this set tiny.
 DIRECTORY_TABLES = frozenset({"consortium_tenants", "sso_domains"})
 OWN_MEMBERSHIPS = "samverka_own_memberships"
+# Tables whose rows may belong to no tenant (tenant_id NULL: platform work such as a mail to a
+# user of no organisation). They keep the tenant policy; a second one admits only those rows.
+PLATFORM_ROW_TABLES = frozenset({"job_outbox"})
+PLATFORM_ROWS = "samverka_platform_rows"
 
 SCOPE_FUNCTIONS = """
 CREATE OR REPLACE FUNCTION samverka_scope_tenants() RETURNS integer[]
@@ -62,6 +66,14 @@ def apply(connection: Connection, app_role: str | None) -> list[str]:
                 f"CREATE POLICY {POLICY} ON {quoted}"
                 " USING (tenant_id = ANY (samverka_scope_tenants()))"
                 " WITH CHECK (tenant_id = ANY (samverka_scope_tenants()))"
+            )
+        )
+    for table in sorted(PLATFORM_ROW_TABLES & set(tables)):
+        connection.execute(text(f"DROP POLICY IF EXISTS {PLATFORM_ROWS} ON {table}"))
+        connection.execute(
+            text(
+                f"CREATE POLICY {PLATFORM_ROWS} ON {table}"
+                " USING (tenant_id IS NULL) WITH CHECK (tenant_id IS NULL)"
             )
         )
     connection.execute(text(f"DROP POLICY IF EXISTS {OWN_MEMBERSHIPS} ON memberships"))

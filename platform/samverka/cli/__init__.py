@@ -14,6 +14,7 @@ from samverka.cli import (
     db_commands,
     demo_commands,
     idp_commands,
+    job_commands,
     plugin_commands,
     tenant_commands,
     token_commands,
@@ -47,6 +48,7 @@ for module in (
     token_commands,
     demo_commands,
     idp_commands,
+    job_commands,
 ):
     module.register(cli)
 

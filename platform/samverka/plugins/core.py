@@ -88,6 +88,15 @@ def register_permissions() -> list[Permission]:
         Permission("platform:consortia:manage", "Create consortia", TOP),
         Permission("platform:users:manage", "Create users and platform administrators", TOP),
         Permission("platform:plugins:manage", "Configure installed plugins platform-wide", TOP),
+        Permission(
+            "tenant:jobs:view", "Follow the organisation's background jobs", (*TENANT_ROLES, *TOP)
+        ),
+        Permission(
+            "tenant:jobs:manage",
+            "See failed background jobs and retry them",
+            ("tenant_admin", *TOP),
+        ),
+        Permission("platform:jobs:manage", "See and retry failed jobs of every tenant", TOP),
     ]
 
 
@@ -99,4 +108,23 @@ def register_nav_items(tenant, user) -> list[NavItem]:
         NavItem(_l("Modules"), "tenant_admin.plugins_view", "tenant:plugins:view", 910),
         NavItem(_l("Single sign-on"), "sso.admin.settings", "tenant:identity:manage", 920),
         NavItem(_l("API tokens"), "api_tokens.index", "tenant:api_tokens:own", 930),
+        NavItem(_l("Background jobs"), "jobs.index", "tenant:jobs:manage", 940),
     ]
+
+
+@hookimpl
+def register_jobs() -> dict:
+    from samverka.jobs import core_jobs
+
+    return {"send_mail": core_jobs.send_mail, "count_to": core_jobs.count_to}
+
+
+@hookimpl
+def register_periodic_jobs() -> list:
+    """The outbox dispatcher (which also delivers mail: each message is an outbox job).
+    Room for the audit log's ``purge_expired(session, now)`` and ``due_sample_reviews(session,
+    now)``: the lead wires them here as ``PeriodicJob(..., per_tenant=...)`` entries."""
+    from samverka.jobs import core_jobs
+    from samverka.runtime import runtime
+
+    return core_jobs.periodic_jobs(runtime().settings.outbox_dispatch_seconds)
