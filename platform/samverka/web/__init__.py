@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         account,
         auth,
         consortium_admin,
+        jobs,
         password_reset,
         platform_admin,
         shell,
@@ -34,8 +35,10 @@ def init_app(app: Flask) -> None:
         consortium_admin,
         platform_admin,
         sso,
+        jobs,
     ):
         app.register_blueprint(module.bp)
+    app.register_blueprint(jobs.platform_bp)
     register_plugin_blueprints(app)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(NotFound, lambda _e: render_http_error(_http(404)))
