@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from jobkit import add_note, notes, outbox_row
+from sqlalchemy import update
 
 from samverka.db import TenantScope, scoped, utcnow
 from samverka.jobs import runner
@@ -14,27 +15,6 @@ from samverka.jobs.models import OutboxJob
 from samverka.jobs.outbox import dispatch_now, enqueue
 from samverka.testing.jobs import work_jobs
 from samverka_testplugin import Note
-
-
-def notes(db, tenant) -> list[str]:
-    db.expire_all()
-    with scoped(db, TenantScope.for_tenant(tenant.id)):
-        return list(db.scalars(select(Note.text).order_by(Note.id)))
-
-
-def outbox_row(db, tenant, job_id) -> OutboxJob:
-    db.expire_all()
-    with scoped(db, TenantScope.for_tenant(tenant.id)):
-        return db.get(OutboxJob, job_id)
-
-
-def add_note(app, db, tenant, text: str, **kwargs) -> int:
-    """What a view does: a write and its job in one transaction, then the commit."""
-    with app.app_context(), scoped(db, TenantScope.for_tenant(tenant.id)):
-        db.add(Note(text=f"cause of {text}"))
-        job = enqueue(db, "testplugin.add_note", tenant_id=tenant.id, text=text, **kwargs)
-        db.commit()
-        return job.id
 
 
 def test_a_rolled_back_transaction_dispatches_nothing(app, db, queue, tenant_pair, with_plugins):
