@@ -106,3 +106,13 @@ def test_a_dead_workers_job_is_run_again_after_its_lease(app, db, queue, tenant_
     assert outbox_row(db, tenant_pair.a, job_id).attempts == 2
     work_jobs(app)
     assert notes(db, tenant_pair.a) == ["cause of leased", "leased"]
+
+
+def test_progress_is_stored_on_the_row(app, db, queue, tenant_pair):
+    with app.app_context(), scoped(db, TenantScope.for_tenant(tenant_pair.a.id)):
+        job_id = enqueue(db, "core.count_to", tenant_id=tenant_pair.a.id, n=3, pause=0).id
+        db.commit()
+    work_jobs(app)
+    row = outbox_row(db, tenant_pair.a, job_id)
+    assert (row.status, row.progress_done, row.progress_total) == ("done", 3, 3)
+    assert row.progress_message == "Counting"

@@ -4,15 +4,11 @@ which completes it exactly once (after the job's lease, bounded in time)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from jobkit import add_note, notes, outbox_row
+from jobkit import add_note, kill_hard, notes, outbox_row, worker_process
 from throwaway import RedisServer, wait_until
 
 from samverka.db import TenantScope, scoped
@@ -53,39 +49,6 @@ def test_jobs_written_while_redis_is_down_are_dispatched_once_it_is_back(
         f"n{i}" for i in range(20)
     )
     assert len(written) == 40
-
-
-def worker_process(settings, lease: int) -> subprocess.Popen:
-    env = dict(
-        os.environ,
-        PYTHONPATH=os.pathsep.join(
-            [str(HERE.parent / "testplugin"), os.environ.get("PYTHONPATH", "")]
-        ),
-        SAMVERKA_ENV="testing",
-        SAMVERKA_DATABASE_URL=settings.database_url,
-        SAMVERKA_DATABASE_OWNER_URL=settings.database_owner_url,
-        SAMVERKA_REDIS_URL=settings.redis_url,
-        SAMVERKA_SECRET_KEY=settings.secret_key,
-        SAMVERKA_ENCRYPTION_KEYS=settings.encryption_keys,
-        SAMVERKA_INSTANCE_PATH=str(settings.instance_path),
-        SAMVERKA_JOB_LEASE_SECONDS=str(lease),
-    )
-    return subprocess.Popen(  # its own process group: the work horse dies with it
-        [sys.executable, str(HERE / "worker_main.py")],
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def kill_hard(process: subprocess.Popen) -> None:
-    """SIGKILL the worker and its work horse (RQ forks one per job, in a session of its
-    own), as when the pod or machine dies."""
-    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-    for pid in [process.pid, *map(int, children)]:
-        os.kill(pid, signal.SIGKILL)
-    process.wait(5)
 
 
 def test_a_job_whose_worker_is_killed_completes_exactly_once_on_a_new_worker(
