@@ -43,6 +43,7 @@ PENDING_KEY = "samverka.outbox_pending"
 RUNNER = "samverka.jobs.runner.run_outbox"
 BATCH = 500
 RESULT_TTL = 3600  # seconds RQ keeps a finished job (and so refuses a duplicate of it)
+BACKLOG_KEY = "samverka:outbox:backlog"  # "<count> <unix time>", for /metrics
 
 
 def enqueue(
@@ -181,11 +182,20 @@ def dispatch_due(session: Session, queue: Queue, now: datetime | None = None) ->
             .order_by(OutboxJob.id)
             .limit(BATCH)
         ).all()
-        if not rows:
-            return total
-        total += dispatch_rows(session, queue, rows, runtime().settings.job_lease_seconds)
+        if rows:
+            total += dispatch_rows(session, queue, rows, runtime().settings.job_lease_seconds)
         if len(rows) < BATCH:
-            return total
+            break
+    publish_backlog(session, queue.connection)
+    return total
+
+
+def publish_backlog(session: Session, connection) -> None:
+    """The metrics read the backlog from Redis at scrape time (no database connection
+    there); the time lets an alert tell a stale figure (no scheduler) from a fresh one."""
+    import time
+
+    connection.set(BACKLOG_KEY, f"{backlog(session)} {time.time():.0f}")
 
 
 def dispatch_rows(
