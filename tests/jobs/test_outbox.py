@@ -33,7 +33,10 @@ def test_the_commit_dispatches_at_once_and_the_job_runs_once(
 ):
     with_plugins(tenant_pair.a, "testplugin")
     job_id = add_note(app, db, tenant_pair.a, "one")
-    assert queue.count == 1  # the after-commit hook handed it to RQ
+    assert queue.count == 1  # the after-commit hook handed it to RQ (no database work)
+    assert outbox_row(db, tenant_pair.a, job_id).status == "pending"
+    assert dispatch_now(app) == 1  # the dispatcher marks it; RQ refused a second copy
+    assert queue.count == 1
     assert outbox_row(db, tenant_pair.a, job_id).status == "dispatched"
     assert work_jobs(app) == 0  # nothing left for the dispatcher
     row = outbox_row(db, tenant_pair.a, job_id)
@@ -47,7 +50,8 @@ def test_dispatching_twice_queues_once_and_running_twice_has_one_effect(
 ):
     with_plugins(tenant_pair.a, "testplugin")
     job_id = add_note(app, db, tenant_pair.a, "once")
-    # As if the process died after RQ accepted the job but before the row was marked.
+    assert dispatch_now(app) == 1
+    # As if a dispatcher died after RQ accepted the job but before its mark was committed.
     with scoped(db, TenantScope.for_tenant(tenant_pair.a.id)):
         db.execute(update(OutboxJob).values(status="pending", attempts=0))
         db.commit()
@@ -99,7 +103,7 @@ def test_a_dead_workers_job_is_run_again_after_its_lease(app, db, queue, tenant_
     with_plugins(tenant_pair.a, "testplugin")
     job_id = add_note(app, db, tenant_pair.a, "leased")
     with scoped(db, TenantScope.for_tenant(tenant_pair.a.id)):  # started, then silence
-        db.execute(update(OutboxJob).values(status="running", lease_until=utcnow()))
+        db.execute(update(OutboxJob).values(status="running", attempts=1, lease_until=utcnow()))
         db.commit()
     queue.empty()
     assert dispatch_now(app) == 1

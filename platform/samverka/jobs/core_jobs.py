@@ -36,14 +36,10 @@ def count_to(tenant_id: int | None, n: int = 20, pause: float = 0.25) -> int:
 def dispatch_outbox(session: Session, now: datetime) -> int:
     """The outbox dispatcher as a periodic job (the session has the all-tenants scope)."""
     from samverka.jobs.outbox import dispatch_due
-    from samverka.jobs.queue import connect, get_queue
+    from samverka.jobs.queue import get_queue, shared_connection
     from samverka.runtime import runtime
 
-    connection = connect(runtime().settings)
-    try:
-        return dispatch_due(session, get_queue(connection), now)
-    finally:
-        connection.close()
+    return dispatch_due(session, get_queue(shared_connection(runtime().settings)), now)
 
 
 def periodic_jobs(dispatch_every: float) -> list[PeriodicJob]:

@@ -57,7 +57,7 @@ class OutboxJob(TenantScoped, Base):
     request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    def rq_job_id(self, attempt: int | None = None) -> str:
-        """The RQ id of one attempt: dispatching the same attempt twice queues it once."""
-        number = self.attempts + 1 if attempt is None else attempt
-        return f"outbox-{self.id}-{self.nonce}-{number}"
+
+def rq_job_id(outbox_id: int, nonce: str, attempt: int) -> str:
+    """The RQ id of one attempt: dispatching the same attempt twice queues it once."""
+    return f"outbox-{outbox_id}-{nonce}-{attempt}"

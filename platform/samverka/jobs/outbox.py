@@ -2,13 +2,14 @@
 
 ``enqueue(session, job, tenant_id=…)`` only adds a row to ``job_outbox`` in the caller's
 session, so the job exists exactly when the data that caused it was committed: a rollback
-sends nothing. After the commit an ``after_commit`` hook dispatches the row to RQ at once;
-whatever that misses (the process died between commit and dispatch, Redis was down) the
-scheduler's periodic dispatcher (:func:`dispatch_due`) picks up, so nothing is lost.
+sends nothing. After the commit an ``after_commit`` hook hands the job to RQ at once (no
+further database work in the request); the scheduler's periodic dispatcher
+(:func:`dispatch_due`) then marks it dispatched, and hands over whatever the hook missed (the
+process died between commit and dispatch, Redis was down), so nothing is lost.
 
-Dispatch is idempotent: the RQ job id is derived from the outbox id and the attempt
-(``outbox-<id>-<attempt>``) and queued with RQ's ``unique=True``, so dispatching the same
-attempt twice queues it once; the row is marked dispatched only after RQ accepted it.
+Dispatch is idempotent: the RQ job id is derived from the outbox row and the attempt
+(``outbox-<id>-<nonce>-<attempt>``) and queued with RQ's ``unique=True``, so dispatching the
+same attempt twice queues it once; a row is marked dispatched only after RQ accepted it.
 
 Row-level security: the dispatcher is platform code acting for every tenant. It does not
 bypass RLS; it sets an explicit all-tenants scope (:func:`platform_scope`: every tenant id,
@@ -20,8 +21,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,8 +37,8 @@ from sqlalchemy.orm import Session
 
 from samverka.db import SCOPE_FREE, TenantScope, set_scope, utcnow
 from samverka.errors import NotFound, ValidationError
-from samverka.jobs.models import DISPATCHED, FAILED, PENDING, RUNNING, OutboxJob
-from samverka.jobs.queue import REQUEST_ID_META, connect, get_queue, job_functions
+from samverka.jobs.models import DISPATCHED, FAILED, PENDING, RUNNING, OutboxJob, rq_job_id
+from samverka.jobs.queue import REQUEST_ID_META, get_queue, job_functions, shared_connection
 from samverka.logs import current_request_id
 
 log = logging.getLogger(__name__)
@@ -85,7 +88,7 @@ def enqueue(
     )
     session.add(row)
     session.flush()
-    dispatch_after_commit(session, row.id)
+    dispatch_after_commit(session, row)
     return row
 
 
@@ -117,14 +120,27 @@ def retry(session: Session, row: OutboxJob) -> None:
     row.finished_at = None
     row.lease_until = None
     session.flush()
-    dispatch_after_commit(session, row.id)
+    dispatch_after_commit(session, row)
 
 
 # --- after the commit ---------------------------------------------------------------------
 
 
-def dispatch_after_commit(session: Session, outbox_id: int) -> None:
-    session.info.setdefault(PENDING_KEY, []).append(outbox_id)
+@dataclass(frozen=True)
+class Pending:
+    """What dispatching needs of a row, kept from its insert: the after-commit dispatch then
+    needs no database round trip."""
+
+    id: int
+    tenant_id: int | None
+    nonce: str
+    attempts: int
+    request_id: str | None
+
+
+def dispatch_after_commit(session: Session, row: OutboxJob) -> None:
+    pending = Pending(row.id, row.tenant_id, row.nonce, row.attempts, row.request_id)
+    session.info.setdefault(PENDING_KEY, []).append(pending)
     if not event.contains(session, "after_commit", _after_commit):
         event.listen(session, "after_commit", _after_commit)
         event.listen(session, "after_rollback", _after_rollback)
@@ -135,23 +151,20 @@ def _after_rollback(session: Session) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    """Try at once; any failure leaves the rows pending for the scheduler's dispatcher."""
-    ids = session.info.pop(PENDING_KEY, None)
-    if not ids or not has_app_context():
+    """Hand the rows to RQ at once, without touching the database again: the request pays one
+    Redis round trip per job. The dispatcher marks them ``dispatched`` at its next pass (RQ
+    refuses its second copy of the same attempt), or the worker marks them ``running``
+    first. Any failure leaves them pending for the dispatcher: nothing is lost."""
+    pending = session.info.pop(PENDING_KEY, None)
+    if not pending or not has_app_context():
         return
     from samverka.runtime import runtime
 
+    rt = runtime()
     try:
-        connection = connect(runtime().settings)
-        try:
-            with runtime().sessions() as fresh:
-                set_scope(fresh, platform_scope(fresh))
-                rows = fresh.scalars(
-                    select(OutboxJob).where(OutboxJob.id.in_(ids), OutboxJob.status == PENDING)
-                ).all()
-                dispatch_rows(fresh, get_queue(connection), rows)
-        finally:
-            connection.close()
+        queue = get_queue(shared_connection(rt.settings))
+        for row in pending:
+            _queue(queue, row, row.attempts + 1, rt.settings.job_lease_seconds)
     except Exception as error:  # Redis down, ...: the dispatcher retries, nothing is lost
         log.warning("outbox: dispatch after commit postponed: %s", type(error).__name__)
 
@@ -199,27 +212,30 @@ def publish_backlog(session: Session, connection) -> None:
 
 
 def dispatch_rows(
-    session: Session, queue: Queue, rows: Iterable[OutboxJob], lease: int | None = None
+    session: Session, queue: Queue, rows: Iterable[OutboxJob | Pending], lease: int | None = None
 ) -> int:
-    """Hand rows to RQ; each is marked dispatched only after RQ accepted it (then committed)."""
+    """Hand rows to RQ; they are marked dispatched only after RQ accepted them (one UPDATE
+    per attempt number, which is almost always one UPDATE), then committed."""
     if lease is None:
         from samverka.runtime import runtime
 
         lease = runtime().settings.job_lease_seconds
-    count = 0
+    accepted: dict[int, list[int]] = defaultdict(list)  # attempts so far -> ids
     for row in rows:
-        attempt = row.attempts + 1
-        _queue(queue, row, attempt, lease)
+        _queue(queue, row, row.attempts + 1, lease)
+        accepted[row.attempts].append(row.id)
+    count = 0
+    for attempts, ids in accepted.items():
         marked = session.execute(
             update(OutboxJob)
             .where(
-                OutboxJob.id == row.id,
+                OutboxJob.id.in_(ids),
                 OutboxJob.status == PENDING,
-                OutboxJob.attempts == row.attempts,
+                OutboxJob.attempts == attempts,
             )
             .values(
                 status=DISPATCHED,
-                attempts=attempt,
+                attempts=attempts + 1,
                 lease_until=utcnow() + timedelta(seconds=lease),
             )
             .execution_options(synchronize_session=False)
@@ -229,13 +245,13 @@ def dispatch_rows(
     return count
 
 
-def _queue(queue: Queue, row: OutboxJob, attempt: int, lease: int) -> None:
+def _queue(queue: Queue, row: OutboxJob | Pending, attempt: int, lease: int) -> None:
     # DuplicateJobError: an earlier dispatch of this very attempt was accepted (never twice).
     with suppress(DuplicateJobError):
         queue.enqueue_call(
             RUNNER,
             args=(row.id, row.tenant_id, attempt),
-            job_id=row.rq_job_id(attempt),
+            job_id=rq_job_id(row.id, row.nonce, attempt),
             unique=True,
             timeout=lease,
             result_ttl=RESULT_TTL,
@@ -279,11 +295,6 @@ def dispatch_now(app) -> int:
     """Dispatch everything due, once (tests, the bench, ``samverka jobs dispatch``)."""
     from samverka.runtime import runtime
 
-    with app.app_context():
-        connection = connect(runtime().settings)
-        try:
-            with runtime().sessions() as session:
-                set_scope(session, platform_scope(session))
-                return dispatch_due(session, get_queue(connection))
-        finally:
-            connection.close()
+    with app.app_context(), runtime().sessions() as session:
+        set_scope(session, platform_scope(session))
+        return dispatch_due(session, get_queue(shared_connection(runtime().settings)))

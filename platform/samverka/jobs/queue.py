@@ -47,6 +47,19 @@ def connect(settings: Settings) -> Redis:
     return Redis.from_url(redis_url(settings))
 
 
+_shared: dict[str, Redis] = {}
+
+
+def shared_connection(settings: Settings) -> Redis:
+    """One client (and connection pool) per Redis for the process: the outbox dispatches after
+    every commit, and a new connection each time would cost more than the dispatch itself.
+    redis-py's pool notices a fork and reconnects in the child."""
+    url = redis_url(settings)
+    if url not in _shared:
+        _shared[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    return _shared[url]
+
+
 def get_queue(connection: Redis) -> Queue:
     return Queue(QUEUE_NAME, connection=connection)
 
