@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from jobkit import add_note, notes, outbox_row
 from sqlalchemy import update
 
@@ -120,3 +121,29 @@ def test_progress_is_stored_on_the_row(app, db, queue, tenant_pair):
     row = outbox_row(db, tenant_pair.a, job_id)
     assert (row.status, row.progress_done, row.progress_total) == ("done", 3, 3)
     assert row.progress_message == "Counting"
+
+
+@pytest.mark.postgresql_only
+def test_row_level_security_keeps_tenants_jobs_apart(app, db, queue, tenant_pair, with_plugins):
+    """In the database, without the ORM: a tenant's scope sees its own jobs and the platform
+    rows (NULL tenant), never another tenant's; the dispatcher's explicit all-tenants scope
+    sees them all."""
+    from sqlalchemy import text
+
+    from samverka.jobs.outbox import platform_scope
+
+    with_plugins(tenant_pair.a, "testplugin")
+    add_note(app, db, tenant_pair.a, "a")
+    with app.app_context():
+        enqueue(db, "core.send_mail", tenant_id=None, to="x@sunne.test", subject="s", body="b")
+        db.commit()
+    count = text("SELECT count(*) FROM job_outbox")
+    with scoped(db, TenantScope.for_tenant(tenant_pair.b.id)):
+        assert db.scalar(count) == 1  # the platform row only
+        db.rollback()
+    with scoped(db, TenantScope.for_tenant(tenant_pair.a.id)):
+        assert db.scalar(count) == 2
+        db.rollback()
+    with scoped(db, platform_scope(db)):
+        assert db.scalar(count) == 2
+        db.rollback()
