@@ -147,3 +147,20 @@ def test_row_level_security_keeps_tenants_jobs_apart(app, db, queue, tenant_pair
     with scoped(db, platform_scope(db)):
         assert db.scalar(count) == 2
         db.rollback()
+
+
+def test_a_plugins_job_is_refused_where_the_plugin_is_not_enabled(
+    app, db, queue, tenant_pair, with_plugins
+):
+    from samverka.errors import NotFound
+    from samverka.plugins import api
+
+    with_plugins(tenant_pair.a, "testplugin")
+    with app.app_context(), scoped(db, TenantScope.for_tenant(tenant_pair.b.id)):
+        with pytest.raises(NotFound):
+            api.enqueue(db, "testplugin.add_note", tenant_id=tenant_pair.b.id, text="no")
+        with pytest.raises(NotFound):
+            api.enqueue(db, "testplugin.nosuch", tenant_id=tenant_pair.b.id)
+        db.commit()
+    assert queue.count == 0
+    assert outbox_row(db, tenant_pair.b, 1) is None

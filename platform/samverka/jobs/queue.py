@@ -77,7 +77,9 @@ def job_functions(host: PluginHost) -> dict[str, tuple[str, Any]]:
 def enqueue(
     queue: Queue, host: PluginHost, enabled: frozenset[str], tenant_id: int, job: str, **kwargs: Any
 ):
-    """Queue ``job`` for a tenant; a job of a plugin the tenant has not enabled is unknown."""
+    """Queue ``job`` for a tenant straight into RQ; a job of a plugin the tenant has not
+    enabled is unknown. Kept for callers outside a transaction: new code uses
+    :func:`samverka.jobs.outbox.enqueue`, which loses nothing and has one effect."""
     known = job_functions(host)
     if job not in known or (known[job][0] != "core" and known[job][0] not in enabled):
         raise NotFound(_l("No job called %(job)s for this organisation.", job=job))

@@ -3,6 +3,11 @@
 The worker process builds one app (cached) and runs each job in its own app context and
 database transaction, scoped to the job's tenant. A job for a plugin that the tenant has
 disabled since it was queued is skipped, not run.
+
+Outbox jobs (:func:`run_outbox`) commit their effects together with their row's ``done``, so a
+second run (a duplicate dispatch, a dead worker's job run again) has no effect; failures are
+retried with exponential backoff, then marked failed; :func:`report_progress` stores progress
+on the row for the web.
 """
 
 from __future__ import annotations
