@@ -34,7 +34,8 @@ def test_jobs_written_while_redis_is_down_are_dispatched_once_it_is_back(
     app.extensions["samverka"].settings.redis_url = own_redis.url
     own_redis.stop()
     ids = [add_note(app, db, tenant_pair.a, f"n{i}") for i in range(20)]  # commits succeed
-    assert "dispatch after commit postponed: ConnectionError" in caplog.text
+    postponed = [r for r in caplog.records if "dispatch after commit postponed" in r.message]
+    assert len(postponed) == 1  # the other requests did not wait for Redis again
     with pytest.raises(Exception, match=r"[Cc]onnect"):
         dispatch_now(app)
     with scoped(db, TenantScope.for_tenant(tenant_pair.a.id)):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import suppress
@@ -38,7 +39,13 @@ from sqlalchemy.orm import Session
 from samverka.db import SCOPE_FREE, TenantScope, set_scope, utcnow
 from samverka.errors import NotFound, ValidationError
 from samverka.jobs.models import DISPATCHED, FAILED, PENDING, RUNNING, OutboxJob, rq_job_id
-from samverka.jobs.queue import REQUEST_ID_META, get_queue, job_functions, shared_connection
+from samverka.jobs.queue import (
+    REQUEST_ID_META,
+    get_queue,
+    job_functions,
+    redis_url,
+    shared_connection,
+)
 from samverka.logs import current_request_id
 
 log = logging.getLogger(__name__)
@@ -47,6 +54,10 @@ RUNNER = "samverka.jobs.runner.run_outbox"
 BATCH = 500
 RESULT_TTL = 3600  # seconds RQ keeps a finished job (and so refuses a duplicate of it)
 BACKLOG_KEY = "samverka:outbox:backlog"  # "<count> <unix time>", for /metrics
+# After a failed dispatch, requests leave the next seconds' jobs to the dispatcher instead of
+# each waiting for an unreachable Redis (per Redis URL, per process).
+BACKOFF_SECONDS = 5.0
+_redis_down_until: dict[str, float] = {}
 
 
 def enqueue(
@@ -161,11 +172,15 @@ def _after_commit(session: Session) -> None:
     from samverka.runtime import runtime
 
     rt = runtime()
+    url = redis_url(rt.settings)
+    if time.monotonic() < _redis_down_until.get(url, 0.0):
+        return  # Redis failed a moment ago: the dispatcher will hand these over
     try:
         queue = get_queue(shared_connection(rt.settings))
         for row in pending:
             _queue(queue, row, row.attempts + 1, rt.settings.job_lease_seconds)
     except Exception as error:  # Redis down, ...: the dispatcher retries, nothing is lost
+        _redis_down_until[url] = time.monotonic() + BACKOFF_SECONDS
         log.warning("outbox: dispatch after commit postponed: %s", type(error).__name__)
 
 
@@ -206,8 +221,6 @@ def dispatch_due(session: Session, queue: Queue, now: datetime | None = None) ->
 def publish_backlog(session: Session, connection) -> None:
     """The metrics read the backlog from Redis at scrape time (no database connection
     there); the time lets an alert tell a stale figure (no scheduler) from a fresh one."""
-    import time
-
     connection.set(BACKLOG_KEY, f"{backlog(session)} {time.time():.0f}")
 
 
