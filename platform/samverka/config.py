@@ -63,6 +63,12 @@ class Settings:
     # Audit log (see README, "Audit log"): retention at least five years, sample reviews.
     audit_retention_days: int = 1826  # never less: HSLF-FS 2016:40 asks for five years
     audit_review_days: int = 30  # a new sample for each tenant's administrators this often
+    # Background jobs (see README, "Background jobs"): the outbox, retries and the scheduler.
+    job_lease_seconds: int = 600  # a running job not heard from for this long is run again
+    job_max_attempts: int = 5
+    job_retry_seconds: int = 10  # first retry after this; doubled each attempt
+    outbox_dispatch_seconds: float = 2.0  # how often the scheduler dispatches the outbox
+    scheduler_tick_seconds: float = 1.0
 
     @property
     def is_production(self) -> bool:
@@ -160,6 +166,11 @@ def _coerce(kind: object, raw: str) -> object:
             return int(raw)
         except ValueError:
             raise ConfigurationError(f"not a whole number: {raw!r}") from None
+    if kind in (float, "float"):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigurationError(f"not a number: {raw!r}") from None
     return raw
 
 

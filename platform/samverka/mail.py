@@ -5,8 +5,9 @@ configured). Without it (development, demo) each message is written to a file in
 ``instance/mail/`` and only that path is logged, never the body (it may carry a reset link).
 Production refuses to start without an SMTP host (see ``config.py``).
 
-Callers send after their database commit, so no mail announces a change that was rolled
-back; the small interface lets the coming job queue move sending to a background job.
+Callers do not call it during a request: they queue the job ``core.send_mail`` through the
+transactional outbox (:mod:`samverka.jobs.outbox`) in the transaction of the change the mail
+announces, so a rolled-back change mails nothing and SMTP failures are retried by a worker.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from samverka.auth.models import (
 )
 from samverka.auth.sso.models import IdentityProvider, SsoDomain, SsoRoleGrant
 from samverka.auth.token_models import ApiToken
+from samverka.jobs.models import OutboxJob
 from samverka.plugins.models import ConsortiumPlugin, PlatformPluginSetting, TenantPlugin
 from samverka.tenants.models import Consortium, Membership, Tenant, TenantKind, consortium_tenants
 
@@ -24,6 +25,7 @@ __all__ = [
     "IdentityProvider",
     "LoginAttempt",
     "Membership",
+    "OutboxJob",
     "PasswordResetToken",
     "PlatformPluginSetting",
     "RecoveryCode",

@@ -21,6 +21,10 @@ AUDIT_TABLE = "audit_entries"
 AUDIT_POLICIES = ("samverka_audit_read", "samverka_audit_append", "samverka_audit_purge")
 #: The legal floor of retention (HSLF-FS 2016:40: at least five years), enforced in SQL.
 AUDIT_MIN_RETENTION = "1826 days"
+# Tables whose rows may belong to no tenant (tenant_id NULL: platform work such as a mail to a
+# user of no organisation). They keep the tenant policy; a second one admits only those rows.
+PLATFORM_ROW_TABLES = frozenset({"job_outbox"})
+PLATFORM_ROWS = "samverka_platform_rows"
 
 SCOPE_FUNCTIONS = """
 CREATE OR REPLACE FUNCTION samverka_scope_tenants() RETURNS integer[]
@@ -70,6 +74,14 @@ def apply(connection: Connection, app_role: str | None) -> list[str]:
                 f"CREATE POLICY {POLICY} ON {quoted}"
                 " USING (tenant_id = ANY (samverka_scope_tenants()))"
                 " WITH CHECK (tenant_id = ANY (samverka_scope_tenants()))"
+            )
+        )
+    for table in sorted(PLATFORM_ROW_TABLES & set(tables)):
+        connection.execute(text(f"DROP POLICY IF EXISTS {PLATFORM_ROWS} ON {table}"))
+        connection.execute(
+            text(
+                f"CREATE POLICY {PLATFORM_ROWS} ON {table}"
+                " USING (tenant_id IS NULL) WITH CHECK (tenant_id IS NULL)"
             )
         )
     connection.execute(text(f"DROP POLICY IF EXISTS {OWN_MEMBERSHIPS} ON memberships"))

@@ -57,6 +57,45 @@ def reset_link(pair, with_plugins, registry, db) -> str:
     return f"/password/reset/{token}"
 
 
+def failed_job(pair, with_plugins, registry, db) -> None:
+    """A failed job in Sunne (the lists then show it with its retry button)."""
+    from samverka.jobs.models import OutboxJob
+
+    with scoped(db, TenantScope.for_tenant(pair.a.id)):
+        db.add(
+            OutboxJob(
+                tenant_id=pair.a.id,
+                job="core.count_to",
+                arguments="{}",
+                status="failed",
+                attempts=5,
+                error_class="RuntimeError",
+                error_message="Unexpected error: see the worker's log for this job.",
+            )
+        )
+        db.commit()
+
+
+def running_job(pair, with_plugins, registry, db) -> str:
+    """A job halfway (its progress page)."""
+    from samverka.jobs.models import OutboxJob
+
+    with scoped(db, TenantScope.for_tenant(pair.a.id)):
+        job = OutboxJob(
+            tenant_id=pair.a.id,
+            job="core.count_to",
+            arguments="{}",
+            status="running",
+            attempts=1,
+            progress_done=7,
+            progress_total=20,
+            progress_message="Counting",
+        )
+        db.add(job)
+        db.commit()
+        return f"/t/sunne/jobs/{job.id}"
+
+
 def password_step(page) -> None:
     """The password step of a user with MFA: the page is then the code step."""
     from samverka.testing.fixtures import TEST_PASSWORD
@@ -221,6 +260,10 @@ PAGES = [
     ),
     State("api-token-created", "/t/sunne/api-tokens/", "reader_a", with_errors=token_created),
     State("not-found", "/no-such-page", "admin_a", status=404),
+    State("jobs", "/t/sunne/jobs/", "admin_a", setup=failed_job),
+    State("jobs-none-failed", "/t/sunne/jobs/", "admin_a"),
+    State("platform-jobs", "/admin/jobs/", "platform_admin", setup=failed_job),
+    State("job-progress", "/t/sunne/jobs/", "reader_a", setup=running_job),
     State("plugin-page", "/t/sunne/testplugin/", "admin_a", setup=offer_testplugin),
     State(
         "login-code",

@@ -1,5 +1,6 @@
 """`samverka demo` on the embedded default: SQLite, demo data, an embedded Redis with a
-working job worker, and a web server that answers — what the README's first command runs."""
+working job worker and the scheduler, and a web server that answers — what the README's first
+command runs."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def demo(tmp_path):
         if not line:
             break
         lines.append(line)
-        if "Job worker running" in line:
+        if "Job worker and scheduler running" in line:
             break
     try:
         yield port, "".join(lines), tmp_path / "instance"
@@ -62,7 +63,7 @@ def get(url: str, attempts: int = 50) -> tuple[int, str]:
     raise AssertionError(f"{url} did not answer")
 
 
-def test_demo_prints_logins_serves_and_runs_a_worker(demo):
+def test_demo_prints_logins_serves_and_runs_a_worker_and_the_scheduler(demo):
     port, output, instance = demo
     assert f"http://127.0.0.1:{port}/login" in output
     assert re.search(r"admin@sunne\.test\s+tenant admin, Sunne", output)
@@ -78,3 +79,8 @@ def test_demo_prints_logins_serves_and_runs_a_worker(demo):
     while not Worker.all(connection=connection) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert Worker.all(connection=connection), "no job worker registered with the queue"
+    from samverka.jobs.scheduler import HEARTBEAT_KEY
+
+    while not connection.hlen(HEARTBEAT_KEY) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert connection.hlen(HEARTBEAT_KEY), "the scheduler never beat"

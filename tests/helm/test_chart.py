@@ -50,6 +50,7 @@ def test_what_is_rendered(default_objects, production_objects):
         [
             "Deployment",
             "Deployment",
+            "Deployment",
             "Job",
             "Service",
             "Service",
@@ -61,8 +62,7 @@ def test_what_is_rendered(default_objects, production_objects):
             "NetworkPolicy",
         ]
     )
-    assert "samverka-scheduler" not in objects_of(default_objects, "Deployment")
-    scheduler = objects_of(production_objects, "Deployment")["samverka-scheduler"]
+    scheduler = objects_of(default_objects, "Deployment")["samverka-scheduler"]
     assert scheduler["spec"]["replicas"] == 1
     assert scheduler["spec"]["strategy"]["type"] == "Recreate"
     assert scheduler["spec"]["template"]["spec"]["containers"][0]["args"] == ["scheduler"]
@@ -109,6 +109,15 @@ def test_probes(default_objects):
         "samverka.ops.probe",
         "worker",
     ]
+    (scheduler,) = deployments["samverka-scheduler"]["spec"]["template"]["spec"]["containers"]
+    assert scheduler["args"] == ["scheduler"]
+    assert scheduler["livenessProbe"]["exec"]["command"] == [
+        "python",
+        "-m",
+        "samverka.ops.probe",
+        "scheduler",
+    ]
+    assert scheduler["livenessProbe"]["periodSeconds"] == 30
 
 
 def env_of(container: dict) -> dict[str, dict]:

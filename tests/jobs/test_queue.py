@@ -8,21 +8,9 @@ from sqlalchemy import select
 
 from samverka.db import TenantScope, scoped
 from samverka.errors import NotFound
-from samverka.jobs import runner
-from samverka.jobs.queue import connect, enqueue, get_queue
+from samverka.jobs.queue import enqueue
 from samverka.plugins import services as plugins
 from samverka_testplugin import Note
-
-
-@pytest.fixture
-def queue(app, settings):
-    assert settings.redis_url, "the test Redis is not configured (run through bin/test)"
-    connection = connect(settings)
-    connection.flushdb()
-    runner.use_app(app)
-    yield get_queue(connection)
-    connection.flushdb()
-    runner.use_app(None)
 
 
 def work(queue) -> None:

@@ -90,3 +90,26 @@ def test_not_on_the_web_port_when_a_metrics_port_is_set(settings, samverka_plugi
     application = create_test_app(replace(settings, metrics_port=9102), samverka_plugins)
     assert application.test_client().get("/metrics").status_code == 404
     application.extensions["samverka"].engine.dispose()
+
+
+def test_the_outbox_backlog_is_what_the_dispatcher_last_counted(
+    app, client, db, settings, tenant_pair
+):
+    from samverka.db import TenantScope, scoped
+    from samverka.jobs.outbox import dispatch_now, enqueue
+    from samverka.jobs.queue import connect
+
+    connection = connect(settings)
+    connection.flushdb()
+    try:
+        assert "samverka_outbox_backlog" not in {name for name, _labels in samples(client)}
+        with app.app_context(), scoped(db, TenantScope.for_tenant(tenant_pair.a.id)):
+            for n in range(4):
+                enqueue(db, "core.count_to", tenant_id=tenant_pair.a.id, n=n)
+            db.commit()  # dispatched at once; not run (no worker): still a backlog
+        dispatch_now(app)
+        found = samples(client)
+        assert value(found, "samverka_outbox_backlog") == 4
+        assert value(found, "samverka_outbox_backlog_age_seconds") < 5
+    finally:
+        connection.flushdb()

@@ -45,3 +45,32 @@ def test_redis_down_is_not_a_reason_to_restart_workers(monkeypatch, tmp_path):
     monkeypatch.setenv("SAMVERKA_REDIS_URL", gone)
     assert main(["worker"]) == 0
     assert main(["other"]) == 2
+
+
+def test_the_scheduler_probe_follows_its_heartbeat(own_redis, tmp_path, monkeypatch):
+    from samverka.jobs.scheduler import scheduler_alive
+
+    host = socket.gethostname()
+    assert not scheduler_alive(own_redis.url, host, 60)
+    env = dict(
+        os.environ,
+        SAMVERKA_INSTANCE_PATH=str(tmp_path),
+        SAMVERKA_DATABASE_URL=f"sqlite:///{tmp_path / 'probe.db'}",
+        SAMVERKA_REDIS_URL=own_redis.url,
+    )
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "samverka", "scheduler"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: scheduler_alive(own_redis.url, host, 60), "no heartbeat", 60)
+        monkeypatch.setenv("SAMVERKA_INSTANCE_PATH", str(tmp_path))
+        monkeypatch.setenv("SAMVERKA_REDIS_URL", own_redis.url)
+        assert main(["scheduler"]) == 0
+        assert not scheduler_alive(own_redis.url, "another-pod", 60)
+    finally:
+        scheduler.terminate()
+        scheduler.wait(timeout=30)
+    wait_until(lambda: not scheduler_alive(own_redis.url, host, 1), "the heartbeat went on", 10)

@@ -15,6 +15,7 @@ from samverka.cli import (
     db_commands,
     demo_commands,
     idp_commands,
+    job_commands,
     plugin_commands,
     tenant_commands,
     token_commands,
@@ -53,6 +54,7 @@ for module in (
     demo_commands,
     idp_commands,
     audit_commands,
+    job_commands,
 ):
     module.register(cli)
 

@@ -77,13 +77,17 @@ def serve(host: str, port: int, workers: int | None) -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
     """Run a background-job worker (RQ) on the configured Redis."""
+    run_worker(current_app._get_current_object(), burst)
+
+
+def run_worker(app, burst: bool = False) -> None:
     from rq import Worker
 
     from samverka.jobs.queue import connect, get_queue
     from samverka.jobs.runner import use_app
 
-    use_app(current_app._get_current_object())
-    connection = connect(runtime().settings)
+    use_app(app)
+    connection = connect(app.extensions["samverka"].settings)
     # No job descriptions in the log: a job's arguments may name people (the log names the
     # job and carries the queuing request's id instead; see samverka.jobs.runner).
     Worker([get_queue(connection)], connection=connection, log_job_description=False).work(
@@ -96,7 +100,8 @@ def worker(burst: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def demo_command(host: str, port: int) -> None:
-    """Upgrade the database, seed the demo data, then serve web + a job worker."""
+    """Upgrade the database, seed the demo data, then serve web + a job worker + the
+    scheduler (which dispatches the outbox: mail, retries)."""
     from samverka import demo, migrate
     from samverka.jobs.queue import redis_url
 
@@ -111,15 +116,21 @@ def demo_command(host: str, port: int) -> None:
         SAMVERKA_INSTANCE_PATH=str(settings.instance_path),
     )
     settings.redis_url = env["SAMVERKA_REDIS_URL"]
-    job_worker = subprocess.Popen([sys.executable, "-m", "samverka", "worker"], env=env)
+    helpers = [
+        subprocess.Popen([sys.executable, "-m", "samverka", command], env=env)  # noqa: S603
+        for command in ("worker", "scheduler")
+    ]
     click.echo(demo.logins_text(f"http://{host}:{port}"))
     click.echo(f"Job queue: {env['SAMVERKA_REDIS_URL']} (embedded Redis unless configured)")
-    click.echo(f"Job worker running (pid {job_worker.pid}); stop everything with Ctrl-C.")
+    pids = ", ".join(str(p.pid) for p in helpers)
+    click.echo(f"Job worker and scheduler running (pids {pids}); stop everything with Ctrl-C.")
     try:
         _serve(host, port, 1)
     finally:
-        job_worker.terminate()
-        job_worker.wait(timeout=10)
+        for helper in helpers:
+            helper.terminate()
+        for helper in helpers:
+            helper.wait(timeout=10)
 
 
 def register(cli: click.Group) -> None:

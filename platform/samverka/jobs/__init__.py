@@ -1,1 +1,4 @@
-"""Background jobs on RQ. Jobs carry their tenant explicitly and re-establish its scope."""
+"""Background jobs on RQ, through a transactional outbox (``outbox.py``): jobs carry their
+tenant, re-establish its scope and re-check plugin enablement when run (``runner.py``), have
+one effect however often they run, and periodic work runs in one scheduler (``scheduler.py``).
+"""

@@ -47,6 +47,19 @@ def connect(settings: Settings) -> Redis:
     return Redis.from_url(redis_url(settings))
 
 
+_shared: dict[str, Redis] = {}
+
+
+def shared_connection(settings: Settings) -> Redis:
+    """One client (and connection pool) per Redis for the process: the outbox dispatches after
+    every commit, and a new connection each time would cost more than the dispatch itself.
+    redis-py's pool notices a fork and reconnects in the child."""
+    url = redis_url(settings)
+    if url not in _shared:
+        _shared[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    return _shared[url]
+
+
 def get_queue(connection: Redis) -> Queue:
     return Queue(QUEUE_NAME, connection=connection)
 
@@ -64,7 +77,9 @@ def job_functions(host: PluginHost) -> dict[str, tuple[str, Any]]:
 def enqueue(
     queue: Queue, host: PluginHost, enabled: frozenset[str], tenant_id: int, job: str, **kwargs: Any
 ):
-    """Queue ``job`` for a tenant; a job of a plugin the tenant has not enabled is unknown."""
+    """Queue ``job`` for a tenant straight into RQ; a job of a plugin the tenant has not
+    enabled is unknown. Kept for callers outside a transaction: new code uses
+    :func:`samverka.jobs.outbox.enqueue`, which loses nothing and has one effect."""
     known = job_functions(host)
     if job not in known or (known[job][0] != "core" and known[job][0] not in enabled):
         raise NotFound(_l("No job called %(job)s for this organisation.", job=job))

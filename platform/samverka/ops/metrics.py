@@ -124,8 +124,35 @@ class JobQueueCollector:
         failed.add_metric([name], failures)
         up.add_metric([], 1)
         yield from (depth, failed, up)
-        # The outbox backlog gauge (samverka_outbox_backlog) arrives with the jobs issue: yield
-        # it here, read at scrape time like the queue depth.
+        yield from _outbox_backlog(self.settings)
+
+
+def _outbox_backlog(settings: Settings) -> Iterator[Metric]:
+    """Outbox jobs not finished (pending, dispatched, running), as the scheduler's dispatcher
+    last counted them (every few seconds), and that count's age: a growing age means no
+    scheduler runs, a growing backlog that workers or Redis fall behind."""
+    from redis import Redis
+
+    from samverka.jobs.outbox import BACKLOG_KEY
+    from samverka.jobs.queue import redis_url
+
+    connection = Redis.from_url(redis_url(settings), socket_connect_timeout=1, socket_timeout=1)
+    try:
+        raw = connection.get(BACKLOG_KEY)
+    finally:
+        connection.close()
+    if raw is None:
+        return
+    count, at = raw.decode().split()
+    backlog = GaugeMetricFamily(
+        "samverka_outbox_backlog", "Outbox jobs not finished yet (pending, dispatched, running)."
+    )
+    backlog.add_metric([], int(count))
+    age = GaugeMetricFamily(
+        "samverka_outbox_backlog_age_seconds", "Seconds since the dispatcher counted the backlog."
+    )
+    age.add_metric([], max(0.0, time.time() - float(at)))
+    yield from (backlog, age)
 
 
 def _queue_counts(settings: Settings) -> tuple[int, int, str]:

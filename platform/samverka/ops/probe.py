@@ -1,8 +1,10 @@
-"""``python -m samverka.ops.probe worker``: the liveness probe of a job worker (no HTTP).
+"""``python -m samverka.ops.probe worker|scheduler``: liveness probes without HTTP.
 
-Alive when an RQ worker on this host (pod) has sent a heartbeat to Redis within
-``MAX_SILENCE`` seconds. Redis itself being down is the readiness concern of the web pods,
-not a reason to restart every worker, so an unreachable Redis counts as alive.
+``worker``: alive when an RQ worker on this host (pod) has sent a heartbeat to Redis within
+``MAX_SILENCE`` seconds. ``scheduler``: alive when ``samverka scheduler`` on this host wrote
+its heartbeat (every tick, leader or not) within ``SCHEDULER_SILENCE`` seconds. Redis itself
+being down is the readiness concern of the web pods, not a reason to restart every worker,
+so an unreachable Redis counts as alive.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 from datetime import UTC, datetime
 
 MAX_SILENCE = 120  # RQ sends a heartbeat every few seconds while idle or working
+SCHEDULER_SILENCE = 60  # the scheduler beats every tick (1 s by default)
 
 
 def worker_alive(redis_url: str, hostname: str, max_silence: float = MAX_SILENCE) -> bool:
@@ -37,8 +40,8 @@ def worker_alive(redis_url: str, hostname: str, max_silence: float = MAX_SILENCE
 
 
 def main(argv: list[str]) -> int:
-    if argv != ["worker"]:
-        print("usage: python -m samverka.ops.probe worker", file=sys.stderr)
+    if argv not in (["worker"], ["scheduler"]):
+        print("usage: python -m samverka.ops.probe worker|scheduler", file=sys.stderr)
         return 2
     from samverka.config import Settings
 
@@ -46,9 +49,15 @@ def main(argv: list[str]) -> int:
     if not settings.redis_url:
         print("SAMVERKA_REDIS_URL is not set", file=sys.stderr)
         return 1
-    if worker_alive(settings.redis_url, socket.gethostname()):
+    if argv == ["scheduler"]:
+        from samverka.jobs.scheduler import scheduler_alive
+
+        alive = scheduler_alive(settings.redis_url, socket.gethostname(), SCHEDULER_SILENCE)
+    else:
+        alive = worker_alive(settings.redis_url, socket.gethostname())
+    if alive:
         return 0
-    print("no recent heartbeat from a worker on this host", file=sys.stderr)
+    print(f"no recent heartbeat from a {argv[0]} on this host", file=sys.stderr)
     return 1
 
 

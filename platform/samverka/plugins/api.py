@@ -13,6 +13,7 @@ from samverka.api.pagination import PageArgs
 from samverka.auth.permissions import Permission, Role
 from samverka.db import Base, TenantOwned, Timestamped
 from samverka.errors import Forbidden, NotFound, ValidationError
+from samverka.jobs.scheduler import PeriodicJob
 from samverka.plugins.manifest import NavItem, PluginManifest
 
 hookimpl = pluggy.HookimplMarker("samverka")
@@ -25,6 +26,7 @@ __all__ = [
     "NavItem",
     "NotFound",
     "PageArgs",
+    "PeriodicJob",
     "Permission",
     "PluginManifest",
     "Role",
@@ -37,8 +39,10 @@ __all__ = [
     "authorize",
     "current_tenant",
     "db_session",
+    "enqueue",
     "hookimpl",
     "plugin_config",
+    "report_progress",
 ]
 
 
@@ -92,3 +96,21 @@ def api_page(rows, limit: int, key) -> dict:
     from samverka.api.pagination import page
 
     return page(rows, limit, key)
+
+
+def enqueue(
+    session, job: str, *, tenant_id: int | None, idempotency_key: str | None = None, **kwargs
+):
+    """Queue ``<plugin>.<name>`` through the transactional outbox, in ``session``'s
+    transaction (refused with NotFound in a tenant that has not enabled the plugin); it
+    reaches the workers after the commit. See :mod:`samverka.jobs.outbox`."""
+    from samverka.jobs.outbox import enqueue as _enqueue
+
+    return _enqueue(session, job, tenant_id=tenant_id, idempotency_key=idempotency_key, **kwargs)
+
+
+def report_progress(done: int, total: int, message_id: str = "") -> None:
+    """From a running job: how far it is (shown on ``/t/<tenant>/jobs/<id>``)."""
+    from samverka.jobs.runner import report_progress as _report
+
+    _report(done, total, message_id)

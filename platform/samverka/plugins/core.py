@@ -94,6 +94,15 @@ def register_permissions() -> list[Permission]:
             ("tenant_admin", *TOP),
         ),
         Permission("platform:audit:manage", "Verify and purge the audit log", TOP),
+        Permission(
+            "tenant:jobs:view", "Follow the organisation's background jobs", (*TENANT_ROLES, *TOP)
+        ),
+        Permission(
+            "tenant:jobs:manage",
+            "See failed background jobs and retry them",
+            ("tenant_admin", *TOP),
+        ),
+        Permission("platform:jobs:manage", "See and retry failed jobs of every tenant", TOP),
     ]
 
 
@@ -106,4 +115,33 @@ def register_nav_items(tenant, user) -> list[NavItem]:
         NavItem(_l("Single sign-on"), "sso.admin.settings", "tenant:identity:manage", 920),
         NavItem(_l("API tokens"), "api_tokens.index", "tenant:api_tokens:own", 930),
         NavItem(_l("Audit log"), "audit_review.index", "tenant:audit:view", 940),
+        NavItem(_l("Background jobs"), "jobs.index", "tenant:jobs:manage", 950),
     ]
+
+
+@hookimpl
+def register_jobs() -> dict:
+    from samverka.jobs import core_jobs
+
+    return {"send_mail": core_jobs.send_mail, "count_to": core_jobs.count_to}
+
+
+@hookimpl
+def register_periodic_jobs() -> list:
+    """The outbox dispatcher (which also delivers mail: each message is an outbox job), the
+    audit log's retention purge and its sample reviews (each sets the scopes it needs:
+    every chain for the purge, one tenant at a time for the samples)."""
+    from datetime import timedelta
+
+    from samverka.audit.retention import purge_expired
+    from samverka.audit.reviews import due_sample_reviews
+    from samverka.jobs import core_jobs
+    from samverka.jobs.scheduler import PeriodicJob
+    from samverka.runtime import runtime
+
+    return [
+        *core_jobs.periodic_jobs(runtime().settings.outbox_dispatch_seconds),
+        PeriodicJob("core.audit_purge", timedelta(hours=24), purge_expired),
+        PeriodicJob("core.audit_sample_reviews", timedelta(hours=1), due_sample_reviews),
+    ]
+

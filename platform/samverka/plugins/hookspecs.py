@@ -75,7 +75,21 @@ def register_jobs() -> dict[str, Any]:
     """Background job functions by short name; enqueued as ``<plugin>.<name>`` for a tenant.
 
     A job is refused (and, if already queued, skipped) for a tenant that has not enabled the
-    plugin. The function receives ``tenant_id`` and the job's keyword arguments.
+    plugin. The function receives ``tenant_id`` and the job's keyword arguments. Queue it with
+    ``samverka.plugins.api.enqueue(session, job, tenant_id=...)`` (the transactional outbox)
+    and report progress with ``report_progress(done, total, message_id)``.
+    """
+
+
+@hookspec
+def register_periodic_jobs() -> list[Any]:
+    """Periodic work run by ``samverka scheduler`` (one leader among all its processes).
+
+    Return ``PeriodicJob(name, every, func, per_tenant=False)`` entries (from
+    :mod:`samverka.plugins.api`): ``func(session, now)`` runs every ``every`` (a timedelta)
+    in its own transaction, once per tenant with the session scoped to it when
+    ``per_tenant``, else once with the session scoped to every tenant. Long work should
+    ``enqueue`` outbox jobs instead of running in the scheduler.
     """
 
 

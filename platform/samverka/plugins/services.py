@@ -120,9 +120,7 @@ def tenant_plugin_rows(session: Session, tenant: Tenant) -> dict[str, TenantPlug
 def enabled_plugins(session: Session, host: PluginHost, tenant: Tenant) -> frozenset[str]:
     """Plugins in use by the tenant: installed, still offered by one of its consortia, and
     enabled by the tenant. One query: this runs on every request inside a tenant."""
-    return frozenset(session.scalars(enabled_plugins_query(tenant.id))) & frozenset(
-        host.installed
-    )
+    return frozenset(session.scalars(enabled_plugins_query(tenant.id))) & frozenset(host.installed)
 
 
 def enabled_plugins_query(tenant_id: Any) -> Select:

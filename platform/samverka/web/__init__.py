@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         auth,
         consortium_admin,
         exports,
+        jobs,
         password_reset,
         platform_admin,
         shell,
@@ -38,8 +39,10 @@ def init_app(app: Flask) -> None:
         sso,
         exports,
         audit_review,
+        jobs,
     ):
         app.register_blueprint(module.bp)
+    app.register_blueprint(jobs.platform_bp)
     register_plugin_blueprints(app)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(NotFound, lambda _e: render_http_error(_http(404)))

@@ -1,7 +1,10 @@
 """Forgotten password: a link by e-mail, then a new password.
 
-The request page answers the same whether or not the account exists; the mail is sent after
-the commit. The reset page sends ``Referrer-Policy: no-referrer`` (the token is in its
+The request page answers the same whether or not the account exists; the mail is queued in
+the same transaction as the link (the transactional outbox) and sent by a worker after the
+commit, so the page never waits for SMTP and a rolled-back request mails nothing.
+
+The reset page sends ``Referrer-Policy: no-referrer`` (the token is in its
 address) and, on success, sends the user to log in again (with MFA, if they use it).
 """
 
@@ -17,7 +20,7 @@ from samverka.auth import reset
 from samverka.auth.models import User
 from samverka.auth.passwords import MIN_PASSWORD_LENGTH
 from samverka.errors import ValidationError
-from samverka.mail import send_mail
+from samverka.jobs.outbox import enqueue
 from samverka.runtime import db_session, runtime
 from samverka.web.account_forms import ForgotPasswordForm, ResetPasswordForm
 from samverka.web.forms import attach_error
@@ -32,16 +35,16 @@ def forgot():
     if form.validate_on_submit():
         settings = runtime().settings
         found = reset.request_reset(db_session(), form.email.data, settings.password_reset_minutes)
-        db_session().commit()
         if found is not None:
-            _send_link(*found)
+            _queue_link(*found)
+        db_session().commit()
         return render_template("password_sent.html", minutes=settings.password_reset_minutes)
     return render_template("password_forgot.html", form=form), 200 if not form.errors else 422
 
 
-def _send_link(user: User, token: str) -> None:
-    """The mail in the user's language (Swedish unless they chose another); a failure is
-    logged without the link and the page answers as usual."""
+def _queue_link(user: User, token: str) -> None:
+    """The mail in the user's language (Swedish unless they chose another), queued as a
+    platform job (no tenant: the user may belong to none); SMTP failures are retried."""
     settings = runtime().settings
     base = settings.public_url.rstrip("/") or request.url_root.rstrip("/")
     link = base + url_for("password.reset_password", token=token)
@@ -56,10 +59,9 @@ def _send_link(user: User, token: str) -> None:
             link=link,
             minutes=settings.password_reset_minutes,
         )
-    try:
-        send_mail(user.email, subject, body)
-    except OSError as error:  # smtplib's errors are OSErrors too
-        log.error("password-reset mail could not be sent: %s", type(error).__name__)
+    enqueue(
+        db_session(), "core.send_mail", tenant_id=None, to=user.email, subject=subject, body=body
+    )
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

@@ -5,6 +5,9 @@ It touches the core only through :mod:`samverka.plugins.api`.
 
 from __future__ import annotations
 
+import threading
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import marshmallow as ma
@@ -16,6 +19,7 @@ from samverka.plugins.api import (
     ApiBlueprint,
     Base,
     NavItem,
+    PeriodicJob,
     Permission,
     PluginManifest,
     Role,
@@ -26,6 +30,7 @@ from samverka.plugins.api import (
     db_session,
     hookimpl,
     plugin_config,
+    report_progress,
 )
 
 NAME = "testplugin"
@@ -140,6 +145,29 @@ def register_nav_items(tenant, user) -> list[NavItem]:
     return [NavItem("Anteckningar", "testplugin.index", "tenant:testplugin_notes:view", 50)]
 
 
+def add_note(tenant_id: int, text: str, hold: str = "", fail_while: str = "") -> None:
+    """One note per run; waits while the file ``hold`` exists (a test kills the worker
+    then), fails while the file ``fail_while`` exists (retries, then failed)."""
+    report_progress(0, 1, "Counting")  # before the job's first write (SQLite: one writer)
+    db_session().add(Note(text=text))
+    while hold and Path(hold).exists():
+        time.sleep(0.05)
+    if fail_while and Path(fail_while).exists():
+        raise RuntimeError(f"refused for {text}")  # a message that may name someone
+
+
+TICKS: list[str] = []  # which scheduler thread ran the periodic job (tests/jobs)
+
+
+def tick(session, now) -> None:
+    TICKS.append(threading.current_thread().name)
+
+
 @hookimpl
 def register_jobs() -> dict:
-    return {"count_notes": count_notes}
+    return {"count_notes": count_notes, "add_note": add_note}
+
+
+@hookimpl
+def register_periodic_jobs() -> list[PeriodicJob]:
+    return [PeriodicJob("testplugin.tick", timedelta(milliseconds=50), tick)]
