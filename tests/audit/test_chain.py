@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from samverka.audit import AuditDetailsError, record_event
 from samverka.audit.chain import entry_hash, fields_of
@@ -237,3 +237,14 @@ def test_only_the_broken_chain_is_reported(db, superuser, five, tenant_pair):
         )
     (found,) = broken(db)
     assert found.chain == f"t{tenant_pair.a.id}"
+
+
+def test_a_closed_session_forgets_what_it_did_not_commit(db, tenant_pair, entries):
+    from samverka.tenants.models import Tenant
+
+    db.scalar(select(Tenant.id).limit(1))  # a transaction is under way
+    record_event(db, "record.read", tenant_id=tenant_pair.a.id, target_id="never")
+    db.close()
+    record_event(db, "record.read", tenant_id=tenant_pair.a.id, target_id="later")
+    db.commit()
+    assert [e["target_id"] for e in entries()] == ["later"]

@@ -178,3 +178,17 @@ def test_an_sso_refusal_names_its_reason_word(client, tenant_pair, entries):
     details = details if isinstance(details, dict) else json.loads(details)
     assert details == {"method": "sso", "reason": "not_configured", "sso_tenant": "sunne"}
     assert "Anna" not in str(crafted)
+
+
+def test_a_job_records_as_system_with_its_request_id(app, db, tenant_pair, entries):
+    """What the worker sets up for a job (samverka.jobs.runner): its name and the request
+    id of the request that queued it."""
+    from samverka.audit import record_event
+    from samverka.logs import log_context
+
+    with app.app_context(), log_context(request_id="queued-by-abc123", job="core.export"):
+        record_event(db, "record.read", tenant_id=tenant_pair.a.id, target_id=1)
+        db.commit()
+    (entry,) = entries()
+    assert (entry["actor_kind"], entry["actor_label"]) == ("system", "core.export")
+    assert entry["request_id"] == "queued-by-abc123" and entry["client_address"] is None

@@ -15,7 +15,9 @@ Other code records events through one function::
 - The entry belongs to ``session``'s transaction, the same as the change it records: it is
   built at once (time, actor) and written when the caller commits; a rollback removes both.
   Its ``id``, ``seq`` and ``hash`` are set at the commit (or by ``flush_pending(session)``).
-  Chains are locked only during the commit, always in the same order (no deadlocks).
+  Chains are locked only during the commit, always in the same order (no deadlocks). A
+  transaction that is never committed (a GET view that does not commit, ``close()``)
+  records nothing: a view that records a read must commit.
 - ``action`` is ``<area>.<verb>`` (``auth.login``, ``member.add``, ``record.read``…);
   ``tenant_id`` None files the event in the platform chain (failed log-in of an unknown
   address, consortium and platform administration, log-ins).

@@ -125,6 +125,14 @@ def _discard(session: Session, previous: SessionTransaction) -> None:
     ]
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction that ends without a commit (``close()``, a failed commit) takes its
+    entries with it: none may be written by a later, unrelated commit of the session."""
+    if transaction.parent is None and not transaction.nested:
+        session.info.pop(PENDING_KEY, None)
+
+
 def _inside(savepoint: SessionTransaction | None, rolled_back: SessionTransaction) -> bool:
     while savepoint is not None:
         if savepoint is rolled_back:

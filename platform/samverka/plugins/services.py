@@ -252,5 +252,6 @@ def disable_plugin(session: Session, host: PluginHost, tenant: Tenant, name: str
     if row is not None:
         row.enabled = False
         session.flush()
-        record_event(session, "plugin.disable", tenant_id=tenant.id, target_type="plugin",
-                     target_id=name)
+        record_event(
+            session, "plugin.disable", tenant_id=tenant.id, target_type="plugin", target_id=name
+        )
