@@ -51,12 +51,13 @@ class Redis:
         command += ["--save", "", "--appendonly", "no", "--dir", str(self.folder)]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         from redis import Redis as Client
+        from redis.exceptions import ConnectionError as NotYet
 
         for _ in range(100):
             try:
                 Client.from_url(self.url).ping()
                 return
-            except Exception:
+            except NotYet:  # still starting
                 time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
 
