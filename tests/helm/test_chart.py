@@ -60,6 +60,7 @@ def test_what_is_rendered(default_objects, production_objects):
             "PodDisruptionBudget",
             "NetworkPolicy",
             "NetworkPolicy",
+            "PersistentVolumeClaim",
         ]
     )
     scheduler = objects_of(default_objects, "Deployment")["samverka-scheduler"]
@@ -223,6 +224,9 @@ BAD_VALUES = {
     "pull policy": {"image": {"pullPolicy": "Sometimes"}},
     "uppercase host": {"ingress": {"enabled": True, "hosts": [{"host": "Samverka.Example.se"}]}},
     "memory as words": {"worker": {"resources": {"requests": {"cpu": "1", "memory": "lots"}}}},
+    "files size without unit": {"persistence": {"size": "20"}},
+    "unknown access mode": {"persistence": {"accessModes": ["ReadWriteSometimes"]}},
+    "claim name with spaces": {"persistence": {"existingClaim": "my files"}},
 }
 
 
@@ -249,6 +253,48 @@ def test_the_schema_refuses_bad_values(overrides):
         chart.validate_schema(merged(overrides))
     with pytest.raises(helm_python.HelmError):
         render(overrides)
+
+
+def instance_volumes(objects: list[dict]) -> dict[str, dict]:
+    return {
+        name: next(v for v in spec["volumes"] if v["name"] == "instance")
+        for name, spec in pod_specs(objects).items()
+    }
+
+
+def test_web_worker_and_scheduler_share_one_claim_for_files(default_objects):
+    """An export a worker builds is downloaded through a web pod, and an attachment uploaded
+    to one web pod is read from another: every long-running tier mounts the same claim at the
+    instance folder. The migration hook runs before the claim exists and gets scratch space."""
+    claims = objects_of(default_objects, "PersistentVolumeClaim")
+    assert list(claims) == ["samverka-files"]
+    claim = claims["samverka-files"]
+    assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
+    assert claim["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    volumes = instance_volumes(default_objects)
+    tiers = {"samverka-web", "samverka-worker", "samverka-scheduler"}
+    for name in tiers:
+        assert volumes[name] == {
+            "name": "instance",
+            "persistentVolumeClaim": {"claimName": "samverka-files"},
+        }
+    assert "emptyDir" in volumes["samverka-migrate"]
+    for name, spec in pod_specs(default_objects).items():
+        mounts = {m["name"]: m["mountPath"] for m in spec["containers"][0]["volumeMounts"]}
+        assert mounts["instance"] == "/var/lib/samverka", name
+
+
+def test_an_existing_claim_is_used_and_none_is_created():
+    objects = render({"persistence": {"existingClaim": "county-nfs-files"}})
+    assert objects_of(objects, "PersistentVolumeClaim") == {}
+    volumes = instance_volumes(objects)
+    assert volumes["samverka-worker"]["persistentVolumeClaim"]["claimName"] == "county-nfs-files"
+
+
+def test_without_persistence_each_pod_has_scratch_space_only():
+    objects = render({"persistence": {"enabled": False}})
+    assert objects_of(objects, "PersistentVolumeClaim") == {}
+    assert all("emptyDir" in v for v in instance_volumes(objects).values())
 
 
 def test_metrics_and_web_port_must_differ():

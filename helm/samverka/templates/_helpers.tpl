@@ -116,8 +116,18 @@ app.kubernetes.io/component: {{ .component }}
   emptyDir:
     sizeLimit: 256Mi
 - name: instance
+{{- if .Values.persistence.enabled }}
+  persistentVolumeClaim:
+    claimName: {{ include "samverka.claimName" . }}
+{{- else }}
   emptyDir:
-    sizeLimit: 64Mi
+    sizeLimit: 1Gi
+{{- end }}
+{{- end -}}
+
+{{/* The claim holding the shared files (exports, attachments) */}}
+{{- define "samverka.claimName" -}}
+{{- .Values.persistence.existingClaim | default (printf "%s-files" (include "samverka.fullname" .)) -}}
 {{- end -}}
 
 {{/* Pod-level settings shared by every workload */}}
