@@ -69,6 +69,9 @@ class Settings:
     job_retry_seconds: int = 10  # first retry after this; doubled each attempt
     outbox_dispatch_seconds: float = 2.0  # how often the scheduler dispatches the outbox
     scheduler_tick_seconds: float = 1.0
+    # A tenant's deletion (see README, "A tenant's whole data"): days between scheduling it
+    # and the periodic job deleting the tenant with everything it owns.
+    tenant_deletion_grace_days: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -140,6 +143,11 @@ class Settings:
             )
         if self.audit_review_days < 1:
             raise ConfigurationError("SAMVERKA_AUDIT_REVIEW_DAYS must be at least 1")
+        if self.tenant_deletion_grace_days < 1:
+            raise ConfigurationError(
+                "SAMVERKA_TENANT_DELETION_GRACE_DAYS must be at least 1 "
+                "(immediate deletion is the operator's: tenant delete --grace-days 0)"
+            )
 
     def _check_mail(self) -> None:
         """Production sends password-reset links: through a real SMTP server, to the public

@@ -2,9 +2,9 @@
 
 The routes come from ``app.url_map``, so a route added later is covered without editing this
 test. Every path parameter is filled with tenant B's objects (its slug, its administrator, a
-consortium only B belongs to, a plugin B has enabled) and called with tenant A's token in
-every method the route allows: routes with a tenant or a consortium in the path answer 404;
-the others answer for A alone and never mention B.
+consortium only B belongs to, a plugin B has enabled, its archive job) and called with tenant
+A's token in every method the route allows: routes with a tenant or a consortium in the path
+answer 404; the others answer for A alone and never mention B.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 import pytest
 from conftest import bearer
 
+from samverka.db import TenantScope, scoped
+from samverka.lifecycle.export import request_archive
 from samverka.tenants import services as tenancy
 
 PUBLIC = {"/api/v1/openapi.json", "/api/v1/docs"}
@@ -22,18 +24,22 @@ BODIES = {
 
 
 @pytest.fixture
-def b_world(db, tenant_pair, with_plugins):
+def b_world(app, db, tenant_pair, with_plugins):
     """B in a consortium of its own too, with the test plugin enabled (A has not)."""
     own = tenancy.create_consortium(db, "torsby-only", "Bara Torsby")
     tenancy.add_to_consortium(db, tenant_pair.b, own)
     db.commit()
     with_plugins(tenant_pair.b, "testplugin")
+    with app.app_context(), scoped(db, TenantScope.for_tenant(tenant_pair.b.id)):
+        archive_job = request_archive(db, tenant_pair.b)  # B's own archive job
+        db.commit()
     return {
         "tenant": tenant_pair.b.slug,
         "consortium": "torsby-only",
         "user_id": str(tenant_pair.admin_b.id),
         "role": "reader",
         "name": "testplugin",
+        "job_id": str(archive_job.id),
     }
 
 

@@ -96,6 +96,35 @@ def running_job(pair, with_plugins, registry, db) -> str:
         return f"/t/sunne/jobs/{job.id}"
 
 
+def archive_running(pair, with_plugins, registry, db) -> str:
+    """An archive job halfway, in a tenant whose deletion is scheduled (the banner)."""
+    from datetime import timedelta
+
+    from samverka.db import utcnow
+    from samverka.jobs.models import OutboxJob
+
+    pair.a.deletion_requested_at = utcnow()
+    pair.a.deletion_due_at = utcnow() + timedelta(days=30)
+    with scoped(db, TenantScope.for_tenant(pair.a.id)):
+        job = OutboxJob(
+            tenant_id=pair.a.id,
+            job="core.tenant_archive",
+            arguments="{}",
+            status="running",
+            attempts=1,
+            progress_done=1,
+            progress_total=2,
+            progress_message="Exporting the organisation's data",
+        )
+        db.add(job)
+        db.commit()
+        return f"/t/sunne/admin/archive/{job.id}"
+
+
+def archive_listed(pair, with_plugins, registry, db) -> None:
+    archive_running(pair, with_plugins, registry, db)
+
+
 def password_step(page) -> None:
     """The password step of a user with MFA: the page is then the code step."""
     from samverka.testing.fixtures import TEST_PASSWORD
@@ -263,6 +292,21 @@ PAGES = [
     State("jobs", "/t/sunne/jobs/", "admin_a", setup=failed_job),
     State("jobs-none-failed", "/t/sunne/jobs/", "admin_a"),
     State("platform-jobs", "/admin/jobs/", "platform_admin", setup=failed_job),
+    State("archive", "/t/sunne/admin/archive/", "admin_a", setup=archive_listed),
+    State("archive-job", "/t/sunne/admin/archive/", "admin_a", setup=archive_running),
+    State("platform-tenants", "/admin/tenants", "platform_admin"),
+    State(
+        "platform-tenant-delete",
+        "/admin/tenants/sunne/delete",
+        "platform_admin",
+        with_errors=submit_empty("confirm"),
+    ),
+    State(
+        "platform-tenant-pending",
+        "/admin/tenants/sunne/delete",
+        "platform_admin",
+        setup=archive_listed,
+    ),
     State("job-progress", "/t/sunne/jobs/", "reader_a", setup=running_job),
     State("plugin-page", "/t/sunne/testplugin/", "admin_a", setup=offer_testplugin),
     State(

@@ -60,6 +60,29 @@ def _line(report) -> str:
     return f"{report.chain}: BROKEN at entry id {b.entry_id} (seq {b.seq}): {b.reason}"
 
 
+@audit.command("verify-archive")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@json_option
+def audit_verify_archive(archive: str, as_json: bool) -> None:
+    """Check a tenant archive offline: every file against its manifest, and the audit
+    chain inside it; exit 1 naming the first problem. Needs no database."""
+    from samverka.lifecycle.verify import verify_archive
+
+    check = verify_archive(archive)
+    emit(
+        as_json,
+        check.as_dict(),
+        lambda: (
+            f"{archive}: ok, {check.files} files, {check.audit_entries} audit entries "
+            f"of {check.tenant} in an unbroken chain"
+            if check.ok
+            else "\n".join(f"{archive}: BROKEN: {problem}" for problem in check.problems)
+        ),
+    )
+    if not check.ok:
+        sys.exit(1)
+
+
 @audit.command("purge")
 @click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
 @json_option

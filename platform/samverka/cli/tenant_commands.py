@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
+from samverka.audit import record_event
 from samverka.auth import services as accounts
 from samverka.cli.access import operator_requires
 from samverka.cli.output import emit, json_option, operation
 from samverka.db import TenantScope, scoped
 from samverka.errors import ValidationError
+from samverka.lifecycle import deletion
+from samverka.lifecycle.export import write_archive
 from samverka.runtime import db_session, runtime
 from samverka.tenants import services as tenancy
 from samverka.tenants.models import TenantKind
@@ -34,6 +39,7 @@ def tenant_dict(t) -> dict:
         "municipality_code": t.municipality_code,
         "population": t.population,
         "consortia": [c.slug for c in t.consortia],
+        "deletion_due": t.deletion_due_at.date().isoformat() if t.deletion_due_at else None,
     }
 
 
@@ -162,6 +168,88 @@ def tenant_list(consortium_slug: str | None, as_json: bool) -> None:
             f"{t.slug}\t{t.name}\t{t.kind.value}\t{t.municipality_code or '-'}" for t in rows
         ),
     )
+
+
+@tenant.command("export")
+@click.argument("slug")
+@click.option(
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The zip file to write (must not exist yet).",
+)
+@json_option
+@operation
+def tenant_export(slug: str, output: Path, as_json: bool) -> None:
+    """Write everything the organisation owns into one zip archive (runs here, at once)."""
+    session = db_session()
+    target = tenancy.get_tenant(session, slug)
+    if output.exists():
+        raise ValidationError(f"{output} already exists; choose a new file")
+    with scoped(session, TenantScope.for_tenant(target.id)):
+        operator_requires("tenant:archive:export", tenant=target)
+        record_event(
+            session,
+            "tenant.archive_request",
+            tenant_id=target.id,
+            target_type="tenant",
+            target_id=target.id,
+            details={"via": "cli"},
+        )
+        partial = output.with_name(f".{output.name}.partial")
+        try:
+            with partial.open("wb") as out:
+                written = write_archive(session, target, out)
+            partial.replace(output)
+        finally:
+            partial.unlink(missing_ok=True)
+    emit(
+        as_json,
+        {"tenant": target.slug, "output": str(output), "files": len(written.files)},
+        f"Wrote the archive of {target.slug} to {output} ({len(written.files)} files)",
+    )
+
+
+@tenant.command("delete")
+@click.argument("slug")
+@click.option(
+    "--grace-days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Days until the deletion (default SAMVERKA_TENANT_DELETION_GRACE_DAYS); 0: now.",
+)
+@json_option
+@operation
+def tenant_delete(slug: str, grace_days: int | None, as_json: bool) -> None:
+    """Schedule the deletion of an organisation and all it owns (0 days: delete it now)."""
+    operator_requires("platform:tenants:delete")
+    session = db_session()
+    target = tenancy.get_tenant(session, slug)
+    days = runtime().settings.tenant_deletion_grace_days if grace_days is None else grace_days
+    deletion.schedule_deletion(session, target, confirm=slug, grace=timedelta(days=days))
+    if days == 0:
+        gone = deletion.delete_tenant(session, target)
+        emit(as_json, {"tenant": gone.slug, "deleted": True}, f"Deleted tenant {gone.slug}")
+        return
+    emit(
+        as_json,
+        {"tenant": target.slug, "deleted": False, "due": deletion.due_date(target)},
+        f"Tenant {target.slug} will be deleted on {deletion.due_date(target)}",
+    )
+
+
+@tenant.command("cancel-deletion")
+@click.argument("slug")
+@json_option
+@operation
+def tenant_cancel_deletion(slug: str, as_json: bool) -> None:
+    """Take back a scheduled deletion during its grace period."""
+    operator_requires("platform:tenants:delete")
+    session = db_session()
+    target = tenancy.get_tenant(session, slug)
+    deletion.cancel_deletion(session, target)
+    emit(as_json, {"tenant": target.slug, "pending": False}, f"{target.slug} will not be deleted")
 
 
 @click.group("user", cls=AppGroup)

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +47,8 @@ class StoredExport:
     created_at: str
     expires_at: str
     action: str = "tenant:dashboard:view"  # what a downloader must be allowed to do
+    job_id: int | None = None  # the outbox job that made it (a job's page finds it by this)
+    download_event: str | None = None  # an audit action recorded at every download
 
     def expired(self, now: datetime) -> bool:
         return datetime.fromisoformat(self.expires_at) <= now
@@ -65,9 +68,14 @@ class ExportStore:
         *,
         action: str = "tenant:dashboard:view",
         now: datetime | None = None,
+        job_id: int | None = None,
+        download_event: str | None = None,
+        lifetime: timedelta | None = None,
     ) -> Iterator[PendingExport]:
         """Write into ``pending.file``; after the block ``pending.stored`` describes the file.
-        An exception inside the block leaves nothing behind."""
+        An exception inside the block leaves nothing behind. ``job_id`` ties the file to the
+        job that made it (:meth:`find_for_job`); ``download_event`` is an audit action that
+        every download records (whole-tenant archives); ``lifetime`` overrides the store's."""
         folder = self._folder(tenant_id)
         folder.mkdir(parents=True, exist_ok=True)
         token = secrets.token_urlsafe(32)
@@ -84,8 +92,10 @@ class ExportStore:
                 media_type=media_type,
                 size=partial.stat().st_size,
                 created_at=created.isoformat(),
-                expires_at=(created + self.lifetime).isoformat(),
+                expires_at=(created + (lifetime or self.lifetime)).isoformat(),
                 action=action,
+                job_id=job_id,
+                download_event=download_event,
             )
             self._meta_path(tenant_id, token).write_text(json.dumps(asdict(stored)))
             os.replace(partial, self._data_path(tenant_id, token))
@@ -106,6 +116,31 @@ class ExportStore:
         if not self._data_path(tenant_id, token).is_file():
             raise NotFound("no such export")
         return stored
+
+    def find_for_job(
+        self, tenant_id: int, job_id: int, *, now: datetime | None = None
+    ) -> StoredExport | None:
+        """The newest live file that job ``job_id`` made for ``tenant_id`` (None: none yet).
+
+        Reads the tenant's sidecars only: a tenant holds a handful of live exports."""
+        found: StoredExport | None = None
+        for meta in self._folder(tenant_id).glob("*.json"):
+            try:
+                stored = self.get(tenant_id, meta.stem, now=now)
+            except NotFound:
+                continue
+            if stored.job_id == job_id and (found is None or stored.created_at > found.created_at):
+                found = stored
+        return found
+
+    def remove_tenant(self, tenant_id: int) -> int:
+        """Delete every file of a tenant (the tenant is being deleted); returns how many."""
+        folder = self._folder(tenant_id)
+        if not folder.is_dir():
+            return 0
+        removed = len(list(folder.glob("*.data")))
+        shutil.rmtree(folder, ignore_errors=True)
+        return removed
 
     def open(self, stored: StoredExport) -> BinaryIO:
         return self._data_path(stored.tenant_id, stored.token).open("rb")

@@ -33,6 +33,7 @@ __all__ = [
     "TenantOwned",
     "Timestamped",
     "ValidationError",
+    "after_commit",
     "api_cursor",
     "api_page",
     "api_require",
@@ -107,6 +108,14 @@ def enqueue(
     from samverka.jobs.outbox import enqueue as _enqueue
 
     return _enqueue(session, job, tenant_id=tenant_id, idempotency_key=idempotency_key, **kwargs)
+
+
+def after_commit(session, func) -> None:
+    """Run ``func()`` once ``session``'s transaction commits (nothing on a rollback): for
+    effects outside the database, e.g. removing a deleted tenant's stored files."""
+    from samverka.lifecycle.deletion import after_commit as _after_commit
+
+    _after_commit(session, func)
 
 
 def report_progress(done: int, total: int, message_id: str = "") -> None:

@@ -103,6 +103,16 @@ def register_permissions() -> list[Permission]:
             ("tenant_admin", *TOP),
         ),
         Permission("platform:jobs:manage", "See and retry failed jobs of every tenant", TOP),
+        Permission(
+            "tenant:archive:export",
+            "Export everything the organisation owns as one archive, and download it",
+            ("tenant_admin", *TOP),
+        ),
+        Permission(
+            "platform:tenants:delete",
+            "Schedule and cancel the deletion of an organisation and all it owns",
+            TOP,
+        ),
     ]
 
 
@@ -116,32 +126,57 @@ def register_nav_items(tenant, user) -> list[NavItem]:
         NavItem(_l("API tokens"), "api_tokens.index", "tenant:api_tokens:own", 930),
         NavItem(_l("Audit log"), "audit_review.index", "tenant:audit:view", 940),
         NavItem(_l("Background jobs"), "jobs.index", "tenant:jobs:manage", 950),
+        NavItem(_l("Export all data"), "archive.index", "tenant:archive:export", 960),
     ]
 
 
 @hookimpl
 def register_jobs() -> dict:
     from samverka.jobs import core_jobs
+    from samverka.lifecycle.export import tenant_archive
 
-    return {"send_mail": core_jobs.send_mail, "count_to": core_jobs.count_to}
+    return {
+        "send_mail": core_jobs.send_mail,
+        "count_to": core_jobs.count_to,
+        "tenant_archive": tenant_archive,
+    }
 
 
 @hookimpl
 def register_periodic_jobs() -> list:
     """The outbox dispatcher (which also delivers mail: each message is an outbox job), the
     audit log's retention purge and its sample reviews (each sets the scopes it needs:
-    every chain for the purge, one tenant at a time for the samples)."""
+    every chain for the purge, one tenant at a time for the samples), and the deletion of
+    tenants whose grace period is over (each with the tenant + platform scope)."""
     from datetime import timedelta
 
     from samverka.audit.retention import purge_expired
     from samverka.audit.reviews import due_sample_reviews
     from samverka.jobs import core_jobs
     from samverka.jobs.scheduler import PeriodicJob
+    from samverka.lifecycle.deletion import PERIODIC_JOB, delete_due_tenants
     from samverka.runtime import runtime
 
     return [
         *core_jobs.periodic_jobs(runtime().settings.outbox_dispatch_seconds),
         PeriodicJob("core.audit_purge", timedelta(hours=24), purge_expired),
         PeriodicJob("core.audit_sample_reviews", timedelta(hours=1), due_sample_reviews),
+        PeriodicJob(PERIODIC_JOB, timedelta(hours=1), delete_due_tenants),
     ]
 
+
+@hookimpl
+def export_tenant_data(session, tenant, archive) -> None:
+    """The core's part of the archive: the tenant, its people and roles, settings (never
+    secrets), API token metadata, SSO without its secret, its audit chain, job history."""
+    from samverka.lifecycle.core_data import export_core
+
+    export_core(session, tenant, archive)
+
+
+@hookimpl
+def before_tenant_delete(session, tenant) -> None:
+    """The core's files outside the database: the tenant's stored exports."""
+    from samverka.lifecycle.core_data import release_core
+
+    release_core(session, tenant)

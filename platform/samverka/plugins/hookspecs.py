@@ -94,5 +94,31 @@ def register_periodic_jobs() -> list[Any]:
 
 
 @hookspec
+def export_tenant_data(session: Any, tenant: Any, archive: Any) -> None:
+    """Add this module's data of ``tenant`` to its whole-tenant archive.
+
+    Called for every *installed* plugin (a disabled one may still hold the tenant's data),
+    each on its own, inside the tenant's scope, by the job ``core.tenant_archive``. Write
+    with exactly ``archive.add_json(path, data)``, ``archive.add_jsonl(path, rows)``
+    (streams an iterable of dicts) and ``archive.add_file(path, fileobj)``; paths are
+    relative POSIX paths without ``..``, by convention under ``<plugin name>/``, each used
+    once. Never write secrets (password or token hashes, client secrets, keys).
+    """
+
+
+@hookspec
+def before_tenant_delete(session: Any, tenant: Any) -> None:
+    """Release what deleting ``tenant``'s rows would leave behind or hide.
+
+    Called for every installed plugin in the deletion's transaction, with the session
+    explicitly scoped to the tenant and the platform, just before the ``tenants`` row is
+    deleted (every tenant-owned row then goes by ``ON DELETE CASCADE``). Revoke shares to
+    and from the tenant (recording the revocations in the owners' audit chains), and remove
+    stored files with ``samverka.plugins.api.after_commit(session, func)`` so that a
+    rolled-back deletion keeps them. Raising aborts the deletion (it is tried again later).
+    """
+
+
+@hookspec
 def register_cli_commands(cli: click.Group) -> None:
     """Add commands to the ``samverka`` command-line interface."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 from sqlalchemy import (
     Column,
+    DateTime,
     Enum,
     ForeignKey,
     Integer,
@@ -71,6 +73,12 @@ class Tenant(Timestamped, Base):
     )
     municipality_code: Mapped[str | None] = mapped_column(String(4), unique=True)
     population: Mapped[int | None] = mapped_column(Integer)
+    # A scheduled deletion (see samverka.lifecycle.deletion): when it was asked for, by whom
+    # (None: the operator; no foreign key, like the audit log's actor: a record of who asked
+    # outlives the account), and when the periodic job deletes the tenant and all it owns.
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deletion_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    deletion_requested_by: Mapped[int | None] = mapped_column(Integer)
 
     consortia: Mapped[list[Consortium]] = relationship(
         secondary=consortium_tenants, back_populates="tenants", order_by="Consortium.name"

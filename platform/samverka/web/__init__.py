@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     context.init_app(app)
     from samverka.web import (
         account,
+        archive,
         audit_review,
         auth,
         consortium_admin,
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
         exports,
         audit_review,
         jobs,
+        archive,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(jobs.platform_bp)

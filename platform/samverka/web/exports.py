@@ -49,6 +49,23 @@ def download(token: str):
     except NotFound:
         abort(404)
     require(stored.action)  # what the kind's data needs on its own page
+    return send_stored(store, stored)
+
+
+def send_stored(store, stored: StoredExport) -> Response:
+    """Serve a stored file; one that asks for it (a whole-tenant archive) records its
+    download in the tenant's audit chain first."""
+    if stored.download_event:
+        from samverka.audit import record_event
+
+        record_event(
+            db_session(),
+            stored.download_event,
+            tenant_id=stored.tenant_id,
+            target_type="export",
+            target_id=stored.job_id,
+        )
+        db_session().commit()
     return _send(store.open(stored), stored)
 
 

@@ -216,6 +216,15 @@ class ActionForm(FlaskForm):
     """A bare form for one-button POST actions (CSRF only)."""
 
 
+class DeletionForm(BaseForm):
+    confirm = StringField(
+        _l("Type the organisation's short name to confirm"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Type the organisation's short name to confirm."))],
+    )
+    submit = SubmitField(_l("Schedule the deletion"), widget=GovSubmitInput())
+
+
 class UserForm(BaseForm):
     email = StringField(
         _l("E-mail address"),
@@ -236,6 +245,7 @@ class UserForm(BaseForm):
 __all__ = [
     "ActionForm",
     "ConsortiumForm",
+    "DeletionForm",
     "LoginForm",
     "MemberForm",
     "PluginConfigForm",

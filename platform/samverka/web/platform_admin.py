@@ -1,16 +1,22 @@
-"""Platform administration: consortia and users."""
+"""Platform administration: consortia, users, and the deletion of organisations."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from samverka.auth import services as accounts
 from samverka.auth.passwords import MIN_PASSWORD_LENGTH
-from samverka.runtime import db_session
+from samverka.errors import NotFound, ValidationError
+from samverka.lifecycle import deletion
+from samverka.runtime import db_session, runtime
 from samverka.tenants import services as tenancy
-from samverka.web.context import require
-from samverka.web.forms import ConsortiumForm, UserForm, save
+from samverka.web.context import current_user, require
+from samverka.web.forms import ActionForm, ConsortiumForm, DeletionForm, UserForm, save
+
+DELETE = "platform:tenants:delete"
 
 bp = Blueprint("platform_admin", __name__, url_prefix="/admin")
 
@@ -55,3 +61,67 @@ def users():
     return render_template(
         "platform_users.html", form=form, users=listing, min_password_length=MIN_PASSWORD_LENGTH
     ), (422 if form.errors else 200)
+
+
+@bp.route("/tenants")
+def tenants():
+    """Every organisation, with its scheduled deletion if any."""
+    require(DELETE)
+    return render_template(
+        "platform_tenants.html",
+        tenants=tenancy.list_tenants(db_session()),
+        due_date=deletion.due_date,
+    )
+
+
+def _tenant(slug: str):
+    try:
+        return tenancy.get_tenant(db_session(), slug)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/tenants/<slug>/delete", methods=["GET", "POST"])
+def delete_tenant(slug: str):
+    """Schedule the deletion: the administrator types the short name to confirm."""
+    require(DELETE)
+    tenant = _tenant(slug)
+    form = DeletionForm()
+    grace = runtime().settings.tenant_deletion_grace_days
+    if not deletion.is_pending(tenant) and save(
+        form,
+        lambda: deletion.schedule_deletion(
+            db_session(),
+            tenant,
+            confirm=form.confirm.data,
+            grace=timedelta(days=grace),
+            requested_by=current_user().id,
+        ),
+        _("The deletion is scheduled."),
+    ):
+        return redirect(url_for(".delete_tenant", slug=slug))
+    return render_template(
+        "platform_tenant_delete.html",
+        tenant=tenant,
+        form=form,
+        cancel_form=ActionForm(),
+        grace_days=grace,
+        due=deletion.due_date(tenant),
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/tenants/<slug>/cancel-deletion", methods=["POST"])
+def cancel_deletion(slug: str):
+    require(DELETE)
+    tenant = _tenant(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        deletion.cancel_deletion(db_session(), tenant)
+    except ValidationError as error:
+        db_session().rollback()
+        flash(str(error), "error")
+    else:
+        db_session().commit()
+        flash(_("The deletion of %(name)s was cancelled.", name=tenant.name), "success")
+    return redirect(url_for(".delete_tenant", slug=slug))

@@ -5,6 +5,7 @@ It touches the core only through :mod:`samverka.plugins.api`.
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from datetime import timedelta
@@ -171,3 +172,24 @@ def register_jobs() -> dict:
 @hookimpl
 def register_periodic_jobs() -> list[PeriodicJob]:
     return [PeriodicJob("testplugin.tick", timedelta(milliseconds=50), tick)]
+
+
+RELEASED: list[tuple[int, int]] = []  # (tenant id, its notes then): before_tenant_delete calls
+REFUSE_DELETION = "refuse deletion"  # a note with this text makes the hook raise
+
+
+@hookimpl
+def export_tenant_data(session, tenant, archive) -> None:
+    """The tenant's notes, and a file, in the whole-tenant archive (tests/lifecycle)."""
+    rows = session.execute(select(Note.id, Note.text).order_by(Note.id))
+    archive.add_jsonl("testplugin/notes.jsonl", (dict(row._mapping) for row in rows))
+    archive.add_file("testplugin/greeting.txt", io.BytesIO(f"Hej från {tenant.slug}".encode()))
+
+
+@hookimpl
+def before_tenant_delete(session, tenant) -> None:
+    """Proves the hook runs inside the deletion, in the tenant's scope (it sees the notes)."""
+    texts = session.scalars(select(Note.text)).all()
+    if REFUSE_DELETION in texts:
+        raise RuntimeError("the test plugin refuses to let go")
+    RELEASED.append((tenant.id, len(texts)))

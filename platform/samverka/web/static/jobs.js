@@ -10,6 +10,12 @@ function show(box, state) {
   bar.value = state.total ? state.done : state.percent;
   bar.textContent = `${state.percent} %`;
   if (text.textContent !== state.text) text.textContent = state.text;
+  // A job that leaves a file (the whole-tenant archive) names its download address.
+  const download = document.querySelector("[data-job-download]");
+  if (download && state.download_url) {
+    download.querySelector("a").href = state.download_url;
+    download.hidden = false;
+  }
 }
 
 async function poll(box) {
