@@ -144,4 +144,3 @@ def register_periodic_jobs() -> list:
         PeriodicJob("core.audit_purge", timedelta(hours=24), purge_expired),
         PeriodicJob("core.audit_sample_reviews", timedelta(hours=1), due_sample_reviews),
     ]
-
