@@ -191,7 +191,8 @@ def test_tenant_or_platform_tables_have_one_policy_with_the_platform_rule(samver
     with owner.connect() as conn:
         policies = conn.execute(
             text(
-                "SELECT policyname, qual, with_check FROM pg_policies WHERE tablename = 'job_outbox'"
+                "SELECT policyname, qual, with_check FROM pg_policies"
+                " WHERE tablename = 'job_outbox'"
             )
         ).all()
         leftovers = conn.scalar(

@@ -12,6 +12,9 @@ from __future__ import annotations
 import pytest
 from conftest import bearer
 
+from samverka.db import TenantScope, scoped
+from samverka.exports import export_store
+from samverka.jobs.models import OutboxJob
 from samverka.tenants import services as tenancy
 
 PUBLIC = {"/api/v1/openapi.json", "/api/v1/docs"}
@@ -22,13 +25,23 @@ BODIES = {
 
 
 @pytest.fixture
-def b_world(db, tenant_pair, with_plugins):
-    """B in a consortium of its own too, with the test plugin enabled (A has not)."""
+def b_world(app, db, tenant_pair, with_plugins):
+    """B in a consortium of its own too, with the test plugin enabled (A has not), a job of
+    B's and an export file of B's."""
     own = tenancy.create_consortium(db, "torsby-only", "Bara Torsby")
     tenancy.add_to_consortium(db, tenant_pair.b, own)
     db.commit()
     with_plugins(tenant_pair.b, "testplugin")
+    with scoped(db, TenantScope.for_tenant(tenant_pair.b.id)):
+        job = OutboxJob(tenant_id=tenant_pair.b.id, job="core.count_to", arguments="{}")
+        db.add(job)
+        db.commit()
+    files = export_store(app.extensions["samverka"].settings.instance_path)
+    with files.create(tenant_pair.b.id, "torsby.csv", "text/csv") as pending:
+        pending.file.write(b"torsby")
     return {
+        "job_id": str(job.id),
+        "token": pending.stored.token,
         "tenant": tenant_pair.b.slug,
         "consortium": "torsby-only",
         "user_id": str(tenant_pair.admin_b.id),

@@ -5,6 +5,11 @@ Files live under ``<instance>/exports/<tenant id>/``; each is named by 256 rando
 size and expiry. A lookup needs both the tenant and the token, so a token leaked to another
 organisation's user still finds nothing. Writes go to a temporary name first and are
 renamed into place, so a reader never sees half a file and a failed export leaves nothing.
+
+A background job names its file itself (``token=``, derived from the job: see
+:func:`samverka.exports.jobs.job_token`): a job run again after a crash finds the file it
+made before instead of making a second one. ``requested_by`` binds a file to the user who
+asked for it: only that user downloads it.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,6 +51,10 @@ class StoredExport:
     created_at: str
     expires_at: str
     action: str = "tenant:dashboard:view"  # what a downloader must be allowed to do
+    requested_by: int | None = None  # the only user who may download it (None: any allowed)
+
+    def may_download(self, user_id: int | None) -> bool:
+        return self.requested_by is None or self.requested_by == user_id
 
     def expired(self, now: datetime) -> bool:
         return datetime.fromisoformat(self.expires_at) <= now
@@ -65,12 +74,19 @@ class ExportStore:
         *,
         action: str = "tenant:dashboard:view",
         now: datetime | None = None,
+        token: str | None = None,
+        requested_by: int | None = None,
     ) -> Iterator[PendingExport]:
         """Write into ``pending.file``; after the block ``pending.stored`` describes the file.
-        An exception inside the block leaves nothing behind."""
+        An exception inside the block leaves nothing behind. ``token``: the file's name
+        (43 URL-safe characters), e.g. derived from a job; a file of that name is replaced
+        atomically, so there is never more than one."""
         folder = self._folder(tenant_id)
         folder.mkdir(parents=True, exist_ok=True)
-        token = secrets.token_urlsafe(32)
+        if token is None:
+            token = secrets.token_urlsafe(32)
+        elif not TOKEN.match(token):
+            raise ValueError("an export token is 43 URL-safe characters")
         partial = folder / f".{token}.partial"
         try:
             with partial.open("wb") as out:
@@ -86,12 +102,17 @@ class ExportStore:
                 created_at=created.isoformat(),
                 expires_at=(created + self.lifetime).isoformat(),
                 action=action,
+                requested_by=requested_by,
             )
-            self._meta_path(tenant_id, token).write_text(json.dumps(asdict(stored)))
+            meta = self._meta_path(tenant_id, token)
+            meta_partial = meta.with_name(f".{token}.json.partial")
+            meta_partial.write_text(json.dumps(asdict(stored)))
             os.replace(partial, self._data_path(tenant_id, token))
+            os.replace(meta_partial, meta)
             pending.stored = stored
         finally:
             partial.unlink(missing_ok=True)
+            folder.joinpath(f".{token}.json.partial").unlink(missing_ok=True)
 
     def get(self, tenant_id: int, token: str, *, now: datetime | None = None) -> StoredExport:
         """The export of ``tenant_id`` named ``token``; NotFound when absent, foreign or expired."""
@@ -123,6 +144,10 @@ class ExportStore:
                 meta.with_suffix(".data").unlink(missing_ok=True)
                 meta.unlink(missing_ok=True)
                 removed += 1
+        for partial in self.root.glob("*/.*.partial"):  # left by a process that died writing
+            with suppress(OSError):
+                if partial.stat().st_mtime < moment.timestamp() - self.lifetime.total_seconds():
+                    partial.unlink()
         return removed
 
     def _folder(self, tenant_id: int) -> Path:

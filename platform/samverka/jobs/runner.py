@@ -85,12 +85,21 @@ def _run(job: str, tenant_id: int, kwargs: dict[str, Any]) -> Any:
 
 
 @dataclass(frozen=True)
-class _Running:
+class RunningJob:
+    """The outbox job the current code runs in: its row id and ``nonce`` name it for good
+    (every attempt, every retry), so a job can key its own effects on them."""
+
     outbox_id: int
     tenant_id: int | None
+    nonce: str = ""
 
 
-_current: ContextVar[_Running | None] = ContextVar("samverka_outbox_job", default=None)
+_current: ContextVar[RunningJob | None] = ContextVar("samverka_outbox_job", default=None)
+
+
+def current_job() -> RunningJob | None:
+    """The outbox job being run here (None outside one, e.g. inline in a request)."""
+    return _current.get()
 
 
 def run_outbox(outbox_id: int, tenant_id: int | None, attempt: int) -> str:
@@ -107,10 +116,10 @@ def _run_outbox(session: Session, outbox_id: int, tenant_id: int | None, attempt
     if row is None or row.status in (DONE, FAILED):
         session.rollback()
         return "skipped"
-    name, kwargs = row.job, json.loads(row.arguments)
+    name, kwargs, nonce = row.job, json.loads(row.arguments), row.nonce
     bind(job=name)
     _mark_running(session, row, attempt)
-    token = _current.set(_Running(outbox_id, tenant_id))
+    token = _current.set(RunningJob(outbox_id, tenant_id, nonce))
     try:
         _execute(session, name, tenant_id, kwargs)
         return _complete(session, outbox_id)

@@ -121,20 +121,27 @@ def register_nav_items(tenant, user) -> list[NavItem]:
 
 @hookimpl
 def register_jobs() -> dict:
+    from samverka.exports import jobs as export_jobs
     from samverka.jobs import core_jobs
 
-    return {"send_mail": core_jobs.send_mail, "count_to": core_jobs.count_to}
+    return {
+        "send_mail": core_jobs.send_mail,
+        "count_to": core_jobs.count_to,
+        "export": export_jobs.export,
+    }
 
 
 @hookimpl
 def register_periodic_jobs() -> list:
     """The outbox dispatcher (which also delivers mail: each message is an outbox job), the
     audit log's retention purge and its sample reviews (each sets the scopes it needs:
-    every chain for the purge, one tenant at a time for the samples)."""
+    every chain for the purge, one tenant at a time for the samples), and the removal of
+    expired export files."""
     from datetime import timedelta
 
     from samverka.audit.retention import purge_expired
     from samverka.audit.reviews import due_sample_reviews
+    from samverka.exports import jobs as export_jobs
     from samverka.jobs import core_jobs
     from samverka.jobs.scheduler import PeriodicJob
     from samverka.runtime import runtime
@@ -143,4 +150,5 @@ def register_periodic_jobs() -> list:
         *core_jobs.periodic_jobs(runtime().settings.outbox_dispatch_seconds),
         PeriodicJob("core.audit_purge", timedelta(hours=24), purge_expired),
         PeriodicJob("core.audit_sample_reviews", timedelta(hours=1), due_sample_reviews),
+        PeriodicJob("core.export_purge", timedelta(hours=1), export_jobs.purge),
     ]

@@ -10,6 +10,11 @@ function show(box, state) {
   bar.value = state.total ? state.done : state.percent;
   bar.textContent = `${state.percent} %`;
   if (text.textContent !== state.text) text.textContent = state.text;
+  const download = document.querySelector("[data-job-download]");
+  if (download && state.download_url) {
+    download.querySelector("a").href = state.download_url;
+    download.hidden = false;
+  }
 }
 
 async function poll(box) {
