@@ -180,3 +180,27 @@ def test_the_audit_log_has_its_own_policies(samverka_database):
         "samverka_audit_append": "INSERT",
         "samverka_audit_purge": "DELETE",
     }
+
+
+def test_tenant_or_platform_tables_have_one_policy_with_the_platform_rule(samverka_database):
+    """job_outbox (tenant_id NULL: platform jobs) has the tenant policy with the platform rule,
+    coalesce(tenant_id, 0), for reading and writing; the old policy that showed platform rows
+    to every scope is gone."""
+    assert "job_outbox" in rls.tenant_or_platform_tables()
+    owner = create_engine(samverka_database.owner_url)
+    with owner.connect() as conn:
+        policies = conn.execute(
+            text(
+                "SELECT policyname, qual, with_check FROM pg_policies"
+                " WHERE tablename = 'job_outbox'"
+            )
+        ).all()
+        leftovers = conn.scalar(
+            text("SELECT count(*) FROM pg_policies WHERE policyname = 'samverka_platform_rows'")
+        )
+    owner.dispose()
+    assert leftovers == 0
+    ((name, using, check),) = policies
+    assert name == rls.POLICY
+    for clause in (using, check):
+        assert "COALESCE(tenant_id, 0) = ANY (samverka_scope_tenants())" in clause

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import ClassVar
 
 from sqlalchemy import (
     DateTime,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     create_engine,
     event,
     false,
+    func,
     or_,
 )
 from sqlalchemy.engine import Engine
@@ -86,6 +88,36 @@ class TenantOwned(TenantScoped):
         )
 
 
+#: Stands for "the platform" in a scope's tenant ids: rows without a tenant (platform jobs,
+#: platform audit entries) are visible only to a scope that includes it. Tenant ids start at
+#: 1, so 0 never names a tenant.
+PLATFORM_SCOPE_ID = 0
+
+
+class TenantOrPlatformOwned(TenantScoped):
+    """Mixin for rows owned by one tenant or, with ``tenant_id`` NULL, by the platform.
+
+    ``tenant_id`` defaults to a nullable, indexed foreign key to ``tenants`` (a model may
+    declare its own, e.g. the audit log's, which has no foreign key).
+    Read, update and delete are scoped by ``coalesce(tenant_id, 0) IN (:scope)``: a tenant's
+    scope sees neither another tenant's rows nor the platform's; platform work must say so by
+    putting :data:`PLATFORM_SCOPE_ID` in its scope (:func:`platform_scope`). On insert a
+    missing ``tenant_id`` is stamped from a single-tenant scope; it may stay NULL only when
+    the scope includes the platform. PostgreSQL applies the same rule (:mod:`samverka.rls`).
+
+    ``append_from_any_scope``: new rows skip the write check (the audit log records events
+    where they happen, often outside the tenant concerned; its RLS admits every append).
+    """
+
+    append_from_any_scope: ClassVar[bool] = False
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int | None]:
+        return mapped_column(
+            Integer, ForeignKey("tenants.id", ondelete="CASCADE"), index=True, nullable=True
+        )
+
+
 @dataclass(frozen=True)
 class TenantScope:
     """What a unit of work may see: tenant ids, plus the acting user's own membership rows."""
@@ -103,6 +135,12 @@ class TenantScope:
 
 
 NO_SCOPE = TenantScope()
+
+
+def platform_scope(tenant_ids: tuple[int, ...] = (), user_id: int | None = None) -> TenantScope:
+    """A scope that includes the platform's own rows (platform jobs, platform audit entries)
+    besides ``tenant_ids``: for platform administrators, the operator and platform work."""
+    return TenantScope((*tenant_ids, PLATFORM_SCOPE_ID), user_id)
 
 
 def get_scope(session: Session) -> TenantScope:
@@ -195,6 +233,11 @@ def _criteria_options(tenant_ids: tuple[int, ...], user_id: int) -> tuple:
                 TenantOwned, lambda cls: cls.tenant_id.in_(tenant_ids), include_aliases=True
             ),
             with_loader_criteria(
+                TenantOrPlatformOwned,
+                lambda cls: func.coalesce(cls.tenant_id, PLATFORM_SCOPE_ID).in_(tenant_ids),
+                include_aliases=True,
+            ),
+            with_loader_criteria(
                 Membership,
                 lambda cls: or_(cls.tenant_id.in_(tenant_ids), cls.user_id == user_id),
                 include_aliases=True,
@@ -202,6 +245,7 @@ def _criteria_options(tenant_ids: tuple[int, ...], user_id: int) -> tuple:
         )
     return (
         with_loader_criteria(TenantOwned, lambda cls: false(), include_aliases=True),
+        with_loader_criteria(TenantOrPlatformOwned, lambda cls: false(), include_aliases=True),
         with_loader_criteria(Membership, lambda cls: cls.user_id == user_id, include_aliases=True),
     )
 
@@ -225,15 +269,12 @@ def install_tenant_scoping(session_factory: sessionmaker) -> None:
     @event.listens_for(session_factory, "before_flush")
     def _stamp_and_check(session: Session, _flush_context, _instances) -> None:
         scope = get_scope(session)
-        for obj in list(session.new) + list(session.dirty):
-            if not isinstance(obj, TenantOwned):
-                continue
-            if obj.tenant_id is None and len(scope.tenant_ids) == 1:
-                obj.tenant_id = scope.tenant_ids[0]
-            if obj.tenant_id not in scope.tenant_ids:
-                raise TenantScopeError(
-                    f"{type(obj).__name__} for tenant {obj.tenant_id} written outside the scope"
-                )
+        for obj in session.new:
+            if isinstance(obj, TenantOwned | TenantOrPlatformOwned):
+                _stamp(obj, scope, new=True)
+        for obj in session.dirty:
+            if isinstance(obj, TenantOwned | TenantOrPlatformOwned):
+                _stamp(obj, scope, new=False)
 
     event.listen(session_factory, "after_flush", _clear_cache)
     event.listen(session_factory, "after_soft_rollback", _clear_cache)
@@ -244,6 +285,23 @@ def install_tenant_scoping(session_factory: sessionmaker) -> None:
         if connection.dialect.name == "postgresql":
             connection.info[WANTED_KEY] = get_scope(session)
             connection.info[SENT_KEY] = None
+
+
+def _stamp(obj: TenantScoped, scope: TenantScope, *, new: bool) -> None:
+    """Stamp a missing tenant from a single-tenant scope, then refuse a row written outside
+    the scope (a platform row, ``tenant_id`` NULL, only with the platform in scope)."""
+    if new and getattr(obj, "append_from_any_scope", False):
+        return
+    single = scope.tenant_ids[0] if len(scope.tenant_ids) == 1 else None
+    if obj.tenant_id is None and single not in (None, PLATFORM_SCOPE_ID):
+        obj.tenant_id = single
+    owner = obj.tenant_id
+    if owner is None and isinstance(obj, TenantOrPlatformOwned):
+        owner = PLATFORM_SCOPE_ID
+    if owner not in scope.tenant_ids:
+        raise TenantScopeError(
+            f"{type(obj).__name__} for tenant {obj.tenant_id} written outside the scope"
+        )
 
 
 class TenantScopeError(PermissionError):

@@ -21,10 +21,13 @@ AUDIT_TABLE = "audit_entries"
 AUDIT_POLICIES = ("samverka_audit_read", "samverka_audit_append", "samverka_audit_purge")
 #: The legal floor of retention (HSLF-FS 2016:40: at least five years), enforced in SQL.
 AUDIT_MIN_RETENTION = "1826 days"
-# Tables whose rows may belong to no tenant (tenant_id NULL: platform work such as a mail to a
-# user of no organisation). They keep the tenant policy; a second one admits only those rows.
-PLATFORM_ROW_TABLES = frozenset({"job_outbox"})
-PLATFORM_ROWS = "samverka_platform_rows"
+# A policy of earlier versions that admitted platform rows (tenant_id NULL) to every scope;
+# dropped wherever it is found (see tenant_or_platform_tables).
+LEGACY_PLATFORM_ROWS = "samverka_platform_rows"
+#: The rule of tables whose rows belong to a tenant or, with tenant_id NULL, to the platform:
+#: the platform's rows only for a scope that includes 0 (samverka.db.PLATFORM_SCOPE_ID).
+TENANT_OR_PLATFORM = "coalesce(tenant_id, 0) = ANY (samverka_scope_tenants())"
+TENANT_ONLY = "tenant_id = ANY (samverka_scope_tenants())"
 
 SCOPE_FUNCTIONS = """
 CREATE OR REPLACE FUNCTION samverka_scope_tenants() RETURNS integer[]
@@ -58,31 +61,36 @@ def tenant_tables(connection: Connection) -> list[str]:
     ]
 
 
+def tenant_or_platform_tables() -> frozenset[str]:
+    """Tables of the models that are :class:`~samverka.db.TenantOrPlatformOwned` (core and
+    plugins alike), less the audit log (policies of its own). A table missing here gets the
+    stricter tenant-only rule: its platform rows would be hidden, never shown to a tenant."""
+    import samverka.models  # noqa: F401 - every core model mapped
+    from samverka.db import Base, TenantOrPlatformOwned
+
+    return frozenset(
+        mapper.local_table.name
+        for mapper in Base.registry.mappers
+        if issubclass(mapper.class_, TenantOrPlatformOwned)
+    ) - {AUDIT_TABLE}
+
+
 def apply(connection: Connection, app_role: str | None) -> list[str]:
     connection.execute(text(SCOPE_FUNCTIONS))
     tables = tenant_tables(connection)
+    platform_rows = tenant_or_platform_tables()
     for table in tables:
         if table == AUDIT_TABLE:
             apply_audit(connection)
             continue
         quoted = connection.dialect.identifier_preparer.quote(table)
+        rule = TENANT_OR_PLATFORM if table in platform_rows else TENANT_ONLY
         connection.execute(text(f"ALTER TABLE {quoted} ENABLE ROW LEVEL SECURITY"))
         connection.execute(text(f"ALTER TABLE {quoted} FORCE ROW LEVEL SECURITY"))
+        connection.execute(text(f"DROP POLICY IF EXISTS {LEGACY_PLATFORM_ROWS} ON {quoted}"))
         connection.execute(text(f"DROP POLICY IF EXISTS {POLICY} ON {quoted}"))
         connection.execute(
-            text(
-                f"CREATE POLICY {POLICY} ON {quoted}"
-                " USING (tenant_id = ANY (samverka_scope_tenants()))"
-                " WITH CHECK (tenant_id = ANY (samverka_scope_tenants()))"
-            )
-        )
-    for table in sorted(PLATFORM_ROW_TABLES & set(tables)):
-        connection.execute(text(f"DROP POLICY IF EXISTS {PLATFORM_ROWS} ON {table}"))
-        connection.execute(
-            text(
-                f"CREATE POLICY {PLATFORM_ROWS} ON {table}"
-                " USING (tenant_id IS NULL) WITH CHECK (tenant_id IS NULL)"
-            )
+            text(f"CREATE POLICY {POLICY} ON {quoted} USING ({rule}) WITH CHECK ({rule})")
         )
     connection.execute(text(f"DROP POLICY IF EXISTS {OWN_MEMBERSHIPS} ON memberships"))
     connection.execute(
@@ -135,10 +143,7 @@ def apply_audit(connection: Connection) -> None:
         connection.execute(text(f"DROP POLICY IF EXISTS {policy} ON {AUDIT_TABLE}"))
     read, append, purge = AUDIT_POLICIES
     connection.execute(
-        text(
-            f"CREATE POLICY {read} ON {AUDIT_TABLE} FOR SELECT"
-            " USING (coalesce(tenant_id, 0) = ANY (samverka_scope_tenants()))"
-        )
+        text(f"CREATE POLICY {read} ON {AUDIT_TABLE} FOR SELECT USING ({TENANT_OR_PLATFORM})")
     )
     connection.execute(
         text(f"CREATE POLICY {append} ON {AUDIT_TABLE} FOR INSERT WITH CHECK (true)")

@@ -13,6 +13,7 @@ import pytest
 from conftest import bearer
 
 from samverka.db import TenantScope, scoped
+from samverka.exports import export_store
 from samverka.lifecycle.export import request_archive
 from samverka.tenants import services as tenancy
 
@@ -25,21 +26,26 @@ BODIES = {
 
 @pytest.fixture
 def b_world(app, db, tenant_pair, with_plugins):
-    """B in a consortium of its own too, with the test plugin enabled (A has not)."""
+    """B in a consortium of its own too, with the test plugin enabled (A has not), a job of
+    B's (its archive job) and an export file of B's."""
     own = tenancy.create_consortium(db, "torsby-only", "Bara Torsby")
     tenancy.add_to_consortium(db, tenant_pair.b, own)
     db.commit()
     with_plugins(tenant_pair.b, "testplugin")
     with app.app_context(), scoped(db, TenantScope.for_tenant(tenant_pair.b.id)):
-        archive_job = request_archive(db, tenant_pair.b)  # B's own archive job
+        job = request_archive(db, tenant_pair.b)  # B's own archive job
         db.commit()
+    files = export_store(app.extensions["samverka"].settings.instance_path)
+    with files.create(tenant_pair.b.id, "torsby.csv", "text/csv") as pending:
+        pending.file.write(b"torsby")
     return {
+        "job_id": str(job.id),
+        "token": pending.stored.token,
         "tenant": tenant_pair.b.slug,
         "consortium": "torsby-only",
         "user_id": str(tenant_pair.admin_b.id),
         "role": "reader",
         "name": "testplugin",
-        "job_id": str(archive_job.id),
     }
 
 

@@ -1,15 +1,21 @@
-"""Downloads as a user meets them in Chromium: the links on the overview and the members
-page save files under their Swedish names, and the files open as PDF, CSV and XLSX."""
+"""Downloads as a user meets them in Chromium: "Skapa export" on the overview leads to the
+job's page, where (a real worker process having made the PDF) the download link appears
+without a reload; the members page's links save CSV and XLSX at once. Files are saved under
+their Swedish names and open as PDF, CSV and XLSX."""
 
 from __future__ import annotations
 
 import csv
 import io
+import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 from browserkit import goto, log_in
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "jobs"))
+from jobkit import worker_process
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +27,24 @@ def download(page, selector: str):
     return saved.suggested_filename, Path(saved.path()).read_bytes()
 
 
-def test_organisation_sheet_and_member_lists_download(page, tenant_pair, db):
+def test_organisation_sheet_and_member_lists_download(page, settings, tenant_pair, db):
+    from samverka.jobs.queue import connect
     from samverka.testing.fixtures import enrol_totp
 
+    connect(settings).flushdb()
     secret = enrol_totp(db, tenant_pair.admin_a.id)
     db.close()  # the live server's threads use their own sessions
     log_in(page, tenant_pair.admin_a.email, totp_secret=secret)
 
     goto(page, "/t/sunne/")
-    name, data = download(page, "#organisation-sheet")
+    worker = worker_process(settings, 60)
+    try:
+        page.locator("#organisation-sheet button").click()
+        page.wait_for_url("**/t/sunne/jobs/*")
+        page.locator("[data-job-download]").wait_for(state="visible", timeout=30_000)
+        name, data = download(page, "[data-job-download] a")
+    finally:
+        worker.terminate()
     assert name.startswith("Organisationsblad – Sunne kommun ") and name.endswith(".pdf")
     assert data.startswith(b"%PDF-")
 

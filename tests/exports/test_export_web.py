@@ -91,40 +91,6 @@ def test_only_the_consortiums_administrators_export_its_organisations(client, lo
     assert client.get("/consortia/sutohamu/members.csv").status_code == 404
 
 
-def test_organisation_sheet_pdf_from_the_overview(client, login, tenant_pair, with_plugins):
-    with_plugins(tenant_pair.a, "testplugin")
-    login(client, tenant_pair.reader_a)
-    page = client.get("/t/sunne/").get_data(as_text=True)
-    assert "Ladda ner organisationsbladet (PDF, A4, märkt INTERN)" in page
-    response = client.get("/t/sunne/exports/organisation-sheet.pdf")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert (
-        "Organisationsblad%20%E2%80%93%20Sunne%20kommun" in response.headers["Content-Disposition"]
-    )
-    (text,) = pdf_text(response.get_data())
-    for expected in (
-        "Organisationsblad – Sunne kommun",
-        "Klassificering: INTERN",
-        "Kommun",
-        "1766",
-        "13\u00a0366",  # a no-break space between thousands
-        "SuToHaMu",
-        "Testmodul",  # the module in use
-        "Sida 1 av 1",
-    ):
-        assert expected in text, expected
-    assert text.count("INTERN") >= 3
-    assert "Torsby" not in text
-
-
-def test_organisation_sheet_in_english(client, login, tenant_pair):
-    login(client, tenant_pair.reader_a)
-    client.get("/language/en")
-    (text,) = pdf_text(client.get("/t/sunne/exports/organisation-sheet.pdf").get_data())
-    assert "Organisation sheet – Sunne kommun" in text
-    assert "Classification: INTERNAL" in text and "Page 1 of 1" in text
-
-
 def stored_sheet(app, db, tenant, progress=None, **kwargs):
     with app.app_context(), scoped(db, TenantScope.for_tenant(tenant.id)):
         return run_export(

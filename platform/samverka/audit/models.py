@@ -29,16 +29,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from samverka.db import Base, TenantOwned, TenantScoped, Timestamped
+from samverka.db import PLATFORM_SCOPE_ID, Base, TenantOrPlatformOwned, TenantOwned, Timestamped
 
-#: Stands for "the platform" in a scope's tenant ids: reads of entries without a tenant need
-#: it. Tenant ids start at 1, so 0 never names a tenant.
-PLATFORM_SCOPE_ID = 0
+__all__ = ["PLATFORM_SCOPE_ID", "AuditChainHead", "AuditEntry", "AuditReview"]
 BIG_ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite: INTEGER PRIMARY KEY = rowid
 
 
-class AuditEntry(TenantScoped, Base):
+class AuditEntry(TenantOrPlatformOwned, Base):
     """One event: who did what to which target, where, when and with what outcome.
+
+    Read like every tenant-or-platform row (:class:`samverka.db.TenantOrPlatformOwned`: the
+    platform's entries only with :data:`PLATFORM_SCOPE_ID` in scope), but appended from any
+    scope (``append_from_any_scope``), as its RLS policy allows.
 
     ``hash`` is SHA-256 over the canonical serialisation of the fields and ``prev_hash`` (the
     previous entry of the same chain), see :mod:`samverka.audit.chain`. Inserted without
@@ -53,6 +55,8 @@ class AuditEntry(TenantScoped, Base):
         Index("ix_audit_entries_tenant_id_id", "tenant_id", "id"),
         {"implicit_returning": False},
     )
+
+    append_from_any_scope = True
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

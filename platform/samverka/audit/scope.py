@@ -1,27 +1,22 @@
-"""Who may read which audit entries: the ORM half of the rule (PostgreSQL RLS is the other).
+"""Scopes for reading audit entries.
 
 An entry is visible when its tenant is in the session's scope; an entry without a tenant
-(platform-level) when :data:`PLATFORM_SCOPE_ID` is in the scope. The generic tenant criteria
-of :mod:`samverka.db` cover ``TenantOwned`` rows only (whose ``tenant_id`` is never NULL), so
-this module adds the criteria for :class:`AuditEntry` to every ORM query that reads it.
+(platform-level) when :data:`PLATFORM_SCOPE_ID` is in the scope. That rule is the generic one
+of :class:`samverka.db.TenantOrPlatformOwned` (ORM criteria) and of :mod:`samverka.rls`;
+this module only names the scopes the audit code asks for.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from samverka.audit.chain import tenant_of_chain
-from samverka.audit.models import PLATFORM_SCOPE_ID, AuditChainHead, AuditEntry
-from samverka.db import SCOPE_FREE, TenantScope, get_scope
+from samverka.audit.models import AuditChainHead
+from samverka.db import PLATFORM_SCOPE_ID, SCOPE_FREE, TenantScope, platform_scope
 from samverka.tenants.models import Tenant
 
-
-def platform_scope(tenant_ids: tuple[int, ...] = ()) -> TenantScope:
-    """A scope that also reads platform-level entries (platform administrators, operator)."""
-    return TenantScope((*tenant_ids, PLATFORM_SCOPE_ID))
+__all__ = ["PLATFORM_SCOPE_ID", "all_chains_scope", "platform_scope"]
 
 
 def all_chains_scope(session: Session) -> TenantScope:
@@ -33,24 +28,3 @@ def all_chains_scope(session: Session) -> TenantScope:
     tenants |= set(session.scalars(select(Tenant.id), execution_options=SCOPE_FREE))
     tenants = sorted(tenants)
     return platform_scope(tuple(tenants))
-
-
-@lru_cache(maxsize=1024)
-def _criteria(tenant_ids: tuple[int, ...]):
-    return with_loader_criteria(
-        AuditEntry,
-        lambda cls: func.coalesce(cls.tenant_id, PLATFORM_SCOPE_ID).in_(tenant_ids),
-        include_aliases=True,
-    )
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _audit_criteria(state: ORMExecuteState) -> None:
-    if not (state.is_select or state.is_update or state.is_delete):
-        return
-    if state.is_column_load or state.is_relationship_load:
-        return
-    if AuditEntry.__mapper__ not in state.all_mappers:
-        return
-    tenant_ids = get_scope(state.session).tenant_ids
-    state.statement = state.statement.options(_criteria(tenant_ids))

@@ -10,8 +10,9 @@ A module adds an export by registering a builder::
 
     register_export("mymodule.list", build)
 
-and then calls ``run_export("mymodule.list", {"format": "xlsx"}, ...)`` (from a job, with
-the job's progress callback) or ``write(...)`` inline for a small synchronous download.
+and then queues the core's export job for it (``request_export(session, tenant,
+"mymodule.list", "xlsx", requested_by=user.id)``, see :mod:`samverka.exports.jobs`: made by a
+worker with progress, one file per job) or calls ``write(...)`` inline for a small download.
 """
 
 from samverka.exports.csvfile import write_csv
@@ -19,7 +20,6 @@ from samverka.exports.marking import Classification, marking
 from samverka.exports.pdf import Document, Section, render_pdf
 from samverka.exports.service import (
     FORMATS,
-    export_job,
     export_store,
     register_export,
     run_export,
@@ -44,6 +44,7 @@ __all__ = [
     "marking",
     "register_export",
     "render_pdf",
+    "request_export",
     "run_export",
     "safe_filename",
     "write",
@@ -53,3 +54,5 @@ __all__ = [
 
 # The core's own export kinds register themselves on import.
 from samverka.exports import builtin  # noqa: F401
+from samverka.exports.jobs import export as export_job
+from samverka.exports.jobs import request_export

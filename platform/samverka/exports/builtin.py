@@ -113,5 +113,12 @@ def yes_no() -> dict[str, str]:
     return {"true_label": _("Yes"), "false_label": _("No")}
 
 
-register_export("tenant.members", tenant_members, action="tenant:members:view")
-register_export("tenant.organisation_sheet", organisation_sheet, action="tenant:dashboard:view")
+register_export(
+    "tenant.members", tenant_members, action="tenant:members:view", formats=("csv", "xlsx")
+)
+register_export(
+    "tenant.organisation_sheet",
+    organisation_sheet,
+    action="tenant:dashboard:view",
+    formats=("pdf",),
+)

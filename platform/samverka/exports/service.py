@@ -35,7 +35,8 @@ ExportBuilder = Callable[[Session, Tenant, Mapping[str, Any]], Source]
 @dataclass(frozen=True)
 class ExportKind:
     build: ExportBuilder
-    action: str  # the permission needed to download what it made
+    action: str  # the permission needed to request and download what it made
+    formats: tuple[str, ...] = ()  # what it can be made in (empty: found out when built)
 
 
 @dataclass(frozen=True)
@@ -55,21 +56,45 @@ FORMATS = {
 _kinds: dict[str, ExportKind] = {}
 
 
-def register_export(kind: str, build: ExportBuilder, *, action: str) -> None:
+def register_export(
+    kind: str, build: ExportBuilder, *, action: str, formats: tuple[str, ...] = ()
+) -> None:
     """Make ``kind`` available to ``run_export`` (the core's and modules' exports).
 
     ``action`` is the named permission that reading the same data on a page needs (e.g.
     ``tenant:members:view``); the stored file is served only to users who hold it in the
-    tenant, so an export never shows more than the pages would.
+    tenant, so an export never shows more than the pages would. ``formats`` (e.g.
+    ``("csv", "xlsx")``) lets a request for another format be refused before a job is queued.
     """
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"export kind {kind!r}: unknown formats {sorted(unknown)}")
+    wanted = ExportKind(build, action, tuple(formats))
     registered = _kinds.get(kind)
-    if registered is not None and registered != ExportKind(build, action):
+    if registered is not None and registered != wanted:
         raise ValueError(f"export kind {kind!r} is already registered")
-    _kinds[kind] = ExportKind(build, action)
+    _kinds[kind] = wanted
 
 
 def export_kinds() -> frozenset[str]:
     return frozenset(_kinds)
+
+
+def export_kind(kind: str) -> ExportKind:
+    """The registered kind (NotFound for any other name)."""
+    if kind not in _kinds:
+        raise NotFound(_l("There is no export called %(kind)s.", kind=kind))
+    return _kinds[kind]
+
+
+def check_request(kind: str, format_name: Any) -> ExportKind:
+    """What a request for ``kind`` in ``format_name`` needs before a job is queued: the kind
+    exists (NotFound), the format is one it can be made in (ValidationError on ``format``)."""
+    registered = export_kind(kind)
+    chosen = choose_format(format_name)
+    if registered.formats and chosen.name not in registered.formats:
+        raise ValidationError(_l("This export cannot be made in that format."), "format")
+    return registered
 
 
 def run_export(
@@ -80,11 +105,13 @@ def run_export(
     tenant: Tenant,
     store: ExportStore,
     on_progress: ProgressCallback | None = None,
+    token: str | None = None,
+    requested_by: int | None = None,
 ) -> StoredExport:
-    """Build export ``kind`` for ``tenant`` and store it; returns the stored file's handle."""
-    if kind not in _kinds:
-        raise NotFound(_l("There is no export called %(kind)s.", kind=kind))
-    registered = _kinds[kind]
+    """Build export ``kind`` for ``tenant`` and store it; returns the stored file's handle.
+    ``token`` names the file (a job's own, see :mod:`samverka.exports.jobs`), ``requested_by``
+    the only user who may download it."""
+    registered = export_kind(kind)
     chosen = choose_format(spec.get("format"))
     locale = spec.get("locale") or "sv"
     with force_locale(locale):
@@ -93,7 +120,12 @@ def run_export(
             raise ValidationError(_l("This export cannot be made in that format."), "format")
         filename = download_name(source.title, chosen)
         with store.create(
-            tenant.id, filename, chosen.media_type, action=registered.action
+            tenant.id,
+            filename,
+            chosen.media_type,
+            action=registered.action,
+            token=token,
+            requested_by=requested_by,
         ) as pending:
             write(source, chosen, pending.file, on_progress=on_progress, locale=locale)
     assert pending.stored is not None
@@ -131,22 +163,3 @@ def download_name(title: str, chosen: Format, day: date | None = None) -> str:
 def export_store(instance_path: Path) -> ExportStore:
     """The store in the instance folder (one per deployment; shared by web and workers)."""
     return ExportStore(Path(instance_path) / "exports")
-
-
-def export_job(tenant_id: int, kind: str, spec: dict[str, Any]) -> dict[str, Any]:
-    """A job function (``func(tenant_id=..., **kwargs)``) for the job runner: it runs inside
-    the tenant's scope and returns what the web needs to offer the download."""
-    from samverka.runtime import db_session, runtime
-
-    session = db_session()
-    tenant = session.get(Tenant, tenant_id)
-    if tenant is None:
-        raise NotFound("tenant")
-    stored = run_export(
-        kind,
-        spec,
-        session=session,
-        tenant=tenant,
-        store=export_store(runtime().settings.instance_path),
-    )
-    return {"token": stored.token, "filename": stored.filename, "size": stored.size}

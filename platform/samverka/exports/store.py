@@ -5,6 +5,11 @@ Files live under ``<instance>/exports/<tenant id>/``; each is named by 256 rando
 size and expiry. A lookup needs both the tenant and the token, so a token leaked to another
 organisation's user still finds nothing. Writes go to a temporary name first and are
 renamed into place, so a reader never sees half a file and a failed export leaves nothing.
+
+A background job names its file itself (``token=``, derived from the job: see
+:func:`samverka.exports.jobs.job_token`): a job run again after a crash finds the file it
+made before instead of making a second one. ``requested_by`` binds a file to the user who
+asked for it: only that user downloads it.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import secrets
 import shutil
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,6 +54,10 @@ class StoredExport:
     action: str = "tenant:dashboard:view"  # what a downloader must be allowed to do
     job_id: int | None = None  # the outbox job that made it (a job's page finds it by this)
     download_event: str | None = None  # an audit action recorded at every download
+    requested_by: int | None = None  # the only user who may download it (None: any allowed)
+
+    def may_download(self, user_id: int | None) -> bool:
+        return self.requested_by is None or self.requested_by == user_id
 
     def expired(self, now: datetime) -> bool:
         return datetime.fromisoformat(self.expires_at) <= now
@@ -71,14 +80,22 @@ class ExportStore:
         job_id: int | None = None,
         download_event: str | None = None,
         lifetime: timedelta | None = None,
+        token: str | None = None,
+        requested_by: int | None = None,
     ) -> Iterator[PendingExport]:
         """Write into ``pending.file``; after the block ``pending.stored`` describes the file.
         An exception inside the block leaves nothing behind. ``job_id`` ties the file to the
         job that made it (:meth:`find_for_job`); ``download_event`` is an audit action that
-        every download records (whole-tenant archives); ``lifetime`` overrides the store's."""
+        every download records (whole-tenant archives); ``lifetime`` overrides the store's.
+        ``token``: the file's name (43 URL-safe characters), e.g. derived from a job; a file
+        of that name is replaced atomically, so there is never more than one.
+        ``requested_by``: the only user who may download it."""
         folder = self._folder(tenant_id)
         folder.mkdir(parents=True, exist_ok=True)
-        token = secrets.token_urlsafe(32)
+        if token is None:
+            token = secrets.token_urlsafe(32)
+        elif not TOKEN.match(token):
+            raise ValueError("an export token is 43 URL-safe characters")
         partial = folder / f".{token}.partial"
         try:
             with partial.open("wb") as out:
@@ -96,12 +113,17 @@ class ExportStore:
                 action=action,
                 job_id=job_id,
                 download_event=download_event,
+                requested_by=requested_by,
             )
-            self._meta_path(tenant_id, token).write_text(json.dumps(asdict(stored)))
+            meta = self._meta_path(tenant_id, token)
+            meta_partial = meta.with_name(f".{token}.json.partial")
+            meta_partial.write_text(json.dumps(asdict(stored)))
             os.replace(partial, self._data_path(tenant_id, token))
+            os.replace(meta_partial, meta)
             pending.stored = stored
         finally:
             partial.unlink(missing_ok=True)
+            folder.joinpath(f".{token}.json.partial").unlink(missing_ok=True)
 
     def get(self, tenant_id: int, token: str, *, now: datetime | None = None) -> StoredExport:
         """The export of ``tenant_id`` named ``token``; NotFound when absent, foreign or expired."""
@@ -158,6 +180,10 @@ class ExportStore:
                 meta.with_suffix(".data").unlink(missing_ok=True)
                 meta.unlink(missing_ok=True)
                 removed += 1
+        for partial in self.root.glob("*/.*.partial"):  # left by a process that died writing
+            with suppress(OSError):
+                if partial.stat().st_mtime < moment.timestamp() - self.lifetime.total_seconds():
+                    partial.unlink()
         return removed
 
     def _folder(self, tenant_id: int) -> Path:

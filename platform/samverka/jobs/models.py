@@ -6,9 +6,11 @@ transaction as the job's own effects, so a job never has its effect twice), or h
 after its last attempt. Progress lives here too, so any web process can show it.
 
 ``tenant_id`` is NULL for platform jobs (e.g. a password-reset mail to a user who belongs to
-no organisation). Row-level security covers the table like every tenant table; platform rows
-are visible through an extra policy (see :mod:`samverka.rls`), and their arguments are
-encrypted at rest because a mail job carries a reset link.
+no organisation). The table follows the tenant-or-platform rule
+(:class:`samverka.db.TenantOrPlatformOwned`, in the ORM and in row-level security): a tenant's
+scope sees only its own jobs, platform jobs only a scope that includes the platform
+(:data:`samverka.db.PLATFORM_SCOPE_ID`). Arguments are encrypted at rest because a mail job
+carries a reset link.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from samverka.db import Base, TenantScoped, utcnow
+from samverka.db import Base, TenantOrPlatformOwned, utcnow
 from samverka.security.crypto import EncryptedText
 
 PENDING, DISPATCHED, RUNNING, DONE, FAILED = "pending", "dispatched", "running", "done", "failed"
 OPEN_STATES = (PENDING, DISPATCHED, RUNNING)
 
 
-class OutboxJob(TenantScoped, Base):
+class OutboxJob(TenantOrPlatformOwned, Base):
     __tablename__ = "job_outbox"
     __table_args__ = (
         UniqueConstraint("tenant_id", "idempotency_key", name="uq_job_outbox_tenant_key"),

@@ -13,8 +13,10 @@ same attempt twice queues it once; a row is marked dispatched only after RQ acce
 
 Row-level security: the dispatcher is platform code acting for every tenant. It does not
 bypass RLS; it sets an explicit all-tenants scope (:func:`platform_scope`: every tenant id,
-read from ``tenants``), the same thing the operator's CLI does when it acts platform-wide, so
-the database still checks every row it touches against a scope the code chose on purpose.
+read from ``tenants``, plus the platform's own id 0 for jobs without a tenant), the same thing
+the operator's CLI does when it acts platform-wide, so the database still checks every row it
+touches against a scope the code chose on purpose. A tenant's scope never sees platform jobs
+(:class:`samverka.db.TenantOrPlatformOwned`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,16 @@ from rq.exceptions import DuplicateJobError
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from samverka.db import SCOPE_FREE, TenantScope, set_scope, utcnow
+from samverka.db import (
+    PLATFORM_SCOPE_ID,
+    SCOPE_FREE,
+    TenantScope,
+    TenantScopeError,
+    get_scope,
+    set_scope,
+    utcnow,
+)
+from samverka.db import platform_scope as with_platform
 from samverka.errors import NotFound, ValidationError
 from samverka.jobs.models import DISPATCHED, FAILED, PENDING, RUNNING, OutboxJob, rq_job_id
 from samverka.jobs.queue import (
@@ -73,10 +84,14 @@ def enqueue(
 
     A plugin's job is refused (NotFound) in a tenant that has not enabled the plugin. With an
     ``idempotency_key`` the tenant's existing job of that key is returned instead of a new
-    one. The session must be scoped to ``tenant_id`` (the row is tenant-owned)."""
+    one. The session must be scoped to ``tenant_id`` (the row is tenant-owned); a platform
+    job (``tenant_id=None``) needs a scope that includes the platform
+    (:func:`samverka.db.platform_scope`), so no tenant's request queues one by accident."""
     from samverka.runtime import runtime
 
     rt = runtime()
+    if tenant_id is None and PLATFORM_SCOPE_ID not in get_scope(session).tenant_ids:
+        raise TenantScopeError("a platform job needs a scope that includes the platform")
     check_job(session, job, tenant_id)
     if idempotency_key is not None:
         existing = session.scalar(
@@ -188,11 +203,12 @@ def _after_commit(session: Session) -> None:
 
 
 def platform_scope(session: Session) -> TenantScope:
-    """Every tenant, chosen explicitly: the platform's own work across tenants."""
+    """Every tenant and the platform, chosen explicitly: the platform's own work across
+    tenants (the dispatcher, the runner's platform jobs, platform administrators' pages)."""
     from samverka.tenants.models import Tenant
 
     ids = session.scalars(select(Tenant.id).order_by(Tenant.id).execution_options(**SCOPE_FREE))
-    return TenantScope(tuple(ids))
+    return with_platform(tuple(ids))
 
 
 def dispatch_due(session: Session, queue: Queue, now: datetime | None = None) -> int:

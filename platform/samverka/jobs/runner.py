@@ -24,7 +24,7 @@ from rq import get_current_job
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from samverka.db import TenantScope, set_scope, utcnow
+from samverka.db import TenantScope, platform_scope, set_scope, utcnow
 from samverka.errors import SamverkaError
 from samverka.jobs.models import DONE, FAILED, PENDING, RUNNING, OutboxJob
 from samverka.jobs.queue import REQUEST_ID_META, job_functions
@@ -85,12 +85,21 @@ def _run(job: str, tenant_id: int, kwargs: dict[str, Any]) -> Any:
 
 
 @dataclass(frozen=True)
-class _Running:
+class RunningJob:
+    """The outbox job the current code runs in: its row id and ``nonce`` name it for good
+    (every attempt, every retry), so a job can key its own effects on them."""
+
     outbox_id: int
     tenant_id: int | None
+    nonce: str = ""
 
 
-_current: ContextVar[_Running | None] = ContextVar("samverka_outbox_job", default=None)
+_current: ContextVar[RunningJob | None] = ContextVar("samverka_outbox_job", default=None)
+
+
+def current_job() -> RunningJob | None:
+    """The outbox job being run here (None outside one, e.g. inline in a request)."""
+    return _current.get()
 
 
 def run_outbox(outbox_id: int, tenant_id: int | None, attempt: int) -> str:
@@ -102,15 +111,15 @@ def run_outbox(outbox_id: int, tenant_id: int | None, attempt: int) -> str:
 def _run_outbox(session: Session, outbox_id: int, tenant_id: int | None, attempt: int) -> str:
     """The job's effects and its completion mark commit together; a run that finds the mark
     already there (a duplicate, or a second worker) changes nothing."""
-    set_scope(session, TenantScope.for_tenant(tenant_id) if tenant_id else TenantScope())
+    set_scope(session, job_scope(tenant_id))
     row = session.get(OutboxJob, outbox_id)
     if row is None or row.status in (DONE, FAILED):
         session.rollback()
         return "skipped"
-    name, kwargs = row.job, json.loads(row.arguments)
+    name, kwargs, nonce = row.job, json.loads(row.arguments), row.nonce
     bind(job=name)
     _mark_running(session, row, attempt)
-    token = _current.set(_Running(outbox_id, tenant_id))
+    token = _current.set(RunningJob(outbox_id, tenant_id, nonce))
     try:
         _execute(session, name, tenant_id, kwargs)
         return _complete(session, outbox_id)
@@ -120,6 +129,12 @@ def _run_outbox(session: Session, outbox_id: int, tenant_id: int | None, attempt
         return _record_failure(session, outbox_id, error)
     finally:
         _current.reset(token)
+
+
+def job_scope(tenant_id: int | None) -> TenantScope:
+    """A tenant's job runs in that tenant's scope; a platform job (no tenant) in the
+    platform's own scope, which sees platform rows and no tenant's."""
+    return TenantScope.for_tenant(tenant_id) if tenant_id is not None else platform_scope()
 
 
 def _mark_running(session: Session, row: OutboxJob, attempt: int) -> None:
@@ -200,7 +215,7 @@ def report_progress(done: int, total: int, message_id: str = "") -> None:
     running = _current.get()
     if running is None:
         return
-    scope = TenantScope.for_tenant(running.tenant_id) if running.tenant_id else TenantScope()
+    scope = job_scope(running.tenant_id)
     lease = timedelta(seconds=runtime().settings.job_lease_seconds)
     with runtime().sessions() as session:
         set_scope(session, scope)

@@ -8,9 +8,10 @@ If the leader dies its lock expires after ``3 ticks`` and another takes over; th
 job's last run is kept in Redis, so the schedule carries on where it was.
 
 A job's ``func(session, now)`` runs in its own transaction: scoped to one tenant at a time
-for ``per_tenant`` jobs, else to every tenant explicitly (the platform acting across
-tenants; see :func:`samverka.jobs.outbox.platform_scope`). Every process, leader or not,
-writes a heartbeat (``python -m samverka.ops.probe scheduler`` reads it).
+for ``per_tenant`` jobs, else to every tenant and the platform explicitly (the platform
+acting across tenants, platform rows included; see :func:`samverka.jobs.outbox.platform_scope`).
+Every process, leader or not, writes a heartbeat (read by ``python -m samverka.ops.probe
+scheduler``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from samverka.db import SCOPE_FREE, TenantScope, set_scope, utcnow
+from samverka.db import SCOPE_FREE, TenantScope, platform_scope, set_scope, utcnow
 
 log = logging.getLogger(__name__)
 LEADER_KEY = "samverka:scheduler:leader"
@@ -47,7 +48,8 @@ return 0
 @dataclass(frozen=True)
 class PeriodicJob:
     """Periodic work: ``func(session, now)`` every ``every``; ``per_tenant``: once per tenant
-    (session scoped to it), else once for the platform (session scoped to every tenant)."""
+    (session scoped to it), else once for the platform (session scoped to every tenant and
+    to the platform's own rows)."""
 
     name: str
     every: timedelta
@@ -137,7 +139,7 @@ class Scheduler:
             scopes = (
                 [TenantScope.for_tenant(t) for t in tenants]
                 if job.per_tenant
-                else [TenantScope(tenants)]
+                else [platform_scope(tenants)]
             )
             for scope in scopes:
                 set_scope(session, scope)

@@ -132,6 +132,7 @@ def register_nav_items(tenant, user) -> list[NavItem]:
 
 @hookimpl
 def register_jobs() -> dict:
+    from samverka.exports import jobs as export_jobs
     from samverka.jobs import core_jobs
     from samverka.lifecycle.export import tenant_archive
 
@@ -139,6 +140,7 @@ def register_jobs() -> dict:
         "send_mail": core_jobs.send_mail,
         "count_to": core_jobs.count_to,
         "tenant_archive": tenant_archive,
+        "export": export_jobs.export,
     }
 
 
@@ -146,12 +148,14 @@ def register_jobs() -> dict:
 def register_periodic_jobs() -> list:
     """The outbox dispatcher (which also delivers mail: each message is an outbox job), the
     audit log's retention purge and its sample reviews (each sets the scopes it needs:
-    every chain for the purge, one tenant at a time for the samples), and the deletion of
-    tenants whose grace period is over (each with the tenant + platform scope)."""
+    every chain for the purge, one tenant at a time for the samples), the removal of
+    expired export files, and the deletion of tenants whose grace period is over (each with
+    the tenant + platform scope)."""
     from datetime import timedelta
 
     from samverka.audit.retention import purge_expired
     from samverka.audit.reviews import due_sample_reviews
+    from samverka.exports import jobs as export_jobs
     from samverka.jobs import core_jobs
     from samverka.jobs.scheduler import PeriodicJob
     from samverka.lifecycle.deletion import PERIODIC_JOB, delete_due_tenants
@@ -161,6 +165,7 @@ def register_periodic_jobs() -> list:
         *core_jobs.periodic_jobs(runtime().settings.outbox_dispatch_seconds),
         PeriodicJob("core.audit_purge", timedelta(hours=24), purge_expired),
         PeriodicJob("core.audit_sample_reviews", timedelta(hours=1), due_sample_reviews),
+        PeriodicJob("core.export_purge", timedelta(hours=1), export_jobs.purge),
         PeriodicJob(PERIODIC_JOB, timedelta(hours=1), delete_due_tenants),
     ]
 

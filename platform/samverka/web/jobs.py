@@ -18,11 +18,13 @@ from wtforms import SubmitField
 
 from samverka.db import set_scope
 from samverka.errors import ValidationError
+from samverka.exports.jobs import export_of
 from samverka.jobs import outbox
 from samverka.jobs.models import DONE, FAILED, OutboxJob
 from samverka.runtime import db_session
 from samverka.tenants.models import Tenant
-from samverka.web.context import require
+from samverka.web.context import can, require
+from samverka.web.exports import may_download
 from samverka.web.forms import ActionForm, BaseForm, GovSubmitInput
 
 bp = Blueprint("jobs", __name__, url_prefix="/t/<tenant_slug>/jobs")
@@ -45,8 +47,9 @@ def tenant_job(job_id: int) -> OutboxJob:
     return found
 
 
-def status_of(job: OutboxJob) -> dict:
-    """What the page and its script show; ``text`` is ready for the live region."""
+def status_of(job: OutboxJob, download_url: str | None = None) -> dict:
+    """What the page and its script show; ``text`` is ready for the live region;
+    ``download_url``: the finished export's file, for the user who may download it."""
     done, total = job.progress_done or 0, job.progress_total or 0
     percent = min(100, round(100 * done / total)) if total else (100 if job.status == DONE else 0)
     return {
@@ -57,7 +60,17 @@ def status_of(job: OutboxJob) -> dict:
         "total": total,
         "percent": percent,
         "text": status_text(job, done, total, percent),
+        "download_url": download_url,
     }
+
+
+def export_download_url(job: OutboxJob) -> str | None:
+    """The download of a finished export job's file, if the current user may have it (the
+    one who asked, still allowed the kind's action); the download checks the same again."""
+    stored = export_of(job)
+    if stored is None or not may_download(stored) or not can(stored.action):
+        return None
+    return url_for("exports.download", token=stored.token)
 
 
 def status_text(job: OutboxJob, done: int, total: int, percent: int) -> str:
@@ -81,13 +94,14 @@ def status_text(job: OutboxJob, done: int, total: int, percent: int) -> str:
 def show(job_id: int):
     require(VIEW)
     job = tenant_job(job_id)
-    return render_template("job.html", job=job, state=status_of(job))
+    return render_template("job.html", job=job, state=status_of(job, export_download_url(job)))
 
 
 @bp.route("/<int:job_id>.json")
 def show_json(job_id: int):
     require(VIEW)
-    response = jsonify(status_of(tenant_job(job_id)))
+    job = tenant_job(job_id)
+    response = jsonify(status_of(job, export_download_url(job)))
     response.headers["Cache-Control"] = "no-store"
     return response
 

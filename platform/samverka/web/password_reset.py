@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from samverka.auth import reset
 from samverka.auth.models import User
 from samverka.auth.passwords import MIN_PASSWORD_LENGTH
+from samverka.db import platform_scope, scoped
 from samverka.errors import ValidationError
 from samverka.jobs.outbox import enqueue
 from samverka.runtime import db_session, runtime
@@ -59,9 +60,11 @@ def _queue_link(user: User, token: str) -> None:
             link=link,
             minutes=settings.password_reset_minutes,
         )
-    enqueue(
-        db_session(), "core.send_mail", tenant_id=None, to=user.email, subject=subject, body=body
-    )
+    # A platform job: queued in the platform's own scope, on purpose (the request has none).
+    with scoped(db_session(), platform_scope()) as session:
+        enqueue(
+            session, "core.send_mail", tenant_id=None, to=user.email, subject=subject, body=body
+        )
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from samverka.errors import ValidationError
 from samverka.plugins import services as plugins
 from samverka.runtime import db_session, runtime
 from samverka.web.context import can, require
+from samverka.web.exports import inline_allowed
 from samverka.web.forms import (
     ActionForm,
     MemberForm,
@@ -52,6 +53,7 @@ def members():
         remove_form=ActionForm(),
         roles=dict(role_choices()),
         can_manage=can("tenant:members:manage"),
+        export_inline=inline_allowed(len(listing)),
     ), status
 
 
