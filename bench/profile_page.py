@@ -94,9 +94,7 @@ def per_request_ms(clients: dict, path: str, count: int, batch: int = 25) -> dic
                 client.get(path)
             wall[name].append((time.perf_counter() - started) / batch * 1000)
             cpu[name].append((time.process_time() - started_cpu) / batch * 1000)
-    return {
-        name: (statistics.median(wall[name]), statistics.median(cpu[name])) for name in clients
-    }
+    return {name: (statistics.median(wall[name]), statistics.median(cpu[name])) for name in clients}
 
 
 def main(argv: list[str] | None = None) -> int:

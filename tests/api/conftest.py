@@ -35,10 +35,6 @@ def issue(app, db):
     return make
 
 
-def bearer(raw: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {raw}"}
-
-
 @pytest.fixture
 def token_a(issue, tenant_pair) -> str:
     """Sunne's administrator's token for Sunne."""

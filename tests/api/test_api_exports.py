@@ -7,7 +7,7 @@ import io
 
 import pypdf
 import pytest
-from conftest import bearer
+from apikit import bearer
 
 from samverka.db import TenantScope, scoped
 from samverka.jobs.models import OutboxJob

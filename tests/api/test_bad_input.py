@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import bearer
+from apikit import bearer
 
 from samverka.api.access import MAX_BODY
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import schemathesis
-from conftest import bearer
+from apikit import bearer
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import bearer
+from apikit import bearer
 
 from samverka.tenants import services as tenancy
 

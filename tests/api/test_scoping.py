@@ -10,7 +10,7 @@ answer 404; the others answer for A alone and never mention B.
 from __future__ import annotations
 
 import pytest
-from conftest import bearer
+from apikit import bearer
 
 from samverka.db import TenantScope, scoped
 from samverka.exports import export_store

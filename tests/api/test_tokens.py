@@ -6,8 +6,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from apikit import bearer
 from click.testing import CliRunner
-from conftest import bearer
 from flask.cli import ScriptInfo
 from sqlalchemy import select, text, update
 

@@ -153,7 +153,7 @@ def test_a_job_run_twice_makes_one_archive(app, db, queue, tenant_pair, filled):
     assert first is not None
     from samverka.lifecycle.export import tenant_archive
 
-    running = runner._current.set(runner._Running(job.id, tenant_pair.a.id))
+    running = runner._current.set(runner.RunningJob(job.id, tenant_pair.a.id, job.nonce))
     try:
         with app.app_context():
             assert tenant_archive(tenant_pair.a.id)["token"] == first.token

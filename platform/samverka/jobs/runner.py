@@ -199,13 +199,6 @@ def safe_message(error: Exception) -> str:
     return "Unexpected error: see the worker's log for this job."
 
 
-def current_job_id() -> int | None:
-    """The outbox id of the job running in this context (None outside an outbox job): a job
-    that leaves a file behind tags it with this, so the job's page can find the file."""
-    running = _current.get()
-    return running.outbox_id if running is not None else None
-
-
 def report_progress(done: int, total: int, message_id: str = "") -> None:
     """From inside a running outbox job: store how far it is (readable by every web
     process) and renew its lease. ``message_id`` is a msgid the page translates.

@@ -69,12 +69,13 @@ def archive_filename(tenant: Tenant, day: date | None = None) -> str:
 
 def tenant_archive(tenant_id: int) -> dict[str, Any]:
     """The job ``core.tenant_archive``: build and store the archive (see module docstring)."""
-    from samverka.jobs.runner import current_job_id, report_progress
+    from samverka.jobs.runner import current_job, report_progress
     from samverka.runtime import db_session, runtime
 
     session = db_session()
     tenant = session.get(Tenant, tenant_id)
-    job_id = current_job_id()
+    running = current_job()  # the job's page finds the file by the job's id
+    job_id = running.outbox_id if running is not None else None
     store = export_store(runtime().settings.instance_path)
     existing = store.find_for_job(tenant_id, job_id) if job_id is not None else None
     if existing is not None:  # this job already made its file: one effect
