@@ -69,6 +69,11 @@ class Settings:
     job_retry_seconds: int = 10  # first retry after this; doubled each attempt
     outbox_dispatch_seconds: float = 2.0  # how often the scheduler dispatches the outbox
     scheduler_tick_seconds: float = 1.0
+    # Records (see README, "Records"): restore window, attachments.
+    record_restore_days: int = 30  # a deleted record can be restored this long, then purged
+    attachments_path: str = ""  # empty: <instance>/attachments
+    attachment_max_bytes: int = 25 * 1024 * 1024
+    attachment_types: str = ""  # comma-separated content types; empty: the built-in list
 
     @property
     def is_production(self) -> bool:

@@ -15,6 +15,8 @@ from samverka.db import Base, TenantOwned, Timestamped
 from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.jobs.scheduler import PeriodicJob
 from samverka.plugins.manifest import NavItem, PluginManifest
+from samverka.records.classification import Classification
+from samverka.records.types import FieldKind, FieldSpec, RecordType
 
 hookimpl = pluggy.HookimplMarker("samverka")
 
@@ -22,6 +24,9 @@ hookimpl = pluggy.HookimplMarker("samverka")
 __all__ = [
     "ApiBlueprint",
     "Base",
+    "Classification",
+    "FieldKind",
+    "FieldSpec",
     "Forbidden",
     "NavItem",
     "NotFound",
@@ -29,6 +34,7 @@ __all__ = [
     "PeriodicJob",
     "Permission",
     "PluginManifest",
+    "RecordType",
     "Role",
     "TenantOwned",
     "Timestamped",

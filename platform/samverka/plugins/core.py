@@ -103,6 +103,45 @@ def register_permissions() -> list[Permission]:
             ("tenant_admin", *TOP),
         ),
         Permission("platform:jobs:manage", "See and retry failed jobs of every tenant", TOP),
+        *record_permissions(),
+    ]
+
+
+RECORD_WRITERS = ("tenant_admin", "coordinator", "contributor")
+
+
+def record_permissions() -> list[Permission]:
+    """Records (samverka.records): the operator may read, share and purge from the command
+    line but never sees personal fields."""
+    return [
+        Permission(
+            "tenant:records:read",
+            "Read the organisation's records and those shared with it",
+            (*TENANT_ROLES, OPERATOR),
+        ),
+        Permission(
+            "tenant:records:write", "Create and edit the organisation's records", RECORD_WRITERS
+        ),
+        Permission(
+            "tenant:records:delete",
+            "Delete and restore the organisation's records",
+            ("tenant_admin", "coordinator", OPERATOR),
+        ),
+        Permission(
+            "tenant:records:share",
+            "Share the organisation's records with other organisations, revoke shares",
+            ("tenant_admin", "coordinator", OPERATOR),
+        ),
+        Permission(
+            "tenant:records:read_personal",
+            "See personal data in records (fields marked as personal)",
+            ("tenant_admin", "coordinator"),
+        ),
+        Permission(
+            "tenant:records:attachments",
+            "Add and remove attachments of the organisation's records",
+            RECORD_WRITERS,
+        ),
     ]
 
 
@@ -117,6 +156,13 @@ def register_nav_items(tenant, user) -> list[NavItem]:
         NavItem(_l("Audit log"), "audit_review.index", "tenant:audit:view", 940),
         NavItem(_l("Background jobs"), "jobs.index", "tenant:jobs:manage", 950),
     ]
+
+
+@hookimpl
+def register_record_types() -> list:
+    from samverka.records.core_types import core_record_types
+
+    return core_record_types()
 
 
 @hookimpl
@@ -137,11 +183,12 @@ def register_periodic_jobs() -> list:
     from samverka.audit.reviews import due_sample_reviews
     from samverka.jobs import core_jobs
     from samverka.jobs.scheduler import PeriodicJob
+    from samverka.records.retention import purge_expired as purge_records
     from samverka.runtime import runtime
 
     return [
         *core_jobs.periodic_jobs(runtime().settings.outbox_dispatch_seconds),
         PeriodicJob("core.audit_purge", timedelta(hours=24), purge_expired),
         PeriodicJob("core.audit_sample_reviews", timedelta(hours=1), due_sample_reviews),
+        PeriodicJob("core.record_retention", timedelta(hours=24), purge_records),
     ]
-
