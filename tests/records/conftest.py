@@ -74,7 +74,8 @@ def app_sql(samverka_database):
                 text("SELECT set_config('samverka.tenant_ids', :t, true)"),
                 {"t": ",".join(str(t) for t in tenant_ids)},
             )
-            return list(conn.execute(text(sql), params))
+            result = conn.execute(text(sql), params)
+            return list(result) if result.returns_rows else result.rowcount
 
     yield run
     engine.dispose()

@@ -171,3 +171,23 @@ def register_jobs() -> dict:
 @hookimpl
 def register_periodic_jobs() -> list[PeriodicJob]:
     return [PeriodicJob("testplugin.tick", timedelta(milliseconds=50), tick)]
+
+
+@hookimpl
+def register_record_types():
+    """A type that may never be shared, with a personal field (records tests)."""
+    from samverka.plugins.api import Classification, FieldKind, FieldSpec, RecordType
+
+    return [
+        RecordType(
+            name=f"{NAME}.case",
+            label="Case",
+            fields=(
+                FieldSpec("body", FieldKind.LONGTEXT, "Body"),
+                FieldSpec("person", FieldKind.TEXT, "Person", personal=True),
+            ),
+            default_classification=Classification.SENSITIVE,
+            retention=timedelta(days=365),
+            sharing=frozenset(),
+        )
+    ]
