@@ -186,3 +186,47 @@ def test_record_types_are_listed(api):
     assert {"core.document", "core.minutes", "testplugin.case"} <= set(types)
     personal = [f["name"] for f in types["core.document"]["fields"] if f["personal"]]
     assert personal == ["contact_person"]
+
+
+def test_every_route_reading_a_confidential_record_is_audited(app, api, db, world):
+    """Generated from the URL map: a new GET route under a record is covered without edits."""
+    from sqlalchemy import select
+
+    from samverka.audit.models import AuditEntry
+
+    made = create(api, classification="sensitive", data={"body": "Känsligt"})
+    upload = api.call(
+        "POST",
+        f"{A}/{made['id']}/attachments",
+        api.a,
+        data={"file": (io.BytesIO(PDF), "r.pdf", "application/pdf")},
+    )
+    values = {
+        "tenant": "sunne",
+        "record_id": str(made["id"]),
+        "attachment_id": str(upload.get_json()["id"]),
+    }
+    routes = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/tenants/<tenant>/records/<int:record_id>")
+        and "GET" in rule.methods
+    ]
+    assert len(routes) >= 5, routes
+
+    def reads() -> int:
+        with scoped(db, TenantScope.for_tenant(world.a.id)):
+            actions = db.scalars(
+                select(AuditEntry.action).where(AuditEntry.target_id == str(made["id"]))
+            ).all()
+        db.rollback()
+        return sum(a in {"record.read", "record.attachment_read"} for a in actions)
+
+    for rule in routes:
+        path = rule
+        for name, value in values.items():
+            path = path.replace(f"<int:{name}>", value).replace(f"<{name}>", value)
+        before = reads()
+        response = api.call("GET", path, api.a)
+        assert response.status_code == 200, (rule, response.get_data(as_text=True)[:200])
+        assert reads() > before, f"GET {rule} read a sensitive record without an audit entry"
