@@ -27,8 +27,11 @@ class World:
 
 @pytest.fixture
 def ctx(app):
-    """An app context for calling services directly (runtime(), gettext)."""
-    with app.test_request_context():
+    """An app context for calling services directly (runtime(), gettext), in English so
+    that tests can match messages (the Swedish ones: test_record_services)."""
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
         yield app
 
 

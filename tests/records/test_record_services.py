@@ -177,3 +177,14 @@ def test_list_keyset_pages(ctx, db, world, acting):
             db, viewer_tenant=world.a, user=world.admin_a, limit=3, after=first[-1].id
         )
     assert [r.id for r in first + rest] == [r.id for r in reversed(made)]
+
+
+def test_messages_are_swedish_by_default(app, db, world, acting):
+    with app.test_request_context(), acting(world.a, world.admin_a):
+        with pytest.raises(RecordValidationError) as caught:
+            services.create_record(
+                db, record_type="core.minutes", title="Möte", data={}, user=world.admin_a
+            )
+        assert caught.value.messages() == {"meeting_date": "Mötesdatum måste anges."}
+        with pytest.raises(ValidationError, match="Ange en rubrik"):
+            new_document(db, world.admin_a, title=" ")
