@@ -261,3 +261,15 @@ def test_rls_refuses_a_receivers_writes(matrix, world, app_sql):
         app_sql([world.a.id], "SELECT title FROM records WHERE id = :id", id=named)[0].title
         == "named"
     )
+
+
+def test_share_periods_in_other_time_zones_are_kept_in_utc(ctx, db, world, acting):
+    from datetime import timezone
+
+    east = timezone(timedelta(hours=5))
+    with acting(world.a, world.admin_a):
+        record = make(db, world.admin_a, "zoned")
+        started = (clock.now() - timedelta(hours=1)).astimezone(east)  # wall time: future in UTC
+        services.share_record(db, record, tenant=world.b, valid_from=started, user=world.admin_a)
+        db.commit()
+    assert visible_titles(db, acting, world.b, world.reader_b) == {"zoned"}

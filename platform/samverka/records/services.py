@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
@@ -494,8 +494,9 @@ def share_record(
             "ground",
         )
     now = clock.now()
-    start = clock.aware(valid_from) if valid_from is not None else now
-    end = clock.aware(valid_until) if valid_until is not None else None
+    # stored as UTC: SQLite keeps no offset, and the visibility rule compares with UTC now
+    start = clock.aware(valid_from).astimezone(UTC) if valid_from is not None else now
+    end = clock.aware(valid_until).astimezone(UTC) if valid_until is not None else None
     if end is not None and (end <= start or end <= now):
         raise ValidationError(
             _l("The share must end after it starts, and in the future."), "valid_until"
