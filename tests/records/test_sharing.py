@@ -273,3 +273,16 @@ def test_share_periods_in_other_time_zones_are_kept_in_utc(ctx, db, world, actin
         services.share_record(db, record, tenant=world.b, valid_from=started, user=world.admin_a)
         db.commit()
     assert visible_titles(db, acting, world.b, world.reader_b) == {"zoned"}
+
+
+def test_a_receiver_learns_its_own_grounds_only(matrix, db, world, acting):
+    with acting(world.b, world.reader_b):
+        named = db.get(Record, matrix["named"])
+        (share,) = services.shares_received(db, named, world.b)
+        assert share["receiver_tenant_id"] == world.b.id
+        consortium = db.get(Record, matrix["consortium"])
+        assert [s["consortium_id"] for s in services.shares_received(db, consortium, world.b)] == [
+            world.consortium.id
+        ]
+    with acting(world.a, world.admin_a):
+        assert services.shares_received(db, db.get(Record, matrix["named"]), world.a) == []

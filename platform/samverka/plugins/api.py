@@ -48,6 +48,7 @@ __all__ = [
     "enqueue",
     "hookimpl",
     "plugin_config",
+    "records",
     "report_progress",
 ]
 
@@ -113,6 +114,14 @@ def enqueue(
     from samverka.jobs.outbox import enqueue as _enqueue
 
     return _enqueue(session, job, tenant_id=tenant_id, idempotency_key=idempotency_key, **kwargs)
+
+
+def records():
+    """The records services (:mod:`samverka.records.services`): create, update, share and
+    search records of the plugin's types (``register_record_types``)."""
+    from samverka.records import services
+
+    return services
 
 
 def report_progress(done: int, total: int, message_id: str = "") -> None:

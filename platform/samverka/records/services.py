@@ -32,6 +32,7 @@ from samverka.records import search, storage
 from samverka.records.classification import Classification
 from samverka.records.models import Attachment, Record, RecordShare, RecordVersion
 from samverka.records.types import RecordType, RecordTypeRegistry, validate
+from samverka.records.visibility import active_share, names_scope, shares
 from samverka.tenants.models import Consortium, Tenant
 
 READ = "tenant:records:read"
@@ -596,6 +597,32 @@ def record_shares(session: Session, record: Record, *, user: Any = None) -> list
             .order_by(RecordShare.id.desc())
         )
     )
+
+
+def shares_received(session: Session, record: Record, viewer_tenant: Tenant) -> list[dict]:
+    """The active shares through which ``viewer_tenant`` sees another tenant's record (its
+    own or its consortia's, never other receivers'): ground, consent, until when. Read from
+    the table, since the ORM shows share rows to their owner only."""
+    if record.tenant_id == viewer_tenant.id:
+        return []
+    rows = session.execute(
+        select(
+            shares.c.id,
+            shares.c.receiver_tenant_id,
+            shares.c.consortium_id,
+            shares.c.ground,
+            shares.c.consent_reference,
+            shares.c.valid_from,
+            shares.c.valid_until,
+        )
+        .where(
+            shares.c.record_id == record.id,
+            active_share(clock.now()),
+            names_scope((viewer_tenant.id,)),
+        )
+        .order_by(shares.c.id)
+    )
+    return [dict(row._mapping) for row in rows]
 
 
 def get_share(session: Session, record: Record, share_id: int) -> RecordShare:
