@@ -72,6 +72,11 @@ class Settings:
     # A tenant's deletion (see README, "A tenant's whole data"): days between scheduling it
     # and the periodic job deleting the tenant with everything it owns.
     tenant_deletion_grace_days: int = 30
+    # Records (see README, "Records"): restore window, attachments.
+    record_restore_days: int = 30  # a deleted record can be restored this long, then purged
+    attachments_path: str = ""  # empty: <instance>/attachments
+    attachment_max_bytes: int = 25 * 1024 * 1024
+    attachment_types: str = ""  # comma-separated content types; empty: the built-in list
 
     @property
     def is_production(self) -> bool:

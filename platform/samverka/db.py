@@ -31,6 +31,7 @@ from sqlalchemy import (
     or_,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -41,6 +42,7 @@ from sqlalchemy.orm import (
     sessionmaker,
     with_loader_criteria,
 )
+from sqlalchemy.sql.functions import FunctionElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -116,6 +118,45 @@ class TenantOrPlatformOwned(TenantScoped):
         return mapped_column(
             Integer, ForeignKey("tenants.id", ondelete="CASCADE"), index=True, nullable=True
         )
+
+
+class ShareableTenantOwned(TenantScoped):
+    """Owned by one tenant like :class:`TenantOwned`, but also *readable* where a record is
+    shared (records and their attachments; see :mod:`samverka.records.models`).
+
+    Reads see the scope's own rows OR rows whose ``share_key`` column (the record id) is in
+    the ids shared into the scope: an active share naming a tenant of the scope, or naming a
+    consortium one of whose members is in the scope. Bulk UPDATE/DELETE and every flush see
+    the owner's rows only (stamped and checked like TenantOwned): shares never move
+    ownership, and receivers never write. PostgreSQL's policies say the same (``rls.py``).
+    """
+
+    share_key: str = "id"
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:
+        return mapped_column(
+            Integer, ForeignKey("tenants.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+
+
+class db_now(FunctionElement):
+    """The database's current UTC time, comparable with stored DateTime values on both
+    backends (SQLite keeps them as ``YYYY-MM-DD HH:MM:SS.ffffff`` text). Used in scoping
+    criteria, which are built once per scope and so cannot carry a Python ``now``."""
+
+    type = DateTime(timezone=True)
+    inherit_cache = True
+
+
+@compiles(db_now)
+def _db_now_default(_element, _compiler, **_kw) -> str:
+    return "CURRENT_TIMESTAMP"
+
+
+@compiles(db_now, "sqlite")
+def _db_now_sqlite(_element, _compiler, **_kw) -> str:
+    return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
 
 
 @dataclass(frozen=True)
@@ -223,12 +264,29 @@ def _is_tenant_row(obj: object) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _criteria_options(tenant_ids: tuple[int, ...], user_id: int) -> tuple:
-    """The ORM criteria for one scope, built once per scope (the options are immutable)."""
+def _criteria_options(tenant_ids: tuple[int, ...], user_id: int, write: bool = False) -> tuple:
+    """The ORM criteria for one scope, built once per scope (the options are immutable).
+
+    ``write`` (bulk UPDATE/DELETE): shareable rows only where the scope owns them.
+    """
     from samverka.tenants.models import Membership
 
     if tenant_ids:
+        shared = [
+            with_loader_criteria(
+                cls,
+                cls.tenant_id.in_(tenant_ids)
+                if write
+                else or_(
+                    cls.tenant_id.in_(tenant_ids),
+                    getattr(cls, cls.share_key).in_(_shared_ids(tenant_ids)),
+                ),
+                include_aliases=True,
+            )
+            for cls in _shareable_classes()
+        ]
         return (
+            *shared,
             with_loader_criteria(
                 TenantOwned, lambda cls: cls.tenant_id.in_(tenant_ids), include_aliases=True
             ),
@@ -244,10 +302,27 @@ def _criteria_options(tenant_ids: tuple[int, ...], user_id: int) -> tuple:
             ),
         )
     return (
+        with_loader_criteria(ShareableTenantOwned, lambda cls: false(), include_aliases=True),
         with_loader_criteria(TenantOwned, lambda cls: false(), include_aliases=True),
         with_loader_criteria(TenantOrPlatformOwned, lambda cls: false(), include_aliases=True),
         with_loader_criteria(Membership, lambda cls: cls.user_id == user_id, include_aliases=True),
     )
+
+
+def _shareable_classes() -> list[type]:
+    """Mapped :class:`ShareableTenantOwned` classes (a lambda criterion on the mixin cannot
+    name each class's share key, so each gets a plain criterion of its own)."""
+    return sorted(
+        (m.class_ for m in Base.registry.mappers if issubclass(m.class_, ShareableTenantOwned)),
+        key=lambda cls: cls.__name__,
+    )
+
+
+def _shared_ids(tenant_ids: tuple[int, ...]):
+    """The ids of records shared into a scope (see :mod:`samverka.records.visibility`)."""
+    from samverka.records.visibility import shared_record_ids
+
+    return shared_record_ids(tenant_ids)
 
 
 def install_tenant_scoping(session_factory: sessionmaker) -> None:
@@ -263,18 +338,24 @@ def install_tenant_scoping(session_factory: sessionmaker) -> None:
             return  # declared to read only tables that are not tenant-scoped
         scope = get_scope(state.session)
         state.statement = state.statement.options(
-            *_criteria_options(scope.tenant_ids, scope.user_id or 0)
+            *_criteria_options(scope.tenant_ids, scope.user_id or 0, not state.is_select)
         )
 
     @event.listens_for(session_factory, "before_flush")
     def _stamp_and_check(session: Session, _flush_context, _instances) -> None:
         scope = get_scope(session)
+        owned = TenantOwned | TenantOrPlatformOwned | ShareableTenantOwned
         for obj in session.new:
-            if isinstance(obj, TenantOwned | TenantOrPlatformOwned):
+            if isinstance(obj, owned):
                 _stamp(obj, scope, new=True)
         for obj in session.dirty:
-            if isinstance(obj, TenantOwned | TenantOrPlatformOwned):
+            if isinstance(obj, owned):
                 _stamp(obj, scope, new=False)
+        for obj in session.deleted:  # shared rows are loaded by receivers: they may not delete
+            if isinstance(obj, ShareableTenantOwned) and obj.tenant_id not in scope.tenant_ids:
+                raise TenantScopeError(
+                    f"{type(obj).__name__} of tenant {obj.tenant_id} deleted outside the scope"
+                )
 
     event.listen(session_factory, "after_flush", _clear_cache)
     event.listen(session_factory, "after_soft_rollback", _clear_cache)

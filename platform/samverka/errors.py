@@ -25,3 +25,8 @@ class NotFound(SamverkaError):
 
 class Forbidden(SamverkaError):
     """Visible, but the caller may not do this."""
+
+
+class Conflict(SamverkaError):
+    """The change was based on stale data (someone saved in between) or clashes with the
+    current state; reload and try again."""

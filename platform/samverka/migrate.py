@@ -25,6 +25,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS_DIR = REPO_ROOT / "migrations"
 
 
+# Database objects that migrations create but models cannot express (full-text search:
+# samverka.records.search); the drift check leaves them alone.
+UNMODELLED_TABLE_PREFIXES = ("records_fts",)  # the FTS5 table and its shadow tables
+UNMODELLED_COLUMNS = frozenset({("records", "search_vector")})
+UNMODELLED_INDEXES = frozenset({"ix_records_search"})
+
+
 @dataclass(frozen=True)
 class History:
     """One migration history: the core's or a plugin's."""
@@ -61,6 +68,8 @@ def alembic_config(history: History, connection: Connection | None = None) -> Co
 
 def include_object_for(history: History):
     def include_object(obj, name, type_, reflected, compare_to):
+        if reflected and compare_to is None and _unmodelled(obj, name, type_):
+            return False
         if type_ == "table":
             if name.startswith("alembic_version"):
                 return False
@@ -70,6 +79,16 @@ def include_object_for(history: History):
         return True
 
     return include_object
+
+
+def _unmodelled(obj, name: str, type_: str) -> bool:
+    if type_ == "table":
+        return name.startswith(UNMODELLED_TABLE_PREFIXES)
+    if type_ == "column":
+        return (obj.table.name, name) in UNMODELLED_COLUMNS
+    if type_ == "index":
+        return name in UNMODELLED_INDEXES
+    return False
 
 
 def _owner_of(table_name: str) -> str | None:

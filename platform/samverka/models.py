@@ -12,10 +12,12 @@ from samverka.auth.sso.models import IdentityProvider, SsoDomain, SsoRoleGrant
 from samverka.auth.token_models import ApiToken
 from samverka.jobs.models import OutboxJob
 from samverka.plugins.models import ConsortiumPlugin, PlatformPluginSetting, TenantPlugin
+from samverka.records.models import Attachment, Record, RecordShare, RecordVersion
 from samverka.tenants.models import Consortium, Membership, Tenant, TenantKind, consortium_tenants
 
 __all__ = [
     "ApiToken",
+    "Attachment",
     "AuditChainHead",
     "AuditEntry",
     "AuditReview",
@@ -28,6 +30,9 @@ __all__ = [
     "OutboxJob",
     "PasswordResetToken",
     "PlatformPluginSetting",
+    "Record",
+    "RecordShare",
+    "RecordVersion",
     "RecoveryCode",
     "SsoDomain",
     "SsoRoleGrant",

@@ -29,6 +29,21 @@ LEGACY_PLATFORM_ROWS = "samverka_platform_rows"
 TENANT_OR_PLATFORM = "coalesce(tenant_id, 0) = ANY (samverka_scope_tenants())"
 TENANT_ONLY = "tenant_id = ANY (samverka_scope_tenants())"
 
+# Shared records (samverka.records.visibility): a second, read-only policy admits the rows a
+# scope receives through a share. Writes keep the owner-only tenant policy, so a receiver can
+# never update, delete or re-share; permissive policies are OR-ed per command.
+SHARED_READ = "samverka_shared_read"
+SHARED_READ_TABLES = {
+    "records": "id IN (SELECT samverka_shared_record_ids())",
+    "record_attachments": "record_id IN (SELECT samverka_shared_record_ids())",
+    # a receiver finds the shares naming it (the function above reads them as the caller)
+    "record_shares": (
+        "receiver_tenant_id = ANY (samverka_scope_tenants())"
+        " OR consortium_id IN (SELECT ct.consortium_id FROM consortium_tenants ct"
+        " WHERE ct.tenant_id = ANY (samverka_scope_tenants()))"
+    ),
+}
+
 SCOPE_FUNCTIONS = """
 CREATE OR REPLACE FUNCTION samverka_scope_tenants() RETURNS integer[]
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
@@ -92,6 +107,7 @@ def apply(connection: Connection, app_role: str | None) -> list[str]:
         connection.execute(
             text(f"CREATE POLICY {POLICY} ON {quoted} USING ({rule}) WITH CHECK ({rule})")
         )
+    apply_shared_read(connection, tables)
     connection.execute(text(f"DROP POLICY IF EXISTS {OWN_MEMBERSHIPS} ON memberships"))
     connection.execute(
         text(
@@ -109,6 +125,20 @@ def apply(connection: Connection, app_role: str | None) -> list[str]:
         if AUDIT_TABLE in tables:
             grant_audit(connection, role)
     return tables
+
+
+def apply_shared_read(connection: Connection, tables: list[str]) -> None:
+    """Read access for the receivers of shared records (see :data:`SHARED_READ_TABLES`)."""
+    if "record_shares" not in tables:
+        return
+    from samverka.records.visibility import SHARED_IDS_FUNCTION
+
+    connection.execute(text(SHARED_IDS_FUNCTION))
+    for table, condition in SHARED_READ_TABLES.items():
+        connection.execute(text(f"DROP POLICY IF EXISTS {SHARED_READ} ON {table}"))
+        connection.execute(
+            text(f"CREATE POLICY {SHARED_READ} ON {table} FOR SELECT USING ({condition})")
+        )
 
 
 AUDIT_PURGE_FUNCTION = """

@@ -18,6 +18,8 @@ from samverka.auth.permissions import PermissionRegistry
 from samverka.config import ConfigurationError, Settings
 from samverka.db import make_engine, make_session_factory
 from samverka.plugins.host import CORE_PLUGIN, PluginHost
+from samverka.records.types import RecordTypeRegistry
+from samverka.records.types import collect as collect_record_types
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,7 @@ class Runtime:
     sessions: sessionmaker
     host: PluginHost
     registry: PermissionRegistry = field(default_factory=PermissionRegistry)
+    record_types: RecordTypeRegistry = field(default_factory=RecordTypeRegistry)
 
     @classmethod
     def build(
@@ -49,6 +52,7 @@ class Runtime:
         host.check()
         runtime = cls(settings, engine, make_session_factory(engine), host)
         runtime.collect_permissions()
+        collect_record_types(host, runtime.record_types)
         return runtime
 
     def collect_permissions(self) -> None:

@@ -16,7 +16,7 @@ import marshmallow as ma
 from flask import Response, json, request
 from werkzeug.exceptions import HTTPException
 
-from samverka.errors import Forbidden, NotFound, SamverkaError, ValidationError
+from samverka.errors import Conflict, Forbidden, NotFound, SamverkaError, ValidationError
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://samverka.se/problems/"
@@ -123,8 +123,14 @@ def handle_problem(error: ApiProblem) -> Response:
 def handle_service_error(error: SamverkaError) -> Response:
     """The services' errors: the same classes the web and the CLI render their own way."""
     if isinstance(error, ValidationError):
+        per_field = getattr(error, "messages", None)
+        if callable(per_field):  # a record's data: every bad field at once
+            errors = {f"data.{name}": [text] for name, text in per_field().items()}
+            return problem_response(PROBLEM_TYPES["validation"], str(error), errors)
         field = error.field or "_schema"
         return problem_response(PROBLEM_TYPES["validation"], str(error), {field: [str(error)]})
+    if isinstance(error, Conflict):
+        return problem_response(PROBLEM_TYPES["conflict"], str(error))
     if isinstance(error, Forbidden):
         return problem_response(PROBLEM_TYPES["forbidden"], str(error))
     if isinstance(error, NotFound):

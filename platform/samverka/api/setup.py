@@ -9,7 +9,18 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
-from samverka.api import access, archive, audit, directory, docs, exports, me, members, plugins
+from samverka.api import (
+    access,
+    archive,
+    audit,
+    directory,
+    docs,
+    exports,
+    me,
+    members,
+    plugins,
+    records,
+)
 from samverka.api.blueprint import ApiBlueprint
 from samverka.api.problems import (
     PROBLEM_JSON,
@@ -25,7 +36,7 @@ from samverka.plugins.host import PluginError
 
 API_PREFIX = "/api/"
 # /api/v1/tenants/<tenant>/<segment>
-CORE_SEGMENTS = frozenset({"members", "plugins", "audit", "archive", "exports", "jobs"})
+CORE_SEGMENTS = frozenset({"members", "plugins", "audit", "archive", "exports", "jobs", "records"})
 
 
 class SamverkaApi(Api):
@@ -68,8 +79,9 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "svk_… API token"}
     )
-    for module in (me, directory, members, plugins, audit, archive, exports):
+    for module in (me, directory, members, plugins, audit, archive, exports, records):
         mount(app, api, module.bp)
+    mount(app, api, records.types_bp)
     mount_plugin_blueprints(app, api)
     app.register_blueprint(docs.bp)
     app.url_value_preprocessor(access.pull_tenant)

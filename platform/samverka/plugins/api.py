@@ -15,6 +15,8 @@ from samverka.db import Base, TenantOwned, Timestamped
 from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.jobs.scheduler import PeriodicJob
 from samverka.plugins.manifest import NavItem, PluginManifest
+from samverka.records.classification import Classification
+from samverka.records.types import FieldKind, FieldSpec, RecordType
 
 hookimpl = pluggy.HookimplMarker("samverka")
 
@@ -22,6 +24,9 @@ hookimpl = pluggy.HookimplMarker("samverka")
 __all__ = [
     "ApiBlueprint",
     "Base",
+    "Classification",
+    "FieldKind",
+    "FieldSpec",
     "Forbidden",
     "NavItem",
     "NotFound",
@@ -29,6 +34,7 @@ __all__ = [
     "PeriodicJob",
     "Permission",
     "PluginManifest",
+    "RecordType",
     "Role",
     "TenantOwned",
     "Timestamped",
@@ -43,6 +49,7 @@ __all__ = [
     "enqueue",
     "hookimpl",
     "plugin_config",
+    "records",
     "report_progress",
 ]
 
@@ -116,6 +123,14 @@ def after_commit(session, func) -> None:
     from samverka.lifecycle.deletion import after_commit as _after_commit
 
     _after_commit(session, func)
+
+
+def records():
+    """The records services (:mod:`samverka.records.services`): create, update, share and
+    search records of the plugin's types (``register_record_types``)."""
+    from samverka.records import services
+
+    return services
 
 
 def report_progress(done: int, total: int, message_id: str = "") -> None:

@@ -113,6 +113,50 @@ def register_permissions() -> list[Permission]:
             "Schedule and cancel the deletion of an organisation and all it owns",
             TOP,
         ),
+        *record_permissions(),
+    ]
+
+
+RECORD_WRITERS = ("tenant_admin", "coordinator", "contributor")
+
+
+def record_permissions() -> list[Permission]:
+    """Records (samverka.records): the operator may read, share and purge from the command
+    line but never sees personal fields."""
+    return [
+        Permission(
+            "tenant:records:read",
+            "Read the organisation's records and those shared with it",
+            (*TENANT_ROLES, OPERATOR),
+        ),
+        Permission(
+            "tenant:records:write", "Create and edit the organisation's records", RECORD_WRITERS
+        ),
+        Permission(
+            "tenant:records:delete",
+            "Delete and restore the organisation's records",
+            ("tenant_admin", "coordinator", OPERATOR),
+        ),
+        Permission(
+            "tenant:records:share",
+            "Share the organisation's records with other organisations, revoke shares",
+            ("tenant_admin", "coordinator", OPERATOR),
+        ),
+        Permission(
+            "tenant:records:read_personal",
+            "See personal data in records (fields marked as personal)",
+            ("tenant_admin", "coordinator"),
+        ),
+        Permission(
+            "tenant:records:attachments",
+            "Add and remove attachments of the organisation's records",
+            RECORD_WRITERS,
+        ),
+        Permission(
+            "platform:records:purge",
+            "Purge records past their retention or restore window",
+            TOP,
+        ),
     ]
 
 
@@ -128,6 +172,13 @@ def register_nav_items(tenant, user) -> list[NavItem]:
         NavItem(_l("Background jobs"), "jobs.index", "tenant:jobs:manage", 950),
         NavItem(_l("Export all data"), "archive.index", "tenant:archive:export", 960),
     ]
+
+
+@hookimpl
+def register_record_types() -> list:
+    from samverka.records.core_types import core_record_types
+
+    return core_record_types()
 
 
 @hookimpl
@@ -159,6 +210,7 @@ def register_periodic_jobs() -> list:
     from samverka.jobs import core_jobs
     from samverka.jobs.scheduler import PeriodicJob
     from samverka.lifecycle.deletion import PERIODIC_JOB, delete_due_tenants
+    from samverka.records.retention import purge_expired as purge_records
     from samverka.runtime import runtime
 
     return [
@@ -167,6 +219,7 @@ def register_periodic_jobs() -> list:
         PeriodicJob("core.audit_sample_reviews", timedelta(hours=1), due_sample_reviews),
         PeriodicJob("core.export_purge", timedelta(hours=1), export_jobs.purge),
         PeriodicJob(PERIODIC_JOB, timedelta(hours=1), delete_due_tenants),
+        PeriodicJob("core.record_retention", timedelta(hours=24), purge_records),
     ]
 
 
@@ -175,13 +228,18 @@ def export_tenant_data(session, tenant, archive) -> None:
     """The core's part of the archive: the tenant, its people and roles, settings (never
     secrets), API token metadata, SSO without its secret, its audit chain, job history."""
     from samverka.lifecycle.core_data import export_core
+    from samverka.records.lifecycle import export_tenant_records
 
     export_core(session, tenant, archive)
+    export_tenant_records(session, tenant, archive)
 
 
 @hookimpl
 def before_tenant_delete(session, tenant) -> None:
-    """The core's files outside the database: the tenant's stored exports."""
+    """What the cascade would leave behind: the tenant's stored exports, its attachments'
+    files, and every share to and from it (revoked, audited in the owners' chains)."""
     from samverka.lifecycle.core_data import release_core
+    from samverka.records.lifecycle import release_tenant
 
+    release_tenant(session, tenant)
     release_core(session, tenant)

@@ -120,5 +120,16 @@ def before_tenant_delete(session: Any, tenant: Any) -> None:
 
 
 @hookspec
+def register_record_types() -> list[Any]:
+    """Record types (``samverka.plugins.api.RecordType``) the plugin declares.
+
+    Called once at start-up for every installed plugin; a type's name must be
+    ``<plugin>.<name>`` (the core's are ``core.<name>``) and unique. Each type lists its
+    fields (``FieldSpec``: kind, required, limits, choices, whether personal data), its
+    default ``Classification``, its retention and which sharing it allows.
+    """
+
+
+@hookspec
 def register_cli_commands(cli: click.Group) -> None:
     """Add commands to the ``samverka`` command-line interface."""

@@ -105,5 +105,7 @@ def reset(engine, database: TestDatabase) -> None:
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
+            if conn.scalar(text("SELECT 1 FROM sqlite_master WHERE name='records_fts'")):
+                conn.execute(text("DELETE FROM records_fts"))  # not a model: the search index
             if conn.scalar(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")):
                 conn.execute(text("DELETE FROM sqlite_sequence"))

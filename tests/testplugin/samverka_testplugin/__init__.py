@@ -193,3 +193,23 @@ def before_tenant_delete(session, tenant) -> None:
     if REFUSE_DELETION in texts:
         raise RuntimeError("the test plugin refuses to let go")
     RELEASED.append((tenant.id, len(texts)))
+
+
+@hookimpl
+def register_record_types():
+    """A type that may never be shared, with a personal field (records tests)."""
+    from samverka.plugins.api import Classification, FieldKind, FieldSpec, RecordType
+
+    return [
+        RecordType(
+            name=f"{NAME}.case",
+            label="Case",
+            fields=(
+                FieldSpec("body", FieldKind.LONGTEXT, "Body"),
+                FieldSpec("person", FieldKind.TEXT, "Person", personal=True),
+            ),
+            default_classification=Classification.SENSITIVE,
+            retention=timedelta(days=365),
+            sharing=frozenset(),
+        )
+    ]
