@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         jobs,
         password_reset,
         platform_admin,
+        records,
         shell,
         sso,
         tenant_admin,
@@ -40,9 +41,11 @@ def init_app(app: Flask) -> None:
         exports,
         audit_review,
         jobs,
+        records,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(jobs.platform_bp)
+    records.init_app(app)
     register_plugin_blueprints(app)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(NotFound, lambda _e: render_http_error(_http(404)))
