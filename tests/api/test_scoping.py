@@ -9,6 +9,8 @@ the others answer for A alone and never mention B.
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from conftest import bearer
 
@@ -18,7 +20,16 @@ PUBLIC = {"/api/v1/openapi.json", "/api/v1/docs"}
 BODIES = {
     "POST": {"email": "x@torsby.test", "name": "X", "role": "reader"},
     "PUT": {"config": {"greeting": "Hej"}},
+    "PATCH": {"title": "X"},
 }
+UPLOADS = {"/api/v1/tenants/<tenant>/records/<int:record_id>/attachments"}  # multipart
+
+
+def send(client, rule: str, path: str, method: str, **kwargs):
+    if method == "POST" and rule in UPLOADS:
+        upload = (io.BytesIO(b"%PDF-1.4 x"), "x.pdf", "application/pdf")
+        return client.open(path, method=method, data={"file": upload}, **kwargs)
+    return client.open(path, method=method, json=BODIES.get(method), **kwargs)
 
 
 @pytest.fixture
@@ -34,6 +45,9 @@ def b_world(db, tenant_pair, with_plugins):
         "user_id": str(tenant_pair.admin_b.id),
         "role": "reader",
         "name": "testplugin",
+        "record_id": "1",
+        "share_id": "1",
+        "attachment_id": "1",
     }
 
 
@@ -63,9 +77,7 @@ def test_a_token_of_tenant_a_reaches_nothing_of_tenant_b(
     before = snapshot()
     for rule, method in routes:
         path = fill(rule, b_world)
-        response = client.open(
-            path, method=method, json=BODIES.get(method), headers=bearer(token_a)
-        )
+        response = send(client, rule, path, method, headers=bearer(token_a))
         text = response.get_data(as_text=True)
         where = f"{method} {path}"
         if "<tenant>" in rule or "<consortium>" in rule:
@@ -80,7 +92,7 @@ def test_a_token_of_tenant_a_reaches_nothing_of_tenant_b(
 
 def test_without_a_token_every_route_but_the_documents_answers_401(app, client, b_world):
     for rule, method in api_routes(app):
-        response = client.open(fill(rule, b_world), method=method, json=BODIES.get(method))
+        response = send(client, rule, fill(rule, b_world), method)
         if rule in PUBLIC:
             assert response.status_code == 200, rule
             continue

@@ -199,6 +199,7 @@ def test_bad_shares_are_refused_and_change_nothing(ctx, db, world, acting):
         with pytest.raises(ValidationError, match="cannot be shared"):
             services.share_record(db, case, tenant=world.b, ground="x", user=world.admin_a)
     with acting(world.a, world.reader_a), pytest.raises(Forbidden):
+        secret = db.get(Record, secret.id)  # a new scope: rows are loaded again
         services.share_record(db, secret, tenant=world.c, ground="x", user=world.reader_a)
 
 

@@ -26,6 +26,7 @@ from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
 
 MAX_BODY = 64 * 1024  # the API's bodies are small; the web allows 2 MiB for forms
+MULTIPART_OVERHEAD = 64 * 1024  # an upload may be the file's size limit plus its framing
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 TENANT_ARG = "tenant"
 PUBLIC_ENDPOINTS = frozenset({"api-docs.openapi_json", "api_docs.page"})
@@ -75,11 +76,28 @@ def enter() -> None:
 
 
 def check_body() -> None:
-    """413, 415 and 400 before anything is parsed or authenticated (cheap checks first)."""
-    request.max_content_length = MAX_BODY
-    if (request.content_length or 0) > MAX_BODY:
-        raise ApiProblem("payload-too-large", f"The body may be at most {MAX_BODY} bytes.")
+    """413, 415 and 400 before anything is parsed or authenticated (cheap checks first).
+    A view may allow a larger body (``api_max_body``) or a multipart upload
+    (``api_multipart``, limited by SAMVERKA_ATTACHMENT_MAX_BYTES); see
+    :func:`samverka.api.records.body_limit`."""
+    view = current_app.view_functions.get(request.endpoint)
+    limit = getattr(view, "api_max_body", None) or MAX_BODY
+    multipart = getattr(view, "api_multipart", False)
+    if multipart:
+        limit = runtime().settings.attachment_max_bytes + MULTIPART_OVERHEAD
+    request.max_content_length = limit
+    if (request.content_length or 0) > limit:
+        raise ApiProblem("payload-too-large", f"The body may be at most {limit} bytes.")
     if request.method not in BODY_METHODS:
+        return
+    if getattr(view, "api_no_body", False) and not request.get_data(cache=True):
+        return  # an action without input (POST …/restore)
+    if multipart:
+        if request.mimetype != "multipart/form-data":
+            raise ApiProblem(
+                "unsupported-media-type",
+                f"Send the file as multipart/form-data, not {request.mimetype or 'nothing'}.",
+            )
         return
     if not request.is_json:
         raise ApiProblem(

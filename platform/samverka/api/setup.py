@@ -9,7 +9,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
-from samverka.api import access, audit, directory, docs, me, members, plugins
+from samverka.api import access, audit, directory, docs, me, members, plugins, records
 from samverka.api.blueprint import ApiBlueprint
 from samverka.api.problems import (
     PROBLEM_JSON,
@@ -24,7 +24,9 @@ from samverka.errors import SamverkaError
 from samverka.plugins.host import PluginError
 
 API_PREFIX = "/api/"
-CORE_SEGMENTS = frozenset({"members", "plugins", "audit"})  # /api/v1/tenants/<tenant>/<segment>
+CORE_SEGMENTS = frozenset(
+    {"members", "plugins", "audit", "records"}
+)  # /api/v1/tenants/<tenant>/<segment>
 
 
 class SamverkaApi(Api):
@@ -67,8 +69,9 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "svk_… API token"}
     )
-    for module in (me, directory, members, plugins, audit):
+    for module in (me, directory, members, plugins, audit, records):
         mount(app, api, module.bp)
+    mount(app, api, records.types_bp)
     mount_plugin_blueprints(app, api)
     app.register_blueprint(docs.bp)
     app.url_value_preprocessor(access.pull_tenant)

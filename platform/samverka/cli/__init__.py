@@ -17,6 +17,7 @@ from samverka.cli import (
     idp_commands,
     job_commands,
     plugin_commands,
+    record_commands,
     tenant_commands,
     token_commands,
     user_commands,
@@ -55,6 +56,7 @@ for module in (
     idp_commands,
     audit_commands,
     job_commands,
+    record_commands,
 ):
     module.register(cli)
 

@@ -142,6 +142,11 @@ def record_permissions() -> list[Permission]:
             "Add and remove attachments of the organisation's records",
             RECORD_WRITERS,
         ),
+        Permission(
+            "platform:records:purge",
+            "Purge records past their retention or restore window",
+            TOP,
+        ),
     ]
 
 

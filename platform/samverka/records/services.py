@@ -98,6 +98,8 @@ def _tenant(session: Session, tenant_id: int) -> Tenant:
 def _owned(session: Session, record: Record, user: Any, action: str) -> Tenant:
     """The owner tenant, when the session acts for it and ``user`` may ``action`` there.
     Receivers of a share get Forbidden: shares never move ownership."""
+    if record not in session:  # a detached row's changes would be lost without a word
+        raise ValueError("the record is not in this session (load it in this unit of work)")
     tenant = _scope_tenant(session)
     if record.tenant_id != tenant.id:
         raise Forbidden(_l("Only the organisation that owns the record may change it."))
