@@ -63,7 +63,7 @@ from samverka.web.records_forms import (
     record_form_class,
 )
 
-bp = Blueprint("records", __name__, url_prefix="/t/<tenant_slug>/records")
+bp = Blueprint("record_pages", __name__, url_prefix="/t/<tenant_slug>/records")
 PAGE_SIZE = 50
 UPLOAD_SLACK = 64 * 1024  # multipart framing and the other fields around the file
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
