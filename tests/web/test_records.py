@@ -153,13 +153,13 @@ def test_list_exports_as_csv_and_xlsx(app, db, admin, tenant_pair):
 def test_create_a_record_through_the_type_choice_and_generated_form(db, admin):
     choose = text(admin.get("/t/sunne/records/new"))
     assert "Dokument" in choose and "Protokoll" in choose
-    form = text(admin.get("/t/sunne/records/new?type=core.document"))
+    form = text(admin.get("/t/sunne/records/new/core.document"))
     assert 'name="field_body"' in form and "<textarea" in form
     assert 'name="field_status"' in form and 'type="radio"' in form
     assert '<option value="internal" selected' in form  # the type's default classification
     response = form_post(
         admin,
-        "/t/sunne/records/new?type=core.document",
+        "/t/sunne/records/new/core.document",
         {
             "title": "Trygghetsvandring i centrum",
             "classification": "confidential",
@@ -181,7 +181,7 @@ def test_create_a_record_through_the_type_choice_and_generated_form(db, admin):
 def test_bad_input_shows_swedish_errors_and_stores_nothing(app, db, admin):
     response = form_post(
         admin,
-        "/t/sunne/records/new?type=core.document",
+        "/t/sunne/records/new/core.document",
         {
             "title": "",
             "classification": "internal",
@@ -197,7 +197,7 @@ def test_bad_input_shows_swedish_errors_and_stores_nothing(app, db, admin):
     assert "ÅÅÅÅ-MM-DD" in page
     minutes = form_post(
         admin,
-        "/t/sunne/records/new?type=core.minutes",
+        "/t/sunne/records/new/core.minutes",
         {"title": "Protokoll", "classification": "secret"},
     )
     assert minutes.status_code == 422

@@ -240,20 +240,32 @@ def trash():
 # -- create ----------------------------------------------------------------------------------
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/new")
 def new():
+    """Choose the type; the form itself has an address of its own (a language switch or a
+    reload keeps it)."""
     require(services.WRITE)
     types = {k.name: k for k in usable_types()}
     chosen = request.args.get("type")
-    if chosen not in types:
-        form = ChooseTypeForm(request.args)
-        form.type.choices = [(k.name, str(k.label)) for k in types.values()]
-        status = 200
-        if chosen is not None:
-            form.type.errors = [_("Choose what kind of record to create.")]
-            status = 422
-        hints = {k.name: str(k.description) for k in types.values() if k.description}
-        return render_template("records_choose_type.html", form=form, hints=hints), status
+    if chosen in types:
+        return redirect(url_for(".new_of_type", type_name=chosen))
+    form = ChooseTypeForm(request.args)
+    form.type.choices = [(k.name, str(k.label)) for k in types.values()]
+    status = 200
+    if chosen is not None:
+        form.type.errors = [_("Choose what kind of record to create.")]
+        status = 422
+    hints = {k.name: str(k.description) for k in types.values() if k.description}
+    return render_template("records_choose_type.html", form=form, hints=hints), status
+
+
+@bp.route("/new/<type_name>", methods=["GET", "POST"])
+def new_of_type(type_name: str):
+    require(services.WRITE)
+    types = {k.name: k for k in usable_types()}
+    if type_name not in types:
+        abort(404)
+    chosen = type_name
     kind = types[chosen]
     form = record_form_class(kind, kind.fields)()
     if request.method == "GET":
