@@ -222,6 +222,72 @@ def bad_audit_date(page) -> None:
     expect_error_summary(page)
 
 
+def records_world(pair, db) -> dict[str, int]:
+    """Sunne's records: a confidential document in version 2 with an attachment, shared
+    with Torsby, and a record Torsby shares with Sunne (the list marks it). Needs the app
+    context the test pushes around ``setup``."""
+    import io
+
+    from samverka.records import services
+
+    with scoped(db, TenantScope.for_tenant(pair.b.id, pair.admin_b.id)):
+        theirs = services.create_record(
+            db,
+            record_type="core.minutes",
+            title="Torsbys protokoll",
+            data={"meeting_date": "2026-02-01"},
+            user=pair.admin_b,
+        )
+        services.share_record(db, theirs, tenant=pair.a, user=pair.admin_b)
+        db.commit()
+    with scoped(db, TenantScope.for_tenant(pair.a.id, pair.admin_a.id)):
+        record = services.create_record(
+            db,
+            record_type="core.document",
+            title="Lägesbild centrum",
+            data={"body": "Rad ett\nRad två", "status": "draft", "contact_person": "Anna"},
+            classification="confidential",
+            user=pair.admin_a,
+        )
+        services.update_record(
+            db,
+            record,
+            title="Lägesbild centrum, mars",
+            data={"status": "final"},
+            user=pair.admin_a,
+        )
+        services.add_attachment(
+            db,
+            record,
+            filename="underlag.pdf",
+            content_type="application/pdf",
+            stream=io.BytesIO(b"%PDF-1.4\n%%EOF\n"),
+            user=pair.admin_a,
+        )
+        services.share_record(
+            db, record, tenant=pair.b, ground="OSL 10 kap. 2 §", user=pair.admin_a
+        )
+        db.commit()
+        return {"record": record.id}
+
+
+def records_list(pair, _with_plugins, _registry, db) -> None:
+    records_world(pair, db)
+
+
+def record_page(suffix: str, tenant: str = "sunne") -> Callable:
+    def setup(pair, _with_plugins, _registry, db) -> str:
+        return f"/t/{tenant}/records/{records_world(pair, db)['record']}{suffix}"
+
+    return setup
+
+
+def bad_share(page) -> None:
+    page.select_option("#receiver", "tenant:torsby")
+    submit_form(page, "receiver", status=422)
+    expect_error_summary(page)
+
+
 @dataclass(frozen=True)
 class State:
     """A page, as whom, and how to get it into its error state (if it has a form)."""
@@ -288,6 +354,17 @@ PAGES = [
         with_errors=bad_audit_date,
     ),
     State("api-token-created", "/t/sunne/api-tokens/", "reader_a", with_errors=token_created),
+    State("records-list", "/t/sunne/records/", "admin_a", setup=records_list),
+    State(
+        "record-new",
+        "/t/sunne/records/new/core.document",
+        "admin_a",
+        with_errors=submit_empty("title"),
+    ),
+    State("record-detail", "", "admin_a", setup=record_page("")),
+    State("record-detail-receiver", "", "reader_b", setup=record_page("", "torsby")),
+    State("record-diff", "", "admin_a", setup=record_page("/versions/2")),
+    State("record-share", "", "admin_a", setup=record_page("/shares/new"), with_errors=bad_share),
     State("not-found", "/no-such-page", "admin_a", status=404),
     State("jobs", "/t/sunne/jobs/", "admin_a", setup=failed_job),
     State("jobs-none-failed", "/t/sunne/jobs/", "admin_a"),
@@ -346,12 +423,13 @@ PAGES = [
 
 
 @pytest.mark.parametrize("state", PAGES, ids=lambda state: state.name)
-def test_no_axe_violations(page, tenant_pair, with_plugins, registry, db, state):
+def test_no_axe_violations(page, app, tenant_pair, with_plugins, registry, db, state):
     """The page in Swedish (what a Swedish browser gets), then in English (the header's
     language link), each as loaded and, for a form, after a submission with errors."""
     path = state.path
     if state.setup is not None:
-        path = state.setup(tenant_pair, with_plugins, registry, db) or path
+        with app.test_request_context():  # services (records) ask the app's runtime
+            path = state.setup(tenant_pair, with_plugins, registry, db) or path
     user = getattr(tenant_pair, state.user) if state.user else None
     secret = totp_secret_for(db, user) if user is not None and state.enrol else None
     db.close()  # the live server's threads use their own sessions

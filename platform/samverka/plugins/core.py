@@ -164,6 +164,7 @@ def record_permissions() -> list[Permission]:
 def register_nav_items(tenant, user) -> list[NavItem]:
     return [
         NavItem(_l("Overview"), "shell.tenant_home", "tenant:dashboard:view", 0),
+        NavItem(_l("Records"), "record_pages.index", "tenant:records:read", 10),
         NavItem(_l("Members"), "tenant_admin.members", "tenant:members:view", 900),
         NavItem(_l("Modules"), "tenant_admin.plugins_view", "tenant:plugins:view", 910),
         NavItem(_l("Single sign-on"), "sso.admin.settings", "tenant:identity:manage", 920),

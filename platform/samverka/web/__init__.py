@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         jobs,
         password_reset,
         platform_admin,
+        records,
         shell,
         sso,
         tenant_admin,
@@ -42,9 +43,11 @@ def init_app(app: Flask) -> None:
         audit_review,
         jobs,
         archive,
+        records,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(jobs.platform_bp)
+    records.init_app(app)
     register_plugin_blueprints(app)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(NotFound, lambda _e: render_http_error(_http(404)))
