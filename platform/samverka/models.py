@@ -14,6 +14,7 @@ from samverka.jobs.models import OutboxJob
 from samverka.plugins.models import ConsortiumPlugin, PlatformPluginSetting, TenantPlugin
 from samverka.records.models import Attachment, Record, RecordShare, RecordVersion
 from samverka.tenants.models import Consortium, Membership, Tenant, TenantKind, consortium_tenants
+from samverka.workflows.decisions import Decision
 
 __all__ = [
     "ApiToken",
@@ -24,6 +25,7 @@ __all__ = [
     "Consortium",
     "ConsortiumAdmin",
     "ConsortiumPlugin",
+    "Decision",
     "IdentityProvider",
     "LoginAttempt",
     "Membership",

@@ -36,6 +36,7 @@ SHARED_READ = "samverka_shared_read"
 SHARED_READ_TABLES = {
     "records": "id IN (SELECT samverka_shared_record_ids())",
     "record_attachments": "record_id IN (SELECT samverka_shared_record_ids())",
+    "record_decisions": "record_id IN (SELECT samverka_shared_record_ids())",
     # a receiver finds the shares naming it (the function above reads them as the caller)
     "record_shares": (
         "receiver_tenant_id = ANY (samverka_scope_tenants())"

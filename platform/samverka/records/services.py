@@ -112,6 +112,18 @@ def _user_id(user: Any) -> int | None:
     return principal_of(user).user_id
 
 
+def require_owner(session: Session, record: Record, user: Any, action: str) -> Tenant:
+    """For modules that attach rows of their own to a record (decisions, problems): the
+    owner tenant, when the session acts for it and ``user`` may ``action`` there; receivers
+    of a share get Forbidden."""
+    return _owned(session, record, user, action)
+
+
+def user_id_of(user: Any) -> int | None:
+    """The acting user's id (None for the operator or a token without a user)."""
+    return _user_id(user)
+
+
 def _clean_title(title: Any) -> str:
     if not isinstance(title, str) or not title.strip():
         raise ValidationError(_l("Enter a title."), "title")
