@@ -5,9 +5,8 @@ Revises: c4d8e2a17f35
 Create Date: 2026-12-01 11:33:20.331469
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "c9786cf197a9"
 down_revision = "c4d8e2a17f35"

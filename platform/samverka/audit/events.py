@@ -19,7 +19,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import bindparam, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -27,6 +27,7 @@ from samverka.audit.chain import GENESIS, chain_key, entry_hash, fields_of
 from samverka.audit.context import current_actor
 from samverka.audit.models import AuditChainHead, AuditEntry
 from samverka.auth import clock
+from samverka.db import SCOPE_FREE
 
 OUTCOMES = frozenset({"success", "denied", "failure"})
 ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -36,6 +37,21 @@ DETAIL_TEXT = re.compile(r"^[A-Za-z0-9_.:/+-]{0,100}$")
 SECRET_KEY = re.compile(r"pass|pwd|secret|otp|credential|cookie|recovery|^code$|hash|salt")
 MAX_DETAIL_ITEMS = 50
 PENDING_KEY = "samverka.audit_pending"
+
+# The chain heads, advanced at every commit that records events: plain Core statements built
+# once, run without the ORM's tenant criteria (the heads carry no tenant; adding and caching
+# the criteria options cost more than the statements themselves, per audited request).
+_heads = AuditChainHead.__table__
+BUMP = (
+    update(_heads)
+    .where(_heads.c.chain == bindparam("p_chain"))
+    .values(seq=_heads.c.seq + bindparam("p_count"))
+    .returning(_heads.c.seq, _heads.c.hash)
+)
+SET_HASH = (
+    update(_heads).where(_heads.c.chain == bindparam("p_chain")).values(hash=bindparam("p_hash"))
+)
+HEAD_SQL = {**SCOPE_FREE, "synchronize_session": False}
 
 
 class AuditDetailsError(ValueError):
@@ -98,10 +114,7 @@ def _append(session: Session, chain: str, entries: list[AuditEntry]) -> None:
         entry.seq, entry.prev_hash = seq, prev_hash
         entry.hash = prev_hash = entry_hash(fields_of(entry))
         session.add(entry)
-    session.execute(
-        update(AuditChainHead).where(AuditChainHead.chain == chain).values(hash=prev_hash),
-        execution_options={"synchronize_session": False},
-    )
+    session.execute(SET_HASH, {"p_chain": chain, "p_hash": prev_hash}, execution_options=HEAD_SQL)
 
 
 @event.listens_for(Session, "before_commit")
@@ -197,20 +210,17 @@ def _advance_head(session: Session, chain: str, count: int) -> tuple[int, str]:
     reads the committed head) and takes SQLite's write lock; a chain's first append creates
     its head (a racing creator's insert is ignored, then both queue on the update).
     """
-    bump = (
-        update(AuditChainHead)
-        .where(AuditChainHead.chain == chain)
-        .values(seq=AuditChainHead.seq + count)
-        .returning(AuditChainHead.seq, AuditChainHead.hash)
-    )
-    options = {"synchronize_session": False}
-    row = session.execute(bump, execution_options=options).one_or_none()
+    row = session.execute(BUMP, {"p_chain": chain, "p_count": count}, execution_options=HEAD_SQL)
+    row = row.one_or_none()
     if row is None:
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         session.execute(
             dialect.insert(AuditChainHead)
             .values(chain=chain, seq=0, hash=GENESIS, base_seq=0, base_hash=GENESIS)
-            .on_conflict_do_nothing(index_elements=["chain"])
+            .on_conflict_do_nothing(index_elements=["chain"]),
+            execution_options=HEAD_SQL,
         )
-        row = session.execute(bump, execution_options=options).one()
+        row = session.execute(
+            BUMP, {"p_chain": chain, "p_count": count}, execution_options=HEAD_SQL
+        ).one()
     return row.seq, row.hash
