@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 
@@ -90,9 +91,30 @@ def run_worker(app, burst: bool = False) -> None:
     connection = connect(app.extensions["samverka"].settings)
     # No job descriptions in the log: a job's arguments may name people (the log names the
     # job and carries the queuing request's id instead; see samverka.jobs.runner).
-    Worker([get_queue(connection)], connection=connection, log_job_description=False).work(
-        burst=burst
-    )
+    rq_worker = Worker([get_queue(connection)], connection=connection, log_job_description=False)
+    # RQ registers the worker before it installs its own SIGTERM handler; a stop in between
+    # (Kubernetes stopping a pod that just started) would leave a registered ghost that the
+    # liveness probe counts. Until RQ's handler takes over, a stop unwinds through here.
+    previous = signal.signal(signal.SIGTERM, _stop_before_rq_handles_it)
+    try:
+        rq_worker.work(burst=burst)
+    except SystemExit:
+        _unregister(rq_worker)
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_before_rq_handles_it(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _unregister(rq_worker) -> None:
+    """Remove a worker stopped during start-up from Redis's worker registry."""
+    try:
+        rq_worker.register_death()
+    except Exception:  # best effort while stopping
+        log.warning("could not unregister worker %s", rq_worker.name)
 
 
 @click.command("demo")
