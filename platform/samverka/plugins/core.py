@@ -203,7 +203,8 @@ def register_periodic_jobs() -> list:
     audit log's retention purge and its sample reviews (each sets the scopes it needs:
     every chain for the purge, one tenant at a time for the samples), the removal of
     expired export files, and the deletion of tenants whose grace period is over (each with
-    the tenant + platform scope)."""
+    the tenant + platform scope); records past retention and attachment files orphaned by a
+    crash."""
     from datetime import timedelta
 
     from samverka.audit.retention import purge_expired
@@ -213,6 +214,7 @@ def register_periodic_jobs() -> list:
     from samverka.jobs.scheduler import PeriodicJob
     from samverka.lifecycle.deletion import PERIODIC_JOB, delete_due_tenants
     from samverka.records.retention import purge_expired as purge_records
+    from samverka.records.sweep import sweep_orphan_files
     from samverka.runtime import runtime
 
     return [
@@ -222,6 +224,7 @@ def register_periodic_jobs() -> list:
         PeriodicJob("core.export_purge", timedelta(hours=1), export_jobs.purge),
         PeriodicJob(PERIODIC_JOB, timedelta(hours=1), delete_due_tenants),
         PeriodicJob("core.record_retention", timedelta(hours=24), purge_records),
+        PeriodicJob("core.attachment_sweep", timedelta(hours=24), sweep_orphan_files),
     ]
 
 

@@ -17,7 +17,7 @@ import hashlib
 import os
 import secrets
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -97,6 +97,20 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
+
+    def files_older_than(self, cutoff: float) -> Iterator[tuple[str | None, Path]]:
+        """Every stored file (and every left-over temporary file, key None) last written
+        before ``cutoff`` (a POSIX time): the candidates of :mod:`samverka.records.sweep`."""
+        if not self.root.is_dir():
+            return
+        for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            for path in sorted(folder.iterdir()):
+                if not path.is_file() or path.stat().st_mtime >= cutoff:
+                    continue
+                if path.name.startswith(".incoming-"):
+                    yield None, path
+                elif path.name.isalnum() and path.name[:2] == folder.name:
+                    yield path.name, path
 
 
 @dataclass(frozen=True)
