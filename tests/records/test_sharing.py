@@ -286,3 +286,20 @@ def test_a_receiver_learns_its_own_grounds_only(matrix, db, world, acting):
         ]
     with acting(world.a, world.admin_a):
         assert services.shares_received(db, db.get(Record, matrix["named"]), world.a) == []
+
+
+def test_raising_the_classification_needs_grounds_for_the_shares_it_has(ctx, db, world, acting):
+    with acting(world.a, world.admin_a):
+        memo = make(db, world.admin_a, "memo", classification="internal")
+        bare = services.share_record(db, memo, tenant=world.b, user=world.admin_a)
+        db.commit()
+        with pytest.raises(ValidationError, match="without a disclosure ground") as refused:
+            services.update_record(db, memo, classification="sensitive", user=world.admin_a)
+        assert refused.value.field == "classification"
+        db.rollback()
+        assert db.get(Record, memo.id).classification == "internal" and memo.version == 1
+        services.revoke_share(db, db.get(RecordShare, bare.id), user=world.admin_a)
+        services.share_record(db, memo, tenant=world.b, ground="OSL 26:1", user=world.admin_a)
+        services.update_record(db, memo, classification="sensitive", user=world.admin_a)
+        db.commit()
+        assert db.get(Record, memo.id).classification == "sensitive"

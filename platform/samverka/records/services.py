@@ -246,6 +246,7 @@ def update_record(
         merged.update(data)
     cleaned = validate(kind, merged)
     level = _classification(classification, record.classification)
+    _check_shares_allow(session, record, level)
     changed = sorted(
         [
             name
@@ -267,6 +268,29 @@ def update_record(
     search.index_record(session, record, kind)
     _audit(session, "record.update", record, version=record.version, fields=changed)
     return record
+
+
+def _check_shares_allow(session: Session, record: Record, level: Classification) -> None:
+    """Raising a record to confidential or sensitive must not leave it shared without the
+    disclosure ground such a share needs: the owner records grounds (new shares) or revokes
+    the old shares first, so no receiver keeps reading it on a share that would be refused."""
+    if not level.requires_ground or Classification(record.classification).requires_ground:
+        return
+    now = clock.now()
+    bare = [
+        share
+        for share in session.scalars(select(RecordShare).where(RecordShare.record_id == record.id))
+        if share.is_active(now) and not (share.ground or share.consent_reference)
+    ]
+    if bare:
+        raise ValidationError(
+            _l(
+                "The record is shared without a disclosure ground (%(count)s shares). Revoke "
+                "those shares, or share again with a ground, before raising the classification.",
+                count=len(bare),
+            ),
+            "classification",
+        )
 
 
 def delete_record(session: Session, record: Record, *, user: Any) -> Record:
