@@ -178,9 +178,10 @@ def register_nav_items(tenant, user) -> list[NavItem]:
 @hookimpl
 def register_record_types() -> list:
     from samverka.records.core_types import core_record_types
+    from samverka.workflows.councils import council_record_types
     from samverka.workflows.cycle_types import cycle_record_types
 
-    return core_record_types() + cycle_record_types()
+    return core_record_types() + cycle_record_types() + council_record_types()
 
 
 @hookimpl
