@@ -134,10 +134,10 @@ class DecideForm(BaseForm):
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _load(record_id: int) -> Record:
+def _load(plan_id: int) -> Record:
     """The plan through the auditing service (404 for another type)."""
     session = db_session()
-    record = services.get_record(session, record_id, user=current_user(), viewer_tenant=g.tenant)
+    record = services.get_record(session, plan_id, user=current_user(), viewer_tenant=g.tenant)
     session.commit()
     if record.type_name != ACTION_PLAN_TYPE:
         abort(404)
@@ -164,7 +164,7 @@ def _form_page(form: BaseForm, record: Record, *, title: str, status: int, **ext
             form=form,
             record=record,
             title=title,
-            back_url=url_for(".detail", record_id=record.id),
+            back_url=url_for(".detail", plan_id=record.id),
             **extra,
         ),
         status,
@@ -242,7 +242,7 @@ def new():
                 _show_error(form, error, {})
             else:
                 session.commit()
-                return redirect(url_for(".detail", record_id=record.id))
+                return redirect(url_for(".detail", plan_id=record.id))
     return (
         render_template(
             "plans_form.html",
@@ -263,9 +263,9 @@ def _field_errors(form: BaseForm, error: ValidationError) -> None:
             field.errors = [*list(field.errors or []), str(message)]
 
 
-@bp.route("/<int:record_id>")
-def detail(record_id: int):
-    record = _load(record_id)
+@bp.route("/<int:plan_id>")
+def detail(plan_id: int):
+    record = _load(plan_id)
     session = db_session()
     causes = plans.plan_view(session, record, g.tenant)
     responsible = tenant_names(
@@ -286,9 +286,9 @@ def detail(record_id: int):
     )
 
 
-@bp.route("/<int:record_id>/causes/new", methods=["GET", "POST"])
-def new_cause(record_id: int):
-    record = _load(record_id)
+@bp.route("/<int:plan_id>/causes/new", methods=["GET", "POST"])
+def new_cause(plan_id: int):
+    record = _load(plan_id)
     _owned(record)
     session = db_session()
     form = CauseForm()
@@ -311,7 +311,7 @@ def new_cause(record_id: int):
                 _show_error(form, error, {"picture": "problem", "problem_number": "problem"})
             else:
                 session.commit()
-                return redirect(url_for(".detail", record_id=record.id, _anchor="causes"))
+                return redirect(url_for(".detail", plan_id=record.id, _anchor="causes"))
     return _form_page(form, record, title=_("Add a cause"), status=status)
 
 
@@ -336,19 +336,19 @@ def _split_problem(value: str | None) -> tuple[str | None, str | None]:
     return picture, number or None
 
 
-@bp.route("/<int:record_id>/measures/new", methods=["GET", "POST"])
-def new_measure(record_id: int):
-    return _measure_page(record_id, None)
+@bp.route("/<int:plan_id>/measures/new", methods=["GET", "POST"])
+def new_measure(plan_id: int):
+    return _measure_page(plan_id, None)
 
 
-@bp.route("/<int:record_id>/measures/edit", methods=["GET", "POST"])
-def edit_measure(record_id: int):
+@bp.route("/<int:plan_id>/measures/edit", methods=["GET", "POST"])
+def edit_measure(plan_id: int):
     """The measure's id is in the query (``?measure=``): one record id per address."""
-    return _measure_page(record_id, request.args.get("measure"))
+    return _measure_page(plan_id, request.args.get("measure"))
 
 
-def _measure_page(record_id: int, measure_id: str | None):
-    record = _load(record_id)
+def _measure_page(plan_id: int, measure_id: str | None):
+    record = _load(plan_id)
     _owned(record)
     session = db_session()
     measure = plans.get_measure(session, record, measure_id) if measure_id else None
@@ -396,7 +396,7 @@ def _measure_page(record_id: int, measure_id: str | None):
                 _show_error(form, error, {})
             else:
                 session.commit()
-                return redirect(url_for(".detail", record_id=record.id, _anchor="causes"))
+                return redirect(url_for(".detail", plan_id=record.id, _anchor="causes"))
     title = _("Edit the measure") if measure else _("Add a measure")
     return _form_page(form, record, title=title, status=status)
 
@@ -418,10 +418,10 @@ def _fill_measure(form: MeasureForm, measure: plans.PlanMeasure | None) -> None:
     form.hours.data = str(measure.hours) if measure.hours is not None else ""
 
 
-@bp.route("/<int:record_id>/follow-up", methods=["GET", "POST"])
-def follow_up(record_id: int):
+@bp.route("/<int:plan_id>/follow-up", methods=["GET", "POST"])
+def follow_up(plan_id: int):
     """Follow up one measure (``?measure=``)."""
-    record = _load(record_id)
+    record = _load(plan_id)
     _owned(record)
     session = db_session()
     measure = plans.get_measure(session, record, request.args.get("measure"))
@@ -445,16 +445,16 @@ def follow_up(record_id: int):
             else:
                 session.commit()
                 return redirect(
-                    url_for(".detail", record_id=record.id, _anchor=f"measure-{measure.id}")
+                    url_for(".detail", plan_id=record.id, _anchor=f"measure-{measure.id}")
                 )
     return _form_page(
         form, record, title=_("Follow up: %(title)s", title=measure.title), status=status
     )
 
 
-@bp.route("/<int:record_id>/decide", methods=["GET", "POST"])
-def decide(record_id: int):
-    record = _load(record_id)
+@bp.route("/<int:plan_id>/decide", methods=["GET", "POST"])
+def decide(plan_id: int):
+    record = _load(plan_id)
     _owned(record)
     session = db_session()
     form = DecideForm()
@@ -475,5 +475,5 @@ def decide(record_id: int):
                 _show_error(form, error, {})
             else:
                 session.commit()
-                return redirect(url_for(".detail", record_id=record.id))
+                return redirect(url_for(".detail", plan_id=record.id))
     return _form_page(form, record, title=_("Record the decision on the plan"), status=status)

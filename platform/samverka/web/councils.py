@@ -107,9 +107,9 @@ class AssignmentForm(BaseForm):
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _load(record_id: int) -> Record:
+def _load(council_id: int) -> Record:
     session = db_session()
-    record = services.get_record(session, record_id, user=current_user(), viewer_tenant=g.tenant)
+    record = services.get_record(session, council_id, user=current_user(), viewer_tenant=g.tenant)
     session.commit()
     if record.type_name != councils.COUNCIL_TYPE:
         abort(404)
@@ -205,7 +205,7 @@ def new():
                 _refused(form, error)
             else:
                 session.commit()
-                return redirect(url_for(".detail", record_id=body.id))
+                return redirect(url_for(".detail", council_id=body.id))
     return _form(
         form,
         title=_("New council or working group"),
@@ -215,9 +215,9 @@ def new():
     )
 
 
-@bp.route("/<int:record_id>")
-def detail(record_id: int):
-    body = _load(record_id)
+@bp.route("/<int:council_id>")
+def detail(council_id: int):
+    body = _load(council_id)
     session = db_session()
     members = councils.members_of(session, body)
     assignments = councils.assignments_of(session, body)
@@ -242,9 +242,9 @@ def detail(record_id: int):
     )
 
 
-@bp.route("/<int:record_id>/members/new", methods=["GET", "POST"])
-def new_member(record_id: int):
-    body = _load(record_id)
+@bp.route("/<int:council_id>/members/new", methods=["GET", "POST"])
+def new_member(council_id: int):
+    body = _load(council_id)
     _owned(body)
     form = MemberForm()
     form.tenant.choices = partner_choices()
@@ -267,19 +267,19 @@ def new_member(record_id: int):
                 _refused(form, error)
             else:
                 session.commit()
-                return redirect(url_for(".detail", record_id=body.id, _anchor="members"))
+                return redirect(url_for(".detail", council_id=body.id, _anchor="members"))
     return _form(
         form,
         title=_("Add a member"),
-        back=url_for(".detail", record_id=body.id),
+        back=url_for(".detail", council_id=body.id),
         caption=body.title,
         status=status,
     )
 
 
-@bp.route("/<int:record_id>/meetings/new", methods=["GET", "POST"])
-def new_meeting(record_id: int):
-    body = _load(record_id)
+@bp.route("/<int:council_id>/meetings/new", methods=["GET", "POST"])
+def new_meeting(council_id: int):
+    body = _load(council_id)
     _owned(body)
     return _meeting_form(body, None)
 
@@ -333,7 +333,7 @@ def _meeting_form(body: Record, meeting: councils.CouncilMeeting | None):
     back = (
         url_for(".meeting", meeting_id=meeting.id)
         if meeting
-        else url_for(".detail", record_id=body.id)
+        else url_for(".detail", council_id=body.id)
     )
     return _form(form, title=title, back=back, caption=body.title, status=status)
 
@@ -401,10 +401,10 @@ def new_decision(meeting_id: int):
     )
 
 
-@bp.route("/<int:record_id>/assignments/new", methods=["GET", "POST"])
-def new_assignment(record_id: int):
+@bp.route("/<int:council_id>/assignments/new", methods=["GET", "POST"])
+def new_assignment(council_id: int):
     """A new assignment (``?meeting=`` ties it to a meeting of the body)."""
-    body = _load(record_id)
+    body = _load(council_id)
     _owned(body)
     session = db_session()
     at = request.args.get("meeting")
@@ -432,19 +432,19 @@ def new_assignment(record_id: int):
                 session.commit()
                 if found is not None:
                     return redirect(url_for(".meeting", meeting_id=found.id))
-                return redirect(url_for(".detail", record_id=body.id, _anchor="assignments"))
+                return redirect(url_for(".detail", council_id=body.id, _anchor="assignments"))
     return _form(
         form,
         title=_("New assignment"),
-        back=url_for(".detail", record_id=body.id),
+        back=url_for(".detail", council_id=body.id),
         caption=body.title,
         status=status,
     )
 
 
-@bp.route("/<int:record_id>/assignments/status", methods=["POST"])
-def assignment_status(record_id: int):
-    body = _load(record_id)
+@bp.route("/<int:council_id>/assignments/status", methods=["POST"])
+def assignment_status(council_id: int):
+    body = _load(council_id)
     _owned(body)
     session = db_session()
     form = BaseForm()
@@ -459,7 +459,7 @@ def assignment_status(record_id: int):
         session.rollback()
         abort(400)
     session.commit()
-    return redirect(url_for(".detail", record_id=body.id, _anchor="assignments"))
+    return redirect(url_for(".detail", council_id=body.id, _anchor="assignments"))
 
 
 @bp.route("/assignments")

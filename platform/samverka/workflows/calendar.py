@@ -83,7 +83,7 @@ def measures_due(session: Session, tenant: Tenant, year: int) -> list[dict]:
             "date": measure.due_on,
             "title": _("Measure due: %(title)s", title=measure.title),
             "kind": "measure",
-            "url": url_or_none("plan_pages.detail", tenant_slug=tenant.slug, record_id=plan.id),
+            "url": url_or_none("plan_pages.detail", tenant_slug=tenant.slug, plan_id=plan.id),
         }
         for measure, plan in rows
     ]

@@ -66,7 +66,7 @@ def _measure_items(session: Session, tenant: Tenant) -> list[dict]:
     items = []
     for measure, plan in rows:
         status = latest.get(measure.id)
-        url = url_or_none("plan_pages.detail", tenant_slug=tenant.slug, record_id=plan.id)
+        url = url_or_none("plan_pages.detail", tenant_slug=tenant.slug, plan_id=plan.id)
         if status is not None and status.status == "red":
             items.append(_item("red_measure", measure.title, measure.due_on, "red", url))
         elif measure.due_on and measure.due_on <= now + DUE_SOON:
@@ -148,7 +148,7 @@ def _plan_evidence(session: Session, tenant: Tenant) -> dict:
         body=decision.body,
         date=decision.decided_on.isoformat(),
     )
-    detail = url_or_none("plan_pages.detail", tenant_slug=tenant.slug, record_id=plan.id)
+    detail = url_or_none("plan_pages.detail", tenant_slug=tenant.slug, plan_id=plan.id)
     return _duty("action_plan", True, decision.decided_on, summary, detail)
 
 
