@@ -542,8 +542,8 @@ def measure_dict(view: MeasureView) -> dict[str, Any]:
         "cause_id": m.cause_id,
         "title": m.title,
         "operational_goal": m.operational_goal,
-        "start_on": m.start_on.isoformat() if m.start_on else None,
-        "due_on": m.due_on.isoformat() if m.due_on else None,
+        "start_on": m.start_on,
+        "due_on": m.due_on,
         "period": m.period,
         "responsible_tenant_id": m.responsible_tenant_id,
         "responsible_name": m.responsible_name,
@@ -556,7 +556,7 @@ def measure_dict(view: MeasureView) -> dict[str, Any]:
                 "id": f.id,
                 "status": f.status,
                 "comment": f.comment,
-                "followed_up_on": f.followed_up_on.isoformat(),
+                "followed_up_on": f.followed_up_on,
             }
             for f in view.history
         ],
