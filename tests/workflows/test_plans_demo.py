@@ -46,3 +46,21 @@ def test_the_demo_runs_a_year_of_the_cycle(ctx, db, registry):
         mine = councils.my_assignments(db, tenants["polisen-lpo-torsby"], police)
         assert len(mine) == 3  # from the councils of Sunne, Hagfors and Munkfors
     assert seed_plans(db) == {"councils": 0, "plans": 0}
+
+
+def test_the_archive_holds_the_cycle_rows(ctx, db, registry):
+    from samverka.workflows.plans_archive import export_cycle_rows
+
+    demo.seed(db, registry)
+    db.commit()
+    written: dict[str, list] = {}
+
+    class Archive:
+        def add_jsonl(self, path, rows):
+            written[path] = list(rows)
+
+    hagfors = db.scalar(select(Tenant).where(Tenant.slug == "hagfors"))
+    counts = export_cycle_rows(db, hagfors, Archive())
+    assert counts["council_meetings"] == 5 and counts["plan_causes"] == 3
+    assert all(row["tenant_id"] == hagfors.id for rows in written.values() for row in rows)
+    assert len(written["cycle/plan_follow_ups.jsonl"]) == 4

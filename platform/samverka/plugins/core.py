@@ -238,6 +238,9 @@ def export_tenant_data(session, tenant, archive) -> None:
 
     export_core(session, tenant, archive)
     export_tenant_records(session, tenant, archive)
+    from samverka.workflows.plans_archive import export_cycle_rows
+
+    export_cycle_rows(session, tenant, archive)
 
 
 @hookimpl
