@@ -88,8 +88,13 @@ def test_a_plan_is_built_through_its_pages(sv, login, world, db, picture):
         sv, f"{base}/follow-up?measure={measure_id}", {"status": "red", "comment": "Försenat"}
     )
     assert red.status_code == 302
+    edit = f"{base}/measures/edit?measure={measure_id}"
+    assert 'value="Belysning"' in sv.get(edit).get_data(as_text=True)
+    changed = form_post(sv, edit, measure | {"cause": str(first.id), "title": "Ny belysning"})
+    assert changed.status_code == 302
+    assert sv.get(f"{base}/measures/edit?measure=999999").status_code == 404
     html = sv.get(base).get_data(as_text=True)
-    assert "Otrygghet vid busstationen" in html
+    assert "Otrygghet vid busstationen" in html and "Ny belysning" in html
     assert 'id="flagged"' in html  # cause 2 has no measure
     assert "govuk-tag--red" in html and "Försenat" in html
     # a decision dated in the future is refused through the page
@@ -164,6 +169,22 @@ def test_councils_meetings_assignments_and_the_calendar(sv, login, world, db):
     assert assigned.status_code == 302
     html = sv.get(meeting_url).get_data(as_text=True)
     assert "Stadshuset" in html and "Planen antas" in html and "Ta fram statistik" in html
+    with scoped(db, TenantScope.for_tenant(world.a.id)):
+        assignment_id = db.scalar(select(councils.CouncilAssignment.id))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', sv.get(body).get_data(as_text=True))
+    toggled = sv.post(
+        f"/t/sunne/councils/{record_id}/assignments/status",
+        data={"csrf_token": token.group(1), "assignment": str(assignment_id), "status": "done"},
+    )
+    assert toggled.status_code == 302
+    with scoped(db, TenantScope.for_tenant(world.a.id)):
+        db.expire_all()
+        assert db.get(councils.CouncilAssignment, assignment_id).status == "done"
+    reopened = sv.post(
+        f"/t/sunne/councils/{record_id}/assignments/status",
+        data={"csrf_token": token.group(1), "assignment": str(assignment_id), "status": "open"},
+    )
+    assert reopened.status_code == 302
     year = meeting_day.year
     calendar = sv.get(f"/t/sunne/calendar/{year}").get_data(as_text=True)
     assert "SuToHaMu styrgrupp" in calendar
