@@ -153,6 +153,9 @@ def seed(session: Session, registry: PermissionRegistry) -> dict[str, int]:
             with scoped(session, TenantScope.for_tenant(tenant.id)):
                 accounts.add_member(session, registry, user, tenant, login.role or "reader")
     session.flush()
+    from samverka.workflows.plans_demo import seed_plans  # action plans and councils
+
+    seed_plans(session)
     return created
 
 

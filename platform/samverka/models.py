@@ -14,6 +14,13 @@ from samverka.jobs.models import OutboxJob
 from samverka.plugins.models import ConsortiumPlugin, PlatformPluginSetting, TenantPlugin
 from samverka.records.models import Attachment, Record, RecordShare, RecordVersion
 from samverka.tenants.models import Consortium, Membership, Tenant, TenantKind, consortium_tenants
+from samverka.workflows.action_plans import PlanCause, PlanFollowUp, PlanMeasure
+from samverka.workflows.councils import (
+    CouncilAssignment,
+    CouncilDecision,
+    CouncilMeeting,
+    CouncilMember,
+)
 from samverka.workflows.decisions import Decision
 
 __all__ = [
@@ -25,12 +32,19 @@ __all__ = [
     "Consortium",
     "ConsortiumAdmin",
     "ConsortiumPlugin",
+    "CouncilAssignment",
+    "CouncilDecision",
+    "CouncilMeeting",
+    "CouncilMember",
     "Decision",
     "IdentityProvider",
     "LoginAttempt",
     "Membership",
     "OutboxJob",
     "PasswordResetToken",
+    "PlanCause",
+    "PlanFollowUp",
+    "PlanMeasure",
     "PlatformPluginSetting",
     "Record",
     "RecordShare",

@@ -37,6 +37,13 @@ SHARED_READ_TABLES = {
     "records": "id IN (SELECT samverka_shared_record_ids())",
     "record_attachments": "record_id IN (SELECT samverka_shared_record_ids())",
     "record_decisions": "record_id IN (SELECT samverka_shared_record_ids())",
+    "plan_causes": "record_id IN (SELECT samverka_shared_record_ids())",
+    "plan_measures": "record_id IN (SELECT samverka_shared_record_ids())",
+    "plan_follow_ups": "record_id IN (SELECT samverka_shared_record_ids())",
+    "council_members": "record_id IN (SELECT samverka_shared_record_ids())",
+    "council_meetings": "record_id IN (SELECT samverka_shared_record_ids())",
+    "council_decisions": "record_id IN (SELECT samverka_shared_record_ids())",
+    "council_assignments": "record_id IN (SELECT samverka_shared_record_ids())",
     # a receiver finds the shares naming it (the function above reads them as the caller)
     "record_shares": (
         "receiver_tenant_id = ANY (samverka_scope_tenants())"

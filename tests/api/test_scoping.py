@@ -60,6 +60,10 @@ def b_world(app, db, tenant_pair, with_plugins):
         "record_id": "1",
         "share_id": "1",
         "attachment_id": "1",
+        "plan_id": "1",
+        "measure_id": "1",
+        "council_id": "1",
+        "year": "2026",
     }
 
 

@@ -165,6 +165,9 @@ def register_nav_items(tenant, user) -> list[NavItem]:
     return [
         NavItem(_l("Overview"), "shell.tenant_home", "tenant:dashboard:view", 0),
         NavItem(_l("Records"), "record_pages.index", "tenant:records:read", 10),
+        NavItem(_l("Action plans"), "plan_pages.index", "tenant:records:read", 30),
+        NavItem(_l("Councils"), "council_pages.index", "tenant:records:read", 40),
+        NavItem(_l("Annual calendar"), "calendar_pages.year", "tenant:records:read", 45),
         NavItem(_l("Members"), "tenant_admin.members", "tenant:members:view", 900),
         NavItem(_l("Modules"), "tenant_admin.plugins_view", "tenant:plugins:view", 910),
         NavItem(_l("Single sign-on"), "sso.admin.settings", "tenant:identity:manage", 920),
@@ -178,9 +181,10 @@ def register_nav_items(tenant, user) -> list[NavItem]:
 @hookimpl
 def register_record_types() -> list:
     from samverka.records.core_types import core_record_types
+    from samverka.workflows.councils import council_record_types
     from samverka.workflows.cycle_types import cycle_record_types
 
-    return core_record_types() + cycle_record_types()
+    return core_record_types() + cycle_record_types() + council_record_types()
 
 
 @hookimpl
@@ -237,6 +241,9 @@ def export_tenant_data(session, tenant, archive) -> None:
 
     export_core(session, tenant, archive)
     export_tenant_records(session, tenant, archive)
+    from samverka.workflows.plans_archive import export_cycle_rows
+
+    export_cycle_rows(session, tenant, archive)
 
 
 @hookimpl

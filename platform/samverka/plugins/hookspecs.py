@@ -133,3 +133,22 @@ def register_record_types() -> list[Any]:
 @hookspec
 def register_cli_commands(cli: click.Group) -> None:
     """Add commands to the ``samverka`` command-line interface."""
+
+
+@hookspec
+def measure_indicators(session: Any, tenant: Any, measure: Any) -> list[dict]:
+    """Indicator summaries shown on an action plan's measure (the indicators plugin).
+
+    Called for the plugins ``tenant`` has enabled, inside the viewer's scope, for one
+    ``samverka.workflows.action_plans.PlanMeasure``. Return a list of dicts with at least
+    ``label`` and ``value`` (optionally ``trend``: "up"/"unchanged"/"down", ``url``).
+    """
+
+
+@hookspec
+def cycle_calendar_entries(session: Any, tenant: Any, year: int) -> list[dict]:
+    """Entries for ``tenant``'s annual calendar (årshjul) of ``year``.
+
+    Called for the plugins ``tenant`` has enabled, inside the tenant's scope. Return dicts
+    ``{"date": datetime.date, "title": str, "kind": str, "url": str | None}``.
+    """

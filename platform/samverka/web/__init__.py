@@ -48,6 +48,11 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(jobs.platform_bp)
     records.init_app(app)
+    from samverka.web import action_plans, councils
+
+    app.register_blueprint(action_plans.bp)
+    app.register_blueprint(councils.bp)
+    app.register_blueprint(councils.calendar_bp)
     register_plugin_blueprints(app)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(NotFound, lambda _e: render_http_error(_http(404)))

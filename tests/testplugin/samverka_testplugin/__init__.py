@@ -213,3 +213,17 @@ def register_record_types():
             sharing=frozenset(),
         )
     ]
+
+
+@hookimpl
+def measure_indicators(session, tenant, measure):
+    """One fixed indicator per measure (the action plans' hook for the indicators plugin)."""
+    return [{"label": "Test indicator", "value": measure.id}]
+
+
+@hookimpl
+def cycle_calendar_entries(session, tenant, year):
+    """One entry on midsummer's eve (the annual calendar's hook)."""
+    from datetime import date
+
+    return [{"date": date(year, 6, 19), "title": "Test entry", "kind": "testplugin", "url": None}]

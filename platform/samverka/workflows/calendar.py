@@ -1,0 +1,162 @@
+"""The annual calendar (årshjul): one list of the year's dated events of the cycle for a
+tenant — council meetings, measures' due dates, and (from other workflows and plugins)
+reporting rounds and agreement reviews.
+
+Built on a list of entry providers, ``provider(session, tenant, year) -> list[dict]`` with
+dicts ``{"date": date, "title": str, "kind": str, "url": str | None}``: workflows register
+theirs with :func:`register_provider` (the councils' and the action plans' are registered
+here); plugins contribute through the hook ``cycle_calendar_entries``. The calendar is
+also offered as iCalendar (RFC 5545) so it can be subscribed to in Outlook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from samverka.records.models import Record
+from samverka.tenants.models import Tenant
+
+Provider = Callable[[Session, Tenant, int], list[dict]]
+PROVIDERS: list[Provider] = []
+
+
+def register_provider(provider: Provider) -> Provider:
+    """Add a provider (idempotent); usable as a decorator."""
+    if provider not in PROVIDERS:
+        PROVIDERS.append(provider)
+    return provider
+
+
+def url_or_none(endpoint: str, **values: Any) -> str | None:
+    """``url_for`` when a request or app context can build it (jobs may have none)."""
+    from flask import url_for
+    from werkzeug.routing import BuildError
+
+    try:
+        return url_for(endpoint, **values)
+    except (BuildError, RuntimeError):
+        return None
+
+
+@register_provider
+def council_meetings(session: Session, tenant: Tenant, year: int) -> list[dict]:
+    """Meetings of every body visible to the tenant (its own and those shared with it)."""
+    from samverka.workflows.councils import meetings_in_year
+
+    return [
+        {
+            "date": meeting.meeting_on,
+            "title": _("Meeting: %(body)s", body=council.title),
+            "kind": "meeting",
+            "url": url_or_none(
+                "council_pages.meeting", tenant_slug=tenant.slug, meeting_id=meeting.id
+            ),
+        }
+        for meeting, council in meetings_in_year(session, year)
+    ]
+
+
+@register_provider
+def measures_due(session: Session, tenant: Tenant, year: int) -> list[dict]:
+    """Due dates of the tenant's own plans' measures."""
+    from samverka.workflows.action_plans import PlanMeasure
+
+    rows = session.execute(
+        select(PlanMeasure, Record)
+        .join(Record, Record.id == PlanMeasure.record_id)
+        .where(
+            Record.tenant_id == tenant.id,
+            Record.deleted_at.is_(None),
+            PlanMeasure.due_on >= date(year, 1, 1),
+            PlanMeasure.due_on <= date(year, 12, 31),
+        )
+        .order_by(PlanMeasure.due_on)
+    )
+    return [
+        {
+            "date": measure.due_on,
+            "title": _("Measure due: %(title)s", title=measure.title),
+            "kind": "measure",
+            "url": url_or_none("plan_pages.detail", tenant_slug=tenant.slug, plan_id=plan.id),
+        }
+        for measure, plan in rows
+    ]
+
+
+def calendar_entries(session: Session, tenant: Tenant, year: int) -> list[dict]:
+    """Every provider's and every enabled plugin's entries for the year, by date."""
+    from samverka.plugins.services import enabled_plugins
+    from samverka.runtime import runtime
+
+    entries: list[dict] = []
+    for provider in PROVIDERS:
+        entries.extend(provider(session, tenant, year))
+    host = runtime().host
+    hooks = host.hooks_for(enabled_plugins(session, host, tenant))
+    for found in hooks.cycle_calendar_entries(session=session, tenant=tenant, year=year):
+        entries.extend(found or [])
+    return sorted(
+        (e for e in entries if isinstance(e.get("date"), date) and e["date"].year == year),
+        key=lambda e: (e["date"], str(e.get("title", ""))),
+    )
+
+
+def by_month(entries: list[dict]) -> list[tuple[int, list[dict]]]:
+    """Entries grouped by month 1–12 (empty months included: the wheel has twelve)."""
+    months: dict[int, list[dict]] = {m: [] for m in range(1, 13)}
+    for entry in entries:
+        months[entry["date"].month].append(entry)
+    return list(months.items())
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> list[str]:
+    """RFC 5545 §3.1: lines of at most 75 octets, continued with a leading space."""
+    out, current = [], ""
+    for char in line:
+        limit = 75 if not out else 74
+        if len((current + char).encode()) > limit:
+            out.append(current)
+            current = char
+        else:
+            current += char
+    out.append(current)
+    return [out[0], *(" " + part for part in out[1:])]
+
+
+def to_ics(entries: list[dict], *, tenant: Tenant, year: int, base_url: str = "") -> str:
+    """The entries as an iCalendar file of all-day events (CRLF line ends)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Samverka//Arshjul//SV",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_escape(_('Annual calendar %(year)s', year=year) + ' ' + tenant.name)}",
+    ]
+    for index, entry in enumerate(entries):
+        day: date = entry["date"]
+        uid = f"{tenant.slug}-{year}-{entry.get('kind', 'entry')}-{index}-{day:%Y%m%d}@samverka"
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{_escape(str(entry.get('title', '')))}",
+            f"CATEGORIES:{_escape(str(entry.get('kind', '')))}",
+        ]
+        if entry.get("url"):
+            lines.append(f"URL:{base_url}{entry['url']}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(part + "\r\n" for line in lines for part in _fold(line))
