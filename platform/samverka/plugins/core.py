@@ -114,6 +114,7 @@ def register_permissions() -> list[Permission]:
             TOP,
         ),
         *record_permissions(),
+        *compliance_permissions(),
     ]
 
 
@@ -165,6 +166,9 @@ def register_nav_items(tenant, user) -> list[NavItem]:
     return [
         NavItem(_l("Overview"), "shell.tenant_home", "tenant:dashboard:view", 0),
         NavItem(_l("Records"), "record_pages.index", "tenant:records:read", 10),
+        NavItem(_l("Agreements"), "agreement_pages.index", "tenant:records:read", 40),
+        NavItem(_l("Citizen pledges"), "pledge_pages.index", "tenant:records:read", 41),
+        NavItem(_l("Compliance"), "compliance_pages.show", "tenant:compliance:view", 45),
         NavItem(_l("Members"), "tenant_admin.members", "tenant:members:view", 900),
         NavItem(_l("Modules"), "tenant_admin.plugins_view", "tenant:plugins:view", 910),
         NavItem(_l("Single sign-on"), "sso.admin.settings", "tenant:identity:manage", 920),
@@ -178,9 +182,10 @@ def register_nav_items(tenant, user) -> list[NavItem]:
 @hookimpl
 def register_record_types() -> list:
     from samverka.records.core_types import core_record_types
+    from samverka.workflows.agreements import agreement_record_types
     from samverka.workflows.cycle_types import cycle_record_types
 
-    return core_record_types() + cycle_record_types()
+    return core_record_types() + cycle_record_types() + agreement_record_types()
 
 
 @hookimpl
@@ -214,6 +219,7 @@ def register_periodic_jobs() -> list:
     from samverka.lifecycle.deletion import PERIODIC_JOB, delete_due_tenants
     from samverka.records.retention import purge_expired as purge_records
     from samverka.runtime import runtime
+    from samverka.workflows.overview import send_reminders as cycle_reminders
 
     return [
         *core_jobs.periodic_jobs(runtime().settings.outbox_dispatch_seconds),
@@ -222,6 +228,7 @@ def register_periodic_jobs() -> list:
         PeriodicJob("core.export_purge", timedelta(hours=1), export_jobs.purge),
         PeriodicJob(PERIODIC_JOB, timedelta(hours=1), delete_due_tenants),
         PeriodicJob("core.record_retention", timedelta(hours=24), purge_records),
+        PeriodicJob("core.cycle_reminders", timedelta(hours=6), cycle_reminders, per_tenant=True),
     ]
 
 
@@ -245,3 +252,35 @@ def before_tenant_delete(session, tenant) -> None:
 
     release_tenant(session, tenant)
     release_core(session, tenant)
+
+
+def compliance_permissions() -> list[Permission]:
+    """The compliance overview: every member reads it; the coordinator keeps the settings."""
+    return [
+        Permission(
+            "tenant:compliance:view",
+            "See the statutory duties and the evidence for them",
+            (*TENANT_ROLES, *ADMINS),
+        ),
+        Permission(
+            "tenant:compliance:manage",
+            "Set the cycle length, decision body and coordination function",
+            ("tenant_admin", "coordinator"),
+        ),
+    ]
+
+
+@hookimpl
+def compliance_evidence(session, tenant) -> list[dict]:
+    """The coordination function and the cooperation agreement with the police."""
+    from samverka.workflows.compliance import core_evidence
+
+    return core_evidence(session, tenant)
+
+
+@hookimpl
+def cycle_overview_items(session, tenant, user) -> list[dict]:
+    """Agreements about to expire, reviews due and pledge follow-ups due."""
+    from samverka.workflows.overview import core_overview_items
+
+    return core_overview_items(session, tenant, user)
