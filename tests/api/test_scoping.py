@@ -60,6 +60,8 @@ def b_world(app, db, tenant_pair, with_plugins):
         "record_id": "1",
         "share_id": "1",
         "attachment_id": "1",
+        "agreement_id": "1",  # issue 5: agreements and pledges
+        "pledge_id": "1",
     }
 
 

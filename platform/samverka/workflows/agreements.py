@@ -360,6 +360,11 @@ def has_police_party(session: Session, record: Record) -> bool:
     return False
 
 
+def is_party(session: Session, record: Record, tenant: Tenant) -> bool:
+    """Whether ``tenant`` is named as a party (by its tenant, not just by name)."""
+    return any(p.party_tenant_id == tenant.id for p in _children(session, AgreementParty, record))
+
+
 def _children(session: Session, model: type, record: Record) -> list:
     return list(
         session.scalars(

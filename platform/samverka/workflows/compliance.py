@@ -114,7 +114,8 @@ def _name(value: Any, field: str) -> str | None:
 
 def core_evidence(session: Session, tenant: Tenant) -> list[dict]:
     """The coordination function (named in the settings) and a current agreement with the
-    police (a party that is a police tenant or named as the police)."""
+    police (a party that is a police tenant or named as the police): the tenant's own, or
+    one shared with it that names it as a party (a consortium's joint agreement)."""
     from flask import url_for
 
     from samverka.workflows import agreements
@@ -139,13 +140,14 @@ def core_evidence(session: Session, tenant: Tenant) -> list[dict]:
         for record in session.scalars(
             select(Record)
             .where(
-                Record.tenant_id == tenant.id,
                 Record.type_name == agreements.AGREEMENT_TYPE,
                 Record.deleted_at.is_(None),
             )
             .order_by(Record.id.desc())
         )
-        if agreements.is_current(record.data or {}) and agreements.has_police_party(session, record)
+        if agreements.is_current(record.data or {})
+        and agreements.has_police_party(session, record)
+        and (record.tenant_id == tenant.id or agreements.is_party(session, record, tenant))
     ]
     if current:
         record = current[0]
