@@ -73,9 +73,7 @@ def test_an_agreement_is_created_edited_and_ended_through_the_pages(admin, app, 
         },
     )
     assert response.status_code == 422
-    assert "slutdatum" in response.get_data(as_text=True).lower() or "före" in response.get_data(
-        as_text=True
-    )
+    assert "Slutdatumet kan inte vara före startdatumet." in response.get_data(as_text=True)
     assert records(db, tenant_pair.a, ag.AGREEMENT_TYPE) == 0
     response = form_post(
         admin,
@@ -184,7 +182,7 @@ def test_the_public_page_shows_only_public_text_of_current_published_pledges(
 
 def test_compliance_without_and_with_evidence(admin, app, db, tenant_pair):
     page = admin.get("/t/sunne/compliance/").get_data(as_text=True)
-    assert page.count("Inget underlag") >= 4 or page.count("No evidence") >= 4
+    assert page.count("Inget underlag") >= 4
     response = form_post(
         admin,
         "/t/sunne/compliance/settings",

@@ -269,10 +269,11 @@ def _message(tenant: Tenant, due: Due) -> tuple[str, str]:
             title=due.record.title,
             date=when,
         )
-    body = _(
-        "%(subject)s.\n\nOrganisation: %(tenant)s\n\nThis reminder is sent once. See the "
-        "overview in Samverka.",
-        subject=subject,
-        tenant=tenant.name,
+    body = "\n\n".join(
+        [
+            f"{subject}.",
+            _("Organisation: %(tenant)s", tenant=tenant.name),
+            _("This reminder is sent once. See the overview in Samverka."),
+        ]
     )
     return subject, body
