@@ -239,3 +239,28 @@ def test_is_current_respects_dates():
     assert not ag.is_current(data, date(2024, 12, 31))
     assert ag.end_of(data | {"ended_on": "2025-03-01"}) == date(2025, 3, 1)
     assert date(2025, 1, 1) + timedelta(days=1) == date(2025, 1, 2)
+
+
+def test_the_tenant_archive_holds_the_lists(db, world, acting):
+    import io
+    import json
+    import zipfile
+    from datetime import UTC, datetime
+
+    from samverka.lifecycle.archive import TenantArchive
+
+    new_agreement(db, world, acting)
+    new_pledge(db, world, acting)
+    out = io.BytesIO()
+    archive = TenantArchive(out, world.a, created_at=datetime.now(UTC))
+    archive.begin_part("core")
+    counts = ag.export_tenant_agreements(db, world.a, archive)
+    archive.close("readme")
+    assert counts["agreement_parties"] == 2 and counts["pledge_activities"] == 1
+    with zipfile.ZipFile(out) as zipped:
+        names = zipped.namelist()
+        parties = zipped.read(next(n for n in names if n.endswith("agreement_parties.jsonl")))
+    assert [json.loads(line)["name"] for line in parties.splitlines()] == [
+        "Sunne kommun",
+        "Polisområde Värmland",
+    ]

@@ -241,6 +241,9 @@ def export_tenant_data(session, tenant, archive) -> None:
 
     export_core(session, tenant, archive)
     export_tenant_records(session, tenant, archive)
+    from samverka.workflows.agreements import export_tenant_agreements  # issue 5
+
+    export_tenant_agreements(session, tenant, archive)
 
 
 @hookimpl

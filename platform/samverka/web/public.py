@@ -66,5 +66,4 @@ def pledges(slug: str):
         abort(404)
     shown = public_pledges(session, tenant)
     session.rollback()  # nothing to keep; ends the transaction that saw the tenant's rows
-    response = render_template("public_pledges.html", tenant=tenant, pledges=shown)
-    return response, 200, {"Cache-Control": "public, max-age=300"}
+    return render_template("public_pledges.html", tenant=tenant, pledges=shown)

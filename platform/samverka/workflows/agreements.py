@@ -662,3 +662,42 @@ def _text(value: Any, limit: int, field: str, *, multiline: bool = False) -> str
     if len(text) > limit:
         raise ValidationError(_l("At most %(max)s characters.", max=limit), field)
     return text
+
+
+# -- the tenant archive ----------------------------------------------------------------------
+
+
+def export_tenant_agreements(session: Session, tenant: Tenant, archive: Any) -> dict[str, int]:
+    """The tenant's rows of every table of this module (and the compliance settings and
+    reminders), one JSON line per row, under ``agreements/``: the records themselves are in
+    ``records/``."""
+    from samverka.db import TenantScope, scoped
+    from samverka.workflows.compliance import ComplianceSettings
+    from samverka.workflows.overview import CycleReminder
+
+    models = (
+        AgreementParty,
+        AgreementSignatory,
+        AgreementAnnex,
+        PledgeActivity,
+        PledgeFollowUp,
+        ComplianceSettings,
+        CycleReminder,
+    )
+    counts = {}
+    with scoped(session, TenantScope.for_tenant(tenant.id)):
+        for model in models:
+            rows = session.scalars(
+                select(model).where(model.tenant_id == tenant.id).order_by(model.id)
+            ).all()
+            archive.add_jsonl(f"agreements/{model.__tablename__}.jsonl", (_row(r) for r in rows))
+            counts[model.__tablename__] = len(rows)
+    return counts
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    values = {}
+    for column in obj.__table__.columns:
+        value = getattr(obj, column.key)
+        values[column.key] = value.isoformat() if isinstance(value, date | datetime) else value
+    return values
