@@ -157,6 +157,22 @@ def test_rls_agrees(db, world, acting, app_sql):
         assert app_sql((world.c.id,), f"SELECT id FROM {table}") == []
 
 
+@pytest.mark.postgresql_only
+def test_rls_keeps_pledges_settings_and_reminders_in_their_tenant(db, world, acting, app_sql):
+    from samverka.workflows import compliance
+
+    pledge = new_pledge(db, world, acting)
+    with acting(world.a, world.admin_a):
+        record = db.get(Record, pledge)
+        ag.record_follow_up(db, record, year=2025, status="done", text="ok", user=world.admin_a)
+        compliance.save_settings(db, world.a, cycle_months=12)
+        db.commit()
+    for table in ("pledge_activities", "pledge_follow_ups", "compliance_settings"):
+        assert len(app_sql((world.a.id,), f"SELECT id FROM {table}")) == 1
+        assert app_sql((world.b.id,), f"SELECT id FROM {table}") == []
+        assert app_sql((), f"SELECT id FROM {table}") == []
+
+
 # -- pledges -----------------------------------------------------------------------------------
 
 

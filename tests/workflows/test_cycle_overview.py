@@ -70,11 +70,20 @@ def test_due_items_cover_expiry_review_and_follow_up(db, world, acting, monkeypa
     agreement(db, world, acting, "Granskas", until_further_notice=True, review_on="2026-11-01")
     agreement(db, world, acting, "Redan slut", valid_to="2026-10-31")
     followed = pledge(db, world, acting, "Uppföljt")
-    pledge(db, world, acting, "Ej uppföljt")
+    this_year_missing = pledge(db, world, acting, "Ej uppföljt i år")
+    pledge(db, world, acting, "Aldrig uppföljt")
+    pledge(db, world, acting, "Slutade i våras", valid_to="2026-04-30")
     with acting(world.a, world.admin_a):
-        ag.record_follow_up(
-            db, db.get(Record, followed), year=2026, status="done", text="ok", user=world.admin_a
-        )
+        for record_id, years in ((followed, (2025, 2026)), (this_year_missing, (2025,))):
+            for year in years:
+                ag.record_follow_up(
+                    db,
+                    db.get(Record, record_id),
+                    year=year,
+                    status="done",
+                    text="ok",
+                    user=world.admin_a,
+                )
         db.commit()
         found = {
             (d.kind, d.record.title, d.due_on, d.status) for d in overview.due_items(db, world.a)
@@ -82,7 +91,11 @@ def test_due_items_cover_expiry_review_and_follow_up(db, world, acting, monkeypa
     assert found == {
         ("agreement_expiry", "Utgår snart", date(2027, 1, 31), "due"),
         ("agreement_review", "Granskas", date(2026, 11, 1), "late"),
-        ("pledge_follow_up", "Ej uppföljt", date(2026, 12, 1), "due"),
+        ("pledge_follow_up", "Ej uppföljt i år", date(2026, 12, 1), "due"),
+        ("pledge_follow_up", "Aldrig uppföljt", date(2025, 12, 1), "late"),
+        ("pledge_follow_up", "Aldrig uppföljt", date(2026, 12, 1), "due"),
+        ("pledge_follow_up", "Slutade i våras", date(2025, 12, 1), "late"),
+        ("pledge_follow_up", "Slutade i våras", date(2026, 4, 30), "late"),
     }
 
 
