@@ -106,7 +106,7 @@ def test_groups_follow_the_kinds_and_sort_by_due_date(db, world, acting, monkeyp
     extra = [
         {"kind": "red_measure", "title": "Röd åtgärd", "due": None, "status": "red", "url": None},
         {"kind": "open_round", "title": "Okt", "due": date(2026, 11, 30), "status": "weird"},
-        {"kind": "open_round", "title": "Nov", "due": date(2026, 11, 25), "status": "due"},
+        {"kind": "open_round", "title": "Nov", "due": datetime(2026, 11, 25, tzinfo=UTC)},
         {"kind": "zz_plugin", "title": "Annat", "due": None, "status": "info"},
     ]
     with acting(world.a, world.admin_a):
@@ -119,6 +119,7 @@ def test_groups_follow_the_kinds_and_sort_by_due_date(db, world, acting, monkeyp
     ]
     assert [i["title"] for i in groups[0].items] == ["A tidigare", "B senare"]
     assert [i["title"] for i in groups[1].items] == ["Nov", "Okt"]
+    assert groups[1].items[0]["due"] == date(2026, 11, 25)  # a datetime counts by its day
     assert groups[1].items[1]["status"] == "info"  # an unknown status is not trusted
 
 
@@ -131,6 +132,7 @@ def test_compliance_merges_answers_and_says_no_evidence(db, world, acting):
             "summary": "LB",
             "url": "/x",
         },
+        {"duty": "situation_picture", "met": True, "as_of": datetime(2026, 2, 1, tzinfo=UTC)},
         {"duty": "plugin_duty", "met": False, "as_of": None, "summary": "–", "url": None},
     ]
     with acting(world.a, world.admin_a):

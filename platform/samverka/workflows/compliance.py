@@ -211,16 +211,23 @@ def _row(duty: str, label: str, items: list[dict]) -> DutyRow:
     if not items:
         return DutyRow(duty, label, False, False, None, str(_l("No evidence")), None)
     met = [item for item in items if item.get("met")]
-    chosen = max(met, key=lambda i: i.get("as_of") or date.min) if met else items[0]
+    chosen = max(met, key=lambda i: _day(i.get("as_of")) or date.min) if met else items[0]
     return DutyRow(
         duty,
         label,
         bool(met),
         True,
-        chosen.get("as_of"),
+        _day(chosen.get("as_of")),
         str(chosen.get("summary") or ""),
         chosen.get("url"),
     )
+
+
+def _day(value: Any) -> date | None:
+    """An answer's date (a datetime counts by its day; anything else as no date)."""
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
 
 
 def report_table(

@@ -180,7 +180,10 @@ def overview_groups(session: Session, tenant: Tenant, user: Any, hooks: Any) -> 
             if not isinstance(item, dict) or not item.get("kind"):
                 continue
             status = item.get("status") if item.get("status") in STATUSES else "info"
-            groups.setdefault(str(item["kind"]), []).append({**item, "status": status})
+            due = item.get("due")
+            due = due.date() if isinstance(due, datetime) else due
+            due = due if isinstance(due, date) else None
+            groups.setdefault(str(item["kind"]), []).append({**item, "status": status, "due": due})
     known = list(KIND_LABELS)
     order = sorted(groups, key=lambda k: (known.index(k) if k in known else len(known), k))
     return [
