@@ -56,6 +56,20 @@ def test_agreements_round_trip(api):
     assert [i["id"] for i in api.call("GET", f"{A}/agreements", api.a).get_json()["items"]] == [
         body["id"]
     ]
+    patched = api.call(
+        "PATCH",
+        f"{A}/agreements/{body['id']}",
+        api.a,
+        json={
+            "parties": [{"name": "Polisen"}, {"tenant": "sunne"}],
+            "data": {"review_on": "2026-01-01"},
+        },
+    )
+    assert patched.status_code == 200, patched.get_json()
+    assert [p["name"] for p in patched.get_json()["parties"]] == ["Polisen", "Sunne kommun"]
+    assert patched.get_json()["signatories"][0]["name"] == "Anna Ek"  # kept
+    bad = api.call("PATCH", f"{A}/agreements/{body['id']}", api.a, json={"parties": []})
+    assert bad.status_code == 422
     ended = api.call(
         "POST", f"{A}/agreements/{body['id']}/end", api.a, json={"ended_on": "2025-06-30"}
     )

@@ -75,6 +75,23 @@ class AgreementCreateSchema(StrictSchema):
     )
 
 
+class AgreementPatchSchema(StrictSchema):
+    title = fields.String(validate=ma.validate.Length(min=1, max=300))
+    data = fields.Dict(metadata={"description": "Fields to change; null clears a field."})
+    parties = fields.List(fields.Nested(PartySchema), metadata={"description": "Replaces."})
+    signatories = fields.List(fields.Nested(SignatorySchema), metadata={"description": "Replaces."})
+    annexes = fields.List(
+        fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID)),
+        metadata={"description": "Replaces."},
+    )
+
+
+class PledgePatchSchema(StrictSchema):
+    title = fields.String(validate=ma.validate.Length(min=1, max=300))
+    data = fields.Dict(metadata={"description": "Fields to change; null clears a field."})
+    activities = fields.List(fields.Nested(ActivitySchema), metadata={"description": "Replaces."})
+
+
 class PledgeCreateSchema(StrictSchema):
     title = fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
     data = fields.Dict(
@@ -264,6 +281,20 @@ def get_agreement(agreement_id: int):
     return body
 
 
+@bp.route("/agreements/<int:agreement_id>", methods=["PATCH"])
+@bp.arguments(AgreementPatchSchema)
+@bp.response(200, AgreementSchema)
+@bp.problems(400, 403, 404, 409, 413, 415, 422)
+def update_agreement(body: dict, agreement_id: int):
+    """Change an agreement (owner only); lists given replace the stored ones."""
+    require(WRITE)
+    session = db_session()
+    record = _load(agreement_id, ag.AGREEMENT_TYPE)
+    ag.update_agreement(session, record, user=caller().principal, **body)
+    session.commit()
+    return agreement_body(record)
+
+
 @bp.route("/agreements/<int:agreement_id>/end", methods=["POST"])
 @bp.arguments(EndSchema)
 @bp.response(200, AgreementSchema)
@@ -315,6 +346,20 @@ def get_pledge(pledge_id: int):
     body = pledge_body(record)
     db_session().commit()
     return body
+
+
+@bp.route("/pledges/<int:pledge_id>", methods=["PATCH"])
+@bp.arguments(PledgePatchSchema)
+@bp.response(200, PledgeSchema)
+@bp.problems(400, 403, 404, 409, 413, 415, 422)
+def update_pledge(body: dict, pledge_id: int):
+    """Change a pledge (owner only); activities given replace the stored ones."""
+    require(WRITE)
+    session = db_session()
+    record = _load(pledge_id, ag.PLEDGE_TYPE)
+    ag.update_pledge(session, record, user=caller().principal, **body)
+    session.commit()
+    return pledge_body(record)
 
 
 @bp.route("/pledges/<int:pledge_id>/end", methods=["POST"])
