@@ -13,6 +13,7 @@ from samverka.auth.permissions import PermissionRegistry
 from samverka.db import TenantScope, scoped
 from samverka.tenants import services as tenancy
 from samverka.tenants.models import Consortium, Tenant
+from samverka.workflows import agreements_demo
 
 DEMO_PASSWORD = "samverka-demo-2026"  # noqa: S105 - printed on purpose: demo only
 
@@ -156,6 +157,7 @@ def seed(session: Session, registry: PermissionRegistry) -> dict[str, int]:
     from samverka.workflows.plans_demo import seed_plans  # action plans and councils
 
     seed_plans(session)
+    created.update(agreements_demo.seed_agreements(session))  # issue 5: agreements, pledges
     return created
 
 

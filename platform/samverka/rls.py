@@ -44,6 +44,11 @@ SHARED_READ_TABLES = {
     "council_meetings": "record_id IN (SELECT samverka_shared_record_ids())",
     "council_decisions": "record_id IN (SELECT samverka_shared_record_ids())",
     "council_assignments": "record_id IN (SELECT samverka_shared_record_ids())",
+    "agreement_parties": "record_id IN (SELECT samverka_shared_record_ids())",
+    "agreement_signatories": "record_id IN (SELECT samverka_shared_record_ids())",
+    "agreement_annexes": "record_id IN (SELECT samverka_shared_record_ids())",
+    "pledge_activities": "record_id IN (SELECT samverka_shared_record_ids())",
+    "pledge_follow_ups": "record_id IN (SELECT samverka_shared_record_ids())",
     # a receiver finds the shares naming it (the function above reads them as the caller)
     "record_shares": (
         "receiver_tenant_id = ANY (samverka_scope_tenants())"

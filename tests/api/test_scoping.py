@@ -64,6 +64,8 @@ def b_world(app, db, tenant_pair, with_plugins):
         "measure_id": "1",
         "council_id": "1",
         "year": "2026",
+        "agreement_id": "1",  # issue 5: agreements and pledges
+        "pledge_id": "1",
     }
 
 

@@ -38,6 +38,7 @@ API_PREFIX = "/api/"
 # /api/v1/tenants/<tenant>/<segment>
 CORE_SEGMENTS = frozenset({"members", "plugins", "audit", "archive", "exports", "jobs", "records"})
 CORE_SEGMENTS |= {"action-plans", "councils", "my-assignments", "calendar"}
+CORE_SEGMENTS |= {"agreements", "pledges", "compliance", "overview"}
 
 
 class SamverkaApi(Api):
@@ -87,6 +88,10 @@ def init_app(app: Flask) -> None:
 
     mount(app, api, action_plans.bp)
     mount(app, api, councils.bp)
+    from samverka.api import agreements, compliance  # issue 5: parts 5-7
+
+    mount(app, api, agreements.bp)
+    mount(app, api, compliance.bp)
     mount_plugin_blueprints(app, api)
     app.register_blueprint(docs.bp)
     app.url_value_preprocessor(access.pull_tenant)

@@ -114,6 +114,7 @@ def register_permissions() -> list[Permission]:
             TOP,
         ),
         *record_permissions(),
+        *compliance_permissions(),
     ]
 
 
@@ -168,6 +169,9 @@ def register_nav_items(tenant, user) -> list[NavItem]:
         NavItem(_l("Action plans"), "plan_pages.index", "tenant:records:read", 30),
         NavItem(_l("Councils"), "council_pages.index", "tenant:records:read", 40),
         NavItem(_l("Annual calendar"), "calendar_pages.year", "tenant:records:read", 45),
+        NavItem(_l("Agreements"), "agreement_pages.index", "tenant:records:read", 50),
+        NavItem(_l("Citizen pledges"), "pledge_pages.index", "tenant:records:read", 51),
+        NavItem(_l("Compliance"), "compliance_pages.show", "tenant:compliance:view", 55),
         NavItem(_l("Members"), "tenant_admin.members", "tenant:members:view", 900),
         NavItem(_l("Modules"), "tenant_admin.plugins_view", "tenant:plugins:view", 910),
         NavItem(_l("Single sign-on"), "sso.admin.settings", "tenant:identity:manage", 920),
@@ -181,10 +185,16 @@ def register_nav_items(tenant, user) -> list[NavItem]:
 @hookimpl
 def register_record_types() -> list:
     from samverka.records.core_types import core_record_types
+    from samverka.workflows.agreements import agreement_record_types
     from samverka.workflows.councils import council_record_types
     from samverka.workflows.cycle_types import cycle_record_types
 
-    return core_record_types() + cycle_record_types() + council_record_types()
+    return (
+        core_record_types()
+        + cycle_record_types()
+        + council_record_types()
+        + agreement_record_types()
+    )
 
 
 @hookimpl
@@ -220,6 +230,7 @@ def register_periodic_jobs() -> list:
     from samverka.records.retention import purge_expired as purge_records
     from samverka.records.sweep import sweep_orphan_files
     from samverka.runtime import runtime
+    from samverka.workflows.overview import send_reminders as cycle_reminders
 
     return [
         *core_jobs.periodic_jobs(runtime().settings.outbox_dispatch_seconds),
@@ -229,6 +240,7 @@ def register_periodic_jobs() -> list:
         PeriodicJob(PERIODIC_JOB, timedelta(hours=1), delete_due_tenants),
         PeriodicJob("core.record_retention", timedelta(hours=24), purge_records),
         PeriodicJob("core.attachment_sweep", timedelta(hours=24), sweep_orphan_files),
+        PeriodicJob("core.cycle_reminders", timedelta(hours=6), cycle_reminders, per_tenant=True),
     ]
 
 
@@ -244,6 +256,9 @@ def export_tenant_data(session, tenant, archive) -> None:
     from samverka.workflows.plans_archive import export_cycle_rows
 
     export_cycle_rows(session, tenant, archive)
+    from samverka.workflows.agreements import export_tenant_agreements  # issue 5
+
+    export_tenant_agreements(session, tenant, archive)
 
 
 @hookimpl
@@ -255,3 +270,41 @@ def before_tenant_delete(session, tenant) -> None:
 
     release_tenant(session, tenant)
     release_core(session, tenant)
+
+
+def compliance_permissions() -> list[Permission]:
+    """The compliance overview: every member reads it; the coordinator keeps the settings."""
+    return [
+        Permission(
+            "tenant:compliance:view",
+            "See the statutory duties and the evidence for them",
+            (*TENANT_ROLES, *ADMINS),
+        ),
+        Permission(
+            "tenant:compliance:manage",
+            "Set the cycle length, decision body and coordination function",
+            ("tenant_admin", "coordinator"),
+        ),
+    ]
+
+
+@hookimpl
+def compliance_evidence(session, tenant) -> list[dict]:
+    """The coordination function and the cooperation agreement with the police; a decided
+    action plan, council meetings held and follow-ups done."""
+    from samverka.workflows import plans_overview
+    from samverka.workflows.compliance import core_evidence
+
+    return core_evidence(session, tenant) + plans_overview.evidence(session, tenant)
+
+
+@hookimpl
+def cycle_overview_items(session, tenant, user) -> list[dict]:
+    """Agreements about to expire, reviews due and pledge follow-ups due; red measures,
+    measures due, upcoming meetings and the user's open assignments."""
+    from samverka.workflows import plans_overview
+    from samverka.workflows.overview import core_overview_items
+
+    return core_overview_items(session, tenant, user) + plans_overview.overview_items(
+        session, tenant, user
+    )

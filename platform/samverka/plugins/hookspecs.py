@@ -146,9 +146,30 @@ def measure_indicators(session: Any, tenant: Any, measure: Any) -> list[dict]:
 
 
 @hookspec
+def compliance_evidence(session: Any, tenant: Any) -> list[dict]:
+    """*Per tenant.* Evidence for the statutory duties (Lag 2023:196) the plugin knows of.
+
+    Each item is ``{"duty", "met": bool, "as_of": date | None, "summary": str, "url"}``;
+    ``duty`` is one of ``situation_picture``, ``action_plan``, ``coordination_function``,
+    ``council_meetings``, ``follow_up``, ``cooperation_agreement`` (others are listed after
+    them). A duty nobody answers shows "no evidence" on the compliance overview.
+    """
+
+
+@hookspec
 def cycle_calendar_entries(session: Any, tenant: Any, year: int) -> list[dict]:
     """Entries for ``tenant``'s annual calendar (årshjul) of ``year``.
 
     Called for the plugins ``tenant`` has enabled, inside the tenant's scope. Return dicts
     ``{"date": datetime.date, "title": str, "kind": str, "url": str | None}``.
+    """
+
+
+@hookspec
+def cycle_overview_items(session: Any, tenant: Any, user: Any) -> list[dict]:
+    """*Per tenant.* Items for the coordinator's start page.
+
+    Each item is ``{"kind", "title", "due": date | None, "status", "url"}`` with ``status``
+    one of ``ok``, ``late``, ``red``, ``due``, ``info``; the page groups by ``kind`` and sorts
+    each group by due date.
     """

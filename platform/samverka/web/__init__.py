@@ -53,6 +53,17 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(action_plans.bp)
     app.register_blueprint(councils.bp)
     app.register_blueprint(councils.calendar_bp)
+    from samverka.web import agreements, compliance, overview, public  # issue 5: parts 5-7
+
+    for bp in (
+        agreements.agreement_bp,
+        agreements.pledge_bp,
+        compliance.bp,
+        overview.bp,
+        public.bp,
+    ):
+        app.register_blueprint(bp)
+    overview.init_app(app)
     register_plugin_blueprints(app)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(NotFound, lambda _e: render_http_error(_http(404)))

@@ -89,6 +89,71 @@ def measures_due(session: Session, tenant: Tenant, year: int) -> list[dict]:
     ]
 
 
+@register_provider
+def agreement_dates(session: Session, tenant: Tenant, year: int) -> list[dict]:
+    """The tenant's own agreements' reviews and ends, and its pledges' yearly follow-ups."""
+    from samverka.workflows import agreements
+    from samverka.workflows.overview import follow_ups_due
+
+    entries = []
+    for record in _own_records(session, tenant, agreements.AGREEMENT_TYPE):
+        data, link = record.data or {}, ("agreement_pages.show", "agreement_id")
+        review, end = agreements.as_date(data.get("review_on")), agreements.end_of(data)
+        if review:
+            entries.append(
+                _entry(
+                    review,
+                    _("Agreement review: %(title)s", title=record.title),
+                    "agreement",
+                    tenant,
+                    record,
+                    link,
+                )
+            )
+        if end:
+            entries.append(
+                _entry(
+                    end,
+                    _("Agreement ends: %(title)s", title=record.title),
+                    "agreement",
+                    tenant,
+                    record,
+                    link,
+                )
+            )
+    for record in _own_records(session, tenant, agreements.PLEDGE_TYPE):
+        for due in follow_ups_due(record.data or {}, date(year, 12, 31)):
+            entries.append(
+                _entry(
+                    due,
+                    _("Pledge follow-up: %(title)s", title=record.title),
+                    "pledge",
+                    tenant,
+                    record,
+                    ("pledge_pages.show", "pledge_id"),
+                )
+            )
+    return entries
+
+
+def _own_records(session: Session, tenant: Tenant, type_name: str) -> list[Record]:
+    return list(
+        session.scalars(
+            select(Record).where(
+                Record.tenant_id == tenant.id,
+                Record.type_name == type_name,
+                Record.deleted_at.is_(None),
+            )
+        )
+    )
+
+
+def _entry(when: date, title: str, kind: str, tenant: Tenant, record: Record, link) -> dict:
+    endpoint, key = link
+    url = url_or_none(endpoint, tenant_slug=tenant.slug, **{key: record.id})
+    return {"date": when, "title": title, "kind": kind, "url": url}
+
+
 def calendar_entries(session: Session, tenant: Tenant, year: int) -> list[dict]:
     """Every provider's and every enabled plugin's entries for the year, by date."""
     from samverka.plugins.services import enabled_plugins

@@ -1,0 +1,69 @@
+"""``/offentligt/<municipality>/medborgarloften``: a municipality's current citizen pledges,
+without login (pledges are public by nature).
+
+Only what is meant for the public leaves the database here: each published, current pledge's
+title, public text and focus areas, and its follow-ups' year, status and text. Activities,
+owners, internal notes and every other field stay out; the query runs in the tenant's scope
+without a user, and the page never touches the records' services (nothing to audit: only
+open material is shown).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from sqlalchemy import select
+
+from samverka.db import TenantScope, scoped
+from samverka.records.models import Record
+from samverka.runtime import db_session
+from samverka.tenants.models import Tenant
+from samverka.workflows import agreements as ag
+
+bp = Blueprint("public", __name__, url_prefix="/offentligt")
+
+
+def public_pledges(session, tenant: Tenant) -> list[dict]:
+    """The tenant's published, current pledges as plain dicts of their public parts."""
+    today = ag.today()
+    with scoped(session, TenantScope.for_tenant(tenant.id)):
+        records = session.scalars(
+            select(Record)
+            .where(
+                Record.tenant_id == tenant.id,
+                Record.type_name == ag.PLEDGE_TYPE,
+                Record.deleted_at.is_(None),
+            )
+            .order_by(Record.id)
+        ).all()
+        shown = []
+        for record in records:
+            data = record.data or {}
+            if not (data.get("published") and ag.is_current(data, today)):
+                continue
+            shown.append(
+                {
+                    "title": record.title,
+                    "public_text": data.get("public_text") or "",
+                    "focus_areas": ag.lines(data.get("focus_areas")),
+                    "follow_ups": [
+                        {
+                            "year": f.year,
+                            "status": str(ag.FOLLOW_UP_LABELS[f.status]),
+                            "text": f.text,
+                        }
+                        for f in ag.follow_ups_of(session, record)
+                    ],
+                }
+            )
+    return shown
+
+
+@bp.route("/<slug>/medborgarloften")
+def pledges(slug: str):
+    session = db_session()
+    tenant = session.scalars(select(Tenant).where(Tenant.slug == slug)).one_or_none()
+    if tenant is None:
+        abort(404)
+    shown = public_pledges(session, tenant)
+    session.rollback()  # nothing to keep; ends the transaction that saw the tenant's rows
+    return render_template("public_pledges.html", tenant=tenant, pledges=shown)
