@@ -275,8 +275,15 @@ def test_plugin_lifecycle(run):
 
 def test_seed_demo_is_idempotent_and_real(run):
     first = as_json(run("seed-demo", "--json"))
-    assert first == {"consortia": 3, "tenants": 12, "users": 9}
-    assert as_json(run("seed-demo", "--json")) == {"consortia": 0, "tenants": 0, "users": 0}
+    assert first == {
+        "consortia": 3,
+        "tenants": 12,
+        "users": 9,
+        "agreements": 1,
+        "pledges": 5,
+        "compliance_settings": 5,
+    }
+    assert set(as_json(run("seed-demo", "--json")).values()) == {0}
     tenants = {t["slug"]: t for t in as_json(run("tenant", "list", "--json"))}
     assert (tenants["hagfors"]["municipality_code"], tenants["hagfors"]["population"]) == (
         "1783",

@@ -46,6 +46,16 @@ def pledge(db, world, acting, title, **data):
         return record.id
 
 
+class OnlyThese:
+    """A hook caller where nothing but ``extra`` answers (no core, no workflow)."""
+
+    def __init__(self, extra):
+        self.extra = extra
+
+    def compliance_evidence(self, session, tenant):
+        return [self.extra]
+
+
 class Hooks:
     """The hook caller with a second, made-up plugin answering beside the core."""
 
@@ -139,7 +149,10 @@ def test_compliance_merges_answers_and_says_no_evidence(db, world, acting):
         rows = {r.duty: r for r in compliance.compliance_report(db, world.a, Hooks(extra))}
     assert list(rows)[:6] == [d for d, _l in compliance.DUTIES]
     assert rows["situation_picture"].met and rows["situation_picture"].as_of == date(2026, 3, 1)
-    assert not rows["action_plan"].answered and rows["action_plan"].summary == "No evidence"
+    assert rows["action_plan"].answered and not rows["action_plan"].met  # no plan decided
+    with acting(world.a, world.admin_a):
+        alone = {r.duty: r for r in compliance.compliance_report(db, world.a, OnlyThese(extra))}
+    assert not alone["action_plan"].answered and alone["action_plan"].summary == "No evidence"
     assert rows["coordination_function"].answered and not rows["coordination_function"].met
     assert "plugin_duty" in rows
 

@@ -129,7 +129,7 @@ class MeasureCreateSchema(StrictSchema):
     hours = fields.Integer(load_default=None, validate=ma.validate.Range(min=0, max=1_000_000))
 
 
-class FollowUpCreateSchema(StrictSchema):
+class MeasureFollowUpCreateSchema(StrictSchema):
     status = fields.String(required=True, validate=ma.validate.OneOf(plans.STATUSES))
     comment = fields.String(load_default=None, validate=ma.validate.Length(max=2000))
     followed_up_on = fields.Date(load_default=None)
@@ -252,7 +252,7 @@ def add_measure(body: dict, plan_id: int):
 
 
 @bp.route("/action-plans/<int:plan_id>/measures/<int:measure_id>/follow-ups", methods=["POST"])
-@bp.arguments(FollowUpCreateSchema)
+@bp.arguments(MeasureFollowUpCreateSchema)
 @bp.response(201, PlanMeasureSchema)
 @bp.problems(400, 403, 404, 413, 415, 422)
 def add_follow_up(body: dict, plan_id: int, measure_id: int):

@@ -108,7 +108,7 @@ class EndSchema(StrictSchema):
     ended_on = fields.String(required=True, metadata={"description": "YYYY-MM-DD"})
 
 
-class FollowUpCreateSchema(StrictSchema):
+class PledgeFollowUpCreateSchema(StrictSchema):
     year = fields.Integer(required=True, validate=ma.validate.Range(min=2000, max=2200))
     status = fields.String(required=True, validate=ma.validate.OneOf(ag.FOLLOW_UP_STATUSES))
     text = fields.String(required=True, validate=ma.validate.Length(min=1, max=4000))
@@ -374,7 +374,7 @@ def end_pledge(body: dict, pledge_id: int):
 
 
 @bp.route("/pledges/<int:pledge_id>/follow-ups", methods=["POST"])
-@bp.arguments(FollowUpCreateSchema)
+@bp.arguments(PledgeFollowUpCreateSchema)
 @bp.response(201, PledgeSchema)
 @bp.problems(400, 403, 404, 413, 415, 422)
 def create_follow_up(body: dict, pledge_id: int):
