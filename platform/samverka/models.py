@@ -15,6 +15,14 @@ from samverka.plugins.models import ConsortiumPlugin, PlatformPluginSetting, Ten
 from samverka.records.models import Attachment, Record, RecordShare, RecordVersion
 from samverka.tenants.models import Consortium, Membership, Tenant, TenantKind, consortium_tenants
 from samverka.workflows.decisions import Decision
+from samverka.workflows.rounds_models import (
+    PictureFigure,
+    ReportCategory,
+    ReportingRound,
+    ReportUnit,
+    RoundReport,
+    RoundUnit,
+)
 
 __all__ = [
     "ApiToken",
@@ -31,11 +39,17 @@ __all__ = [
     "Membership",
     "OutboxJob",
     "PasswordResetToken",
+    "PictureFigure",
     "PlatformPluginSetting",
     "Record",
     "RecordShare",
     "RecordVersion",
     "RecoveryCode",
+    "ReportCategory",
+    "ReportUnit",
+    "ReportingRound",
+    "RoundReport",
+    "RoundUnit",
     "SsoDomain",
     "SsoRoleGrant",
     "Tenant",

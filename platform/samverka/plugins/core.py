@@ -245,3 +245,46 @@ def before_tenant_delete(session, tenant) -> None:
 
     release_tenant(session, tenant)
     release_core(session, tenant)
+
+
+# --- reporting rounds and situation pictures (samverka.workflows.rounds, .pictures) ---
+
+
+@hookimpl(specname="register_permissions")
+def register_round_permissions() -> list[Permission]:
+    return [
+        Permission(
+            "tenant:rounds:manage",
+            "Open, close and compile reporting rounds; configure reporting units",
+            ("tenant_admin", "coordinator"),
+        ),
+        Permission(
+            "tenant:rounds:report",
+            "Fill in the organisation's reports in reporting rounds",
+            ("tenant_admin", "coordinator", "contributor"),
+        ),
+        Permission("tenant:rounds:view", "See reporting rounds", TENANT_ROLES),
+    ]
+
+
+@hookimpl(specname="register_jobs")
+def register_round_jobs() -> dict:
+    from samverka.workflows import pictures
+
+    return {"compile_picture": pictures.compile_picture_job}
+
+
+@hookimpl(specname="register_periodic_jobs")
+def register_round_periodic_jobs() -> list:
+    """Reminders before a round's deadline and to late units (once per unit and kind)."""
+    from datetime import timedelta
+
+    from samverka.jobs.scheduler import PeriodicJob
+    from samverka.workflows.rounds import send_reminders
+
+    return [PeriodicJob("core.round_reminders", timedelta(hours=1), send_reminders, True)]
+
+
+@hookimpl(specname="register_nav_items")
+def register_round_nav_items(tenant, user) -> list[NavItem]:
+    return [NavItem(_l("Reporting rounds"), "round_pages.index", "tenant:rounds:view", 20)]

@@ -133,3 +133,13 @@ def register_record_types() -> list[Any]:
 @hookspec
 def register_cli_commands(cli: click.Group) -> None:
     """Add commands to the ``samverka`` command-line interface."""
+
+
+@hookspec
+def situation_picture_sections(session: Any, tenant: Any, period: Any) -> list[dict]:
+    """*Per tenant.* Extra sections for a situation picture compiled for ``tenant`` over
+    ``period`` (a ``(start, end)`` pair of dates): a list of dicts with ``title`` and
+    ``text`` (plain text) and optionally ``table`` (a list of rows, the first the header).
+    Called while the picture is compiled, in the tenant's scope; read only what the tenant
+    may read, and write nothing.
+    """

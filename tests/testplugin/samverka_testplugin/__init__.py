@@ -213,3 +213,10 @@ def register_record_types():
             sharing=frozenset(),
         )
     ]
+
+
+@hookimpl
+def situation_picture_sections(session, tenant, period) -> list[dict]:
+    """A section for compiled situation pictures (tests of the hook)."""
+    start, end = period
+    return [{"title": "Testmodulens avsnitt", "text": f"{tenant.slug} {start} – {end}"}]
