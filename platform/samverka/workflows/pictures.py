@@ -622,3 +622,93 @@ def calendar_entries(session: Session, tenant: Tenant, year: int) -> list[dict]:
                 }
             )
     return sorted(out, key=lambda e: (e["date"], e["kind"]))
+
+
+# --- the PDF for the council ----------------------------------------------------------
+
+
+def picture_document(session: Session, tenant: Tenant, spec: dict) -> Any:
+    """The picture as an export Document (Swedish by the export's locale, marked with the
+    record's classification): the law's three parts, the problems, Brå's source questions,
+    the figures and the latest decision. ``spec["record_id"]``: the picture; a record the
+    tenant cannot read is NotFound."""
+    from samverka.auth.models import User
+    from samverka.exports.pdf import Document, Section
+    from samverka.workflows.cycle_types import SITUATION_PICTURE
+    from samverka.workflows.decisions import latest_decision
+
+    user = session.get(User, spec.get("user_id")) if spec.get("user_id") else None
+    record = records.get_record(session, spec.get("record_id"), user=user, viewer_tenant=tenant)
+    if record.type_name != SITUATION_PICTURE_TYPE:
+        raise rounds.NotFound(_l("No such situation picture."))
+    data = record.data or {}
+    sections = [
+        Section(str(f.label), paragraphs=[p for p in str(data[f.name]).split("\n\n") if p])
+        for f in SITUATION_PICTURE.fields
+        if f.name not in ("period_start", "period_end", "scope") and data.get(f.name)
+    ]
+    figures = figures_of(session, record)
+    if figures:
+        labels = dict(rounds.categories_of(session, tenant))
+        sections.append(
+            Section(
+                _("Figures"),
+                items=[
+                    f"{labels.get(f.category, f.category)}"
+                    + (f", {f.area}" if f.area else "")
+                    + f": {f.count}"
+                    for f in figures
+                ],
+            )
+        )
+    decision = latest_decision(session, record)
+    facts = [(_("Period"), f"{data.get('period_start')} – {data.get('period_end')}")]
+    if decision:
+        facts.append(
+            (
+                _("Decided"),
+                " ".join(
+                    x
+                    for x in (
+                        decision.body,
+                        decision.decided_on.isoformat(),
+                        decision.minute_paragraph,
+                    )
+                    if x
+                ),
+            )
+        )
+    sections.insert(0, Section(_("About the picture"), facts=facts))
+    return Document(
+        title=record.title,
+        organisation_name=tenant.name,
+        classification=record.classification,
+        date=record.updated_at.date(),
+        sections=sections,
+    )
+
+
+def figures_of(session: Session, record: Record) -> list[PictureFigure]:
+    return list(
+        session.scalars(
+            select(PictureFigure)
+            .where(PictureFigure.record_id == record.id)
+            .order_by(PictureFigure.category, PictureFigure.area)
+        )
+    )
+
+
+def _picture_export(session: Session, tenant: Tenant, spec: Any) -> Any:
+    return picture_document(session, tenant, dict(spec))
+
+
+def register_picture_export() -> None:
+    """The export kind ``core.situation_picture`` (PDF) for the exports machinery."""
+    from samverka.exports.service import register_export
+
+    register_export(
+        "core.situation_picture", _picture_export, action="tenant:records:read", formats=("pdf",)
+    )
+
+
+register_picture_export()
