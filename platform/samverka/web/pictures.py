@@ -22,7 +22,7 @@ from samverka.tenants.models import Tenant
 from samverka.web.context import can, current_user, require
 from samverka.web.forms import ActionForm
 from samverka.workflows import pictures, rounds
-from samverka.workflows.cycle_types import SITUATION_PICTURE, SITUATION_PICTURE_TYPE
+from samverka.workflows.cycle_types import SITUATION_PICTURE_TYPE
 from samverka.workflows.decisions import decisions_of, record_decision
 
 bp = Blueprint("picture_pages", __name__, url_prefix="/t/<tenant_slug>/pictures")
@@ -30,10 +30,10 @@ READ = "tenant:records:read"
 
 
 def _picture(record_id: int) -> Record:
+    """The record through the auditing service (any type the tenant may read is shown the
+    same way; a picture is what the pages are made for)."""
     session = db_session()
     record = records.get_record(session, record_id, user=current_user(), viewer_tenant=g.tenant)
-    if record.type_name != SITUATION_PICTURE_TYPE:
-        raise rounds.NotFound(_("No such situation picture."))
     session.commit()  # the read's audit entry
     return record
 
@@ -66,12 +66,13 @@ def show(record_id: int):
     data = record.data or {}
     parts = [
         {"label": str(f.label), "value": data.get(f.name)}
-        for f in SITUATION_PICTURE.fields
+        for f in records.record_type_of(record).fields
         if f.name not in ("period_start", "period_end", "scope")
     ]
     return render_template(
         "pictures_show.html",
         record=record,
+        is_picture=record.type_name == SITUATION_PICTURE_TYPE,
         data=data,
         parts=parts,
         figures=pictures.figures_of(session, record),
@@ -91,6 +92,7 @@ def pdf(record_id: int):
     """The PDF for the council: made at once (one page of text renders in about a second)."""
     require(READ)
     session = db_session()
+    _picture(record_id)
     document = pictures.picture_document(
         session, g.tenant, {"record_id": record_id, "user_id": current_user().id}
     )

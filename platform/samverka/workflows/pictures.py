@@ -634,17 +634,15 @@ def picture_document(session: Session, tenant: Tenant, spec: dict) -> Any:
     tenant cannot read is NotFound."""
     from samverka.auth.models import User
     from samverka.exports.pdf import Document, Section
-    from samverka.workflows.cycle_types import SITUATION_PICTURE
     from samverka.workflows.decisions import latest_decision
 
     user = session.get(User, spec.get("user_id")) if spec.get("user_id") else None
     record = records.get_record(session, spec.get("record_id"), user=user, viewer_tenant=tenant)
-    if record.type_name != SITUATION_PICTURE_TYPE:
-        raise rounds.NotFound(_l("No such situation picture."))
     data = record.data or {}
+    kind = records.record_type_of(record)
     sections = [
         Section(str(f.label), paragraphs=[p for p in str(data[f.name]).split("\n\n") if p])
-        for f in SITUATION_PICTURE.fields
+        for f in kind.fields
         if f.name not in ("period_start", "period_end", "scope") and data.get(f.name)
     ]
     figures = figures_of(session, record)
@@ -662,7 +660,9 @@ def picture_document(session: Session, tenant: Tenant, spec: dict) -> Any:
             )
         )
     decision = latest_decision(session, record)
-    facts = [(_("Period"), f"{data.get('period_start')} – {data.get('period_end')}")]
+    facts = []
+    if data.get("period_start"):
+        facts.append((_("Period"), f"{data.get('period_start')} – {data.get('period_end')}"))
     if decision:
         facts.append(
             (
