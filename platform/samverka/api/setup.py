@@ -37,6 +37,7 @@ from samverka.plugins.host import PluginError
 API_PREFIX = "/api/"
 # /api/v1/tenants/<tenant>/<segment>
 CORE_SEGMENTS = frozenset({"members", "plugins", "audit", "archive", "exports", "jobs", "records"})
+CORE_SEGMENTS |= {"rounds", "report-units", "pictures"}
 
 
 class SamverkaApi(Api):
@@ -82,6 +83,9 @@ def init_app(app: Flask) -> None:
     for module in (me, directory, members, plugins, audit, archive, exports, records):
         mount(app, api, module.bp)
     mount(app, api, records.types_bp)
+    from samverka.api import rounds as rounds_api
+
+    mount(app, api, rounds_api.bp)
     mount_plugin_blueprints(app, api)
     app.register_blueprint(docs.bp)
     app.url_value_preprocessor(access.pull_tenant)
