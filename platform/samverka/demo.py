@@ -153,6 +153,9 @@ def seed(session: Session, registry: PermissionRegistry) -> dict[str, int]:
             with scoped(session, TenantScope.for_tenant(tenant.id)):
                 accounts.add_member(session, registry, user, tenant, login.role or "reader")
     session.flush()
+    from samverka.workflows.rounds_demo import seed_rounds  # a year of rounds and pictures
+
+    seed_rounds(session, registry)
     return created
 
 
