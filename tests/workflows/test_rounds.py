@@ -250,3 +250,25 @@ def test_reminders_go_once_per_unit_and_kind(db, world, acting, units, frozen_cl
     frozen_clock.advance(days=3)
     assert len(remind()) == 4
     assert len(remind()) == 4
+
+
+class FakeArchive:
+    def __init__(self) -> None:
+        self.files: dict[str, list] = {}
+
+    def add_jsonl(self, path: str, rows) -> None:
+        self.files[path] = list(rows)
+
+
+def test_the_tenant_archive_holds_its_own_rows(db, world, acting, units):
+    round_id = open_three(db, world, acting, units)
+    report(db, world, acting, round_id, "Polisen LPO Sunne", tenant=world.b, user=world.admin_b)
+    for tenant, expected in ((world.a, (7, 1, 3, 0)), (world.b, (0, 0, 0, 1))):
+        archive = FakeArchive()
+        with acting(tenant):
+            rounds.export_rounds(db, tenant, archive)
+        counts = tuple(
+            len(archive.files[f"rounds/{name}.jsonl"])
+            for name in ("units", "rounds", "round_units", "reports")
+        )
+        assert counts == expected

@@ -234,6 +234,9 @@ def export_tenant_data(session, tenant, archive) -> None:
 
     export_core(session, tenant, archive)
     export_tenant_records(session, tenant, archive)
+    from samverka.workflows.rounds import export_rounds  # reporting rounds: rounds/…
+
+    export_rounds(session, tenant, archive)
 
 
 @hookimpl

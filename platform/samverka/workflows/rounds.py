@@ -592,3 +592,93 @@ def _text(
     if len(text) > limit:
         raise ValidationError(_l("At most %(max)s characters.", max=limit), field)
     return text
+
+
+# --- the tenant archive ---------------------------------------------------------------
+
+
+def export_rounds(session: Session, tenant: Tenant, archive: Any) -> None:
+    """The tenant's own rows for its archive: units, categories, rounds with their units,
+    the reports it made (in its own or a partner's rounds) and its pictures' figures."""
+    from samverka.workflows.rounds_models import PictureFigure
+
+    def own(model):
+        return session.scalars(select(model).where(model.tenant_id == tenant.id).order_by(model.id))
+
+    archive.add_jsonl(
+        "rounds/units.jsonl",
+        (
+            {
+                "id": u.id,
+                "name": u.name,
+                "kind": u.kind,
+                "partner": u.partner_tenant_id,
+                "email": u.email,
+                "active": u.active,
+            }
+            for u in own(ReportUnit)
+        ),
+    )
+    archive.add_jsonl(
+        "rounds/categories.jsonl", ({"key": c.key, "label": c.label} for c in own(ReportCategory))
+    )
+    archive.add_jsonl(
+        "rounds/rounds.jsonl",
+        (
+            {
+                "id": r.id,
+                "title": r.title,
+                "cadence": r.cadence,
+                "period_start": r.period_start.isoformat(),
+                "period_end": r.period_end.isoformat(),
+                "deadline": r.deadline.isoformat(),
+                "status": r.status,
+                "categories": r.categories,
+                "picture_record_id": r.picture_record_id,
+            }
+            for r in own(ReportingRound)
+        ),
+    )
+    archive.add_jsonl(
+        "rounds/round_units.jsonl",
+        (
+            {
+                "id": u.id,
+                "round_id": u.round_id,
+                "unit": u.unit_name,
+                "reporter_tenant_id": u.reporter_tenant_id,
+            }
+            for u in own(RoundUnit)
+        ),
+    )
+    archive.add_jsonl(
+        "rounds/reports.jsonl",
+        (
+            {
+                "id": r.id,
+                "round_id": r.round_id,
+                "round_unit_id": r.round_unit_id,
+                "round_tenant_id": r.round_tenant_id,
+                "lines": r.lines,
+                "observations": r.observations,
+                "sources": r.sources,
+                "late": r.late,
+                "submitted_at": r.submitted_at.isoformat(),
+            }
+            for r in own(RoundReport)
+        ),
+    )
+    archive.add_jsonl(
+        "rounds/picture_figures.jsonl",
+        (
+            {
+                "record_id": f.record_id,
+                "period_start": f.period_start.isoformat(),
+                "period_end": f.period_end.isoformat(),
+                "category": f.category,
+                "area": f.area,
+                "count": f.count,
+            }
+            for f in own(PictureFigure)
+        ),
+    )
