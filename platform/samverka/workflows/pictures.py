@@ -51,6 +51,8 @@ Progress = Callable[[int, int], None]
 
 def request_compile(session: Session, round_: ReportingRound, *, user: Any):
     """Queue the compile job in the caller's transaction (the owner only)."""
+    from flask_babel import get_locale
+
     from samverka.jobs.outbox import enqueue
 
     tenant = rounds._owner(session, round_, user)
@@ -60,6 +62,7 @@ def request_compile(session: Session, round_: ReportingRound, *, user: Any):
         tenant_id=tenant.id,
         round_id=round_.id,
         user_id=records.user_id_of(user),
+        locale=str(get_locale() or "sv"),
     )
     record_event(
         session,
@@ -72,9 +75,22 @@ def request_compile(session: Session, round_: ReportingRound, *, user: Any):
     return job
 
 
-def compile_picture_job(tenant_id: int, round_id: int, user_id: int | None = None) -> int:
-    """The job: compile the round in the tenant's scope, reporting progress; returns the
-    picture record's id."""
+def _before_writes(done: int, total: int) -> None:
+    """Progress from inside the job, only while it has not written yet: on SQLite the
+    progress row's own transaction would wait for the job's write lock."""
+    from samverka.jobs.runner import report_progress
+
+    if done < 3:
+        report_progress(done, total, COMPILING)
+
+
+def compile_picture_job(
+    tenant_id: int, round_id: int, user_id: int | None = None, locale: str = "sv"
+) -> int:
+    """The job: compile the round in the tenant's scope, reporting progress, in the
+    requester's language; returns the picture record's id."""
+    from flask_babel import force_locale
+
     from samverka.auth.models import User
     from samverka.db import TenantScope, set_scope
     from samverka.jobs.runner import report_progress
@@ -85,7 +101,8 @@ def compile_picture_job(tenant_id: int, round_id: int, user_id: int | None = Non
         set_scope(session, TenantScope.for_tenant(tenant_id, user_id))
         user = session.get(User, user_id) if user_id else None
         round_ = rounds.get_round(session, round_id)
-        record = compile_picture(session, round_, user=user, progress=lambda d, t: None)
+        with force_locale(locale):
+            record = compile_picture(session, round_, user=user, progress=_before_writes)
         session.commit()
         report_progress(4, 4, COMPILING)
         return record.id
