@@ -116,3 +116,29 @@ def test_a_partner_reports_from_its_own_tenant(app, client, login, world, db, su
         assert status[0].report.tenant_id == world.b.id
     # the round's own page at Sunne is not Torsby's
     assert client.get(f"/t/sunne/rounds/{round_.id}").status_code == 404
+
+
+def test_units_and_categories_are_configured_on_their_page(app, client, world, db, sunne):
+    empty = post(client, "/t/sunne/rounds/units", {"what": "unit", "name": " "})
+    assert empty.status_code == 422 and 'href="#name"' in empty.get_data(as_text=True)
+    added = post(
+        client,
+        "/t/sunne/rounds/units",
+        {
+            "what": "unit",
+            "name": "Fastighetsbolaget",
+            "kind": "housing_company",
+            "partner": str(world.b.id),
+        },
+    )
+    assert added.status_code == 302
+    assert (
+        post(
+            client, "/t/sunne/rounds/units", {"what": "category", "label": "Bilbränder"}
+        ).status_code
+        == 302
+    )
+    page = client.get("/t/sunne/rounds/units").get_data(as_text=True)
+    assert "Fastighetsbolaget" in page and "Torsby kommun" in page and "Bilbränder" in page
+    with app.test_request_context(), scoped(db, TenantScope.for_tenant(world.a.id)):
+        assert ("x_bilbränder", "Bilbränder") in rounds.categories_of(db, world.a)

@@ -252,3 +252,61 @@ def _field_id(field: str | None, round_) -> str:
     except (ValueError, IndexError):
         return "observations"
     return f"{key}-{parts[2] if len(parts) > 2 else 'count'}"
+
+
+@bp.route("/units", methods=["GET", "POST"])
+def units():
+    """The municipality's reporting units and its own event categories; a unit may be a
+    partner organisation of the consortium (a police area, a housing company) that then
+    reports from its own account."""
+    require(MANAGE)
+    session, user = db_session(), current_user()
+    partners = _partner_choices()
+    errors: dict[str, str] = {}
+    values = {"name": "", "kind": "other", "partner": "", "email": "", "label": ""}
+    if request.method == "POST":
+        values = {k: request.form.get(k, "") for k in values}
+        if not _csrf_ok():
+            errors["name"] = _("The form has expired. Send it again.")
+        else:
+            try:
+                if request.form.get("what") == "category":
+                    rounds.add_category(session, g.tenant, label=values["label"], user=user)
+                else:
+                    partner = partners.get(values["partner"])
+                    rounds.add_unit(
+                        session,
+                        g.tenant,
+                        name=values["name"],
+                        kind=values["kind"],
+                        partner=partner,
+                        email=values["email"],
+                        user=user,
+                    )
+                session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for(".units"))
+            except ValidationError as error:
+                session.rollback()
+                errors[error.field or "name"] = str(error)
+    return render_template(
+        "rounds_units.html",
+        units=rounds.units_of(session, g.tenant),
+        categories=rounds.categories_of(session, g.tenant),
+        kinds=rounds.UNIT_KINDS,
+        partners=partners,
+        names={t.id: t.name for t in partners.values()},
+        values=values,
+        errors=errors,
+        form=_form(),
+    ), (422 if errors else 200)
+
+
+def _partner_choices() -> dict[str, Tenant]:
+    """Other organisations of the tenant's consortia, by id (as text)."""
+    found: dict[str, Tenant] = {}
+    for group in g.tenant.consortia:
+        for member in group.tenants:
+            if member.id != g.tenant.id:
+                found[str(member.id)] = member
+    return dict(sorted(found.items(), key=lambda kv: kv[1].name))

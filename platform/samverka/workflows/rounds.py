@@ -181,7 +181,13 @@ def add_category(session: Session, tenant: Tenant, *, label: Any, user: Any) -> 
     category = ReportCategory(tenant_id=tenant.id, key=key, label=clean)
     session.add(category)
     session.flush()
-    record_event(session, "round.category_added", tenant_id=tenant.id, details={"category": key})
+    record_event(
+        session,
+        "round.category_added",
+        tenant_id=tenant.id,
+        target_type="report_category",
+        target_id=category.id,
+    )
     return category
 
 
