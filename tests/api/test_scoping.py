@@ -60,6 +60,8 @@ def b_world(app, db, tenant_pair, with_plugins):
         "record_id": "1",
         "share_id": "1",
         "attachment_id": "1",
+        "round_id": "1",
+        "unit_id": "1",
     }
 
 
