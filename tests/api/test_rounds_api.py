@@ -19,6 +19,16 @@ def test_the_cycle_through_the_api(app, client, issue, world):
     base = "/api/v1/tenants/sunne"
     units = client.get(f"{base}/report-units", headers=sunne).get_json()
     assert len(units) == 6
+    partner = client.post(
+        f"{base}/report-units",
+        json={"name": "Polisen LPO", "kind": "police", "partner": "torsby"},
+        headers=sunne,
+    )
+    assert partner.status_code == 201 and partner.get_json()["partner_tenant_id"] == world.b.id
+    unknown = {"name": "X", "partner": "hagfors"}  # not of Sunne's consortium
+    assert client.post(f"{base}/report-units", json=unknown, headers=sunne).status_code == 404
+    nameless = client.post(f"{base}/report-units", json={"name": " "}, headers=sunne)
+    assert nameless.status_code == 422
     refused = client.post(f"{base}/rounds", json={"period_start": "2026-03-01"}, headers=sunne)
     assert refused.status_code == 422
     assert refused.content_type.startswith("application/problem+json")

@@ -168,6 +168,49 @@ def list_units():
     ]
 
 
+class ReportUnitCreateSchema(ma.Schema):
+    name = fields.String(required=True)
+    kind = fields.String(load_default="other")
+    partner = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Slug of a tenant of the same consortium that reports."},
+    )
+    email = fields.String(load_default=None, allow_none=True)
+
+
+@bp.route("/report-units", methods=["POST"])
+@bp.arguments(ReportUnitCreateSchema)
+@bp.response(201, ReportUnitSchema)
+@bp.problems(400, 403, 404, 415, 422)
+def add_unit(body: dict):
+    """Add a reporting unit; ``partner``: another organisation of the tenant's consortia."""
+    require(rounds.MANAGE)
+    who = caller()
+    partner = None
+    if body["partner"]:
+        members = {t.slug: t for c in who.tenant.consortia for t in c.tenants}
+        partner = members.get(body["partner"])
+        if partner is None:
+            raise ApiProblem("not-found", "No such organisation in the tenant's consortia.")
+    unit = rounds.add_unit(
+        db_session(),
+        who.tenant,
+        name=body["name"],
+        kind=body["kind"],
+        partner=partner,
+        email=body["email"],
+        user=who.principal,
+    )
+    db_session().commit()
+    return {
+        "id": unit.id,
+        "name": unit.name,
+        "kind": unit.kind,
+        "partner_tenant_id": unit.partner_tenant_id,
+    }, 201
+
+
 @bp.route("/rounds", methods=["GET"])
 @bp.response(200, RoundSchema(many=True))
 @bp.problems(403, 404)
