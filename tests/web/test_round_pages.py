@@ -142,3 +142,18 @@ def test_units_and_categories_are_configured_on_their_page(app, client, world, d
     assert "Fastighetsbolaget" in page and "Torsby kommun" in page and "Bilbränder" in page
     with app.test_request_context(), scoped(db, TenantScope.for_tenant(world.a.id)):
         assert ("x_bilbränder", "Bilbränder") in rounds.categories_of(db, world.a)
+
+
+def test_a_report_after_closing_is_refused_on_the_form(app, client, world, db, sunne):
+    made = post(
+        client, "/t/sunne/rounds/new", {"period_start": "2026-03-01", "units": [str(sunne[0])]}
+    )
+    round_id = int(made.location.rstrip("/").rsplit("/", 1)[1])
+    with app.test_request_context(), scoped(db, TenantScope.for_tenant(world.a.id)):
+        unit_id = db.scalar(select(RoundUnit.id).where(RoundUnit.round_id == round_id))
+    assert post(client, f"/t/sunne/rounds/{round_id}/close", {}).status_code == 302
+    url = f"/t/sunne/rounds/{round_id}/units/{unit_id}"
+    refused = post(client, url, {"arson-count": "2", "observations": "Brand i förrådet"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "govuk-error-summary" in html
+    assert "Brand i förrådet" in html  # what was typed is still there
