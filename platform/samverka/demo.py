@@ -154,10 +154,14 @@ def seed(session: Session, registry: PermissionRegistry) -> dict[str, int]:
             with scoped(session, TenantScope.for_tenant(tenant.id)):
                 accounts.add_member(session, registry, user, tenant, login.role or "reader")
     session.flush()
-    from samverka.workflows.plans_demo import seed_plans  # action plans and councils
+    # the statutory cycle: a year of rounds and pictures first, so that the action plans
+    # link their causes to the compiled pictures' problems
+    from samverka.workflows.plans_demo import seed_plans
+    from samverka.workflows.rounds_demo import seed_rounds
 
+    seed_rounds(session, registry)
     seed_plans(session)
-    created.update(agreements_demo.seed_agreements(session))  # issue 5: agreements, pledges
+    created.update(agreements_demo.seed_agreements(session))
     return created
 
 

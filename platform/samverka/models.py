@@ -22,6 +22,14 @@ from samverka.workflows.councils import (
     CouncilMember,
 )
 from samverka.workflows.decisions import Decision
+from samverka.workflows.rounds_models import (
+    PictureFigure,
+    ReportCategory,
+    ReportingRound,
+    ReportUnit,
+    RoundReport,
+    RoundUnit,
+)
 
 __all__ = [
     "ApiToken",
@@ -42,6 +50,7 @@ __all__ = [
     "Membership",
     "OutboxJob",
     "PasswordResetToken",
+    "PictureFigure",
     "PlanCause",
     "PlanFollowUp",
     "PlanMeasure",
@@ -50,6 +59,11 @@ __all__ = [
     "RecordShare",
     "RecordVersion",
     "RecoveryCode",
+    "ReportCategory",
+    "ReportUnit",
+    "ReportingRound",
+    "RoundReport",
+    "RoundUnit",
     "SsoDomain",
     "SsoRoleGrant",
     "Tenant",

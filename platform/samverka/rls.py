@@ -49,6 +49,14 @@ SHARED_READ_TABLES = {
     "agreement_annexes": "record_id IN (SELECT samverka_shared_record_ids())",
     "pledge_activities": "record_id IN (SELECT samverka_shared_record_ids())",
     "pledge_follow_ups": "record_id IN (SELECT samverka_shared_record_ids())",
+    "picture_figures": "record_id IN (SELECT samverka_shared_record_ids())",
+    # reporting rounds (workflows/rounds_models): the counterpart reads, the owner writes
+    "round_units": "reporter_tenant_id = ANY (samverka_scope_tenants())",
+    "round_reports": "round_tenant_id = ANY (samverka_scope_tenants())",
+    "reporting_rounds": (
+        "id IN (SELECT ru.round_id FROM round_units ru"
+        " WHERE ru.reporter_tenant_id = ANY (samverka_scope_tenants()))"
+    ),
     # a receiver finds the shares naming it (the function above reads them as the caller)
     "record_shares": (
         "receiver_tenant_id = ANY (samverka_scope_tenants())"

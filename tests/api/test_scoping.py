@@ -66,6 +66,8 @@ def b_world(app, db, tenant_pair, with_plugins):
         "year": "2026",
         "agreement_id": "1",  # issue 5: agreements and pledges
         "pledge_id": "1",
+        "round_id": "1",
+        "unit_id": "1",
     }
 
 

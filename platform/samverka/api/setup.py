@@ -39,6 +39,7 @@ API_PREFIX = "/api/"
 CORE_SEGMENTS = frozenset({"members", "plugins", "audit", "archive", "exports", "jobs", "records"})
 CORE_SEGMENTS |= {"action-plans", "councils", "my-assignments", "calendar"}
 CORE_SEGMENTS |= {"agreements", "pledges", "compliance", "overview"}
+CORE_SEGMENTS |= {"rounds", "report-units", "pictures"}
 
 
 class SamverkaApi(Api):
@@ -92,6 +93,9 @@ def init_app(app: Flask) -> None:
 
     mount(app, api, agreements.bp)
     mount(app, api, compliance.bp)
+    from samverka.api import rounds as rounds_api
+
+    mount(app, api, rounds_api.bp)
     mount_plugin_blueprints(app, api)
     app.register_blueprint(docs.bp)
     app.url_value_preprocessor(access.pull_tenant)

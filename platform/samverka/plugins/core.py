@@ -250,15 +250,15 @@ def export_tenant_data(session, tenant, archive) -> None:
     secrets), API token metadata, SSO without its secret, its audit chain, job history."""
     from samverka.lifecycle.core_data import export_core
     from samverka.records.lifecycle import export_tenant_records
+    from samverka.workflows.agreements import export_tenant_agreements
+    from samverka.workflows.plans_archive import export_cycle_rows
+    from samverka.workflows.rounds import export_rounds
 
     export_core(session, tenant, archive)
     export_tenant_records(session, tenant, archive)
-    from samverka.workflows.plans_archive import export_cycle_rows
-
-    export_cycle_rows(session, tenant, archive)
-    from samverka.workflows.agreements import export_tenant_agreements  # issue 5
-
-    export_tenant_agreements(session, tenant, archive)
+    export_cycle_rows(session, tenant, archive)  # cycle/: action plans, councils
+    export_tenant_agreements(session, tenant, archive)  # agreements/, pledges
+    export_rounds(session, tenant, archive)  # rounds/: units, rounds, reports
 
 
 @hookimpl
@@ -291,20 +291,70 @@ def compliance_permissions() -> list[Permission]:
 @hookimpl
 def compliance_evidence(session, tenant) -> list[dict]:
     """The coordination function and the cooperation agreement with the police; a decided
-    action plan, council meetings held and follow-ups done."""
-    from samverka.workflows import plans_overview
+    action plan, council meetings held and follow-ups done; a current situation picture."""
+    from samverka.workflows import pictures, plans_overview
     from samverka.workflows.compliance import core_evidence
 
-    return core_evidence(session, tenant) + plans_overview.evidence(session, tenant)
+    return (
+        core_evidence(session, tenant)
+        + plans_overview.evidence(session, tenant)
+        + pictures.evidence(session, tenant)
+    )
 
 
 @hookimpl
 def cycle_overview_items(session, tenant, user) -> list[dict]:
     """Agreements about to expire, reviews due and pledge follow-ups due; red measures,
-    measures due, upcoming meetings and the user's open assignments."""
-    from samverka.workflows import plans_overview
+    measures due, upcoming meetings and the user's open assignments; open rounds and late
+    units."""
+    from samverka.workflows import pictures, plans_overview
     from samverka.workflows.overview import core_overview_items
 
-    return core_overview_items(session, tenant, user) + plans_overview.overview_items(
-        session, tenant, user
+    return (
+        core_overview_items(session, tenant, user)
+        + plans_overview.overview_items(session, tenant, user)
+        + pictures.overview_items(session, tenant, user)
     )
+
+
+# --- reporting rounds and situation pictures (samverka.workflows.rounds, .pictures) ---
+
+
+@hookimpl(specname="register_permissions")
+def register_round_permissions() -> list[Permission]:
+    return [
+        Permission(
+            "tenant:rounds:manage",
+            "Open, close and compile reporting rounds; configure reporting units",
+            ("tenant_admin", "coordinator"),
+        ),
+        Permission(
+            "tenant:rounds:report",
+            "Fill in the organisation's reports in reporting rounds",
+            ("tenant_admin", "coordinator", "contributor"),
+        ),
+        Permission("tenant:rounds:view", "See reporting rounds", TENANT_ROLES),
+    ]
+
+
+@hookimpl(specname="register_jobs")
+def register_round_jobs() -> dict:
+    from samverka.workflows import pictures
+
+    return {"compile_picture": pictures.compile_picture_job}
+
+
+@hookimpl(specname="register_periodic_jobs")
+def register_round_periodic_jobs() -> list:
+    """Reminders before a round's deadline and to late units (once per unit and kind)."""
+    from datetime import timedelta
+
+    from samverka.jobs.scheduler import PeriodicJob
+    from samverka.workflows.rounds import send_reminders
+
+    return [PeriodicJob("core.round_reminders", timedelta(hours=1), send_reminders, True)]
+
+
+@hookimpl(specname="register_nav_items")
+def register_round_nav_items(tenant, user) -> list[NavItem]:
+    return [NavItem(_l("Reporting rounds"), "round_pages.index", "tenant:rounds:view", 20)]

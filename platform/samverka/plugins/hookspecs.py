@@ -173,3 +173,13 @@ def cycle_overview_items(session: Any, tenant: Any, user: Any) -> list[dict]:
     one of ``ok``, ``late``, ``red``, ``due``, ``info``; the page groups by ``kind`` and sorts
     each group by due date.
     """
+
+
+@hookspec
+def situation_picture_sections(session: Any, tenant: Any, period: Any) -> list[dict]:
+    """*Per tenant.* Extra sections for a situation picture compiled for ``tenant`` over
+    ``period`` (a ``(start, end)`` pair of dates): a list of dicts with ``title`` and
+    ``text`` (plain text) and optionally ``table`` (a list of rows, the first the header).
+    Called while the picture is compiled, in the tenant's scope; read only what the tenant
+    may read, and write nothing.
+    """

@@ -47,6 +47,11 @@ def init_app(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(jobs.platform_bp)
+    from samverka.web import pictures as picture_pages
+    from samverka.web import rounds as round_pages
+
+    app.register_blueprint(round_pages.bp)
+    app.register_blueprint(picture_pages.bp)
     records.init_app(app)
     from samverka.web import action_plans, councils
 

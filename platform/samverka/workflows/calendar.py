@@ -90,6 +90,14 @@ def measures_due(session: Session, tenant: Tenant, year: int) -> list[dict]:
 
 
 @register_provider
+def reporting_rounds(session: Session, tenant: Tenant, year: int) -> list[dict]:
+    """The tenant's reporting rounds' deadlines (:mod:`samverka.workflows.pictures`)."""
+    from samverka.workflows import pictures
+
+    return pictures.calendar_entries(session, tenant, year)
+
+
+@register_provider
 def agreement_dates(session: Session, tenant: Tenant, year: int) -> list[dict]:
     """The tenant's own agreements' reviews and ends, and its pledges' yearly follow-ups."""
     from samverka.workflows import agreements

@@ -227,3 +227,10 @@ def cycle_calendar_entries(session, tenant, year):
     from datetime import date
 
     return [{"date": date(year, 6, 19), "title": "Test entry", "kind": "testplugin", "url": None}]
+
+
+@hookimpl
+def situation_picture_sections(session, tenant, period) -> list[dict]:
+    """A section for compiled situation pictures (tests of the hook)."""
+    start, end = period
+    return [{"title": "Testmodulens avsnitt", "text": f"{tenant.slug} {start} – {end}"}]

@@ -1,0 +1,248 @@
+"""Tables of the reporting rounds (rapporteringsomgångar) and the compiled figures.
+
+Two tenants meet in a round: the municipality that opens it and the units that report, some
+of which belong to other tenants (a police area, a housing company invited as partners). The
+rows are owned by the tenant that writes them, and readable by exactly one other party:
+
+* ``reporting_rounds`` and ``round_units``: owned by the round's tenant; a unit's reporting
+  tenant reads the rounds it is invited to and its own unit rows (to fill its report);
+* ``round_reports``: owned by the reporting unit's tenant; the round's tenant reads them.
+
+Nobody else sees them. The ORM criteria below and the PostgreSQL policies (``rls.py``,
+``SHARED_READ_TABLES``: a read-only policy OR-ed with the owner policy) state the same rule;
+writes are owner-only in both, like every tenant row.
+
+``picture_figures`` holds the counts a compiled picture is made of (per category, area and
+period), readable wherever the picture record is shared, so a consortium picture sums them
+in SQL instead of parsing text.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    or_,
+    select,
+)
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    with_loader_criteria,
+)
+
+from samverka.db import (
+    Base,
+    ShareableTenantOwned,
+    TenantOwned,
+    TenantScoped,
+    TenantScopeError,
+    get_scope,
+    utcnow,
+)
+
+OPEN = "open"
+CLOSED = "closed"
+
+
+class CounterpartReadable(TenantScoped):
+    """Owned by one tenant (``tenant_id``: stamped, written only in its scope) and readable
+    also by the tenant named in ``reader_column`` (see :func:`_read_rule`)."""
+
+    reader_column: ClassVar[str] = ""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:
+        return mapped_column(
+            Integer, ForeignKey("tenants.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+
+
+class ReportUnit(TenantOwned, Base):
+    """A unit of the municipality that reports (school, social services, …) or a partner of
+    another tenant invited to report (``partner_tenant_id``: it reports as that tenant)."""
+
+    __tablename__ = "report_units"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(40), default="other")
+    partner_tenant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), nullable=True
+    )
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReportCategory(TenantOwned, Base):
+    """An event category a municipality adds to the EST categories."""
+
+    __tablename__ = "report_categories"
+    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str] = mapped_column(String(120))
+
+
+class ReportingRound(CounterpartReadable, Base):
+    """A round open for one period; ``categories`` is the list the units report against,
+    fixed at opening (``[[key, label], …]``) so partners see it without the owner's tables."""
+
+    __tablename__ = "reporting_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    cadence: Mapped[str] = mapped_column(String(20), default="monthly")
+    period_start: Mapped[date] = mapped_column(Date, index=True)
+    period_end: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=OPEN)
+    categories: Mapped[list] = mapped_column(JSON, default=list)
+    picture_record_id: Mapped[int | None] = mapped_column(
+        ForeignKey("records.id", ondelete="SET NULL"), nullable=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RoundUnit(CounterpartReadable, Base):
+    """A unit invited to one round; ``reporter_tenant_id`` reports (and reads this row)."""
+
+    __tablename__ = "round_units"
+    __table_args__ = (UniqueConstraint("round_id", "unit_id"),)
+    reader_column = "reporter_tenant_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_rounds.id", ondelete="CASCADE"), index=True
+    )
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_units.id", ondelete="SET NULL"), nullable=True
+    )
+    unit_name: Mapped[str] = mapped_column(String(120))
+    reporter_tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    reminded_before_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    reminded_late_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+
+
+class RoundReport(CounterpartReadable, Base):
+    """One unit's report in one round, owned by the reporting tenant; ``lines`` is a list of
+    ``{category, area, count, weekday, time_of_day, trend}``."""
+
+    __tablename__ = "round_reports"
+    reader_column = "round_tenant_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_unit_id: Mapped[int] = mapped_column(
+        ForeignKey("round_units.id", ondelete="CASCADE"), unique=True
+    )
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_rounds.id", ondelete="CASCADE"), index=True
+    )
+    round_tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    lines: Mapped[list] = mapped_column(JSON, default=list)
+    observations: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sources: Mapped[str | None] = mapped_column(Text, nullable=True)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class PictureFigure(ShareableTenantOwned, Base):
+    """A compiled count of a situation picture: readable wherever the picture is shared."""
+
+    __tablename__ = "picture_figures"
+    share_key = "record_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(60))
+    area: Mapped[str] = mapped_column(String(120), default="")
+    count: Mapped[int] = mapped_column(Integer)
+
+
+# --- scoping of the counterpart-readable tables (the core knows only its own mixins) ---
+
+
+def _read_rule(cls: type, tenant_ids: tuple[int, ...]) -> Any:
+    own = cls.tenant_id.in_(tenant_ids)
+    if cls is ReportingRound:
+        units = RoundUnit.__table__
+        invited = select(units.c.round_id).where(units.c.reporter_tenant_id.in_(tenant_ids))
+        return or_(own, cls.id.in_(invited))
+    return or_(own, getattr(cls, cls.reader_column).in_(tenant_ids))
+
+
+@lru_cache(maxsize=1024)
+def _options(tenant_ids: tuple[int, ...], write: bool) -> tuple:
+    return tuple(
+        with_loader_criteria(
+            cls,
+            cls.tenant_id.in_(tenant_ids) if write else _read_rule(cls, tenant_ids),
+            include_aliases=True,
+        )
+        for cls in (ReportingRound, RoundUnit, RoundReport)
+    )
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _add_counterpart_criteria(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.is_column_load or state.is_relationship_load:
+        return
+    if state.execution_options.get("samverka_scope_free"):
+        return
+    scope = get_scope(state.session)
+    state.statement = state.statement.options(*_options(scope.tenant_ids, not state.is_select))
+
+
+@event.listens_for(Session, "before_flush")
+def _check_counterpart_writes(session: Session, _context: Any, _instances: Any) -> None:
+    """Stamp a missing owner from a single-tenant scope; refuse rows written (or deleted)
+    outside the scope: a reader never writes what it can read."""
+    scope = get_scope(session)
+    single = scope.tenant_ids[0] if len(scope.tenant_ids) == 1 else None
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(obj, CounterpartReadable):
+            continue
+        if obj.tenant_id is None and single:
+            obj.tenant_id = single
+        if obj.tenant_id not in scope.tenant_ids:
+            raise TenantScopeError(
+                f"{type(obj).__name__} of tenant {obj.tenant_id} written outside the scope"
+            )
