@@ -31,12 +31,21 @@ def test_a_year_of_rounds(ctx, db, registry):
             )
         )
         assert pictures == 12
-        decided = select(func.count()).select_from(Decision)
+        decided = (  # decisions on pictures (the demo also decides action plans)
+            select(func.count())
+            .select_from(Decision)
+            .join(Record, Record.id == Decision.record_id)
+            .where(Record.type_name == "core.situation_picture")
+        )
         assert db.scalar(decided.where(Decision.tenant_id == slugs["torsby"].id)) == 4
         assert db.scalar(decided) == 16  # the members' pictures are shared with SuToHaMu
         owners = set(db.scalars(select(RoundReport.tenant_id)))
         assert owners == {slugs["torsby"].id, slugs["polisen-lpo-torsby"].id}
     with scoped(db, TenantScope.for_tenant(slugs["hagfors"].id)):
-        consortium = db.scalars(select(Record).where(Record.title.like("%SuToHaMu%"))).all()
+        consortium = db.scalars(
+            select(Record).where(
+                Record.type_name == "core.situation_picture", Record.title.like("%SuToHaMu%")
+            )
+        ).all()
         assert len(consortium) == 1 and "Sunne kommun" in consortium[0].data["mapping"]
     assert rounds_demo.seed_rounds(db, registry) == 0
