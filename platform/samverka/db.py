@@ -42,6 +42,7 @@ from sqlalchemy.orm import (
     sessionmaker,
     with_loader_criteria,
 )
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 NAMING_CONVENTION = {
@@ -138,6 +139,25 @@ class ShareableTenantOwned(TenantScoped):
         return mapped_column(
             Integer, ForeignKey("tenants.id", ondelete="CASCADE"), index=True, nullable=False
         )
+
+
+class CounterpartReadable(TenantScoped):
+    """Owned by one tenant like :class:`TenantOwned`, and *readable* by one other party named
+    on the row: :meth:`counterpart_rule` says which rows a scope reads without owning them
+    (a reporting round's invited units read the round; the round's tenant reads the units'
+    reports). Flushes and bulk UPDATE/DELETE see the owner's rows only, as for shares;
+    PostgreSQL's policies say the same (``rls.py``, ``SHARED_READ_TABLES``)."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:
+        return mapped_column(
+            Integer, ForeignKey("tenants.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+
+    @classmethod
+    def counterpart_rule(cls, tenant_ids: tuple[int, ...]) -> ColumnElement[bool]:
+        """The rows the tenants ``tenant_ids`` may read without owning them."""
+        raise NotImplementedError(f"{cls.__name__} must say who else reads its rows")
 
 
 class db_now(FunctionElement):
@@ -285,8 +305,19 @@ def _criteria_options(tenant_ids: tuple[int, ...], user_id: int, write: bool = F
             )
             for cls in _shareable_classes()
         ]
+        counterpart = [
+            with_loader_criteria(
+                cls,
+                cls.tenant_id.in_(tenant_ids)
+                if write
+                else or_(cls.tenant_id.in_(tenant_ids), cls.counterpart_rule(tenant_ids)),
+                include_aliases=True,
+            )
+            for cls in _mapped_subclasses(CounterpartReadable)
+        ]
         return (
             *shared,
+            *counterpart,
             with_loader_criteria(
                 TenantOwned, lambda cls: cls.tenant_id.in_(tenant_ids), include_aliases=True
             ),
@@ -303,6 +334,7 @@ def _criteria_options(tenant_ids: tuple[int, ...], user_id: int, write: bool = F
         )
     return (
         with_loader_criteria(ShareableTenantOwned, lambda cls: false(), include_aliases=True),
+        with_loader_criteria(CounterpartReadable, lambda cls: false(), include_aliases=True),
         with_loader_criteria(TenantOwned, lambda cls: false(), include_aliases=True),
         with_loader_criteria(TenantOrPlatformOwned, lambda cls: false(), include_aliases=True),
         with_loader_criteria(Membership, lambda cls: cls.user_id == user_id, include_aliases=True),
@@ -312,8 +344,12 @@ def _criteria_options(tenant_ids: tuple[int, ...], user_id: int, write: bool = F
 def _shareable_classes() -> list[type]:
     """Mapped :class:`ShareableTenantOwned` classes (a lambda criterion on the mixin cannot
     name each class's share key, so each gets a plain criterion of its own)."""
+    return _mapped_subclasses(ShareableTenantOwned)
+
+
+def _mapped_subclasses(mixin: type) -> list[type]:
     return sorted(
-        (m.class_ for m in Base.registry.mappers if issubclass(m.class_, ShareableTenantOwned)),
+        (m.class_ for m in Base.registry.mappers if issubclass(m.class_, mixin)),
         key=lambda cls: cls.__name__,
     )
 
@@ -344,7 +380,8 @@ def install_tenant_scoping(session_factory: sessionmaker) -> None:
     @event.listens_for(session_factory, "before_flush")
     def _stamp_and_check(session: Session, _flush_context, _instances) -> None:
         scope = get_scope(session)
-        owned = TenantOwned | TenantOrPlatformOwned | ShareableTenantOwned
+        owned = TenantOwned | TenantOrPlatformOwned | ShareableTenantOwned | CounterpartReadable
+        readable_elsewhere = ShareableTenantOwned | CounterpartReadable
         for obj in session.new:
             if isinstance(obj, owned):
                 _stamp(obj, scope, new=True)
@@ -352,7 +389,7 @@ def install_tenant_scoping(session_factory: sessionmaker) -> None:
             if isinstance(obj, owned):
                 _stamp(obj, scope, new=False)
         for obj in session.deleted:  # shared rows are loaded by receivers: they may not delete
-            if isinstance(obj, ShareableTenantOwned) and obj.tenant_id not in scope.tenant_ids:
+            if isinstance(obj, readable_elsewhere) and obj.tenant_id not in scope.tenant_ids:
                 raise TenantScopeError(
                     f"{type(obj).__name__} of tenant {obj.tenant_id} deleted outside the scope"
                 )

@@ -8,7 +8,8 @@ rows are owned by the tenant that writes them, and readable by exactly one other
   tenant reads the rounds it is invited to and its own unit rows (to fill its report);
 * ``round_reports``: owned by the reporting unit's tenant; the round's tenant reads them.
 
-Nobody else sees them. The ORM criteria below and the PostgreSQL policies (``rls.py``,
+Nobody else sees them. The ORM criteria (:class:`samverka.db.CounterpartReadable`, each
+model's ``counterpart_rule``) and the PostgreSQL policies (``rls.py``,
 ``SHARED_READ_TABLES``: a read-only policy OR-ed with the owner policy) state the same rule;
 writes are owner-only in both, like every tenant row.
 
@@ -20,12 +21,11 @@ in SQL instead of parsing text.
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
-from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     Date,
     DateTime,
     ForeignKey,
@@ -33,44 +33,20 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
-    or_,
     select,
 )
-from sqlalchemy.orm import (
-    Mapped,
-    ORMExecuteState,
-    Session,
-    declared_attr,
-    mapped_column,
-    with_loader_criteria,
-)
+from sqlalchemy.orm import Mapped, mapped_column
 
 from samverka.db import (
     Base,
+    CounterpartReadable,
     ShareableTenantOwned,
     TenantOwned,
-    TenantScoped,
-    TenantScopeError,
-    get_scope,
     utcnow,
 )
 
 OPEN = "open"
 CLOSED = "closed"
-
-
-class CounterpartReadable(TenantScoped):
-    """Owned by one tenant (``tenant_id``: stamped, written only in its scope) and readable
-    also by the tenant named in ``reader_column`` (see :func:`_read_rule`)."""
-
-    reader_column: ClassVar[str] = ""
-
-    @declared_attr
-    def tenant_id(cls) -> Mapped[int]:
-        return mapped_column(
-            Integer, ForeignKey("tenants.id", ondelete="CASCADE"), index=True, nullable=False
-        )
 
 
 class ReportUnit(TenantOwned, Base):
@@ -108,6 +84,14 @@ class ReportingRound(CounterpartReadable, Base):
 
     __tablename__ = "reporting_rounds"
 
+    @classmethod
+    def counterpart_rule(cls, tenant_ids: tuple[int, ...]) -> ColumnElement[bool]:
+        """The rounds a tenant is invited to report in."""
+        units = RoundUnit.__table__
+        return cls.id.in_(
+            select(units.c.round_id).where(units.c.reporter_tenant_id.in_(tenant_ids))
+        )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     cadence: Mapped[str] = mapped_column(String(20), default="monthly")
@@ -131,7 +115,10 @@ class RoundUnit(CounterpartReadable, Base):
 
     __tablename__ = "round_units"
     __table_args__ = (UniqueConstraint("round_id", "unit_id"),)
-    reader_column = "reporter_tenant_id"
+
+    @classmethod
+    def counterpart_rule(cls, tenant_ids: tuple[int, ...]) -> ColumnElement[bool]:
+        return cls.reporter_tenant_id.in_(tenant_ids)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(
@@ -158,7 +145,10 @@ class RoundReport(CounterpartReadable, Base):
     ``{category, area, count, weekday, time_of_day, trend}``."""
 
     __tablename__ = "round_reports"
-    reader_column = "round_tenant_id"
+
+    @classmethod
+    def counterpart_rule(cls, tenant_ids: tuple[int, ...]) -> ColumnElement[bool]:
+        return cls.round_tenant_id.in_(tenant_ids)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_unit_id: Mapped[int] = mapped_column(
@@ -193,56 +183,3 @@ class PictureFigure(ShareableTenantOwned, Base):
     category: Mapped[str] = mapped_column(String(60))
     area: Mapped[str] = mapped_column(String(120), default="")
     count: Mapped[int] = mapped_column(Integer)
-
-
-# --- scoping of the counterpart-readable tables (the core knows only its own mixins) ---
-
-
-def _read_rule(cls: type, tenant_ids: tuple[int, ...]) -> Any:
-    own = cls.tenant_id.in_(tenant_ids)
-    if cls is ReportingRound:
-        units = RoundUnit.__table__
-        invited = select(units.c.round_id).where(units.c.reporter_tenant_id.in_(tenant_ids))
-        return or_(own, cls.id.in_(invited))
-    return or_(own, getattr(cls, cls.reader_column).in_(tenant_ids))
-
-
-@lru_cache(maxsize=1024)
-def _options(tenant_ids: tuple[int, ...], write: bool) -> tuple:
-    return tuple(
-        with_loader_criteria(
-            cls,
-            cls.tenant_id.in_(tenant_ids) if write else _read_rule(cls, tenant_ids),
-            include_aliases=True,
-        )
-        for cls in (ReportingRound, RoundUnit, RoundReport)
-    )
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _add_counterpart_criteria(state: ORMExecuteState) -> None:
-    if not (state.is_select or state.is_update or state.is_delete):
-        return
-    if state.is_column_load or state.is_relationship_load:
-        return
-    if state.execution_options.get("samverka_scope_free"):
-        return
-    scope = get_scope(state.session)
-    state.statement = state.statement.options(*_options(scope.tenant_ids, not state.is_select))
-
-
-@event.listens_for(Session, "before_flush")
-def _check_counterpart_writes(session: Session, _context: Any, _instances: Any) -> None:
-    """Stamp a missing owner from a single-tenant scope; refuse rows written (or deleted)
-    outside the scope: a reader never writes what it can read."""
-    scope = get_scope(session)
-    single = scope.tenant_ids[0] if len(scope.tenant_ids) == 1 else None
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if not isinstance(obj, CounterpartReadable):
-            continue
-        if obj.tenant_id is None and single:
-            obj.tenant_id = single
-        if obj.tenant_id not in scope.tenant_ids:
-            raise TenantScopeError(
-                f"{type(obj).__name__} of tenant {obj.tenant_id} written outside the scope"
-            )
