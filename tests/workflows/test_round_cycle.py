@@ -1,6 +1,7 @@
-"""The issue's cycle up to the decided picture (the action plan is another helper's): open
-a round → three units report, one of them late → compile by the job → decide; the picture
-says who reported and counts the late report, and the evidence shows it decided."""
+"""The issue's whole cycle: open a round → three units report, one of them late → compile
+by the job → decide → an action plan whose cause is linked to the picture's problem → a
+follow-up turns its measure red → the coordinator's overview shows it, and the compliance
+evidence holds the decided picture and the plan."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from samverka.jobs import runner
+from samverka.plugins import core
+from samverka.records import services
 from samverka.records.models import Record
-from samverka.workflows import pictures, rounds
+from samverka.workflows import action_plans, pictures, rounds
+from samverka.workflows.cycle_types import ACTION_PLAN_TYPE
 from samverka.workflows.decisions import record_decision
 from samverka.workflows.rounds_models import RoundUnit
 
@@ -68,3 +72,58 @@ def test_open_report_late_compile_decide(app, ctx, db, world, acting, frozen_clo
         db.commit()
         evidence = pictures.evidence(db, world.a)[0]
         assert evidence["met"] and evidence["as_of"] == rounds.today()
+    plan_id, picture_id = _plan_against_the_picture(db, world, acting, picture.id)
+    with acting(world.a, world.admin_a):
+        items = core.cycle_overview_items(db, world.a, world.admin_a)
+        red = [i for i in items if i["kind"] == "red_measure"]
+        assert [(i["title"], i["status"]) for i in red] == [("Nattvandring i centrum", "red")]
+        duties = {e["duty"]: e for e in core.compliance_evidence(db, world.a)}
+        assert duties["situation_picture"]["met"]
+        assert duties["follow_up"]["met"]
+        plan = db.get(Record, plan_id)
+        (cause,) = action_plans.causes_of(db, plan)
+        assert (cause.picture_id, cause.problem_number) == (picture_id, 1)
+        assert cause.problem_text == "Klotter i centrum"
+        assert action_plans.causes_without_measures(db, plan) == []
+
+
+def _plan_against_the_picture(db, world, acting, picture_id):
+    """The coordinator names the picture's problem, then plans a measure against it and
+    follows it up as red."""
+    with acting(world.a, world.admin_a):
+        picture = db.get(Record, picture_id)
+        services.update_record(
+            db,
+            picture,
+            data={"problems": "Klotter i centrum\nOtrygghet vid stationen"},
+            user=world.admin_a,
+        )
+        plan = services.create_record(
+            db,
+            record_type=ACTION_PLAN_TYPE,
+            title="Åtgärdsplan",
+            data={"title": "Åtgärdsplan", "valid_from": rounds.today().isoformat()},
+            user=world.admin_a,
+        )
+        cause = action_plans.add_cause(
+            db,
+            plan,
+            description="Ungdomar saknar vuxennärvaro kvällstid",
+            picture_id=picture.id,
+            problem_number=1,
+            user=world.admin_a,
+        )
+        measure = action_plans.add_measure(
+            db,
+            plan,
+            cause_id=cause.id,
+            title="Nattvandring i centrum",
+            operational_goal="Vuxna ute fredag och lördag kväll",
+            due_on=(rounds.today() + timedelta(days=60)).isoformat(),
+            user=world.admin_a,
+        )
+        action_plans.follow_up(
+            db, plan, measure, status="red", comment="Inga vandrare anmälda", user=world.admin_a
+        )
+        db.commit()
+        return plan.id, picture.id
