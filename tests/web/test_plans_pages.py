@@ -193,7 +193,19 @@ def test_councils_meetings_assignments_and_the_calendar(sv, login, world, db):
     sv.get("/logout")
     login(sv, world.admin_b)
     mine = sv.get("/t/torsby/councils/assignments").get_data(as_text=True)
-    assert "Ta fram statistik" in mine
+    assert "Ta fram statistik" in mine and "Markera som klar" in mine
+    token = re.search(r'name="csrf_token" value="([^"]+)"', mine).group(1)
+    done = sv.post(
+        f"/t/torsby/councils/assignments/{assignment_id}/done", data={"csrf_token": token}
+    )
+    assert done.status_code == 302
+    with scoped(db, TenantScope.for_tenant(world.a.id)):
+        db.expire_all()
+        assert db.get(councils.CouncilAssignment, assignment_id).status == "done"
+    again = sv.post(
+        f"/t/torsby/councils/assignments/{assignment_id}/done", data={"csrf_token": token}
+    )
+    assert again.status_code == 404  # only open assignments of one's own can be reported
     assert "SuToHaMu styrgrupp" in sv.get("/t/torsby/councils/").get_data(as_text=True)
     sv.get("/logout")
     login(sv, world.admin_c)

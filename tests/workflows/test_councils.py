@@ -192,3 +192,42 @@ def test_a_meeting_not_yet_held_cannot_decide(db, world, acting, steering):
         )
         with pytest.raises(ValidationError):
             councils.add_decision(db, body, meeting, text="Beslut", user=world.admin_a)
+
+
+def test_the_assignee_reports_done_from_its_own_organisation(db, world, acting, steering):
+    with acting(world.a, world.admin_a):
+        body = load(db, world, steering)
+        for_b = councils.add_assignment(
+            db,
+            body,
+            title="Ta fram statistik",
+            owner_tenant=world.b,
+            owner_user=world.admin_b,
+            user=world.admin_a,
+        )
+        for_org = councils.add_assignment(
+            db, body, title="Trygghetsvandring", owner_tenant=world.b, user=world.admin_a
+        )
+        db.commit()
+        ids = (for_b.id, for_org.id)
+    with acting(world.b, world.reader_b):
+        named, unnamed = sorted(
+            councils.my_assignments(db, world.b, world.admin_b), key=lambda a: a.id
+        )
+        with pytest.raises(Forbidden):  # named for someone else
+            councils.report_assignment_done(db, named, tenant=world.b, user=world.reader_b)
+        with pytest.raises(Forbidden):  # a reader may not write for the organisation
+            councils.report_assignment_done(db, unnamed, tenant=world.b, user=world.reader_b)
+        db.rollback()
+    with acting(world.b, world.admin_b):
+        for assignment in councils.my_assignments(db, world.b, world.admin_b):
+            councils.report_assignment_done(db, assignment, tenant=world.b, user=world.admin_b)
+        db.commit()
+    with acting(world.a, world.admin_a):
+        body = load(db, world, steering)
+        done = {a.id: a.status for a in councils.assignments_of(db, body)}
+        assert done == {ids[0]: "done", ids[1]: "done"}
+        audited = db.scalars(
+            select(AuditEntry.tenant_id).where(AuditEntry.action == "council.assignment.done")
+        ).all()
+        assert audited == [world.a.id, world.a.id]  # in the body owner's log

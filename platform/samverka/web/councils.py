@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -460,6 +460,24 @@ def assignment_status(council_id: int):
         abort(400)
     session.commit()
     return redirect(url_for(".detail", council_id=body.id, _anchor="assignments"))
+
+
+@bp.route("/assignments/<int:assignment_id>/done", methods=["POST"])
+def assignment_done(assignment_id: int):
+    """The assignee reports an assignment done (it may belong to another organisation's
+    body: see :func:`samverka.workflows.councils.report_assignment_done`)."""
+    require(READ)
+    session = db_session()
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    mine = councils.my_assignments(session, g.tenant, current_user(), open_only=True)
+    found = next((a for a in mine if a.id == assignment_id), None)
+    if found is None:
+        abort(404)
+    councils.report_assignment_done(session, found, tenant=g.tenant, user=current_user())
+    session.commit()
+    flash(_("The assignment is marked done."), "success")
+    return redirect(url_for(".assignments"))
 
 
 @bp.route("/assignments")

@@ -20,13 +20,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text, or_, select
+from sqlalchemy import Date, DateTime, ForeignKey, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from samverka.audit import record_event
 from samverka.auth.models import User
-from samverka.db import Base, ShareableTenantOwned, utcnow
-from samverka.errors import NotFound, ValidationError
+from samverka.db import Base, ShareableTenantOwned, TenantScope, scoped, utcnow
+from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.records import services as records
 from samverka.records.classification import Classification
 from samverka.records.models import Record, RecordShare
@@ -539,6 +539,44 @@ def set_assignment_status(
         status=assignment.status,
     )
     return assignment
+
+
+def report_assignment_done(
+    session: Session, assignment: CouncilAssignment, *, tenant: Tenant, user: Any
+) -> CouncilAssignment:
+    """The assignee marks its assignment done from its own organisation.
+
+    The row belongs to the body's owner (receivers never write shared rows), so the change
+    is made in the owner's scope on the assignee's behalf — only for the named person, or,
+    for an assignment to an organisation without a named person, for a member of it who may
+    write records there — and audited in the owner's log."""
+    user_id = records.user_id_of(user)
+    if assignment.owner_user_id is not None:
+        allowed = assignment.owner_user_id == user_id
+    else:
+        allowed = assignment.owner_tenant_id == tenant.id and records.may(
+            session, user, "tenant:records:write", tenant
+        )
+    if not allowed:
+        raise Forbidden(_l("Only the one the assignment is for can report it done."))
+    owner_id, assignment_id = assignment.tenant_id, assignment.id
+    done = (
+        update(CouncilAssignment)
+        .where(CouncilAssignment.id == assignment_id)
+        .values(status="done", done_on=today())
+        .execution_options(synchronize_session=False)
+    )
+    with scoped(session, TenantScope.for_tenant(owner_id, user_id)):
+        session.execute(done)  # the owner's write rule applies (ORM criteria and RLS)
+    record_event(
+        session,
+        "council.assignment.done",
+        tenant_id=owner_id,
+        target_type="council_assignment",
+        target_id=assignment_id,
+        details={"by_tenant": tenant.id},
+    )
+    return session.get(CouncilAssignment, assignment_id, populate_existing=True)
 
 
 def assignments_of(session: Session, council: Record) -> list[CouncilAssignment]:
