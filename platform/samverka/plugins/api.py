@@ -138,3 +138,69 @@ def report_progress(done: int, total: int, message_id: str = "") -> None:
     from samverka.jobs.runner import report_progress as _report
 
     _report(done, total, message_id)
+
+
+# --- Added for the indicators plugin (issue 6): auditing, a tenant's configuration from a
+# job, and consortium-wide aggregate reads. ---
+__all__ += ["consortium_members", "plugin_config_for", "read_scope", "record_event"]
+
+
+def record_event(session, action: str, *, tenant_id: int | None, **kwargs):
+    """Audit a write in ``session``'s transaction (:func:`samverka.audit.record_event`:
+    ``target_type``, ``target_id``, ``outcome``, ``details`` of ids and short names only)."""
+    from samverka.audit import record_event as _record
+
+    return _record(session, action, tenant_id=tenant_id, **kwargs)
+
+
+def plugin_config_for(session, tenant_id: int, name: str) -> dict:
+    """Tenant ``tenant_id``'s effective configuration of plugin ``name`` where there is no
+    request (in a job: :func:`plugin_config` needs ``g.tenant``)."""
+    from samverka.plugins.services import effective_config
+    from samverka.runtime import runtime
+    from samverka.tenants.models import Tenant
+
+    return effective_config(session, runtime().host, session.get(Tenant, tenant_id), name)
+
+
+def consortium_members(session, tenant, plugin: str | None = None) -> list:
+    """The tenants that share a consortium with ``tenant`` (itself included), by name; with
+    ``plugin``, only those that have enabled it."""
+    from sqlalchemy import select
+
+    from samverka.plugins.services import enabled_plugins
+    from samverka.runtime import runtime
+    from samverka.tenants.models import Tenant
+    from samverka.tenants.models import consortium_tenants as links
+
+    mine = select(links.c.consortium_id).where(links.c.tenant_id == tenant.id)
+    ids = select(links.c.tenant_id).where(links.c.consortium_id.in_(mine))
+    found = list(session.scalars(select(Tenant).where(Tenant.id.in_(ids)).order_by(Tenant.name)))
+    if tenant.id not in {t.id for t in found}:
+        found = sorted([*found, tenant], key=lambda t: t.name)
+    if plugin is not None:  # enablements are the tenants' own rows: read in their scope
+        host = runtime().host
+        with read_scope(session, [t.id for t in found]):
+            found = [t for t in found if plugin in enabled_plugins(session, host, t)]
+    return found
+
+
+def read_scope(session, tenant_ids):
+    """``with read_scope(session, ids):`` the session (ORM and row-level security) sees the
+    rows of every tenant in ``ids`` — for consortium-level *aggregates* and shared
+    definitions only. The caller must show no member's rows that are not meant to be shared
+    and must not write inside it. Restores the previous scope on exit."""
+    from samverka.db import TenantScope, get_scope, scoped
+
+    user = get_scope(session).user_id
+    return scoped(session, TenantScope(tuple(sorted(set(tenant_ids))), user))
+
+
+__all__ += ["tenant_by_id"]
+
+
+def tenant_by_id(session, tenant_id: int):
+    """The tenant row (name, slug, municipality code, consortia) where there is no request."""
+    from samverka.tenants.models import Tenant
+
+    return session.get(Tenant, tenant_id)
