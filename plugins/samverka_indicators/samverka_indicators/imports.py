@@ -213,12 +213,16 @@ def store(session, tenant_id: int, checked: Checked) -> Counts:
     """Upsert the periods without errors, one by one with progress."""
     good = checked.good
     total = Counts()
+    # SQLite has one writer: progress (its own transaction) only before the first write
+    live = session.get_bind().dialect.name != "sqlite"
+    report_progress(0, len(good), "Importing values")
     for done, period in enumerate(sorted(good), start=1):
         counts = upsert_values(session, tenant_id, good[period])
         total.inserted += counts.inserted
         total.updated += counts.updated
         total.unchanged += counts.unchanged
-        report_progress(done, len(good), "Importing values")
+        if live:
+            report_progress(done, len(good), "Importing values")
     return total
 
 

@@ -30,6 +30,8 @@ def import_batch(tenant_id: int, batch_id: int) -> None:
     else:
         checked = imports.check_rows(session, tenant, table)
     counts = imports.store(session, tenant_id, checked)
+    # consortium reads changed the scope, which takes loaded rows out of the session
+    batch = session.get(ImportBatch, batch_id)
     batch.status = "done" if not checked.errors else "partial"
     batch.stored = counts.stored
     batch.report = imports.report(checked, counts)

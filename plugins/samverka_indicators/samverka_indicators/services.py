@@ -360,6 +360,8 @@ def compare(session, tenant, indicator, periods, gender="T") -> Comparison:
             others = [c for c in column if not c.suppressed and c.numerator is not None]
             if others:
                 min(others, key=lambda c: c.numerator).suppressed = True
-        suppressed_any = suppressed_any or bool(primary)
+        if total[period].numerator is not None and total[period].numerator in SMALL:
+            total[period].suppressed = True
+        suppressed_any = suppressed_any or bool(primary) or total[period].suppressed
     rows = [(m, {p: cells[(m.id, p)] for p in periods}) for m in members]
     return Comparison(list(periods), rows, total, suppressed_any)
