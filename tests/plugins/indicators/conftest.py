@@ -27,6 +27,20 @@ class Setup:
 
 @pytest.fixture
 def ind(ctx, db, world, acting, with_plugins) -> Setup:
+    """For service tests (inside ``ctx``, an English request context)."""
+    return build(db, world, acting, with_plugins)
+
+
+@pytest.fixture
+def ind_web(app, db, world, acting, with_plugins) -> Setup:
+    """For test-client tests: built in a context of its own, none left pushed."""
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        return build(db, world, acting, with_plugins)
+
+
+def build(db, world, acting, with_plugins) -> Setup:
     from samverka.tenants import services as tenancy
 
     munkfors = tenancy.create_tenant(
