@@ -204,3 +204,33 @@ def tenant_by_id(session, tenant_id: int):
     from samverka.tenants.models import Tenant
 
     return session.get(Tenant, tenant_id)
+
+
+__all__ += ["IndicatorSeries", "indicator_sources"]
+
+
+from dataclasses import dataclass, field  # noqa: E402 - appended section
+
+
+@dataclass(frozen=True)
+class IndicatorSeries:
+    """A countable series for the hook ``indicator_sources``: ``values`` period → number."""
+
+    code: str
+    label: str
+    unit: str = "antal"
+    values: dict = field(default_factory=dict)
+
+
+def indicator_sources(session, tenant) -> list[IndicatorSeries]:
+    """Every series the core and the tenant's enabled modules publish for ``tenant``."""
+    from samverka.plugins.services import enabled_plugins
+    from samverka.runtime import runtime
+
+    host = runtime().host
+    hooks = host.hooks_for(enabled_plugins(session, host, tenant))
+    return [
+        series
+        for found in hooks.indicator_sources(session=session, tenant=tenant)
+        for series in found or ()
+    ]

@@ -245,3 +245,28 @@ def before_tenant_delete(session, tenant) -> None:
 
     release_tenant(session, tenant)
     release_core(session, tenant)
+
+
+@hookimpl
+def indicator_sources(session, tenant) -> list:
+    """Records created per year and type (not deleted): a countable series for indicators."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from samverka.plugins.api import IndicatorSeries
+    from samverka.records.models import Record
+
+    rows = session.execute(
+        select(Record.type_name, Record.created_at).where(Record.deleted_at.is_(None))
+    ).all()
+    counts = Counter((type_name, str(created.year)) for type_name, created in rows)
+    return [
+        IndicatorSeries(
+            f"core.records.{type_name}"[:40],
+            f"Records of type {type_name}",
+            "antal",
+            {year: float(n) for (t, year), n in sorted(counts.items()) if t == type_name},
+        )
+        for type_name in sorted({t for t, _ in counts})
+    ]

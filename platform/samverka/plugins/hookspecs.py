@@ -133,3 +133,16 @@ def register_record_types() -> list[Any]:
 @hookspec
 def register_cli_commands(cli: click.Group) -> None:
     """Add commands to the ``samverka`` command-line interface."""
+
+
+@hookspec
+def indicator_sources(session: Any, tenant: Any) -> list[Any]:
+    """*Per tenant.* Countable series this module publishes for indicators.
+
+    Return ``IndicatorSeries(code, label, unit, values)`` entries (from
+    :mod:`samverka.plugins.api`): ``values`` maps a period (``2024``, ``2024Q1``,
+    ``202401``) to a number for ``tenant`` (``session`` is scoped to it). The indicators
+    plugin lists them as data elements' sources and stores their values, so indicators can
+    use e.g. reports per category without the modules knowing each other. Codes are at
+    most 40 characters, prefixed with the module's name.
+    """

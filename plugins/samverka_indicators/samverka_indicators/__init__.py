@@ -94,9 +94,13 @@ def register_nav_items(tenant, user) -> list[NavItem]:
 
 @hookimpl
 def register_jobs() -> dict:
-    from .jobs import import_batch, import_kolada
+    from .jobs import import_batch, import_kolada, sync_sources
 
-    return {"import_batch": import_batch, "import_kolada": import_kolada}
+    return {
+        "import_batch": import_batch,
+        "import_kolada": import_kolada,
+        "sync_sources": sync_sources,
+    }
 
 
 @hookimpl

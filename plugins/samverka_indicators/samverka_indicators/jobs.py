@@ -65,6 +65,18 @@ def import_kolada(tenant_id: int, kpis: list[str], years: list[str]) -> None:
     )
 
 
+def sync_sources(tenant_id: int) -> None:
+    """Store the series of the hook ``indicator_sources`` as data elements and values."""
+    from .services import sync_sources as _sync
+
+    session = db_session()
+    report_progress(0, 1, "Collecting sources")
+    counts = _sync(session, batch_tenant(session, tenant_id))
+    record_event(
+        session, "indicators.sources_sync", tenant_id=tenant_id, details={"stored": counts.stored}
+    )
+
+
 def batch_tenant(session, tenant_id: int):
     from samverka.plugins.api import tenant_by_id
 

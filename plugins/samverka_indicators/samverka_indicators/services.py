@@ -365,3 +365,35 @@ def compare(session, tenant, indicator, periods, gender="T") -> Comparison:
         suppressed_any = suppressed_any or bool(primary) or total[period].suppressed
     rows = [(m, {p: cells[(m.id, p)] for p in periods}) for m in members]
     return Comparison(list(periods), rows, total, suppressed_any)
+
+
+# --- sources from the core and other modules --------------------------------------------
+
+
+def sync_sources(session, tenant) -> Counts:
+    """Store the series the core and the tenant's modules publish (hook
+    ``indicator_sources``) as data elements of the tenant (source: the publishing module)
+    with their values; idempotent."""
+    from samverka.plugins.api import indicator_sources
+
+    total = Counts()
+    for series in indicator_sources(session, tenant):
+        element = session.scalar(select(DataElement).where(DataElement.code == series.code))
+        if element is None:
+            element = define_element(
+                session,
+                tenant,
+                series.code,
+                series.label[:200],
+                unit=series.unit,
+                source=series.code.split(".", 1)[0],
+            )
+        rows = [
+            value_row(element.id, period, "T", value)
+            for period, value in sorted(series.values.items())
+        ]
+        counts = upsert_values(session, tenant.id, rows)
+        total.inserted += counts.inserted
+        total.updated += counts.updated
+        total.unchanged += counts.unchanged
+    return total

@@ -127,3 +127,27 @@ def test_multi_year_average_pools_counts_and_population(db, ind, acting):
         )
     assert cell.rate == pytest.approx(100_000 * 76 / (3 * 3669))
     assert cell.period == "2022–2024"
+
+
+def test_series_of_the_core_become_data_elements_with_values(db, ind, acting):
+    from samverka.records import services as records
+
+    with acting(ind.world.a, ind.world.admin_a):
+        for title in ("Lägesbild", "Handlingsplan"):
+            records.create_record(
+                db,
+                record_type="core.document",
+                title=title,
+                data={"body": "x"},
+                user=ind.world.admin_a,
+            )
+        db.commit()
+    with acting(ind.world.a, ind.world.admin_a):
+        first = services.sync_sources(db, ind.world.a)
+        db.commit()
+        again = services.sync_sources(db, ind.world.a)
+        element = services.visible_elements(db, ind.world.a)["core.records.core.document"]
+        stored = db.scalars(select(DataValue).where(DataValue.element_id == element.id)).all()
+    assert element.source == "core"
+    assert [(v.value, v.status) for v in stored] == [(2.0, "final")]
+    assert (first.inserted, again.inserted, again.unchanged) == (1, 0, 1)
