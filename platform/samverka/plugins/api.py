@@ -234,3 +234,23 @@ def indicator_sources(session, tenant) -> list[IndicatorSeries]:
         for found in hooks.indicator_sources(session=session, tenant=tenant)
         for series in found or ()
     ]
+
+
+__all__ += ["tenant_by_slug", "tenant_scope"]
+
+
+def tenant_by_slug(session, slug: str):
+    """The tenant row with ``slug`` (None if there is none): for CLI commands."""
+    from sqlalchemy import select
+
+    from samverka.tenants.models import Tenant
+
+    return session.scalar(select(Tenant).where(Tenant.slug == slug))
+
+
+def tenant_scope(session, tenant_id: int):
+    """``with tenant_scope(session, id):`` act as that one tenant (CLI commands, seeding):
+    reads and writes are scoped to it as in its own requests."""
+    from samverka.db import TenantScope, scoped
+
+    return scoped(session, TenantScope.for_tenant(tenant_id))

@@ -114,3 +114,40 @@ def export_tenant_data(session, tenant, archive) -> None:
         columns = [c for c in model.__table__.columns]
         rows = session.execute(select(*columns).order_by(model.id))
         archive.add_jsonl(path, (dict(row._mapping) for row in rows))
+
+
+@hookimpl
+def register_cli_commands(cli) -> None:
+    """``samverka indicators seed-demo``: the SuToHaMu demo indicators (after
+    ``samverka plugin allow indicators sutohamu`` and ``plugin enable`` per member)."""
+    import click
+    from flask.cli import with_appcontext
+
+    @cli.group("indicators")
+    def group() -> None:
+        """The indicators plugin."""
+
+    @group.command("seed-demo")
+    @click.option("--json", "as_json", is_flag=True)
+    @with_appcontext
+    def seed_demo(as_json: bool) -> None:
+        """Seed Torsby's shared indicator set and values 2019-2024 for the members."""
+        import json
+
+        from samverka.plugins.api import consortium_members, db_session, tenant_by_slug
+
+        from . import demo
+
+        session = db_session()
+        torsby = tenant_by_slug(session, "torsby")
+        members = consortium_members(session, torsby, NAME) if torsby else []
+        if not members:
+            raise click.ClickException("enable the indicators plugin for the SuToHaMu members")
+        stored = demo.seed(session, members)
+        session.commit()
+        result = {"tenants": [t.slug for t in members], "values": stored}
+        click.echo(
+            json.dumps(result)
+            if as_json
+            else f"{stored} values for " + ", ".join(result["tenants"])
+        )

@@ -6,7 +6,7 @@ comparison's small-number suppression."""
 from __future__ import annotations
 
 import pytest
-from conftest import indicator, put
+from indicatorkit import indicator, put
 from samverka_indicators import services
 from samverka_indicators.expressions import NoValue, parse
 from samverka_indicators.models import DataValue
@@ -151,3 +151,24 @@ def test_series_of_the_core_become_data_elements_with_values(db, ind, acting):
     assert element.source == "core"
     assert [(v.value, v.status) for v in stored] == [(2.0, "final")]
     assert (first.inserted, again.inserted, again.unchanged) == (1, 0, 1)
+
+
+def test_the_demo_seed_gives_every_member_a_rate_and_is_idempotent(db, ind):
+    from samverka_indicators import demo
+
+    members = [ind.world.a, ind.world.b, ind.munkfors]
+    assert demo.seed(db, members) == 3 * 6 * 3
+    db.commit()
+    assert demo.seed(db, members) == 0
+    db.commit()
+    with scoped_to(db, ind.world.a):
+        found = {i.code: i for i in services.visible_indicators(db, ind.world.a)}
+        result = services.compare(db, ind.world.a, found["violence_per_100k"], demo.YEARS)
+    rates = [row["2024"].rate for _, row in result.rows]
+    assert all(500 < rate < 1200 for rate in rates)
+
+
+def scoped_to(db, tenant):
+    from samverka.db import TenantScope, scoped
+
+    return scoped(db, TenantScope.for_tenant(tenant.id))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import NAME
+from indicatorkit import NAME
 from samverka_indicators import imports
 from samverka_indicators.models import DataValue, ImportBatch
 from sqlalchemy import select

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 import openpyxl
-from conftest import put
+from indicatorkit import put
 
 from samverka.auth import tokens
 from samverka.db import TenantScope, scoped
