@@ -118,3 +118,92 @@ def export(code: str):
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={indicator.code}.csv"},
     )
+
+
+# --- upload with a preview, then an import job ------------------------------------------
+
+PREVIEW_ROWS = 20
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def upload():
+    """Upload a CSV/XLSX file (own columns or a Brå file); the preview shows the first rows
+    and every row-level error before anything is stored."""
+    from flask_babel import gettext as _
+
+    from samverka.plugins.api import record_event
+
+    from . import imports
+    from .models import ImportBatch
+
+    _require("tenant:indicators:manage")
+    session, tenant = db_session(), current_tenant()
+    if request.method == "GET":
+        return render_template("indicators/upload.html", tenant=tenant, error=None)
+    file = request.files.get("file")
+    bra = request.form.get("format") == "bra"
+    name = (file.filename or "") if file else ""
+    suffix = "xlsx" if name.lower().endswith(".xlsx") else "csv"
+    content = file.read(MAX_UPLOAD + 1) if file else b""
+    if not content or len(content) > MAX_UPLOAD:
+        return render_template(
+            "indicators/upload.html",
+            tenant=tenant,
+            error=_("Choose a CSV or XLSX file of at most 20 MB."),
+        ), 400
+    kind = f"bra_{suffix}" if bra else suffix
+    try:
+        table = imports.read_table(kind, content)
+    except Exception as error:
+        return render_template("indicators/upload.html", tenant=tenant, error=str(error)), 400
+    if bra:
+        checked = imports.check_bra(
+            session, tenant, table, plugin_config(NAME).get("bra_mapping", {})
+        )
+    else:
+        checked = imports.check_rows(session, tenant, table)
+    batch = ImportBatch(tenant_id=tenant.id, kind=kind, filename=name[:200], content=content)
+    session.add(batch)
+    session.flush()
+    record_event(
+        session,
+        "indicators.upload",
+        tenant_id=tenant.id,
+        target_type="import_batch",
+        target_id=batch.id,
+    )
+    session.commit()
+    return render_template(
+        "indicators/preview.html",
+        tenant=tenant,
+        batch=batch,
+        header=table[0] if table else [],
+        rows=table[1 : PREVIEW_ROWS + 1],
+        checked=checked,
+        periods=sorted(checked.good),
+    )
+
+
+@bp.route("/import/<int:batch_id>/run", methods=["POST"])
+def run_import(batch_id: int):
+    """Queue the import of an uploaded batch (once: a second press shows the same job)."""
+    from flask import redirect, url_for
+
+    from samverka.plugins.api import enqueue
+
+    from .models import ImportBatch
+
+    _require("tenant:indicators:manage")
+    session, tenant = db_session(), current_tenant()
+    if session.get(ImportBatch, batch_id) is None:
+        abort(404)
+    job = enqueue(
+        session,
+        "indicators.import_batch",
+        tenant_id=tenant.id,
+        idempotency_key=f"indicators-batch-{batch_id}",
+        batch_id=batch_id,
+    )
+    session.commit()
+    return redirect(url_for("jobs.show", tenant_slug=tenant.slug, job_id=job.id))

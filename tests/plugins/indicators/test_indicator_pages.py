@@ -93,3 +93,38 @@ def test_the_nav_item_shows_where_enabled(client, login, ind_web):
     ind = ind_web
     login(client, ind.world.admin_a)
     assert "Indikatorer" in client.get("/t/sunne/").get_data(as_text=True)
+
+
+def test_upload_shows_a_preview_with_row_errors_then_queues_the_import(client, login, db, ind_web):
+    import re
+
+    from samverka.testing.fixtures import csrf_token
+
+    ind = ind_web
+    login(client, ind.world.admin_a)
+    form = client.get("/t/sunne/indicators/import")
+    assert form.status_code == 200
+    text = "municipality;element;period;value\n1766;N01951;2023;13366\n1766;N07403c;2024;tio\n"
+    page = client.post(
+        "/t/sunne/indicators/import",
+        data={
+            "csrf_token": csrf_token(form.get_data(as_text=True)),
+            "format": "own",
+            "file": (io.BytesIO(text.encode()), "sunne.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html[:300]
+    assert "Rad 3: Värdet tio är inte ett tal." in html  # the UI is Swedish
+    assert "Perioder att importera: 2023." in html
+    action = re.search(r'action="(/t/sunne/indicators/import/\d+/run)"', html).group(1)
+    queued = client.post(action, data={"csrf_token": csrf_token(html)})
+    assert queued.status_code == 302 and "/t/sunne/jobs/" in queued.location
+    again = client.post(action, data={"csrf_token": csrf_token(html)})
+    assert again.location == queued.location  # one job per batch
+
+
+def test_a_reader_may_not_import(client, login, ind_web):
+    login(client, ind_web.world.reader_a)
+    assert client.get("/t/sunne/indicators/import").status_code == 403
