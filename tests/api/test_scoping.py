@@ -60,6 +60,7 @@ def b_world(app, db, tenant_pair, with_plugins):
         "record_id": "1",
         "share_id": "1",
         "attachment_id": "1",
+        "code": "violence",  # an indicator (plugin indicators, not enabled here: 404)
     }
 
 
