@@ -172,3 +172,18 @@ def scoped_to(db, tenant):
     from samverka.db import TenantScope, scoped
 
     return scoped(db, TenantScope.for_tenant(tenant.id))
+
+
+def test_consortium_totals_in_sql_agree_and_drop_incomplete_members(db, ind, acting):
+    seed(db, acting, ind)
+    put(db, acting, ind.world.b, ind.crimes, "2023", 80)  # Torsby 2023: no population
+    put(db, acting, ind.world.a, ind.crimes, "2023", 100)
+    put(db, acting, ind.world.a, ind.population, "2023", 13300)
+    with acting(ind.world.a):
+        found = indicator(db, acting, ind.world.a)
+        ids = [t.id for t in ind.tenants]
+        totals = services.consortium_totals(db, ind.world.a, found, ids, ["2023", "2024"])
+        compared = services.compare(db, ind.world.a, found, ["2023", "2024"])
+    assert totals["2024"].rate == pytest.approx(compared.total["2024"].rate)
+    assert (totals["2023"].numerator, totals["2023"].denominator) == (100, 13300)
+    assert totals["2023"].rate == pytest.approx(compared.total["2023"].rate)
