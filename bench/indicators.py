@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "platform"))
 
 
+COUNTIES = ["17", "14", "20", "01", "03"]  # codes must start with a county's (<= 500)
+
+
 def periods() -> list[str]:
     years = [str(y) for y in range(1950, 2100)]
     return (
@@ -78,7 +81,7 @@ def build(backend: str, folder: Path, tenants: int):
 def seed(app, database, count: int):
     from samverka_indicators import services
     from samverka_indicators.models import DataValue
-    from sqlalchemy import insert
+    from sqlalchemy import insert, text
 
     from samverka.db import TenantScope, make_engine, scoped
     from samverka.plugins import services as plugins
@@ -96,7 +99,7 @@ def seed(app, database, count: int):
                 f"t{n}",
                 f"Kommun {n:03d}",
                 "municipality",
-                f"{1000 + n}",
+                f"{COUNTIES[n // 100]}{n % 100:02d}",
                 10_000,
                 [consortium],
             )
@@ -127,6 +130,11 @@ def seed(app, database, count: int):
     all_periods = periods()[:2500]
     started = time.perf_counter()
     with owner.begin() as conn:
+        if owner.dialect.name == "postgresql":  # row-level security binds the owner too
+            conn.execute(
+                text("SELECT set_config('samverka.tenant_ids', :t, true)"),
+                {"t": ",".join(map(str, ids))},
+            )
         for n, tenant_id in enumerate(ids):
             rows = [
                 {
