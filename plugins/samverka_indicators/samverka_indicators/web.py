@@ -29,7 +29,9 @@ def index():
     _require("tenant:indicators:view")
     tenant = current_tenant()
     found = services.visible_indicators(db_session(), tenant)
-    return render_template("indicators/index.html", indicators=found, tenant=tenant)
+    return render_template(
+        "indicators/index.html", indicators=found, tenant=tenant, authorize=authorize, error=None
+    )
 
 
 def _indicator(code: str):
@@ -204,6 +206,46 @@ def run_import(batch_id: int):
         tenant_id=tenant.id,
         idempotency_key=f"indicators-batch-{batch_id}",
         batch_id=batch_id,
+    )
+    session.commit()
+    return redirect(url_for("jobs.show", tenant_slug=tenant.slug, job_id=job.id))
+
+
+KPI_LIST = r"^[A-Za-z0-9_.\-]{1,40}(,[A-Za-z0-9_.\-]{1,40}){0,19}$"
+YEAR_LIST = r"^(19|20)\d\d(,(19|20)\d\d){0,24}$"
+
+
+@bp.route("/kolada", methods=["POST"])
+def kolada():
+    """Queue a Kolada import of the given KPIs (data element codes) and years (at most 20
+    and 25, Kolada's limits per request) for this municipality."""
+    import re
+
+    from flask import redirect, url_for
+    from flask_babel import gettext as _
+
+    from samverka.plugins.api import enqueue
+
+    _require("tenant:indicators:manage")
+    session, tenant = db_session(), current_tenant()
+    kpis = re.sub(r"\s", "", request.form.get("kpis", ""))
+    years = re.sub(r"\s", "", request.form.get("years", ""))
+    if not re.match(KPI_LIST, kpis) or not re.match(YEAR_LIST, years):
+        found = services.visible_indicators(session, tenant)
+        error = _("Give KPI ids and years separated by commas (at most 20 and 25).")
+        return render_template(
+            "indicators/index.html",
+            indicators=found,
+            tenant=tenant,
+            authorize=authorize,
+            error=error,
+        ), 422
+    job = enqueue(
+        session,
+        "indicators.import_kolada",
+        tenant_id=tenant.id,
+        kpis=kpis.split(","),
+        years=years.split(","),
     )
     session.commit()
     return redirect(url_for("jobs.show", tenant_slug=tenant.slug, job_id=job.id))

@@ -128,3 +128,20 @@ def test_upload_shows_a_preview_with_row_errors_then_queues_the_import(client, l
 def test_a_reader_may_not_import(client, login, ind_web):
     login(client, ind_web.world.reader_a)
     assert client.get("/t/sunne/indicators/import").status_code == 403
+
+
+def test_a_kolada_import_is_queued_from_the_list_and_bad_input_refused(client, login, ind_web):
+    from samverka.testing.fixtures import csrf_token
+
+    login(client, ind_web.world.admin_a)
+    html = client.get("/t/sunne/indicators/").get_data(as_text=True)
+    token = csrf_token(html)
+    bad = client.post(
+        "/t/sunne/indicators/kolada", data={"csrf_token": token, "kpis": "N07403", "years": "24"}
+    )
+    assert bad.status_code == 422
+    queued = client.post(
+        "/t/sunne/indicators/kolada",
+        data={"csrf_token": token, "kpis": "N07403c, N01951", "years": "2024"},
+    )
+    assert queued.status_code == 302 and "/t/sunne/jobs/" in queued.location
