@@ -73,7 +73,8 @@ class DataValue(TenantOwned, Base):
 
     __tablename__ = "indicators_values"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "element_id", "period", "gender"),
+        # (tenant, period) first: the consortium totals group by them in index order
+        UniqueConstraint("tenant_id", "period", "element_id", "gender"),
         {"info": INFO},
     )
 

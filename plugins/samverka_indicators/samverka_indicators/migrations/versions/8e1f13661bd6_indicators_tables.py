@@ -121,8 +121,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_indicators_values")),
         sa.UniqueConstraint(
             "tenant_id",
-            "element_id",
             "period",
+            "element_id",
             "gender",
             name=op.f("uq_indicators_values_tenant_id"),
         ),
