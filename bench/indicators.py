@@ -180,6 +180,11 @@ def measure(app, session, first, ids, element_ids, rounds: int = 5):
                 rows = session.execute(sql, {"a": element_ids[0], "b": element_ids[1]}).all()
             sql_times.append(time.perf_counter() - started)
             session.rollback()
+        started = time.perf_counter()
+        services.visible_elements(session, first)
+        lookup = time.perf_counter() - started
+        session.rollback()
+        print(f"  of which the definitions' lookup (members, enablement): {lookup:.3f} s")
     assert len(cells) == len(rows), (len(cells), len(rows))
     return statistics.median(plugin_times), statistics.median(sql_times)
 

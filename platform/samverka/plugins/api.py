@@ -168,7 +168,6 @@ def consortium_members(session, tenant, plugin: str | None = None) -> list:
     ``plugin``, only those that have enabled it."""
     from sqlalchemy import select
 
-    from samverka.plugins.services import enabled_plugins
     from samverka.runtime import runtime
     from samverka.tenants.models import Tenant
     from samverka.tenants.models import consortium_tenants as links
@@ -179,10 +178,35 @@ def consortium_members(session, tenant, plugin: str | None = None) -> list:
     if tenant.id not in {t.id for t in found}:
         found = sorted([*found, tenant], key=lambda t: t.name)
     if plugin is not None:  # enablements are the tenants' own rows: read in their scope
-        host = runtime().host
+        if plugin not in runtime().host.installed:
+            return []
         with read_scope(session, [t.id for t in found]):
-            found = [t for t in found if plugin in enabled_plugins(session, host, t)]
+            enabled = set(session.scalars(_enabled_among(plugin, [t.id for t in found])))
+        found = [t for t in found if t.id in enabled]
     return found
+
+
+def _enabled_among(plugin: str, tenant_ids: list[int]):
+    """The ids among ``tenant_ids`` that have enabled ``plugin`` while one of their consortia
+    offers it: :func:`samverka.plugins.services.enabled_plugins_query` for many tenants in
+    one statement."""
+    from sqlalchemy import select
+
+    from samverka.plugins.models import ConsortiumPlugin, TenantPlugin
+    from samverka.tenants.models import consortium_tenants as links
+
+    offered = (
+        select(ConsortiumPlugin.id)
+        .join(links, links.c.consortium_id == ConsortiumPlugin.consortium_id)
+        .where(links.c.tenant_id == TenantPlugin.tenant_id, ConsortiumPlugin.plugin == plugin)
+        .exists()
+    )
+    return select(TenantPlugin.tenant_id).where(
+        TenantPlugin.tenant_id.in_(tenant_ids),
+        TenantPlugin.plugin == plugin,
+        TenantPlugin.enabled.is_(True),
+        offered,
+    )
 
 
 def read_scope(session, tenant_ids):
