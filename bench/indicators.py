@@ -159,7 +159,7 @@ def measure(app, session, first, ids, element_ids, rounds: int = 5):
     from samverka_indicators import services
     from sqlalchemy import text
 
-    from samverka.plugins.api import read_scope
+    from samverka.plugins.api import consortium_read_scope
 
     sql = text(
         "SELECT period, SUM(CASE WHEN element_id = :a THEN value END),"
@@ -176,7 +176,7 @@ def measure(app, session, first, ids, element_ids, rounds: int = 5):
             plugin_times.append(time.perf_counter() - started)
             session.rollback()
             started = time.perf_counter()
-            with read_scope(session, ids):
+            with consortium_read_scope(session, first, "indicators"):
                 rows = session.execute(sql, {"a": element_ids[0], "b": element_ids[1]}).all()
             sql_times.append(time.perf_counter() - started)
             session.rollback()

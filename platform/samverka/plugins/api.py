@@ -6,7 +6,12 @@ inside without breaking plugins.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
 import pluggy
+from sqlalchemy import event, select
 
 from samverka.api.blueprint import ApiBlueprint
 from samverka.api.pagination import PageArgs
@@ -28,12 +33,14 @@ __all__ = [
     "FieldKind",
     "FieldSpec",
     "Forbidden",
+    "IndicatorSeries",
     "NavItem",
     "NotFound",
     "PageArgs",
     "PeriodicJob",
     "Permission",
     "PluginManifest",
+    "ReadOnlyScopeError",
     "RecordType",
     "Role",
     "TenantOwned",
@@ -44,13 +51,21 @@ __all__ = [
     "api_page",
     "api_require",
     "authorize",
+    "consortium_members",
+    "consortium_read_scope",
     "current_tenant",
     "db_session",
     "enqueue",
     "hookimpl",
+    "indicator_sources",
     "plugin_config",
+    "plugin_config_for",
+    "record_event",
     "records",
     "report_progress",
+    "tenant_by_id",
+    "tenant_by_slug",
+    "tenant_scope",
 ]
 
 
@@ -140,11 +155,6 @@ def report_progress(done: int, total: int, message_id: str = "") -> None:
     _report(done, total, message_id)
 
 
-# --- Added for the indicators plugin (issue 6): auditing, a tenant's configuration from a
-# job, and consortium-wide aggregate reads. ---
-__all__ += ["consortium_members", "plugin_config_for", "read_scope", "record_event"]
-
-
 def record_event(session, action: str, *, tenant_id: int | None, **kwargs):
     """Audit a write in ``session``'s transaction (:func:`samverka.audit.record_event`:
     ``target_type``, ``target_id``, ``outcome``, ``details`` of ids and short names only)."""
@@ -166,8 +176,6 @@ def plugin_config_for(session, tenant_id: int, name: str) -> dict:
 def consortium_members(session, tenant, plugin: str | None = None) -> list:
     """The tenants that share a consortium with ``tenant`` (itself included), by name; with
     ``plugin``, only those that have enabled it."""
-    from sqlalchemy import select
-
     from samverka.runtime import runtime
     from samverka.tenants.models import Tenant
     from samverka.tenants.models import consortium_tenants as links
@@ -180,7 +188,7 @@ def consortium_members(session, tenant, plugin: str | None = None) -> list:
     if plugin is not None:  # enablements are the tenants' own rows: read in their scope
         if plugin not in runtime().host.installed:
             return []
-        with read_scope(session, [t.id for t in found]):
+        with _read_only_scope(session, [t.id for t in found]):
             enabled = set(session.scalars(_enabled_among(plugin, [t.id for t in found])))
         found = [t for t in found if t.id in enabled]
     return found
@@ -190,8 +198,6 @@ def _enabled_among(plugin: str, tenant_ids: list[int]):
     """The ids among ``tenant_ids`` that have enabled ``plugin`` while one of their consortia
     offers it: :func:`samverka.plugins.services.enabled_plugins_query` for many tenants in
     one statement."""
-    from sqlalchemy import select
-
     from samverka.plugins.models import ConsortiumPlugin, TenantPlugin
     from samverka.tenants.models import consortium_tenants as links
 
@@ -209,18 +215,47 @@ def _enabled_among(plugin: str, tenant_ids: list[int]):
     )
 
 
-def read_scope(session, tenant_ids):
-    """``with read_scope(session, ids):`` the session (ORM and row-level security) sees the
-    rows of every tenant in ``ids`` — for consortium-level *aggregates* and shared
-    definitions only. The caller must show no member's rows that are not meant to be shared
-    and must not write inside it. Restores the previous scope on exit."""
+@contextmanager
+def consortium_read_scope(session, tenant, plugin: str) -> Iterator:
+    """``with consortium_read_scope(session, tenant, plugin):`` the session (ORM and
+    row-level security) also sees the rows of the members of ``tenant``'s consortia that have
+    enabled ``plugin`` — for consortium aggregates and shared definitions, never for other
+    tenants at large. Read-only, because a widened scope must not become a way to write
+    another tenant's rows: pending changes are flushed on entry (in the caller's scope) and
+    any flush inside raises :class:`ReadOnlyScopeError`. Nests; restores the scope on exit."""
+    ids = [t.id for t in consortium_members(session, tenant, plugin)] or [tenant.id]
+    with _read_only_scope(session, ids):
+        yield session
+
+
+class ReadOnlyScopeError(RuntimeError):
+    """A write was flushed inside :func:`consortium_read_scope` (a programming error)."""
+
+
+_READ_ONLY_KEY = "samverka_read_only_depth"
+
+
+@contextmanager
+def _read_only_scope(session, tenant_ids) -> Iterator:
+    """The widened, read-only scope behind :func:`consortium_read_scope` (a depth counter
+    in ``session.info``, so nested scopes end read-only only when the outermost exits)."""
     from samverka.db import TenantScope, get_scope, scoped
 
+    session.flush()  # the caller's pending writes belong to the caller's scope
+    if not event.contains(session, "before_flush", _refuse_writes):
+        event.listen(session, "before_flush", _refuse_writes)
     user = get_scope(session).user_id
-    return scoped(session, TenantScope(tuple(sorted(set(tenant_ids))), user))
+    session.info[_READ_ONLY_KEY] = session.info.get(_READ_ONLY_KEY, 0) + 1
+    try:
+        with scoped(session, TenantScope(tuple(sorted(set(tenant_ids))), user)):
+            yield session
+    finally:
+        session.info[_READ_ONLY_KEY] -= 1
 
 
-__all__ += ["tenant_by_id"]
+def _refuse_writes(session, _flush_context, _instances) -> None:
+    if session.info.get(_READ_ONLY_KEY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyScopeError("write inside a read-only consortium scope")
 
 
 def tenant_by_id(session, tenant_id: int):
@@ -228,12 +263,6 @@ def tenant_by_id(session, tenant_id: int):
     from samverka.tenants.models import Tenant
 
     return session.get(Tenant, tenant_id)
-
-
-__all__ += ["IndicatorSeries", "indicator_sources"]
-
-
-from dataclasses import dataclass, field  # noqa: E402 - appended section
 
 
 @dataclass(frozen=True)
@@ -260,13 +289,8 @@ def indicator_sources(session, tenant) -> list[IndicatorSeries]:
     ]
 
 
-__all__ += ["tenant_by_slug", "tenant_scope"]
-
-
 def tenant_by_slug(session, slug: str):
     """The tenant row with ``slug`` (None if there is none): for CLI commands."""
-    from sqlalchemy import select
-
     from samverka.tenants.models import Tenant
 
     return session.scalar(select(Tenant).where(Tenant.slug == slug))

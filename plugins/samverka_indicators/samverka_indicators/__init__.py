@@ -117,6 +117,15 @@ def export_tenant_data(session, tenant, archive) -> None:
 
 
 @hookimpl
+def before_tenant_delete(session, tenant) -> None:
+    """Shared definitions other members still have values for are handed to one of them
+    (their values would otherwise go with the owner by the foreign key's cascade)."""
+    from .lifecycle import hand_over_shared
+
+    hand_over_shared(session, tenant)
+
+
+@hookimpl
 def register_cli_commands(cli) -> None:
     """``samverka indicators seed-demo``: the SuToHaMu demo indicators (after
     ``samverka plugin allow indicators sutohamu`` and ``plugin enable`` per member)."""

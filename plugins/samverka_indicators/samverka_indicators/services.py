@@ -1,6 +1,6 @@
 """Definitions, values and computation. Functions take the session explicitly (a request's,
 a job's or a test's), scoped to the acting tenant; consortium reads widen it through
-:func:`samverka.plugins.api.read_scope` and return aggregates only."""
+:func:`samverka.plugins.api.consortium_read_scope` (read-only) and return aggregates only."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from samverka.plugins.api import ValidationError, read_scope, record_event
+from samverka.plugins.api import ValidationError, consortium_read_scope, record_event
 
 from .expressions import NoValue, parse
 from .models import (
@@ -72,16 +72,10 @@ def define_element(
     return element
 
 
-def member_ids(session, tenant) -> list[int]:
-    from samverka.plugins.api import consortium_members
-
-    return [t.id for t in consortium_members(session, tenant, NAME)] or [tenant.id]
-
-
 def visible_elements(session, tenant) -> dict[str, DataElement]:
     """Code → element: the tenant's own, and those its consortium members share (its own
     win on a clash of codes)."""
-    with read_scope(session, member_ids(session, tenant)):
+    with consortium_read_scope(session, tenant, NAME):
         found = session.scalars(
             select(DataElement).where(
                 or_(DataElement.tenant_id == tenant.id, DataElement.shared.is_(True))
@@ -92,7 +86,7 @@ def visible_elements(session, tenant) -> dict[str, DataElement]:
 
 
 def visible_indicators(session, tenant) -> list[Indicator]:
-    with read_scope(session, member_ids(session, tenant)):
+    with consortium_read_scope(session, tenant, NAME):
         found = session.scalars(
             select(Indicator)
             .where(or_(Indicator.tenant_id == tenant.id, Indicator.shared.is_(True)))
@@ -253,10 +247,10 @@ class Cell:
     tenants: list[int] = field(default_factory=list)
 
 
-def element_values(session, element_ids, tenant_ids, periods, gender="T"):
+def element_values(session, tenant, element_ids, tenant_ids, periods, gender="T"):
     """``{(tenant_id, element_id, period): value | None}`` of counted rows (missing and
-    secret rows are absent: never 0)."""
-    with read_scope(session, tenant_ids):
+    secret rows are absent: never 0) of ``tenant_ids`` among ``tenant``'s members."""
+    with consortium_read_scope(session, tenant, NAME):
         rows = session.execute(
             select(
                 DataValue.tenant_id, DataValue.element_id, DataValue.period, DataValue.value
@@ -288,7 +282,7 @@ def compute(session, tenant, indicator: Indicator, tenant_ids, periods, gender="
     num = check_expression(indicator.numerator, elements)
     den = check_expression(indicator.denominator, elements)
     codes = {c: elements[c].id for c in num.references | den.references}
-    values = element_values(session, codes.values(), tenant_ids, periods, gender)
+    values = element_values(session, tenant, codes.values(), tenant_ids, periods, gender)
     cells = {}
     for tenant_id in tenant_ids:
         for period in periods:
@@ -442,7 +436,7 @@ def consortium_totals(session, tenant, indicator, tenant_ids, periods=None, gend
     query = select(
         per_tenant.c.period, *(func.sum(per_tenant.c[f"e{i}"]) for i in range(len(codes)))
     ).group_by(per_tenant.c.period)
-    with read_scope(session, tenant_ids):
+    with consortium_read_scope(session, tenant, NAME):
         rows = session.execute(query).all()
     cells = {}
     for period, *sums in rows:
