@@ -16,12 +16,15 @@ from sqlalchemy import event, select
 from samverka.api.blueprint import ApiBlueprint
 from samverka.api.pagination import PageArgs
 from samverka.auth.permissions import Permission, Role
-from samverka.db import Base, TenantOwned, Timestamped
+from samverka.db import Base, TenantOwned, TenantScope, Timestamped, get_scope, scoped
 from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.jobs.scheduler import PeriodicJob
 from samverka.plugins.manifest import NavItem, PluginManifest
+from samverka.plugins.models import ConsortiumPlugin, TenantPlugin
 from samverka.records.classification import Classification
 from samverka.records.types import FieldKind, FieldSpec, RecordType
+from samverka.tenants.models import Tenant
+from samverka.tenants.models import consortium_tenants as links
 
 hookimpl = pluggy.HookimplMarker("samverka")
 
@@ -77,6 +80,7 @@ def db_session():
 
 
 def current_tenant():
+    """The request's tenant (None outside a tenant's pages): ``g.tenant``, set by the core."""
     from flask import g
 
     return g.get("tenant")
@@ -168,7 +172,6 @@ def plugin_config_for(session, tenant_id: int, name: str) -> dict:
     request (in a job: :func:`plugin_config` needs ``g.tenant``)."""
     from samverka.plugins.services import effective_config
     from samverka.runtime import runtime
-    from samverka.tenants.models import Tenant
 
     return effective_config(session, runtime().host, session.get(Tenant, tenant_id), name)
 
@@ -177,8 +180,6 @@ def consortium_members(session, tenant, plugin: str | None = None) -> list:
     """The tenants that share a consortium with ``tenant`` (itself included), by name; with
     ``plugin``, only those that have enabled it."""
     from samverka.runtime import runtime
-    from samverka.tenants.models import Tenant
-    from samverka.tenants.models import consortium_tenants as links
 
     mine = select(links.c.consortium_id).where(links.c.tenant_id == tenant.id)
     ids = select(links.c.tenant_id).where(links.c.consortium_id.in_(mine))
@@ -198,9 +199,6 @@ def _enabled_among(plugin: str, tenant_ids: list[int]):
     """The ids among ``tenant_ids`` that have enabled ``plugin`` while one of their consortia
     offers it: :func:`samverka.plugins.services.enabled_plugins_query` for many tenants in
     one statement."""
-    from samverka.plugins.models import ConsortiumPlugin, TenantPlugin
-    from samverka.tenants.models import consortium_tenants as links
-
     offered = (
         select(ConsortiumPlugin.id)
         .join(links, links.c.consortium_id == ConsortiumPlugin.consortium_id)
@@ -239,8 +237,6 @@ _READ_ONLY_KEY = "samverka_read_only_depth"
 def _read_only_scope(session, tenant_ids) -> Iterator:
     """The widened, read-only scope behind :func:`consortium_read_scope` (a depth counter
     in ``session.info``, so nested scopes end read-only only when the outermost exits)."""
-    from samverka.db import TenantScope, get_scope, scoped
-
     session.flush()  # the caller's pending writes belong to the caller's scope
     if not event.contains(session, "before_flush", _refuse_writes):
         event.listen(session, "before_flush", _refuse_writes)
@@ -260,8 +256,6 @@ def _refuse_writes(session, _flush_context, _instances) -> None:
 
 def tenant_by_id(session, tenant_id: int):
     """The tenant row (name, slug, municipality code, consortia) where there is no request."""
-    from samverka.tenants.models import Tenant
-
     return session.get(Tenant, tenant_id)
 
 
@@ -291,14 +285,10 @@ def indicator_sources(session, tenant) -> list[IndicatorSeries]:
 
 def tenant_by_slug(session, slug: str):
     """The tenant row with ``slug`` (None if there is none): for CLI commands."""
-    from samverka.tenants.models import Tenant
-
     return session.scalar(select(Tenant).where(Tenant.slug == slug))
 
 
 def tenant_scope(session, tenant_id: int):
     """``with tenant_scope(session, id):`` act as that one tenant (CLI commands, seeding):
     reads and writes are scoped to it as in its own requests."""
-    from samverka.db import TenantScope, scoped
-
     return scoped(session, TenantScope.for_tenant(tenant_id))
