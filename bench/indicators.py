@@ -149,6 +149,10 @@ def seed(app, database, count: int):
                 for i, p in enumerate(all_periods)
             ]
             conn.execute(insert(DataValue), rows)
+    with owner.begin() as conn:  # what autovacuum does after a bulk load: without statistics
+        # PostgreSQL guessed 1 row, scanned by element_id and ran the row-level security
+        # predicate (current_setting parsed into an array) as a filter on every row
+        conn.execute(text("ANALYZE indicators_values"))
     owner.dispose()
     loaded = len(ids) * 2 * len(all_periods)
     print(f"  loaded {loaded} values in {time.perf_counter() - started:.1f} s")
@@ -175,10 +179,10 @@ def measure(app, session, first, ids, element_ids, rounds: int = 5):
             cells = services.consortium_totals(session, first, indicator, ids)
             plugin_times.append(time.perf_counter() - started)
             session.rollback()
-            started = time.perf_counter()
-            with consortium_read_scope(session, first, "indicators"):
+            with consortium_read_scope(session, first, "indicators"):  # not timed: the query
+                started = time.perf_counter()
                 rows = session.execute(sql, {"a": element_ids[0], "b": element_ids[1]}).all()
-            sql_times.append(time.perf_counter() - started)
+                sql_times.append(time.perf_counter() - started)
             session.rollback()
         started = time.perf_counter()
         services.visible_elements(session, first)
