@@ -187,3 +187,11 @@ def test_consortium_totals_in_sql_agree_and_drop_incomplete_members(db, ind, act
     assert totals["2024"].rate == pytest.approx(compared.total["2024"].rate)
     assert (totals["2023"].numerator, totals["2023"].denominator) == (100, 13300)
     assert totals["2023"].rate == pytest.approx(compared.total["2023"].rate)
+    with acting(ind.world.a):  # a subset of the members narrows the totals to it
+        sunne = services.consortium_totals(db, ind.world.a, found, [ind.world.a.id], ["2024"])
+    cell = dict((m.id, cells) for m, cells in compared.rows)[ind.world.a.id]["2024"]
+    assert (sunne["2024"].numerator, sunne["2024"].denominator) == (
+        cell.numerator,
+        cell.denominator,
+    )
+    assert sunne["2024"].numerator != totals["2024"].numerator
