@@ -68,6 +68,7 @@ def b_world(app, db, tenant_pair, with_plugins):
         "pledge_id": "1",
         "round_id": "1",
         "unit_id": "1",
+        "code": "violence",  # an indicator (plugin indicators, not enabled here: 404)
     }
 
 

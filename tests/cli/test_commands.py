@@ -233,7 +233,7 @@ def test_users_members_and_consortium_admins(run, app):
 def test_plugin_lifecycle(run):
     sunne_in_sutohamu(run)
     installed = as_json(run("plugin", "list", "--json"))
-    assert [p["name"] for p in installed] == ["testplugin"]
+    assert "testplugin" in [p["name"] for p in installed]  # beside installed ones (indicators)
     not_offered = run("plugin", "enable", "testplugin", "--tenant", "sunne", ok=False)
     assert "not available" in not_offered.stderr
     run("plugin", "allow", "testplugin", "--consortium", "sutohamu", "--config", '{"max_notes": 3}')
@@ -264,6 +264,7 @@ def test_plugin_lifecycle(run):
     )
     assert enabled["config"] == {"greeting": "Hallå", "max_notes": 3}
     listed = as_json(run("plugin", "list", "--tenant", "sunne", "--json"))
+    listed = [p for p in listed if p["name"] == "testplugin"]  # installed ones beside it
     assert listed[0]["enabled"] is True
     run("plugin", "disable", "testplugin", "--tenant", "sunne")
     assert as_json(run("plugin", "list", "--tenant", "sunne", "--json"))[0]["enabled"] is False

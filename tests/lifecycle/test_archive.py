@@ -39,7 +39,8 @@ def test_the_job_builds_a_complete_archive_without_secrets(
     assert work_jobs(app) == 1
     state = client.get(f"{page}.json").get_json()
     assert state["status"] == "done" and state["percent"] == 100
-    assert state["done"] == state["total"] == 2  # the core, then the test plugin
+    modules = 1 + len(app.extensions["samverka"].host.installed)  # the core, then each plugin
+    assert state["done"] == state["total"] == modules
     html = client.get(page).get_data(as_text=True)
     assert state["download_url"] in html
 
@@ -54,7 +55,8 @@ def test_the_job_builds_a_complete_archive_without_secrets(
     manifest = json.loads(files["manifest.json"])
     assert manifest["format_version"] == 1
     assert manifest["tenant"] == {"id": tenant_pair.a.id, "slug": "sunne", "name": "Sunne kommun"}
-    assert [p["name"] for p in manifest["parts"]] == ["core", "testplugin"]
+    parts = [p["name"] for p in manifest["parts"]]
+    assert parts[0] == "core" and "testplugin" in parts and len(parts) == modules
     listed = {f["path"]: f for f in manifest["files"]}
     assert set(listed) == set(files) - {"manifest.json", "README.txt"}
     for path, entry in listed.items():

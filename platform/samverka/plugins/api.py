@@ -6,17 +6,25 @@ inside without breaking plugins.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
 import pluggy
+from sqlalchemy import event, select
 
 from samverka.api.blueprint import ApiBlueprint
 from samverka.api.pagination import PageArgs
 from samverka.auth.permissions import Permission, Role
-from samverka.db import Base, TenantOwned, Timestamped
+from samverka.db import Base, TenantOwned, TenantScope, Timestamped, get_scope, scoped
 from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.jobs.scheduler import PeriodicJob
 from samverka.plugins.manifest import NavItem, PluginManifest
+from samverka.plugins.models import ConsortiumPlugin, TenantPlugin
 from samverka.records.classification import Classification
 from samverka.records.types import FieldKind, FieldSpec, RecordType
+from samverka.tenants.models import Tenant
+from samverka.tenants.models import consortium_tenants as links
 
 hookimpl = pluggy.HookimplMarker("samverka")
 
@@ -28,12 +36,14 @@ __all__ = [
     "FieldKind",
     "FieldSpec",
     "Forbidden",
+    "IndicatorSeries",
     "NavItem",
     "NotFound",
     "PageArgs",
     "PeriodicJob",
     "Permission",
     "PluginManifest",
+    "ReadOnlyScopeError",
     "RecordType",
     "Role",
     "TenantOwned",
@@ -44,13 +54,21 @@ __all__ = [
     "api_page",
     "api_require",
     "authorize",
+    "consortium_members",
+    "consortium_read_scope",
     "current_tenant",
     "db_session",
     "enqueue",
     "hookimpl",
+    "indicator_sources",
     "plugin_config",
+    "plugin_config_for",
+    "record_event",
     "records",
     "report_progress",
+    "tenant_by_id",
+    "tenant_by_slug",
+    "tenant_scope",
 ]
 
 
@@ -62,6 +80,7 @@ def db_session():
 
 
 def current_tenant():
+    """The request's tenant (None outside a tenant's pages): ``g.tenant``, set by the core."""
     from flask import g
 
     return g.get("tenant")
@@ -138,3 +157,138 @@ def report_progress(done: int, total: int, message_id: str = "") -> None:
     from samverka.jobs.runner import report_progress as _report
 
     _report(done, total, message_id)
+
+
+def record_event(session, action: str, *, tenant_id: int | None, **kwargs):
+    """Audit a write in ``session``'s transaction (:func:`samverka.audit.record_event`:
+    ``target_type``, ``target_id``, ``outcome``, ``details`` of ids and short names only)."""
+    from samverka.audit import record_event as _record
+
+    return _record(session, action, tenant_id=tenant_id, **kwargs)
+
+
+def plugin_config_for(session, tenant_id: int, name: str) -> dict:
+    """Tenant ``tenant_id``'s effective configuration of plugin ``name`` where there is no
+    request (in a job: :func:`plugin_config` needs ``g.tenant``)."""
+    from samverka.plugins.services import effective_config
+    from samverka.runtime import runtime
+
+    return effective_config(session, runtime().host, session.get(Tenant, tenant_id), name)
+
+
+def consortium_members(session, tenant, plugin: str | None = None) -> list:
+    """The tenants that share a consortium with ``tenant`` (itself included), by name; with
+    ``plugin``, only those that have enabled it."""
+    from samverka.runtime import runtime
+
+    mine = select(links.c.consortium_id).where(links.c.tenant_id == tenant.id)
+    ids = select(links.c.tenant_id).where(links.c.consortium_id.in_(mine))
+    found = list(session.scalars(select(Tenant).where(Tenant.id.in_(ids)).order_by(Tenant.name)))
+    if tenant.id not in {t.id for t in found}:
+        found = sorted([*found, tenant], key=lambda t: t.name)
+    if plugin is not None:  # enablements are the tenants' own rows: read in their scope
+        if plugin not in runtime().host.installed:
+            return []
+        with _read_only_scope(session, [t.id for t in found]):
+            enabled = set(session.scalars(_enabled_among(plugin, [t.id for t in found])))
+        found = [t for t in found if t.id in enabled]
+    return found
+
+
+def _enabled_among(plugin: str, tenant_ids: list[int]):
+    """The ids among ``tenant_ids`` that have enabled ``plugin`` while one of their consortia
+    offers it: :func:`samverka.plugins.services.enabled_plugins_query` for many tenants in
+    one statement."""
+    offered = (
+        select(ConsortiumPlugin.id)
+        .join(links, links.c.consortium_id == ConsortiumPlugin.consortium_id)
+        .where(links.c.tenant_id == TenantPlugin.tenant_id, ConsortiumPlugin.plugin == plugin)
+        .exists()
+    )
+    return select(TenantPlugin.tenant_id).where(
+        TenantPlugin.tenant_id.in_(tenant_ids),
+        TenantPlugin.plugin == plugin,
+        TenantPlugin.enabled.is_(True),
+        offered,
+    )
+
+
+@contextmanager
+def consortium_read_scope(session, tenant, plugin: str) -> Iterator:
+    """``with consortium_read_scope(session, tenant, plugin):`` the session (ORM and
+    row-level security) also sees the rows of the members of ``tenant``'s consortia that have
+    enabled ``plugin`` — for consortium aggregates and shared definitions, never for other
+    tenants at large. Read-only, because a widened scope must not become a way to write
+    another tenant's rows: pending changes are flushed on entry (in the caller's scope) and
+    any flush inside raises :class:`ReadOnlyScopeError`. Nests; restores the scope on exit."""
+    ids = [t.id for t in consortium_members(session, tenant, plugin)] or [tenant.id]
+    with _read_only_scope(session, ids):
+        yield session
+
+
+class ReadOnlyScopeError(RuntimeError):
+    """A write was flushed inside :func:`consortium_read_scope` (a programming error)."""
+
+
+_READ_ONLY_KEY = "samverka_read_only_depth"
+
+
+@contextmanager
+def _read_only_scope(session, tenant_ids) -> Iterator:
+    """The widened, read-only scope behind :func:`consortium_read_scope` (a depth counter
+    in ``session.info``, so nested scopes end read-only only when the outermost exits)."""
+    session.flush()  # the caller's pending writes belong to the caller's scope
+    if not event.contains(session, "before_flush", _refuse_writes):
+        event.listen(session, "before_flush", _refuse_writes)
+    user = get_scope(session).user_id
+    session.info[_READ_ONLY_KEY] = session.info.get(_READ_ONLY_KEY, 0) + 1
+    try:
+        with scoped(session, TenantScope(tuple(sorted(set(tenant_ids))), user)):
+            yield session
+    finally:
+        session.info[_READ_ONLY_KEY] -= 1
+
+
+def _refuse_writes(session, _flush_context, _instances) -> None:
+    if session.info.get(_READ_ONLY_KEY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyScopeError("write inside a read-only consortium scope")
+
+
+def tenant_by_id(session, tenant_id: int):
+    """The tenant row (name, slug, municipality code, consortia) where there is no request."""
+    return session.get(Tenant, tenant_id)
+
+
+@dataclass(frozen=True)
+class IndicatorSeries:
+    """A countable series for the hook ``indicator_sources``: ``values`` period → number."""
+
+    code: str
+    label: str
+    unit: str = "antal"
+    values: dict = field(default_factory=dict)
+
+
+def indicator_sources(session, tenant) -> list[IndicatorSeries]:
+    """Every series the core and the tenant's enabled modules publish for ``tenant``."""
+    from samverka.plugins.services import enabled_plugins
+    from samverka.runtime import runtime
+
+    host = runtime().host
+    hooks = host.hooks_for(enabled_plugins(session, host, tenant))
+    return [
+        series
+        for found in hooks.indicator_sources(session=session, tenant=tenant)
+        for series in found or ()
+    ]
+
+
+def tenant_by_slug(session, slug: str):
+    """The tenant row with ``slug`` (None if there is none): for CLI commands."""
+    return session.scalar(select(Tenant).where(Tenant.slug == slug))
+
+
+def tenant_scope(session, tenant_id: int):
+    """``with tenant_scope(session, id):`` act as that one tenant (CLI commands, seeding):
+    reads and writes are scoped to it as in its own requests."""
+    return scoped(session, TenantScope.for_tenant(tenant_id))

@@ -358,3 +358,27 @@ def register_round_periodic_jobs() -> list:
 @hookimpl(specname="register_nav_items")
 def register_round_nav_items(tenant, user) -> list[NavItem]:
     return [NavItem(_l("Reporting rounds"), "round_pages.index", "tenant:rounds:view", 20)]
+
+
+@hookimpl
+def indicator_sources(session, tenant) -> list:
+    """Records created per year and type (not deleted): a countable series for indicators,
+    counted by the database."""
+    from sqlalchemy import extract, func, select
+
+    from samverka.plugins.api import IndicatorSeries
+    from samverka.records.models import Record
+
+    year = extract("year", Record.created_at)
+    rows = session.execute(
+        select(Record.type_name, year, func.count())
+        .where(Record.deleted_at.is_(None), Record.tenant_id == tenant.id)
+        .group_by(Record.type_name, year)
+    ).all()
+    series: dict[str, dict[str, float]] = {}
+    for type_name, created, count in rows:
+        series.setdefault(type_name, {})[str(int(created))] = float(count)
+    return [
+        IndicatorSeries(f"core.records.{name}"[:40], f"Records of type {name}", "antal", values)
+        for name, values in sorted(series.items())
+    ]

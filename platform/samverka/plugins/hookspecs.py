@@ -183,3 +183,16 @@ def situation_picture_sections(session: Any, tenant: Any, period: Any) -> list[d
     Called while the picture is compiled, in the tenant's scope; read only what the tenant
     may read, and write nothing.
     """
+
+
+@hookspec
+def indicator_sources(session: Any, tenant: Any) -> list[Any]:
+    """*Per tenant.* Countable series this module publishes for indicators.
+
+    Return ``IndicatorSeries(code, label, unit, values)`` entries (from
+    :mod:`samverka.plugins.api`): ``values`` maps a period (``2024``, ``2024Q1``,
+    ``202401``) to a number for ``tenant`` (``session`` is scoped to it). The indicators
+    plugin lists them as data elements' sources and stores their values, so indicators can
+    use e.g. reports per category without the modules knowing each other. Codes are at
+    most 40 characters, prefixed with the module's name.
+    """

@@ -1,0 +1,255 @@
+"""Indicators: 10^6 values aggregated to consortium level, against a hand-written SQL
+``GROUP BY`` in the same run; and import throughput (rows/s) through the plugin's checks.
+
+    source /tmp/svc-<name>/env   # bin/services: SAMVERKA_TEST_POSTGRES_URL
+    .venv/bin/python bench/indicators.py [--tenants 200] [--backend both]
+
+For each backend it migrates a throwaway database (core + the installed indicators plugin),
+creates ``--tenants`` municipalities in one consortium with the plugin enabled, two shared
+data elements (reported crimes, population) and the indicator "crimes per 100 000", and
+loads 2 elements x 2 500 periods (years, quarters, months 1950-2099) per tenant as the table
+owner (200 tenants: 10^6 values). Then, interleaved 5 times, it times
+``services.consortium_totals`` (the plugin: per period, each element summed over the
+members complete in the period, then the expressions) and the plain SQL
+``SELECT period, SUM(CASE …) … GROUP BY period`` run by the same session, in the same
+scope (PostgreSQL: the RLS-bound app role). The ratio is plugin/SQL (target <= 1.5).
+Import: a CSV of 15 300 rows (2 elements x 2 550 periods x T/K/M) for one tenant through
+``imports.read_table``, ``check_rows`` and ``store``, then a re-run (all unchanged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "platform"))
+
+
+COUNTIES = ["17", "14", "20", "01", "03"]  # codes must start with a county's (<= 500)
+
+
+def periods() -> list[str]:
+    years = [str(y) for y in range(1950, 2100)]
+    return (
+        years
+        + [f"{y}Q{q}" for y in years for q in range(1, 5)]
+        + [f"{y}{m:02d}" for y in years for m in range(1, 13)]
+    )
+
+
+def build(backend: str, folder: Path, tenants: int):
+    from samverka.app import create_app
+    from samverka.config import Settings
+    from samverka.plugins import core
+    from samverka.plugins.host import CORE_PLUGIN, PluginHost
+    from samverka.testing import databases
+
+    host = PluginHost()
+    host.register(core, CORE_PLUGIN, internal=True)
+    host.load_entry_points()
+    host.check()
+    name = f"samverka_bench_indicators_{os.getpid()}"
+    database = (
+        databases.sqlite_database(folder, host)
+        if backend == "sqlite"
+        else databases.postgresql_database(name, host)
+    )
+    settings = Settings(
+        instance_path=folder / "instance",
+        env="testing",
+        database_url=database.app_url,
+        database_owner_url=database.owner_url,
+        log_level="WARNING",
+        secret_key="bench-secret-key-that-is-long-enough-0123456789",
+    ).with_defaults()
+    app = create_app(settings)
+
+    def cleanup() -> None:
+        app.extensions["samverka"].engine.dispose()
+        if backend == "postgresql":
+            databases.drop_postgresql_database(name)
+
+    return app, database, cleanup
+
+
+def seed(app, database, count: int):
+    from samverka_indicators import services
+    from samverka_indicators.models import DataValue
+    from sqlalchemy import insert, text
+
+    from samverka.db import TenantScope, make_engine, scoped
+    from samverka.plugins import services as plugins
+    from samverka.tenants import services as tenancy
+
+    host = app.extensions["samverka"].host
+    session = app.extensions["samverka"].sessions()
+    with app.test_request_context():
+        consortium = tenancy.create_consortium(session, "bench", "Bench", "17")
+        plugins.allow_plugin(session, host, "indicators", consortium)
+        made = []
+        for n in range(count):
+            tenant = tenancy.create_tenant(
+                session,
+                f"t{n}",
+                f"Kommun {n:03d}",
+                "municipality",
+                f"{COUNTIES[n // 100]}{n % 100:02d}",
+                10_000,
+                [consortium],
+            )
+            with scoped(session, TenantScope.for_tenant(tenant.id)):
+                plugins.enable_plugin(session, host, tenant, "indicators")
+            made.append(tenant)
+        session.commit()
+        first = made[0]
+        with scoped(session, TenantScope.for_tenant(first.id)):
+            crimes = services.define_element(session, first, "crimes", "Brott", shared=True)
+            people = services.define_element(
+                session, first, "people", "Folkmängd", aggregation="last", shared=True
+            )
+            services.define_indicator(
+                session,
+                first,
+                "rate",
+                "Brott per 100 000",
+                "#{crimes}",
+                "#{people}",
+                factor=100_000,
+                shared=True,
+            )
+            session.commit()
+        ids = [t.id for t in made]
+        element_ids = (crimes.id, people.id)
+    owner = make_engine(database.owner_url)
+    all_periods = periods()[:2500]
+    started = time.perf_counter()
+    with owner.begin() as conn:
+        if owner.dialect.name == "postgresql":  # row-level security binds the owner too
+            conn.execute(
+                text("SELECT set_config('samverka.tenant_ids', :t, true)"),
+                {"t": ",".join(map(str, ids))},
+            )
+        for n, tenant_id in enumerate(ids):
+            rows = [
+                {
+                    "tenant_id": tenant_id,
+                    "element_id": e,
+                    "period": p,
+                    "gender": "T",
+                    "value": float((n + i) % 50 if e == element_ids[0] else 10_000 + n),
+                    "status": "final",
+                }
+                for e in element_ids
+                for i, p in enumerate(all_periods)
+            ]
+            conn.execute(insert(DataValue), rows)
+    with owner.begin() as conn:  # what autovacuum does after a bulk load: without statistics
+        # PostgreSQL guessed 1 row, scanned by element_id and ran the row-level security
+        # predicate (current_setting parsed into an array) as a filter on every row
+        conn.execute(text("ANALYZE indicators_values"))
+    owner.dispose()
+    loaded = len(ids) * 2 * len(all_periods)
+    print(f"  loaded {loaded} values in {time.perf_counter() - started:.1f} s")
+    return session, first, ids, element_ids
+
+
+def measure(app, session, first, ids, element_ids, rounds: int = 5):
+    from samverka_indicators import services
+    from sqlalchemy import text
+
+    from samverka.plugins.api import consortium_read_scope
+
+    sql = text(
+        "SELECT period, SUM(CASE WHEN element_id = :a THEN value END),"
+        " SUM(CASE WHEN element_id = :b THEN value END) FROM indicators_values"
+        " WHERE gender = 'T' AND status IN ('preliminary', 'final') AND value IS NOT NULL"
+        " GROUP BY period"
+    )
+    plugin_times, sql_times = [], []
+    with app.test_request_context():
+        indicator = next(i for i in services.visible_indicators(session, first) if i.code == "rate")
+        for _ in range(rounds):
+            started = time.perf_counter()
+            cells = services.consortium_totals(session, first, indicator, ids)
+            plugin_times.append(time.perf_counter() - started)
+            session.rollback()
+            with consortium_read_scope(session, first, "indicators"):  # not timed: the query
+                started = time.perf_counter()
+                rows = session.execute(sql, {"a": element_ids[0], "b": element_ids[1]}).all()
+                sql_times.append(time.perf_counter() - started)
+            session.rollback()
+        started = time.perf_counter()
+        services.visible_elements(session, first)
+        lookup = time.perf_counter() - started
+        session.rollback()
+        print(f"  of which the definitions' lookup (members, enablement): {lookup:.3f} s")
+    assert len(cells) == len(rows), (len(cells), len(rows))
+    return statistics.median(plugin_times), statistics.median(sql_times)
+
+
+def import_rate(app, session, first) -> tuple[int, float, float]:
+    from samverka_indicators import imports
+
+    from samverka.db import TenantScope, scoped
+
+    lines = ["municipality;element;period;gender;value"] + [
+        f"{first.municipality_code};{e};{p};{g};{n % 97}"
+        for n, (e, p, g) in enumerate(
+            (e, p, g) for e in ("crimes", "people") for p in periods() for g in "TKM"
+        )
+    ]
+    content = ("\n".join(lines) + "\n").encode()
+    times = []
+    with app.test_request_context(), scoped(session, TenantScope.for_tenant(first.id)):
+        for _ in range(2):  # the second run finds every row unchanged
+            started = time.perf_counter()
+            checked = imports.check_rows(session, first, imports.read_table("csv", content))
+            assert not checked.errors, checked.errors[:3]
+            with scoped(session, TenantScope.for_tenant(first.id)):
+                imports.store(session, first.id, checked)
+            session.commit()
+            times.append(time.perf_counter() - started)
+    rows = len(lines) - 1
+    return rows, rows / times[0], rows / times[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--tenants", type=int, default=200)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args(argv)
+    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
+    results = []
+    for backend in backends:
+        with tempfile.TemporaryDirectory(prefix="samverka-bench-indicators.") as folder:
+            print(f"{backend}:")
+            app, database, cleanup = build(backend, Path(folder), args.tenants)
+            try:
+                session, first, ids, element_ids = seed(app, database, args.tenants)
+                plugin, sql = measure(app, session, first, ids, element_ids)
+                rows, first_rate, rerun_rate = import_rate(app, session, first)
+                results.append((backend, plugin, sql, rows, first_rate, rerun_rate))
+                session.close()
+            finally:
+                cleanup()
+    print()
+    print(
+        f"{'backend':<11}{'plugin s':>9}{'SQL s':>8}{'ratio':>7}{'import rows':>12}"
+        f"{'rows/s':>9}{'re-run rows/s':>15}"
+    )
+    for backend, plugin, sql, rows, first_rate, rerun_rate in results:
+        print(
+            f"{backend:<11}{plugin:>9.3f}{sql:>8.3f}{plugin / sql:>7.2f}{rows:>12}"
+            f"{first_rate:>9.0f}{rerun_rate:>15.0f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

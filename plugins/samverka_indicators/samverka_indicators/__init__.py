@@ -1,0 +1,162 @@
+"""Samverka's indicators plugin (issue 6): DHIS2-style data elements and indicators, values
+per tenant and period, imports from files and Kolada, consortium comparison with small-number
+suppression. A third party's plugin: it touches the core only through
+:mod:`samverka.plugins.api`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint
+from sqlalchemy import select
+
+from samverka.plugins.api import NavItem, Permission, PluginManifest, hookimpl
+
+from .models import NAME, DataElement, DataValue, Indicator
+
+HERE = Path(__file__).parent
+VIEW = "tenant:indicators:view"
+MANAGE = "tenant:indicators:manage"
+
+CONFIG_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "kolada_base_url": {"type": "string", "pattern": "^https?://"},
+        "bra_mapping": {
+            "type": "object",
+            "properties": {
+                "municipality": {"type": "string"},
+                "period": {"type": "string"},
+                "value": {"type": "string"},
+                "category": {"type": "string"},
+                "elements": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+            "additionalProperties": False,
+        },
+        "average_years": {"type": "integer", "minimum": 1, "maximum": 10},
+    },
+    "additionalProperties": False,
+}
+DEFAULT_CONFIG = {
+    "kolada_base_url": "https://api.kolada.se/v2",
+    "bra_mapping": {
+        "municipality": "Kommun",
+        "period": "År",
+        "value": "Antal",
+        "category": "Brottskategori",
+        "elements": {},
+    },
+    "average_years": 3,
+}
+
+
+@hookimpl
+def register_manifest() -> PluginManifest:
+    return PluginManifest(
+        name=NAME,
+        title="Indikatorer",
+        description="Short- and long-term indicators with imports from Kolada and Brå.",
+        version="0.1.0",
+        config_schema=CONFIG_SCHEMA,
+        default_config=DEFAULT_CONFIG,
+        migrations=HERE / "migrations" / "versions",
+    )
+
+
+@hookimpl
+def register_permissions() -> list[Permission]:
+    return [
+        Permission(
+            VIEW, "See indicators", ("tenant_admin", "coordinator", "contributor", "reader")
+        ),
+        Permission(MANAGE, "Define indicators and import values", ("tenant_admin", "coordinator")),
+    ]
+
+
+@hookimpl
+def register_blueprints() -> list[Blueprint]:
+    from .web import bp
+
+    return [bp]
+
+
+@hookimpl
+def register_api_blueprints() -> list:
+    from .api import api_bp
+
+    return [api_bp]
+
+
+@hookimpl
+def register_nav_items(tenant, user) -> list[NavItem]:
+    return [NavItem("Indikatorer", "indicators.index", VIEW, 60)]
+
+
+@hookimpl
+def register_jobs() -> dict:
+    from .jobs import import_batch, import_kolada, sync_sources
+
+    return {
+        "import_batch": import_batch,
+        "import_kolada": import_kolada,
+        "sync_sources": sync_sources,
+    }
+
+
+@hookimpl
+def export_tenant_data(session, tenant, archive) -> None:
+    """The tenant's definitions and values (not the uploaded files' bytes)."""
+    for path, model in (
+        ("indicators/data_elements.jsonl", DataElement),
+        ("indicators/indicators.jsonl", Indicator),
+        ("indicators/values.jsonl", DataValue),
+    ):
+        columns = [c for c in model.__table__.columns]
+        rows = session.execute(select(*columns).order_by(model.id))
+        archive.add_jsonl(path, (dict(row._mapping) for row in rows))
+
+
+@hookimpl
+def before_tenant_delete(session, tenant) -> None:
+    """Shared definitions other members still have values for are handed to one of them
+    (their values would otherwise go with the owner by the foreign key's cascade)."""
+    from .lifecycle import hand_over_shared
+
+    hand_over_shared(session, tenant)
+
+
+@hookimpl
+def register_cli_commands(cli) -> None:
+    """``samverka indicators seed-demo``: the SuToHaMu demo indicators (after
+    ``samverka plugin allow indicators sutohamu`` and ``plugin enable`` per member)."""
+    import click
+    from flask.cli import with_appcontext
+
+    @cli.group("indicators")
+    def group() -> None:
+        """The indicators plugin."""
+
+    @group.command("seed-demo")
+    @click.option("--json", "as_json", is_flag=True)
+    @with_appcontext
+    def seed_demo(as_json: bool) -> None:
+        """Seed Torsby's shared indicator set and values 2019-2024 for the members."""
+        import json
+
+        from samverka.plugins.api import consortium_members, db_session, tenant_by_slug
+
+        from . import demo
+
+        session = db_session()
+        torsby = tenant_by_slug(session, "torsby")
+        members = consortium_members(session, torsby, NAME) if torsby else []
+        if not members:
+            raise click.ClickException("enable the indicators plugin for the SuToHaMu members")
+        stored = demo.seed(session, members)
+        session.commit()
+        result = {"tenants": [t.slug for t in members], "values": stored}
+        click.echo(
+            json.dumps(result)
+            if as_json
+            else f"{stored} values for " + ", ".join(result["tenants"])
+        )

@@ -1,0 +1,104 @@
+"""The plugin's tables (DHIS2's model): data elements, indicators over them, values per
+tenant/element/period/gender, and uploaded import batches. Every row is tenant-owned (ORM
+scoping and PostgreSQL row-level security come with :class:`TenantOwned`); definitions marked
+``shared`` are read by the owner's consortium members through a widened read scope."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from samverka.plugins.api import Base, TenantOwned
+
+NAME = "indicators"
+INFO = {"plugin": NAME}
+
+AGGREGATIONS = ("sum", "average", "last")
+STATUSES = ("preliminary", "final", "missing", "secret")
+COUNTED = ("preliminary", "final")  # missing/secret are stored with NULL and never counted
+GENDERS = ("T", "K", "M")
+TERMS = ("short", "long")
+DIRECTIONS = ("higher_better", "lower_better")
+
+
+class DataElement(TenantOwned, Base):
+    """Something counted or measured (reported violent crimes, population)."""
+
+    __tablename__ = "indicators_data_elements"
+    __table_args__ = (UniqueConstraint("tenant_id", "code"), {"info": INFO})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    aggregation: Mapped[str] = mapped_column(String(10), default="sum")
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Indicator(TenantOwned, Base):
+    """``factor × numerator / denominator``, each side an expression over data elements,
+    aggregated (over tenants, over periods) before dividing."""
+
+    __tablename__ = "indicators_indicators"
+    __table_args__ = (UniqueConstraint("tenant_id", "code"), {"info": INFO})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    numerator: Mapped[str] = mapped_column(String(500))
+    denominator: Mapped[str] = mapped_column(String(500), default="1")
+    factor: Mapped[float] = mapped_column(Float, default=1.0)
+    term: Mapped[str] = mapped_column(String(10), default="long")
+    direction: Mapped[str] = mapped_column(String(20), default="lower_better")
+    source: Mapped[str] = mapped_column(String(200), default="")
+    attribution: Mapped[str] = mapped_column(String(200), default="")
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DataValue(TenantOwned, Base):
+    """One value; the upsert key is (tenant, element, period, gender)."""
+
+    __tablename__ = "indicators_values"
+    __table_args__ = (
+        # (tenant, period) first: the consortium totals group by them in index order
+        UniqueConstraint("tenant_id", "period", "element_id", "gender"),
+        {"info": INFO},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    element_id: Mapped[int] = mapped_column(
+        ForeignKey("indicators_data_elements.id", ondelete="CASCADE"), index=True
+    )
+    period: Mapped[str] = mapped_column(String(6))
+    gender: Mapped[str] = mapped_column(String(1), default="T")
+    value: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(12), default="final")
+
+
+class ImportBatch(TenantOwned, Base):
+    """An uploaded file waiting for (or done with) its import job."""
+
+    __tablename__ = "indicators_import_batches"
+    __table_args__ = {"info": INFO}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # csv | xlsx | bra_csv | bra_xlsx
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(12), default="uploaded")
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,38 @@
+"""Periods as DHIS2 writes them: a year ``2024``, a quarter ``2024Q1``, a month ``202401``."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+
+from samverka.plugins.api import ValidationError
+
+PERIOD = re.compile(r"^(?P<year>(19|20)\d\d)(?:Q(?P<q>[1-4])|(?P<m>0[1-9]|1[0-2]))?$")
+
+
+def check_period(text: str) -> str:
+    """``text`` stripped if it is a valid period, else a ValidationError."""
+    period = (text or "").strip()
+    if not PERIOD.match(period):
+        raise ValidationError(
+            _l(
+                "The period %(period)s is not a year (2024), quarter (2024Q1) or month (202401).",
+                period=period[:20],
+            ),
+            "period",
+        )
+    return period
+
+
+def kind(period: str) -> str:
+    """``"year"``, ``"quarter"`` or ``"month"``."""
+    if len(period) == 4:
+        return "year"
+    return "quarter" if "Q" in period else "month"
+
+
+def years_back(year: str, count: int) -> list[str]:
+    """``count`` years ending with ``year`` (for multi-year averages), oldest first."""
+    end = int(year[:4])
+    return [str(y) for y in range(end - count + 1, end + 1)]

@@ -1,0 +1,463 @@
+"""Definitions, values and computation. Functions take the session explicitly (a request's,
+a job's or a test's), scoped to the acting tenant; consortium reads widen it through
+:func:`samverka.plugins.api.consortium_read_scope` (read-only) and return aggregates only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from samverka.plugins.api import ValidationError, consortium_read_scope, record_event
+
+from .expressions import NoValue, parse
+from .models import (
+    AGGREGATIONS,
+    COUNTED,
+    DIRECTIONS,
+    GENDERS,
+    NAME,
+    STATUSES,
+    TERMS,
+    DataElement,
+    DataValue,
+    Indicator,
+)
+from .periods import check_period
+
+# --- definitions -----------------------------------------------------------------------
+
+
+def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise ValidationError(
+            _l("%(value)s is not one of %(allowed)s.", value=value, allowed=", ".join(allowed)),
+            name,
+        )
+    return value
+
+
+def define_element(
+    session,
+    tenant,
+    code: str,
+    name: str,
+    *,
+    unit: str = "",
+    aggregation: str = "sum",
+    shared: bool = False,
+    source: str = "",
+) -> DataElement:
+    """Create (or update, by code) a data element of ``tenant``."""
+    code = (code or "").strip()
+    if not code or len(code) > 40:
+        raise ValidationError(_l("A code of at most 40 characters is required."), "code")
+    _choice(aggregation, AGGREGATIONS, "aggregation")
+    element = session.scalar(select(DataElement).where(DataElement.code == code))
+    if element is None:
+        element = DataElement(code=code, tenant_id=tenant.id)
+        session.add(element)
+    element.name, element.unit, element.aggregation = name, unit, aggregation
+    element.shared, element.source = shared, source
+    session.flush()
+    record_event(
+        session,
+        "indicators.element_save",
+        tenant_id=tenant.id,
+        target_type="data_element",
+        target_id=element.id,
+    )
+    return element
+
+
+def member_ids(session, tenant) -> list[int]:
+    """The ids :func:`consortium_read_scope` widens to (the tenant alone without members)."""
+    from samverka.plugins.api import consortium_members
+
+    return [t.id for t in consortium_members(session, tenant, NAME)] or [tenant.id]
+
+
+def visible_elements(session, tenant) -> dict[str, DataElement]:
+    """Code → element: the tenant's own, and those its consortium members share (its own
+    win on a clash of codes)."""
+    with consortium_read_scope(session, tenant, NAME):
+        found = session.scalars(
+            select(DataElement).where(
+                or_(DataElement.tenant_id == tenant.id, DataElement.shared.is_(True))
+            )
+        ).all()
+    found = sorted(found, key=lambda e: e.tenant_id == tenant.id)
+    return {e.code: e for e in found}
+
+
+def visible_indicators(session, tenant) -> list[Indicator]:
+    with consortium_read_scope(session, tenant, NAME):
+        found = session.scalars(
+            select(Indicator)
+            .where(or_(Indicator.tenant_id == tenant.id, Indicator.shared.is_(True)))
+            .order_by(Indicator.name)
+        ).all()
+    return list(found)
+
+
+def check_expression(text: str, elements: dict[str, DataElement]):
+    expression = parse(text)
+    for code in sorted(expression.references):
+        if code not in elements:
+            raise ValidationError(
+                _l("The expression refers to an unknown data element: %(code)s.", code=code),
+                "expression",
+            )
+    return expression
+
+
+def define_indicator(
+    session,
+    tenant,
+    code: str,
+    name: str,
+    numerator: str,
+    denominator: str = "1",
+    *,
+    factor: float = 1.0,
+    term: str = "long",
+    direction: str = "lower_better",
+    source: str = "",
+    attribution: str = "",
+    shared: bool = False,
+) -> Indicator:
+    """Create (or update, by code) an indicator; unknown elements are a ValidationError."""
+    elements = visible_elements(session, tenant)
+    check_expression(numerator, elements)
+    check_expression(denominator, elements)
+    _choice(term, TERMS, "term")
+    _choice(direction, DIRECTIONS, "direction")
+    if not factor or factor <= 0:
+        raise ValidationError(_l("The factor must be a positive number."), "factor")
+    indicator = session.scalar(select(Indicator).where(Indicator.code == code))
+    if indicator is None:
+        indicator = Indicator(code=code, tenant_id=tenant.id)
+        session.add(indicator)
+    for key, value in dict(
+        name=name,
+        numerator=numerator,
+        denominator=denominator,
+        factor=float(factor),
+        term=term,
+        direction=direction,
+        source=source,
+        attribution=attribution,
+        shared=shared,
+    ).items():
+        setattr(indicator, key, value)
+    session.flush()
+    record_event(
+        session,
+        "indicators.indicator_save",
+        tenant_id=tenant.id,
+        target_type="indicator",
+        target_id=indicator.id,
+    )
+    return indicator
+
+
+# --- values ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    element_id: int
+    period: str
+    gender: str
+    value: float | None
+    status: str
+
+
+@dataclass
+class Counts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def stored(self) -> int:
+        return self.inserted + self.updated
+
+
+def value_row(element_id: int, period: str, gender: str, value, status: str = "final"):
+    """A checked row: missing and secret values carry no number (never 0)."""
+    _choice(gender, GENDERS, "gender")
+    _choice(status, STATUSES, "status")
+    if status not in COUNTED:
+        value = None
+    elif value is None:
+        status = "missing"
+    return ValueRow(
+        element_id, check_period(period), gender, None if value is None else float(value), status
+    )
+
+
+def upsert_values(session, tenant_id: int, rows: Iterable[ValueRow]) -> Counts:
+    """Insert or update by (tenant, element, period, gender): a re-run changes nothing."""
+    rows = list({(r.element_id, r.period, r.gender): r for r in rows}.values())
+    counts = Counts()
+    if not rows:
+        return counts
+    existing = {}
+    element_ids = sorted({r.element_id for r in rows})
+    periods = sorted({r.period for r in rows})
+    for value in session.scalars(
+        select(DataValue).where(
+            DataValue.element_id.in_(element_ids), DataValue.period.in_(periods)
+        )
+    ):
+        existing[(value.element_id, value.period, value.gender)] = value
+    for row in rows:
+        found = existing.get((row.element_id, row.period, row.gender))
+        if found is None:
+            session.add(
+                DataValue(
+                    tenant_id=tenant_id,
+                    element_id=row.element_id,
+                    period=row.period,
+                    gender=row.gender,
+                    value=row.value,
+                    status=row.status,
+                )
+            )
+            counts.inserted += 1
+        elif (found.value, found.status) != (row.value, row.status):
+            found.value, found.status = row.value, row.status
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    session.flush()
+    return counts
+
+
+# --- computation -----------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """One tenant's (or the consortium's) numerator, denominator and rate in one period;
+    ``reason`` says why there is no rate (``missing``, ``zero_denominator``)."""
+
+    period: str
+    numerator: float | None = None
+    denominator: float | None = None
+    rate: float | None = None
+    reason: str = ""
+    suppressed: bool = False
+    tenants: list[int] = field(default_factory=list)
+
+
+def element_values(session, tenant, element_ids, tenant_ids, periods, gender="T"):
+    """``{(tenant_id, element_id, period): value | None}`` of counted rows (missing and
+    secret rows are absent: never 0) of ``tenant_ids`` among ``tenant``'s members."""
+    with consortium_read_scope(session, tenant, NAME):
+        rows = session.execute(
+            select(
+                DataValue.tenant_id, DataValue.element_id, DataValue.period, DataValue.value
+            ).where(
+                DataValue.tenant_id.in_(list(tenant_ids)),
+                DataValue.element_id.in_(list(element_ids)),
+                DataValue.period.in_(list(periods)),
+                DataValue.gender == gender,
+                DataValue.status.in_(COUNTED),
+                DataValue.value.is_not(None),
+            )
+        ).all()
+    return {(t, e, p): v for t, e, p, v in rows}
+
+
+def _side(expression, codes, values, tenant_id, period):
+    try:
+        return expression.evaluate(
+            {code: values.get((tenant_id, eid, period)) for code, eid in codes.items()}
+        ), ""
+    except NoValue as no:
+        return None, no.reason
+
+
+def compute(session, tenant, indicator: Indicator, tenant_ids, periods, gender="T"):
+    """Per tenant and period a :class:`Cell` (numerator and denominator evaluated over the
+    tenant's element values, then ``factor × num / den``): ``{(tenant_id, period): Cell}``."""
+    elements = visible_elements(session, tenant)
+    num = check_expression(indicator.numerator, elements)
+    den = check_expression(indicator.denominator, elements)
+    codes = {c: elements[c].id for c in num.references | den.references}
+    values = element_values(session, tenant, codes.values(), tenant_ids, periods, gender)
+    cells = {}
+    for tenant_id in tenant_ids:
+        for period in periods:
+            cell = Cell(period, tenants=[tenant_id])
+            cell.numerator, r1 = _side(num, codes, values, tenant_id, period)
+            cell.denominator, r2 = _side(den, codes, values, tenant_id, period)
+            cell.reason = r1 or r2
+            _finish(cell, indicator.factor)
+            cells[(tenant_id, period)] = cell
+    return cells
+
+
+def _finish(cell: Cell, factor: float) -> None:
+    if cell.numerator is None or cell.denominator is None:
+        cell.reason = cell.reason or "missing"
+    elif cell.denominator == 0:
+        cell.reason = "zero_denominator"
+    else:
+        cell.rate = factor * cell.numerator / cell.denominator
+
+
+def pool(cells: Iterable[Cell], factor: float, period: str) -> Cell:
+    """The ratio of sums over ``cells`` that have both sides (consortium level, or a
+    multi-year average): Σ numerators / Σ denominators × factor — never a sum of ratios."""
+    complete = [c for c in cells if c.numerator is not None and c.denominator is not None]
+    result = Cell(period, tenants=sorted({t for c in complete for t in c.tenants}))
+    if complete:
+        result.numerator = sum(c.numerator for c in complete)
+        result.denominator = sum(c.denominator for c in complete)
+    _finish(result, factor)
+    return result
+
+
+def multi_year(session, tenant, indicator, tenant_id: int, years: list[str], gender="T"):
+    """The pooled rate over ``years`` (small municipalities: one crime in Munkfors moves a
+    yearly rate by ~27 per 100 000)."""
+    cells = compute(session, tenant, indicator, [tenant_id], years, gender)
+    return pool(cells.values(), indicator.factor, f"{years[0]}–{years[-1]}")
+
+
+SMALL = range(1, 5)  # counts 1-4 are suppressed in comparisons
+
+
+@dataclass
+class Comparison:
+    periods: list[str]
+    rows: list[tuple[object, dict[str, Cell]]]  # (tenant, period → cell)
+    total: dict[str, Cell]
+    suppressed_any: bool
+
+
+def compare(session, tenant, indicator, periods, gender="T") -> Comparison:
+    """The consortium's members side by side, with the consortium's ratio of sums; counts
+    of 1–4 are suppressed, and in a period with exactly one suppressed member the smallest
+    other member too (else it would follow from the total)."""
+    from samverka.plugins.api import consortium_members
+
+    members = consortium_members(session, tenant, NAME)
+    ids = [m.id for m in members]
+    cells = compute(session, tenant, indicator, ids, periods, gender)
+    total = {p: pool((cells[(t, p)] for t in ids), indicator.factor, p) for p in periods}
+    suppressed_any = False
+    for period in periods:
+        column = [cells[(t, period)] for t in ids]
+        primary = [c for c in column if c.numerator is not None and c.numerator in SMALL]
+        for cell in primary:
+            cell.suppressed = True
+        if len(primary) == 1:
+            others = [c for c in column if not c.suppressed and c.numerator is not None]
+            if others:
+                min(others, key=lambda c: c.numerator).suppressed = True
+        if total[period].numerator is not None and total[period].numerator in SMALL:
+            total[period].suppressed = True
+        suppressed_any = suppressed_any or bool(primary) or total[period].suppressed
+    rows = [(m, {p: cells[(m.id, p)] for p in periods}) for m in members]
+    return Comparison(list(periods), rows, total, suppressed_any)
+
+
+# --- sources from the core and other modules --------------------------------------------
+
+
+def sync_sources(session, tenant) -> Counts:
+    """Store the series the core and the tenant's modules publish (hook
+    ``indicator_sources``) as data elements of the tenant (source: the publishing module)
+    with their values; idempotent."""
+    from samverka.plugins.api import indicator_sources
+
+    total = Counts()
+    for series in indicator_sources(session, tenant):
+        element = session.scalar(select(DataElement).where(DataElement.code == series.code))
+        if element is None:
+            element = define_element(
+                session,
+                tenant,
+                series.code,
+                series.label[:200],
+                unit=series.unit,
+                source=series.code.split(".", 1)[0],
+            )
+        rows = [
+            value_row(element.id, period, "T", value)
+            for period, value in sorted(series.values.items())
+        ]
+        counts = upsert_values(session, tenant.id, rows)
+        total.inserted += counts.inserted
+        total.updated += counts.updated
+        total.unchanged += counts.unchanged
+    return total
+
+
+# --- consortium totals in one SQL statement ----------------------------------------------
+
+
+def consortium_totals(session, tenant, indicator, tenant_ids, periods=None, gender="T"):
+    """``{period: Cell}`` for the consortium as DHIS2 does it: each referenced element
+    summed over the tenants that have *every* referenced element in that period (so a
+    member with a missing or secret value drops out of numerator and denominator alike),
+    then the expressions evaluated on those sums. One GROUP BY in the database, for large
+    series (bench/indicators.py)."""
+    from sqlalchemy import case, func
+
+    elements = visible_elements(session, tenant)
+    num = check_expression(indicator.numerator, elements)
+    den = check_expression(indicator.denominator, elements)
+    codes = sorted(num.references | den.references)
+    ids = {code: elements[code].id for code in codes}
+    where = [
+        DataValue.element_id.in_(list(ids.values())),
+        DataValue.gender == gender,
+        DataValue.status.in_(COUNTED),
+        DataValue.value.is_not(None),
+    ]
+    if periods is not None:
+        where.append(DataValue.period.in_(list(periods)))
+    if set(tenant_ids) != set(member_ids(session, tenant)):
+        # only when it narrows the scope: a second list of every member made PostgreSQL
+        # seq-scan and run the row-level security predicate on each row (43-63x slower);
+        # without it the scope's predicate is the unique index's condition
+        where.append(DataValue.tenant_id.in_(list(tenant_ids)))
+    per_tenant = (
+        select(
+            DataValue.period.label("period"),
+            *(
+                func.sum(case((DataValue.element_id == ids[c], DataValue.value))).label(f"e{i}")
+                for i, c in enumerate(codes)
+            ),
+        )
+        .where(*where)
+        .group_by(DataValue.tenant_id, DataValue.period)
+        # one row per (tenant, element, period, gender): COUNT(*) counts the elements, and
+        # unlike COUNT(DISTINCT) lets PostgreSQL hash-aggregate instead of sorting
+        .having(func.count() == len(codes))
+        .subquery()
+    )
+    query = select(
+        per_tenant.c.period, *(func.sum(per_tenant.c[f"e{i}"]) for i in range(len(codes)))
+    ).group_by(per_tenant.c.period)
+    with consortium_read_scope(session, tenant, NAME):
+        rows = session.execute(query).all()
+    cells = {}
+    for period, *sums in rows:
+        values = dict(zip(codes, sums, strict=True))
+        cell = Cell(period)
+        try:
+            cell.numerator = num.evaluate(values)
+            cell.denominator = den.evaluate(values)
+        except NoValue as no:
+            cell.reason = no.reason
+        _finish(cell, indicator.factor)
+        cells[period] = cell
+    return cells

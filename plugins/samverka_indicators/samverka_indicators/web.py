@@ -1,0 +1,251 @@
+"""Pages: the indicator list, an indicator's page (chart, data table, counts beside rates,
+multi-year average, consortium comparison with suppression) and its CSV/XLSX export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
+
+from samverka.plugins.api import authorize, current_tenant, db_session, plugin_config
+
+from . import services
+from .charts import bar_chart
+from .models import NAME, DataValue
+from .periods import years_back
+
+bp = Blueprint("indicators", __name__, template_folder="templates")
+
+
+def _require(action: str) -> None:
+    if not authorize(action):
+        abort(403)
+
+
+@bp.route("/")
+def index():
+    _require("tenant:indicators:view")
+    tenant = current_tenant()
+    found = services.visible_indicators(db_session(), tenant)
+    return render_template(
+        "indicators/index.html", indicators=found, tenant=tenant, authorize=authorize, error=None
+    )
+
+
+def _indicator(code: str):
+    for indicator in services.visible_indicators(db_session(), current_tenant()):
+        if indicator.code == code:
+            return indicator
+    abort(404)
+
+
+def _years(session) -> list[str]:
+    from sqlalchemy import func, select
+
+    last = session.scalar(select(func.max(DataValue.period)))
+    end = (last or "2024")[:4]
+    return years_back(end, 5)
+
+
+@bp.route("/<code>")
+def indicator_page(code: str):
+    _require("tenant:indicators:view")
+    session, tenant = db_session(), current_tenant()
+    indicator = _indicator(code)
+    years = _years(session)
+    own = services.compute(session, tenant, indicator, [tenant.id], years)
+    cells = [own[(tenant.id, y)] for y in years]
+    window = plugin_config(NAME).get("average_years", 3)
+    average = services.multi_year(
+        session, tenant, indicator, tenant.id, years_back(years[-1], window)
+    )
+    comparison = services.compare(session, tenant, indicator, years)
+    chart = bar_chart(
+        indicator.name,
+        _(
+            "%(name)s for %(tenant)s by year; the values are also in the table.",
+            name=indicator.name,
+            tenant=tenant.name,
+        ),
+        [(c.period, c.rate) for c in cells],
+    )
+    return render_template(
+        "indicators/indicator.html",
+        indicator=indicator,
+        cells=cells,
+        average=average,
+        comparison=comparison,
+        chart=chart,
+        tenant=tenant,
+    )
+
+
+@bp.route("/<code>/export")
+def export(code: str):
+    _require("tenant:indicators:view")
+    session, tenant = db_session(), current_tenant()
+    indicator = _indicator(code)
+    years = _years(session)
+    own = services.compute(session, tenant, indicator, [tenant.id], years)
+    rows = [("period", "numerator", "denominator", "rate")] + [
+        (
+            y,
+            own[(tenant.id, y)].numerator,
+            own[(tenant.id, y)].denominator,
+            own[(tenant.id, y)].rate,
+        )
+        for y in years
+    ]
+    if request.args.get("format") == "xlsx":
+        import xlsxwriter
+
+        out = io.BytesIO()
+        book = xlsxwriter.Workbook(out, {"in_memory": True})
+        sheet = book.add_worksheet(indicator.code[:31])
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+        book.close()
+        return Response(
+            out.getvalue(),
+            mimetype=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            headers={"Content-Disposition": f"attachment; filename={indicator.code}.xlsx"},
+        )
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    return Response(
+        text.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={indicator.code}.csv"},
+    )
+
+
+# --- upload with a preview, then an import job ------------------------------------------
+
+PREVIEW_ROWS = 20
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def upload():
+    """Upload a CSV/XLSX file (own columns or a Brå file); the preview shows the first rows
+    and every row-level error before anything is stored."""
+    from flask_babel import gettext as _
+
+    from samverka.plugins.api import record_event
+
+    from . import imports
+    from .models import ImportBatch
+
+    _require("tenant:indicators:manage")
+    session, tenant = db_session(), current_tenant()
+    if request.method == "GET":
+        return render_template("indicators/upload.html", tenant=tenant, error=None)
+    file = request.files.get("file")
+    bra = request.form.get("format") == "bra"
+    name = (file.filename or "") if file else ""
+    suffix = "xlsx" if name.lower().endswith(".xlsx") else "csv"
+    content = file.read(MAX_UPLOAD + 1) if file else b""
+    if not content or len(content) > MAX_UPLOAD:
+        return render_template(
+            "indicators/upload.html",
+            tenant=tenant,
+            error=_("Choose a CSV or XLSX file of at most 20 MB."),
+        ), 400
+    kind = f"bra_{suffix}" if bra else suffix
+    try:
+        table = imports.read_table(kind, content)
+    except Exception as error:
+        return render_template("indicators/upload.html", tenant=tenant, error=str(error)), 400
+    if bra:
+        checked = imports.check_bra(
+            session, tenant, table, plugin_config(NAME).get("bra_mapping", {})
+        )
+    else:
+        checked = imports.check_rows(session, tenant, table)
+    batch = ImportBatch(tenant_id=tenant.id, kind=kind, filename=name[:200], content=content)
+    session.add(batch)
+    session.flush()
+    record_event(
+        session,
+        "indicators.upload",
+        tenant_id=tenant.id,
+        target_type="import_batch",
+        target_id=batch.id,
+    )
+    session.commit()
+    return render_template(
+        "indicators/preview.html",
+        tenant=tenant,
+        batch=batch,
+        header=table[0] if table else [],
+        rows=table[1 : PREVIEW_ROWS + 1],
+        checked=checked,
+        periods=sorted(checked.good),
+    )
+
+
+@bp.route("/import/<int:batch_id>/run", methods=["POST"])
+def run_import(batch_id: int):
+    """Queue the import of an uploaded batch (once: a second press shows the same job)."""
+    from flask import redirect, url_for
+
+    from samverka.plugins.api import enqueue
+
+    from .models import ImportBatch
+
+    _require("tenant:indicators:manage")
+    session, tenant = db_session(), current_tenant()
+    if session.get(ImportBatch, batch_id) is None:
+        abort(404)
+    job = enqueue(
+        session,
+        "indicators.import_batch",
+        tenant_id=tenant.id,
+        idempotency_key=f"indicators-batch-{batch_id}",
+        batch_id=batch_id,
+    )
+    session.commit()
+    return redirect(url_for("jobs.show", tenant_slug=tenant.slug, job_id=job.id))
+
+
+KPI_LIST = r"^[A-Za-z0-9_.\-]{1,40}(,[A-Za-z0-9_.\-]{1,40}){0,19}$"
+YEAR_LIST = r"^(19|20)\d\d(,(19|20)\d\d){0,24}$"
+
+
+@bp.route("/kolada", methods=["POST"])
+def kolada():
+    """Queue a Kolada import of the given KPIs (data element codes) and years (at most 20
+    and 25, Kolada's limits per request) for this municipality."""
+    import re
+
+    from flask import redirect, url_for
+    from flask_babel import gettext as _
+
+    from samverka.plugins.api import enqueue
+
+    _require("tenant:indicators:manage")
+    session, tenant = db_session(), current_tenant()
+    kpis = re.sub(r"\s", "", request.form.get("kpis", ""))
+    years = re.sub(r"\s", "", request.form.get("years", ""))
+    if not re.match(KPI_LIST, kpis) or not re.match(YEAR_LIST, years):
+        found = services.visible_indicators(session, tenant)
+        error = _("Give KPI ids and years separated by commas (at most 20 and 25).")
+        return render_template(
+            "indicators/index.html",
+            indicators=found,
+            tenant=tenant,
+            authorize=authorize,
+            error=error,
+        ), 422
+    job = enqueue(
+        session,
+        "indicators.import_kolada",
+        tenant_id=tenant.id,
+        kpis=kpis.split(","),
+        years=years.split(","),
+    )
+    session.commit()
+    return redirect(url_for("jobs.show", tenant_slug=tenant.slug, job_id=job.id))

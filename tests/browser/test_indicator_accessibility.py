@@ -1,0 +1,65 @@
+"""The indicators plugin's pages (list with the import forms, an indicator's page with the
+chart, its table and the consortium comparison with a suppressed cell, the upload form)
+have no axe-core violations, in Swedish and English, at desktop width and at 320px."""
+
+from __future__ import annotations
+
+import pytest
+from browserkit import accessibility_problems, goto, log_in, switch_language
+
+pytestmark = pytest.mark.browser
+
+
+def seed(app, db, tenant_pair, with_plugins) -> None:
+    from samverka_indicators import services
+
+    from samverka.db import TenantScope, scoped
+
+    for tenant in (tenant_pair.a, tenant_pair.b):
+        with_plugins(tenant, "indicators")
+    with app.test_request_context():
+        with scoped(db, TenantScope.for_tenant(tenant_pair.b.id)):
+            crimes = services.define_element(db, tenant_pair.b, "crimes", "Brott", shared=True)
+            people = services.define_element(
+                db, tenant_pair.b, "people", "Folkmängd", aggregation="last", shared=True
+            )
+            services.define_indicator(
+                db,
+                tenant_pair.b,
+                "violence",
+                "Våldsbrott per 100 000",
+                "#{crimes}",
+                "#{people}",
+                factor=100_000,
+                shared=True,
+            )
+            db.commit()
+        for tenant, count, population in ((tenant_pair.a, 120, 13366), (tenant_pair.b, 3, 11387)):
+            with scoped(db, TenantScope.for_tenant(tenant.id)):
+                for element, value in ((crimes.id, count), (people.id, population)):
+                    services.upsert_values(
+                        db,
+                        tenant.id,
+                        [
+                            services.value_row(element, year, "T", value)
+                            for year in ("2022", "2023", "2024")
+                        ],
+                    )
+                db.commit()
+
+
+@pytest.mark.parametrize(
+    "path", ["/t/sunne/indicators/", "/t/sunne/indicators/violence", "/t/sunne/indicators/import"]
+)
+def test_indicator_pages_have_no_axe_violations(page, app, tenant_pair, with_plugins, db, path):
+    from samverka.testing.fixtures import enrol_totp
+
+    seed(app, db, tenant_pair, with_plugins)
+    secret = enrol_totp(db, tenant_pair.admin_a.id)
+    db.close()
+    log_in(page, tenant_pair.admin_a.email, totp_secret=secret)
+    goto(page, path)
+    problems = accessibility_problems(page, f"{path} [sv]")
+    switch_language(page, "en")
+    problems += accessibility_problems(page, f"{path} [en]")
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,197 @@
+"""Definitions, values and computation: the expression parser (no eval), unknown elements,
+zero denominators as "no value", idempotent upserts, missing/secret never 0, a per-100 000
+rate for Munkfors by hand, ratio of sums at consortium level, multi-year averages and the
+comparison's small-number suppression."""
+
+from __future__ import annotations
+
+import pytest
+from indicatorkit import indicator, put
+from samverka_indicators import services
+from samverka_indicators.expressions import NoValue, parse
+from samverka_indicators.models import DataValue
+from sqlalchemy import select
+
+from samverka.errors import ValidationError
+
+
+def test_expressions_parse_and_evaluate_without_eval(ctx):
+    expr = parse("(#{a} + #{b}) × 2 ÷ #{c} − -1")
+    assert expr.references == {"a", "b", "c"}
+    assert expr.evaluate({"a": 1, "b": 3, "c": 4}) == 3.0
+    with pytest.raises(NoValue) as no:
+        expr.evaluate({"a": 1, "b": 3, "c": 0})
+    assert no.value.reason == "zero_denominator"
+    with pytest.raises(NoValue):
+        expr.evaluate({"a": None, "b": 3, "c": 4})
+    for bad in ["__import__('os')", "#{a} +", "(1", "#{a} ** 2", ""]:
+        with pytest.raises(ValidationError):
+            parse(bad)
+
+
+def test_an_unknown_element_is_a_clear_error(db, ind, acting):
+    with acting(ind.world.a), pytest.raises(ValidationError, match="unknown data element: X1"):
+        services.define_indicator(db, ind.world.a, "x", "X", "#{X1}", "#{N01951}")
+
+
+def test_munkfors_per_100000_equals_a_hand_calculation(db, ind, acting):
+    put(db, acting, ind.munkfors, ind.crimes, "2023", 31)
+    put(db, acting, ind.munkfors, ind.population, "2023", 3669)
+    with acting(ind.munkfors):
+        cells = services.compute(
+            db, ind.munkfors, indicator(db, acting, ind.munkfors), [ind.munkfors.id], ["2023"]
+        )
+    cell = cells[(ind.munkfors.id, "2023")]
+    assert cell.numerator == 31 and cell.denominator == 3669
+    assert cell.rate == pytest.approx(31 / 3669 * 100_000)  # 844.9
+    assert round(cell.rate, 1) == 844.9
+
+
+def test_upserts_are_idempotent_and_missing_or_secret_is_never_zero(db, ind, acting):
+    assert put(db, acting, ind.world.a, ind.crimes, "2024", 100).inserted == 1
+    assert put(db, acting, ind.world.a, ind.crimes, "2024", 100).unchanged == 1
+    assert put(db, acting, ind.world.a, ind.crimes, "2024", 101).updated == 1
+    put(db, acting, ind.world.a, ind.crimes, "2023", 55, status="secret")
+    put(db, acting, ind.world.a, ind.crimes, "2022", None, status="final")
+    with acting(ind.world.a):
+        rows = {v.period: (v.value, v.status) for v in db.scalars(select(DataValue))}
+    assert rows == {"2024": (101, "final"), "2023": (None, "secret"), "2022": (None, "missing")}
+    put(db, acting, ind.world.a, ind.population, "2023", 13366)
+    with acting(ind.world.a):
+        cell = services.compute(
+            db, ind.world.a, indicator(db, acting, ind.world.a), [ind.world.a.id], ["2023"]
+        )[(ind.world.a.id, "2023")]
+    assert cell.rate is None and cell.numerator is None and cell.reason == "missing"
+
+
+def test_a_zero_denominator_is_no_value(db, ind, acting):
+    put(db, acting, ind.world.a, ind.crimes, "2024", 10)
+    put(db, acting, ind.world.a, ind.population, "2024", 0)
+    with acting(ind.world.a):
+        cell = services.compute(
+            db, ind.world.a, indicator(db, acting, ind.world.a), [ind.world.a.id], ["2024"]
+        )[(ind.world.a.id, "2024")]
+    assert cell.rate is None and cell.reason == "zero_denominator"
+
+
+def seed(db, acting, ind):
+    data = {ind.world.a: (120, 13366), ind.world.b: (90, 11387), ind.munkfors: (3, 3669)}
+    for tenant, (crimes, population) in data.items():
+        put(db, acting, tenant, ind.crimes, "2024", crimes)
+        put(db, acting, tenant, ind.population, "2024", population)
+    return data
+
+
+def test_consortium_level_is_a_ratio_of_sums(db, ind, acting):
+    data = seed(db, acting, ind)
+    with acting(ind.world.a):
+        result = services.compare(db, ind.world.a, indicator(db, acting, ind.world.a), ["2024"])
+    total = result.total["2024"]
+    ratio_of_sums = 100_000 * sum(c for c, _ in data.values()) / sum(p for _, p in data.values())
+    sum_of_ratios = sum(100_000 * c / p for c, p in data.values())
+    mean_of_ratios = sum_of_ratios / 3
+    assert total.rate == pytest.approx(ratio_of_sums)  # 755.9
+    assert total.rate != pytest.approx(mean_of_ratios)
+    assert total.numerator == 213 and total.denominator == 28422
+
+
+def test_comparison_suppresses_small_counts_and_a_complementary_cell(db, ind, acting):
+    seed(db, acting, ind)
+    with acting(ind.world.a):
+        result = services.compare(db, ind.world.a, indicator(db, acting, ind.world.a), ["2024"])
+    cells = {member.slug: row["2024"] for member, row in result.rows}
+    assert cells["munkfors"].suppressed  # 3 reported crimes
+    assert cells["torsby"].suppressed  # the smallest other: else 213 - 120 - x gives Munkfors
+    assert not cells["sunne"].suppressed
+    assert result.suppressed_any
+
+
+def test_the_comparison_excludes_hagfors_outside_the_consortium(db, ind, acting):
+    seed(db, acting, ind)
+    with acting(ind.world.a):
+        result = services.compare(db, ind.world.a, indicator(db, acting, ind.world.a), ["2024"])
+    assert [m.slug for m, _ in result.rows] == ["munkfors", "sunne", "torsby"]
+
+
+def test_multi_year_average_pools_counts_and_population(db, ind, acting):
+    for year, crimes in (("2022", 20), ("2023", 31), ("2024", 25)):
+        put(db, acting, ind.munkfors, ind.crimes, year, crimes)
+        put(db, acting, ind.munkfors, ind.population, year, 3669)
+    with acting(ind.munkfors):
+        cell = services.multi_year(
+            db,
+            ind.munkfors,
+            indicator(db, acting, ind.munkfors),
+            ind.munkfors.id,
+            ["2022", "2023", "2024"],
+        )
+    assert cell.rate == pytest.approx(100_000 * 76 / (3 * 3669))
+    assert cell.period == "2022–2024"
+
+
+def test_series_of_the_core_become_data_elements_with_values(db, ind, acting):
+    from samverka.records import services as records
+
+    with acting(ind.world.a, ind.world.admin_a):
+        for title in ("Lägesbild", "Handlingsplan"):
+            records.create_record(
+                db,
+                record_type="core.document",
+                title=title,
+                data={"body": "x"},
+                user=ind.world.admin_a,
+            )
+        db.commit()
+    with acting(ind.world.a, ind.world.admin_a):
+        first = services.sync_sources(db, ind.world.a)
+        db.commit()
+        again = services.sync_sources(db, ind.world.a)
+        element = services.visible_elements(db, ind.world.a)["core.records.core.document"]
+        stored = db.scalars(select(DataValue).where(DataValue.element_id == element.id)).all()
+    assert element.source == "core"
+    assert [(v.value, v.status) for v in stored] == [(2.0, "final")]
+    assert (first.inserted, again.inserted, again.unchanged) == (1, 0, 1)
+
+
+def test_the_demo_seed_gives_every_member_a_rate_and_is_idempotent(db, ind):
+    from samverka_indicators import demo
+
+    members = [ind.world.a, ind.world.b, ind.munkfors]
+    assert demo.seed(db, members) == 3 * 6 * 3
+    db.commit()
+    assert demo.seed(db, members) == 0
+    db.commit()
+    with scoped_to(db, ind.world.a):
+        found = {i.code: i for i in services.visible_indicators(db, ind.world.a)}
+        result = services.compare(db, ind.world.a, found["violence_per_100k"], demo.YEARS)
+    rates = [row["2024"].rate for _, row in result.rows]
+    assert all(500 < rate < 1200 for rate in rates)
+
+
+def scoped_to(db, tenant):
+    from samverka.db import TenantScope, scoped
+
+    return scoped(db, TenantScope.for_tenant(tenant.id))
+
+
+def test_consortium_totals_in_sql_agree_and_drop_incomplete_members(db, ind, acting):
+    seed(db, acting, ind)
+    put(db, acting, ind.world.b, ind.crimes, "2023", 80)  # Torsby 2023: no population
+    put(db, acting, ind.world.a, ind.crimes, "2023", 100)
+    put(db, acting, ind.world.a, ind.population, "2023", 13300)
+    with acting(ind.world.a):
+        found = indicator(db, acting, ind.world.a)
+        ids = [t.id for t in ind.tenants]
+        totals = services.consortium_totals(db, ind.world.a, found, ids, ["2023", "2024"])
+        compared = services.compare(db, ind.world.a, found, ["2023", "2024"])
+    assert totals["2024"].rate == pytest.approx(compared.total["2024"].rate)
+    assert (totals["2023"].numerator, totals["2023"].denominator) == (100, 13300)
+    assert totals["2023"].rate == pytest.approx(compared.total["2023"].rate)
+    with acting(ind.world.a):  # a subset of the members narrows the totals to it
+        sunne = services.consortium_totals(db, ind.world.a, found, [ind.world.a.id], ["2024"])
+    cell = dict((m.id, cells) for m, cells in compared.rows)[ind.world.a.id]["2024"]
+    assert (sunne["2024"].numerator, sunne["2024"].denominator) == (
+        cell.numerator,
+        cell.denominator,
+    )
+    assert sunne["2024"].numerator != totals["2024"].numerator

@@ -1,0 +1,147 @@
+"""Pages and API: the indicator page's accessible chart beside a data table with counts
+beside rates, the comparison's suppression note, CSV/XLSX export, the API's values, and a
+tenant that has not enabled the plugin (Hagfors) finds no page, API route or nav item."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+from indicatorkit import put
+
+from samverka.auth import tokens
+from samverka.db import TenantScope, scoped
+
+
+def seed(db, acting, ind):
+    for tenant, crimes, population in (
+        (ind.world.a, 120, 13366),
+        (ind.world.b, 90, 11387),
+        (ind.munkfors, 3, 3669),
+    ):
+        put(db, acting, tenant, ind.crimes, "2024", crimes)
+        put(db, acting, tenant, ind.population, "2024", population)
+
+
+def test_the_indicator_page_has_a_chart_a_table_and_the_suppression_note(
+    client, login, db, ind_web, acting
+):
+    ind = ind_web
+    seed(db, acting, ind)
+    login(client, ind.world.admin_a)
+    listing = client.get("/t/sunne/indicators/")
+    assert listing.status_code == 200
+    assert "Anmälda våldsbrott per 100 000 invånare" in listing.get_data(as_text=True)
+    page = client.get("/t/sunne/indicators/violence")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'role="img"' in html and '<title id="chart-t">' in html and "<desc" in html
+    assert "897.8" in html  # Sunne's 2024 rate, in the chart's text and in the table
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">120</td>' in html
+    assert html.count(">*<") == 2  # Munkfors (3) and, complementary, Torsby
+    assert "govuk-inset-text" in html
+
+
+def test_exports_as_csv_and_xlsx(client, login, db, ind_web, acting):
+    ind = ind_web
+    seed(db, acting, ind)
+    login(client, ind.world.admin_a)
+    text = client.get("/t/sunne/indicators/violence/export").get_data(as_text=True)
+    assert "2024,120.0,13366.0,897.8" in text
+    answer = client.get("/t/sunne/indicators/violence/export?format=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.data)).active
+    assert [c.value for c in sheet[1]] == ["period", "numerator", "denominator", "rate"]
+
+
+def token(db, user, tenant) -> str:
+    with scoped(db, TenantScope.for_tenant(tenant.id)):
+        issued = tokens.issue_token(db, user, tenant, name="test")
+    db.commit()
+    return issued.raw
+
+
+def test_the_api_lists_indicators_and_values(client, db, ind_web, acting):
+    ind = ind_web
+    seed(db, acting, ind)
+    headers = {"Authorization": f"Bearer {token(db, ind.world.admin_a, ind.world.a)}"}
+    listing = client.get("/api/v1/tenants/sunne/indicators/", headers=headers)
+    assert listing.status_code == 200, listing.get_data(as_text=True)
+    assert [i["code"] for i in listing.json] == ["violence"]
+    values = client.get(
+        "/api/v1/tenants/sunne/indicators/violence/values?end=2024&years=1", headers=headers
+    )
+    assert values.status_code == 200
+    assert values.json[0]["numerator"] == 120 and round(values.json[0]["rate"], 1) == 897.8
+
+
+def test_a_tenant_without_the_plugin_has_no_page_api_or_nav(client, login, db, ind_web):
+    ind = ind_web
+    hagfors = ind.world.c
+    raw = token(db, ind.world.admin_c, hagfors)
+    answer = client.get(
+        "/api/v1/tenants/hagfors/indicators/", headers={"Authorization": f"Bearer {raw}"}
+    )
+    assert answer.status_code == 404
+    login(client, ind.world.admin_c)
+    assert client.get("/t/hagfors/indicators/").status_code == 404
+    assert client.get("/t/hagfors/indicators/violence").status_code == 404
+    assert "Indikatorer" not in client.get("/t/hagfors/").get_data(as_text=True)
+    client.get("/logout")
+
+
+def test_the_nav_item_shows_where_enabled(client, login, ind_web):
+    ind = ind_web
+    login(client, ind.world.admin_a)
+    assert "Indikatorer" in client.get("/t/sunne/").get_data(as_text=True)
+
+
+def test_upload_shows_a_preview_with_row_errors_then_queues_the_import(client, login, db, ind_web):
+    import re
+
+    from samverka.testing.fixtures import csrf_token
+
+    ind = ind_web
+    login(client, ind.world.admin_a)
+    form = client.get("/t/sunne/indicators/import")
+    assert form.status_code == 200
+    text = "municipality;element;period;value\n1766;N01951;2023;13366\n1766;N07403c;2024;tio\n"
+    page = client.post(
+        "/t/sunne/indicators/import",
+        data={
+            "csrf_token": csrf_token(form.get_data(as_text=True)),
+            "format": "own",
+            "file": (io.BytesIO(text.encode()), "sunne.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html[:300]
+    assert "Rad 3: Värdet tio är inte ett tal." in html  # the UI is Swedish
+    assert "Perioder att importera: 2023." in html
+    action = re.search(r'action="(/t/sunne/indicators/import/\d+/run)"', html).group(1)
+    queued = client.post(action, data={"csrf_token": csrf_token(html)})
+    assert queued.status_code == 302 and "/t/sunne/jobs/" in queued.location
+    again = client.post(action, data={"csrf_token": csrf_token(html)})
+    assert again.location == queued.location  # one job per batch
+
+
+def test_a_reader_may_not_import(client, login, ind_web):
+    login(client, ind_web.world.reader_a)
+    assert client.get("/t/sunne/indicators/import").status_code == 403
+
+
+def test_a_kolada_import_is_queued_from_the_list_and_bad_input_refused(client, login, ind_web):
+    from samverka.testing.fixtures import csrf_token
+
+    login(client, ind_web.world.admin_a)
+    html = client.get("/t/sunne/indicators/").get_data(as_text=True)
+    token = csrf_token(html)
+    bad = client.post(
+        "/t/sunne/indicators/kolada", data={"csrf_token": token, "kpis": "N07403", "years": "24"}
+    )
+    assert bad.status_code == 422
+    queued = client.post(
+        "/t/sunne/indicators/kolada",
+        data={"csrf_token": token, "kpis": "N07403c, N01951", "years": "2024"},
+    )
+    assert queued.status_code == 302 and "/t/sunne/jobs/" in queued.location
