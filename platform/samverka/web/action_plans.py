@@ -22,7 +22,6 @@ from samverka.records import services
 from samverka.records.models import Record
 from samverka.records.types import RecordValidationError
 from samverka.runtime import db_session
-from samverka.tenants.models import Tenant
 from samverka.web.context import can, current_user, require
 from samverka.web.forms import (
     BaseForm,
@@ -32,6 +31,7 @@ from samverka.web.forms import (
     GovTextInput,
     attach_error,
 )
+from samverka.web.names import tenant_names
 from samverka.web.records_forms import GovRadios
 from samverka.workflows import action_plans as plans
 from samverka.workflows.cycle_types import ACTION_PLAN_TYPE, SITUATION_PICTURE_TYPE, problems_of
@@ -169,18 +169,6 @@ def _form_page(form: BaseForm, record: Record, *, title: str, status: int, **ext
         ),
         status,
     )
-
-
-def tenant_names(ids: set[int | None]) -> dict[int, str]:
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    rows = db_session().execute(
-        select(Tenant.id, Tenant.name)
-        .where(Tenant.id.in_(ids))
-        .execution_options(samverka_scope_free=True)
-    )
-    return dict(rows.all())
 
 
 def partner_choices() -> list[tuple[str, str]]:

@@ -17,13 +17,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
-from samverka.auth.models import User
 from samverka.errors import NotFound, ValidationError
 from samverka.records import services
 from samverka.records.models import Record
 from samverka.records.types import RecordValidationError
 from samverka.runtime import db_session
-from samverka.web.action_plans import DATE_HINT, _optional, partner_choices, tenant_names
+from samverka.web.action_plans import DATE_HINT, _optional, partner_choices
 from samverka.web.context import can, current_user, require
 from samverka.web.forms import (
     BaseForm,
@@ -33,6 +32,7 @@ from samverka.web.forms import (
     GovTextInput,
     attach_error,
 )
+from samverka.web.names import tenant_names, user_names
 from samverka.workflows import calendar, councils
 from samverka.workflows.action_plans import today
 
@@ -149,18 +149,6 @@ def _meeting(meeting_id: int) -> tuple[councils.CouncilMeeting, Record]:
     return meeting, _load(meeting.record_id)
 
 
-def _emails(ids: set[int | None]) -> dict[int, str]:
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    rows = db_session().execute(
-        select(User.id, User.name)
-        .where(User.id.in_(ids))
-        .execution_options(samverka_scope_free=True)
-    )
-    return dict(rows.all())
-
-
 # -- pages -----------------------------------------------------------------------------------
 
 
@@ -236,7 +224,7 @@ def detail(council_id: int):
         meetings=councils.meetings_of(session, body),
         assignments=assignments,
         names=names,
-        people=_emails({a.owner_user_id for a in assignments}),
+        people=user_names({a.owner_user_id for a in assignments}),
         can_write=body.tenant_id == g.tenant.id and can(WRITE),
         today=today(),
     )
@@ -354,7 +342,7 @@ def meeting(meeting_id: int):
         assignments=assignments,
         minutes=minutes,
         names=tenant_names({a.owner_tenant_id for a in assignments}),
-        people=_emails({a.owner_user_id for a in assignments}),
+        people=user_names({a.owner_user_id for a in assignments}),
         can_write=body.tenant_id == g.tenant.id and can(WRITE),
         decision_form=DecisionForm(),
         held=found.meeting_on <= today(),
