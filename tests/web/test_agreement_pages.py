@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from samverka.db import TenantScope, scoped
+from samverka.records import services
 from samverka.records.models import Record
 from samverka.testing.fixtures import form_post
 from samverka.workflows import agreements as ag
@@ -170,12 +171,17 @@ def test_the_public_page_shows_only_public_text_of_current_published_pledges(
         app, db, a, user, "Utgånget", valid_to=(date.today() - timedelta(days=1)).isoformat()
     )
     make_pledge(app, db, tenant_pair.b, tenant_pair.admin_b, "Torsbys")
+    classified = make_pledge(app, db, a, user, "Klassat")
+    with app.test_request_context(), scoped(db, TenantScope.for_tenant(a.id, user.id)):
+        services.update_record(db, db.get(Record, classified), classification="internal", user=user)
+        db.commit()
     response = client.get("/offentligt/sunne/medborgarloften")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Gällande" in page and "Offentlig text för Gällande" in page
     assert "Uppföljt Gällande" in page
-    for hidden in ("Opublicerat", "Utgånget", "Torsbys", "HEMLIGT", "AKTIVITET", "ENHET-X"):
+    hidden_words = ("Opublicerat", "Utgånget", "Torsbys", "Klassat", "HEMLIGT", "AKTIVITET")
+    for hidden in (*hidden_words, "ENHET-X"):
         assert hidden not in page
     assert client.get("/offentligt/nowhere/medborgarloften").status_code == 404
 

@@ -14,6 +14,7 @@ from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
 from samverka.db import TenantScope, scoped
+from samverka.records.classification import Classification
 from samverka.records.models import Record
 from samverka.runtime import db_session
 from samverka.tenants.models import Tenant
@@ -23,7 +24,8 @@ bp = Blueprint("public", __name__, url_prefix="/offentligt")
 
 
 def public_pledges(session, tenant: Tenant) -> list[dict]:
-    """The tenant's published, current pledges as plain dicts of their public parts."""
+    """The tenant's published, current pledges as plain dicts of their public parts; a pledge
+    classified above open stays off the page even if it is marked published."""
     today = ag.today()
     with scoped(session, TenantScope.for_tenant(tenant.id)):
         records = session.scalars(
@@ -31,6 +33,7 @@ def public_pledges(session, tenant: Tenant) -> list[dict]:
             .where(
                 Record.tenant_id == tenant.id,
                 Record.type_name == ag.PLEDGE_TYPE,
+                Record.classification == Classification.OPEN.value,  # never a classified one
                 Record.deleted_at.is_(None),
             )
             .order_by(Record.id)
