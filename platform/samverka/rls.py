@@ -26,13 +26,8 @@ AUDIT_MIN_RETENTION = "1826 days"
 LEGACY_PLATFORM_ROWS = "samverka_platform_rows"
 #: The rule of tables whose rows belong to a tenant or, with tenant_id NULL, to the platform:
 #: the platform's rows only for a scope that includes 0 (samverka.db.PLATFORM_SCOPE_ID).
-#: ``ANY ((SELECT samverka_scope_tenants())::integer[])``: a scalar sub-select (the cast keeps
-#: it an array, not a row set), so PostgreSQL parses the scope setting once per statement (an
-#: InitPlan) rather than once per row wherever the rule is not an index condition (a scan of
-#: 10⁶ indicator values spent 9 of 11 s there).
-SCOPE = "((SELECT samverka_scope_tenants())::integer[])"
-TENANT_OR_PLATFORM = f"coalesce(tenant_id, 0) = ANY {SCOPE}"
-TENANT_ONLY = f"tenant_id = ANY {SCOPE}"
+TENANT_OR_PLATFORM = "coalesce(tenant_id, 0) = ANY (samverka_scope_tenants())"
+TENANT_ONLY = "tenant_id = ANY (samverka_scope_tenants())"
 
 # Shared records (samverka.records.visibility): a second, read-only policy admits the rows a
 # scope receives through a share. Writes keep the owner-only tenant policy, so a receiver can
@@ -56,17 +51,17 @@ SHARED_READ_TABLES = {
     "pledge_follow_ups": "record_id IN (SELECT samverka_shared_record_ids())",
     "picture_figures": "record_id IN (SELECT samverka_shared_record_ids())",
     # reporting rounds (workflows/rounds_models): the counterpart reads, the owner writes
-    "round_units": f"reporter_tenant_id = ANY {SCOPE}",
-    "round_reports": f"round_tenant_id = ANY {SCOPE}",
+    "round_units": "reporter_tenant_id = ANY (samverka_scope_tenants())",
+    "round_reports": "round_tenant_id = ANY (samverka_scope_tenants())",
     "reporting_rounds": (
         "id IN (SELECT ru.round_id FROM round_units ru"
-        " WHERE ru.reporter_tenant_id = ANY ((SELECT samverka_scope_tenants())::integer[]))"
+        " WHERE ru.reporter_tenant_id = ANY (samverka_scope_tenants()))"
     ),
     # a receiver finds the shares naming it (the function above reads them as the caller)
     "record_shares": (
-        "receiver_tenant_id = ANY ((SELECT samverka_scope_tenants())::integer[])"
+        "receiver_tenant_id = ANY (samverka_scope_tenants())"
         " OR consortium_id IN (SELECT ct.consortium_id FROM consortium_tenants ct"
-        " WHERE ct.tenant_id = ANY ((SELECT samverka_scope_tenants())::integer[]))"
+        " WHERE ct.tenant_id = ANY (samverka_scope_tenants()))"
     ),
 }
 
