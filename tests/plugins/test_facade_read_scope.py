@@ -55,3 +55,17 @@ def test_a_write_inside_raises_also_when_nested(db, notes, acting):
         db.commit()  # writing is fine again once the scope is left
     with acting(notes.b):
         assert db.scalars(select(Note.text)).all() == ["note of torsby"]
+
+
+def test_a_bulk_write_inside_raises(db, notes, acting):
+    from sqlalchemy import update
+
+    with (
+        acting(notes.a),
+        consortium_read_scope(db, notes.a, "testplugin"),
+        pytest.raises(ReadOnlyScopeError),
+    ):
+        db.execute(update(Note).values(text="every member's note"))
+    db.rollback()
+    with acting(notes.b):
+        assert db.scalars(select(Note.text)).all() == ["note of torsby"]

@@ -240,6 +240,7 @@ def _read_only_scope(session, tenant_ids) -> Iterator:
     session.flush()  # the caller's pending writes belong to the caller's scope
     if not event.contains(session, "before_flush", _refuse_writes):
         event.listen(session, "before_flush", _refuse_writes)
+        event.listen(session, "do_orm_execute", _refuse_bulk_writes)
     user = get_scope(session).user_id
     session.info[_READ_ONLY_KEY] = session.info.get(_READ_ONLY_KEY, 0) + 1
     try:
@@ -252,6 +253,14 @@ def _read_only_scope(session, tenant_ids) -> Iterator:
 def _refuse_writes(session, _flush_context, _instances) -> None:
     if session.info.get(_READ_ONLY_KEY) and (session.new or session.dirty or session.deleted):
         raise ReadOnlyScopeError("write inside a read-only consortium scope")
+
+
+def _refuse_bulk_writes(state) -> None:
+    """Bulk INSERT/UPDATE/DELETE statements bypass the flush: refused here too."""
+    if state.session.info.get(_READ_ONLY_KEY) and (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        raise ReadOnlyScopeError("bulk write inside a read-only consortium scope")
 
 
 def tenant_by_id(session, tenant_id: int):
