@@ -26,6 +26,7 @@ from samverka.errors import ValidationError
 from samverka.exports.tabular import Column, Kind, Table
 from samverka.records.models import Record
 from samverka.tenants.models import Tenant
+from samverka.workflows.calendar import url_or_none
 
 DEFAULT_CYCLE_MONTHS = 12
 NAME_MAX = 200
@@ -116,8 +117,6 @@ def core_evidence(session: Session, tenant: Tenant) -> list[dict]:
     """The coordination function (named in the settings) and a current agreement with the
     police (a party that is a police tenant or named as the police): the tenant's own, or
     one shared with it that names it as a party (a consortium's joint agreement)."""
-    from flask import url_for
-
     from samverka.workflows import agreements
 
     settings = settings_of(session, tenant)
@@ -132,7 +131,7 @@ def core_evidence(session: Session, tenant: Tenant) -> list[dict]:
             )
             if named
             else str(_l("No coordinator is named in the settings.")),
-            "url": _url(url_for, "compliance_pages.settings", tenant),
+            "url": url_or_none("compliance_pages.settings", tenant_slug=tenant.slug),
         }
     ]
     current = [
@@ -157,7 +156,9 @@ def core_evidence(session: Session, tenant: Tenant) -> list[dict]:
                 "met": True,
                 "as_of": agreements.as_date(record.data.get("valid_from")),
                 "summary": record.title,
-                "url": _url(url_for, "agreement_pages.show", tenant, agreement_id=record.id),
+                "url": url_or_none(
+                    "agreement_pages.show", tenant_slug=tenant.slug, agreement_id=record.id
+                ),
             }
         )
     else:
@@ -167,17 +168,10 @@ def core_evidence(session: Session, tenant: Tenant) -> list[dict]:
                 "met": False,
                 "as_of": None,
                 "summary": str(_l("No valid agreement with the police.")),
-                "url": _url(url_for, "agreement_pages.index", tenant),
+                "url": url_or_none("agreement_pages.index", tenant_slug=tenant.slug),
             }
         )
     return evidence
-
-
-def _url(url_for, endpoint: str, tenant: Tenant, **values: Any) -> str | None:
-    try:
-        return url_for(endpoint, tenant_slug=tenant.slug, **values)
-    except Exception:
-        return None
 
 
 # -- the report ------------------------------------------------------------------------------

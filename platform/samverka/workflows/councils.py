@@ -435,18 +435,19 @@ def meetings_of(session: Session, council: Record) -> list[CouncilMeeting]:
 
 
 def get_meeting(session: Session, council: Record, meeting_id: Any) -> CouncilMeeting:
+    return _child(session, CouncilMeeting, council, meeting_id, _l("No such meeting."))
+
+
+def _child(session: Session, model: type, council: Record, child_id: Any, missing: Any) -> Any:
+    """Row ``child_id`` of ``model`` that belongs to ``council`` (a bad or foreign id: 404)."""
     try:
-        meeting_id = int(meeting_id)
+        child_id = int(child_id)
     except (TypeError, ValueError):
-        raise NotFound(_l("No such meeting.")) from None
-    meeting = session.scalar(
-        select(CouncilMeeting).where(
-            CouncilMeeting.id == meeting_id, CouncilMeeting.record_id == council.id
-        )
-    )
-    if meeting is None:
-        raise NotFound(_l("No such meeting."))
-    return meeting
+        raise NotFound(missing) from None
+    found = session.scalar(select(model).where(model.id == child_id, model.record_id == council.id))
+    if found is None:
+        raise NotFound(missing)
+    return found
 
 
 def add_decision(
@@ -590,18 +591,7 @@ def assignments_of(session: Session, council: Record) -> list[CouncilAssignment]
 
 
 def get_assignment(session: Session, council: Record, assignment_id: Any) -> CouncilAssignment:
-    try:
-        assignment_id = int(assignment_id)
-    except (TypeError, ValueError):
-        raise NotFound(_l("No such assignment.")) from None
-    found = session.scalar(
-        select(CouncilAssignment).where(
-            CouncilAssignment.id == assignment_id, CouncilAssignment.record_id == council.id
-        )
-    )
-    if found is None:
-        raise NotFound(_l("No such assignment."))
-    return found
+    return _child(session, CouncilAssignment, council, assignment_id, _l("No such assignment."))
 
 
 def my_assignments(

@@ -9,7 +9,13 @@ import io
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
-from samverka.plugins.api import authorize, current_tenant, db_session, plugin_config
+from samverka.plugins.api import (
+    ValidationError,
+    authorize,
+    current_tenant,
+    db_session,
+    plugin_config,
+)
 
 from . import services
 from .charts import bar_chart
@@ -157,7 +163,7 @@ def upload():
     kind = f"bra_{suffix}" if bra else suffix
     try:
         table = imports.read_table(kind, content)
-    except Exception as error:
+    except ValidationError as error:  # a broken or wrong file: its message, in Swedish
         return render_template("indicators/upload.html", tenant=tenant, error=str(error)), 400
     if bra:
         checked = imports.check_bra(
