@@ -37,6 +37,7 @@ __all__ = [
     "FieldSpec",
     "Forbidden",
     "IndicatorSeries",
+    "MeasureRef",
     "NavItem",
     "NotFound",
     "PageArgs",
@@ -49,6 +50,7 @@ __all__ = [
     "TenantOwned",
     "Timestamped",
     "ValidationError",
+    "action_plan_measures",
     "after_commit",
     "api_cursor",
     "api_page",
@@ -301,3 +303,26 @@ def tenant_scope(session, tenant_id: int):
     """``with tenant_scope(session, id):`` act as that one tenant (CLI commands, seeding):
     reads and writes are scoped to it as in its own requests."""
     return scoped(session, TenantScope.for_tenant(tenant_id))
+
+
+@dataclass(frozen=True)
+class MeasureRef:
+    """A measure of one of the tenant's action plans, as plugins see it."""
+
+    id: int
+    title: str
+    plan_id: int
+    plan_title: str
+    due_on: object = None
+
+
+def action_plan_measures(session, tenant) -> list[MeasureRef]:
+    """The measures of ``tenant``'s own action plans (newest plan first), for plugins that
+    follow measures up (hook ``measure_indicators``); read in the session's scope."""
+    from samverka.workflows.action_plans import measures_of, plan_records
+
+    return [
+        MeasureRef(m.id, m.title, plan.id, plan.title, m.due_on)
+        for plan in plan_records(session, tenant)
+        for m in measures_of(session, plan)
+    ]

@@ -141,7 +141,9 @@ def measure_indicators(session: Any, tenant: Any, measure: Any) -> list[dict]:
 
     Called for the plugins ``tenant`` has enabled, inside the viewer's scope, for one
     ``samverka.workflows.action_plans.PlanMeasure``. Return a list of dicts with at least
-    ``label`` and ``value`` (optionally ``trend``: "up"/"unchanged"/"down", ``url``).
+    ``label`` and ``value`` (optionally ``trend``: "up"/"unchanged"/"down", ``url``, and
+    texts in the UI's language: ``trend_text``, ``target``, ``status_text``; the page shows
+    them in words, never by colour alone).
     """
 
 

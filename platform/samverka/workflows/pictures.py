@@ -339,8 +339,23 @@ def _ranked(counts: dict[str, int]) -> list[tuple[str, int]]:
 def _other_information(reports: list, sections: list[dict]) -> str:
     parts = [r.observations for r in reports if r.observations]
     for section in sections:
-        parts.append(f"{section['title']}\n{section.get('text', '')}".strip())
+        lines = [section["title"], section.get("text", ""), *table_lines(section.get("table"))]
+        parts.append("\n".join(line for line in lines if line).strip())
     return "\n\n".join(parts)
+
+
+def table_lines(table: list | None) -> list[str]:
+    """A plugin section's table as plain-text lines, one per row, each cell named by its
+    column ("Name – 2023: 4; 2024: 6"): the picture's fields are text, and a line per row
+    reads the same on screen, in print and to a screen reader."""
+    if not table or len(table) < 2:
+        return []
+    header, *rows = table
+    return [
+        f"{row[0]} – " + "; ".join(f"{h}: {c}" for h, c in zip(header[1:], row[1:], strict=False))
+        for row in rows
+        if row
+    ]
 
 
 def _sources(reports: list, status: list) -> str:

@@ -126,6 +126,22 @@ def before_tenant_delete(session, tenant) -> None:
 
 
 @hookimpl
+def measure_indicators(session, tenant, measure) -> list[dict]:
+    """The attached indicators' trend against the tenant's target, on the measure."""
+    from .cycle import measure_summaries
+
+    return measure_summaries(session, tenant, measure)
+
+
+@hookimpl
+def situation_picture_sections(session, tenant, period) -> list[dict]:
+    """An indicator section (three years, counts beside rates, targets)."""
+    from .cycle import picture_section
+
+    return picture_section(session, tenant, period)
+
+
+@hookimpl
 def register_cli_commands(cli) -> None:
     """``samverka indicators seed-demo``: the SuToHaMu demo indicators (after
     ``samverka plugin allow indicators sutohamu`` and ``plugin enable`` per member)."""

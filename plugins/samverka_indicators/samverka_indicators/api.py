@@ -1,5 +1,6 @@
-"""REST API under ``/api/v1/tenants/<tenant>/indicators/``: the visible indicators and one
-indicator's values per year (counts beside rates)."""
+"""REST API under ``/api/v1/tenants/<tenant>/indicators/``: the visible indicators, one
+indicator's values per year (counts beside rates), the tenant's baseline and target with the
+progress towards it, and the action-plan measures the indicator follows up."""
 
 from __future__ import annotations
 
@@ -63,3 +64,119 @@ def indicator_values(args, code: str):
     years = years_back(args["end"], args["years"])
     cells = services.compute(session, tenant, found[0], [tenant.id], years)
     return [cells[(tenant.id, y)] for y in years]
+
+
+def _found(code: str):
+    from flask import abort
+
+    session, tenant = db_session(), current_tenant()
+    found = [i for i in services.visible_indicators(session, tenant) if i.code == code]
+    if not found:
+        abort(404)
+    return found[0]
+
+
+class IndicatorTargetSchema(ma.Schema):
+    baseline_period = ma.fields.String(required=True)
+    baseline_value = ma.fields.Float(allow_none=True, load_default=None)
+    target_period = ma.fields.String(required=True)
+    target_value = ma.fields.Float(required=True)
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=500))
+
+
+class IndicatorProgressSchema(ma.Schema):
+    target = ma.fields.Nested(IndicatorTargetSchema, allow_none=True)
+    latest = ma.fields.Nested(CellSchema, allow_none=True)
+    trend = ma.fields.String(metadata={"description": "up, down, unchanged or empty"})
+    status = ma.fields.String(
+        metadata={"description": "met, on_track, off_track, baseline, no_data or empty (no target)"}
+    )
+    share = ma.fields.Float(
+        allow_none=True, metadata={"description": "0 at the baseline, 1 at the target"}
+    )
+    series = ma.fields.List(ma.fields.Nested(CellSchema), attribute="cells")
+
+
+class IndicatorMeasureSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    title = ma.fields.String(dump_only=True)
+    plan_id = ma.fields.Integer(dump_only=True)
+    plan_title = ma.fields.String(dump_only=True)
+
+
+def _progress(indicator):
+    from . import follow_up
+
+    session, tenant = db_session(), current_tenant()
+    target = follow_up.target_of(session, indicator)
+    return follow_up.progress(session, tenant, indicator, tenant.id, target)
+
+
+@api_bp.route("/<code>/target", methods=["GET"])
+@api_bp.response(200, IndicatorProgressSchema)
+@api_bp.problems(403, 404)
+def get_target(code: str):
+    """The tenant's baseline and target (null without one) and the progress towards it."""
+    api_require("tenant:indicators:view")
+    return _progress(_found(code))
+
+
+@api_bp.route("/<code>/target", methods=["PUT"])
+@api_bp.arguments(IndicatorTargetSchema)
+@api_bp.response(200, IndicatorProgressSchema)
+@api_bp.problems(400, 403, 404, 415, 422)
+def put_target(body: dict, code: str):
+    """Set the baseline and target; a null ``baseline_value`` takes the computed value of
+    the baseline period (422 if there is none)."""
+    from . import follow_up
+
+    api_require("tenant:indicators:manage")
+    session, tenant = db_session(), current_tenant()
+    indicator = _found(code)
+    follow_up.save_target(session, tenant, indicator, **body)
+    session.commit()
+    return _progress(indicator)
+
+
+@api_bp.route("/<code>/target", methods=["DELETE"])
+@api_bp.response(204)
+@api_bp.problems(403, 404)
+def delete_target(code: str):
+    """Remove the tenant's target (404 if there is none)."""
+    from flask import abort
+
+    from . import follow_up
+
+    api_require("tenant:indicators:manage")
+    session, tenant = db_session(), current_tenant()
+    if not follow_up.delete_target(session, tenant, _found(code)):
+        abort(404)
+    session.commit()
+    return "", 204
+
+
+@api_bp.route("/<code>/measures", methods=["GET"])
+@api_bp.response(200, IndicatorMeasureSchema(many=True))
+@api_bp.problems(403, 404)
+def list_measures(code: str):
+    """The action-plan measures this indicator follows up for the tenant."""
+    from . import follow_up
+
+    api_require("tenant:indicators:view")
+    return follow_up.linked_measures(db_session(), current_tenant(), _found(code))
+
+
+@api_bp.route("/<code>/measures", methods=["POST"])
+@api_bp.arguments(IndicatorMeasureSchema)
+@api_bp.response(201, IndicatorMeasureSchema(many=True))
+@api_bp.problems(400, 403, 404, 415, 422)
+def attach_measure(body: dict, code: str):
+    """Attach the indicator to a measure of one of the tenant's action plans (idempotent)."""
+    from . import follow_up
+
+    api_require("tenant:indicators:manage")
+    session, tenant = db_session(), current_tenant()
+    indicator = _found(code)
+    follow_up.link_measure(session, tenant, indicator, body["id"])
+    session.commit()
+    return follow_up.linked_measures(session, tenant, indicator), 201

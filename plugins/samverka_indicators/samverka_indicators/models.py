@@ -102,3 +102,38 @@ class ImportBatch(TenantOwned, Base):
     stored: Mapped[int] = mapped_column(Integer, default=0)
     report: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Target(TenantOwned, Base):
+    """A tenant's baseline and target for one indicator it follows (its own or a shared
+    one): where it started (value, period) and where it wants to be (value, by period)."""
+
+    __tablename__ = "indicators_targets"
+    __table_args__ = (UniqueConstraint("tenant_id", "indicator_id"), {"info": INFO})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicators_indicators.id", ondelete="CASCADE"), index=True
+    )
+    baseline_period: Mapped[str] = mapped_column(String(6))
+    baseline_value: Mapped[float] = mapped_column(Float)
+    target_period: Mapped[str] = mapped_column(String(6))
+    target_value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class MeasureLink(TenantOwned, Base):
+    """An indicator that follows up a measure of the tenant's action plan: the measure's
+    follow-up shows the indicator's trend against the tenant's target."""
+
+    __tablename__ = "indicators_measure_links"
+    __table_args__ = (UniqueConstraint("tenant_id", "measure_id", "indicator_id"), {"info": INFO})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicators_indicators.id", ondelete="CASCADE"), index=True
+    )
+    # the core's plan measure (table ``plan_measures``, public through the facade)
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_measures.id", ondelete="CASCADE"), index=True
+    )

@@ -23,6 +23,7 @@ from .models import NAME, DataValue
 from .periods import years_back
 
 bp = Blueprint("indicators", __name__, template_folder="templates")
+MANAGE = "tenant:indicators:manage"
 
 
 def _require(action: str) -> None:
@@ -58,8 +59,15 @@ def _years(session) -> list[str]:
 @bp.route("/<code>")
 def indicator_page(code: str):
     _require("tenant:indicators:view")
+    return _render_indicator(_indicator(code))
+
+
+def _render_indicator(indicator, errors: dict | None = None, form=None, status: int = 200):
+    """The indicator's page; ``errors`` (field → message) and ``form`` re-show a target or
+    measure form that did not validate."""
+    from . import follow_up
+
     session, tenant = db_session(), current_tenant()
-    indicator = _indicator(code)
     years = _years(session)
     own = services.compute(session, tenant, indicator, [tenant.id], years)
     cells = [own[(tenant.id, y)] for y in years]
@@ -68,6 +76,7 @@ def indicator_page(code: str):
         session, tenant, indicator, tenant.id, years_back(years[-1], window)
     )
     comparison = services.compare(session, tenant, indicator, years)
+    target = follow_up.target_of(session, indicator)
     chart = bar_chart(
         indicator.name,
         _(
@@ -76,7 +85,10 @@ def indicator_page(code: str):
             tenant=tenant.name,
         ),
         [(c.period, c.rate) for c in cells],
+        target=(target.target_value, _("target")) if target else None,
     )
+    linked = follow_up.linked_measures(session, tenant, indicator)
+    measures = [] if not authorize(MANAGE) else _measure_choices(session, tenant, linked)
     return render_template(
         "indicators/indicator.html",
         indicator=indicator,
@@ -85,7 +97,99 @@ def indicator_page(code: str):
         comparison=comparison,
         chart=chart,
         tenant=tenant,
-    )
+        target=target,
+        progress=follow_up.progress(session, tenant, indicator, tenant.id, target),
+        linked=linked,
+        measures=measures,
+        can_manage=authorize(MANAGE),
+        errors=errors or {},
+        form=form or {},
+    ), status
+
+
+def _measure_choices(session, tenant, linked) -> list:
+    from samverka.plugins.api import action_plan_measures
+
+    taken = {m.id for m in linked}
+    return [m for m in action_plan_measures(session, tenant) if m.id not in taken]
+
+
+@bp.route("/<code>/target", methods=["POST"])
+def save_target(code: str):
+    """Set the tenant's baseline and target; an empty baseline value takes the computed one."""
+    from flask import flash, redirect, url_for
+
+    from . import follow_up
+
+    _require(MANAGE)
+    session, tenant = db_session(), current_tenant()
+    indicator = _indicator(code)
+    form = request.form
+    try:
+        follow_up.save_target(
+            session,
+            tenant,
+            indicator,
+            baseline_period=form.get("baseline_period", ""),
+            baseline_value=form.get("baseline_value", "").strip() or None,
+            target_period=form.get("target_period", ""),
+            target_value=form.get("target_value", ""),
+            note=form.get("note", ""),
+        )
+    except ValidationError as error:
+        session.rollback()
+        return _render_indicator(indicator, {error.field or "target_value": str(error)}, form, 422)
+    session.commit()
+    flash(_("The target was saved."), "success")
+    return redirect(url_for(".indicator_page", tenant_slug=tenant.slug, code=code))
+
+
+@bp.route("/<code>/target/delete", methods=["POST"])
+def delete_target(code: str):
+    from flask import flash, redirect, url_for
+
+    from . import follow_up
+
+    _require(MANAGE)
+    session, tenant = db_session(), current_tenant()
+    if follow_up.delete_target(session, tenant, _indicator(code)):
+        session.commit()
+        flash(_("The target was removed."), "success")
+    return redirect(url_for(".indicator_page", tenant_slug=tenant.slug, code=code))
+
+
+@bp.route("/<code>/measures", methods=["POST"])
+def link_measure(code: str):
+    """Attach the indicator to a measure of one of the tenant's action plans."""
+    from flask import flash, redirect, url_for
+
+    from . import follow_up
+
+    _require(MANAGE)
+    session, tenant = db_session(), current_tenant()
+    indicator = _indicator(code)
+    try:
+        follow_up.link_measure(session, tenant, indicator, request.form.get("measure"))
+    except ValidationError as error:
+        session.rollback()
+        return _render_indicator(indicator, {"measure": str(error)}, request.form, 422)
+    session.commit()
+    flash(_("The indicator now follows up the measure."), "success")
+    return redirect(url_for(".indicator_page", tenant_slug=tenant.slug, code=code))
+
+
+@bp.route("/<code>/measures/<int:measure_id>/delete", methods=["POST"])
+def unlink_measure(code: str, measure_id: int):
+    from flask import flash, redirect, url_for
+
+    from . import follow_up
+
+    _require(MANAGE)
+    session, tenant = db_session(), current_tenant()
+    if follow_up.unlink_measure(session, tenant, _indicator(code), measure_id):
+        session.commit()
+        flash(_("The measure is no longer followed up by this indicator."), "success")
+    return redirect(url_for(".indicator_page", tenant_slug=tenant.slug, code=code))
 
 
 @bp.route("/<code>/export")

@@ -145,3 +145,122 @@ def test_a_kolada_import_is_queued_from_the_list_and_bad_input_refused(client, l
         data={"csrf_token": token, "kpis": "N07403c, N01951", "years": "2024"},
     )
     assert queued.status_code == 302 and "/t/sunne/jobs/" in queued.location
+
+
+def sunne_plan_measure(app, db, world, acting) -> int:
+    from samverka.records import services as records
+    from samverka.workflows import action_plans as plans
+
+    with app.test_request_context(), acting(world.a, world.admin_a):
+        plan = records.create_record(
+            db,
+            record_type="core.action_plan",
+            title="Åtgärdsplan 2026",
+            data={"title": "Åtgärdsplan 2026", "valid_from": "2026-01-01"},
+            user=world.admin_a,
+        )
+        cause = plans.add_cause(db, plan, description="Otrygghet", user=world.admin_a)
+        measure = plans.add_measure(
+            db,
+            plan,
+            cause_id=cause.id,
+            user=world.admin_a,
+            title="Trygghetsvandringar",
+            due_on="2026-12-31",
+        )
+        db.commit()
+    return measure.id
+
+
+def test_a_target_and_a_measure_are_set_on_the_page_with_errors_in_swedish(
+    app, client, login, db, ind_web, acting
+):
+    from samverka.testing.fixtures import csrf_token
+
+    ind = ind_web
+    seed(db, acting, ind)
+    measure_id = sunne_plan_measure(app, db, ind.world, acting)
+    login(client, ind.world.admin_a)
+    html = client.get("/t/sunne/indicators/violence").get_data(as_text=True)
+    assert "Inget mål satt." in html and "Trygghetsvandringar" in html
+    token = csrf_token(html)
+    bad = client.post(
+        "/t/sunne/indicators/violence/target",
+        data={
+            "csrf_token": token,
+            "baseline_period": "2024",
+            "target_period": "2023",
+            "target_value": "800",
+        },
+    )
+    assert bad.status_code == 422
+    assert "Målperioden måste" in bad.get_data(as_text=True)
+    assert 'href="#target_period"' in bad.get_data(as_text=True)  # the error summary's link
+    saved = client.post(
+        "/t/sunne/indicators/violence/target",
+        data={
+            "csrf_token": token,
+            "baseline_period": "2024",
+            "target_period": "2027",
+            "target_value": "700",
+        },
+    )
+    assert saved.status_code == 302
+    page = client.get("/t/sunne/indicators/violence").get_data(as_text=True)
+    assert "897.8 (2024)" in page and "700.0 (2027)" in page  # baseline computed, target
+    assert "mål 700.0" in page  # the chart's target line is labelled in text
+    linked = client.post(
+        "/t/sunne/indicators/violence/measures",
+        data={"csrf_token": token, "measure": str(measure_id)},
+    )
+    assert linked.status_code == 302
+    plan_page = client.get("/t/sunne/indicators/violence").get_data(as_text=True)
+    assert "Indikatorn följer ännu inte upp någon åtgärd." not in plan_page
+    assert "Indikatorn följer ännu inte upp någon åtgärd." in html
+    wrong = client.post(
+        "/t/sunne/indicators/violence/measures", data={"csrf_token": token, "measure": "999999"}
+    )
+    assert wrong.status_code == 422
+
+
+def test_a_reader_sees_the_target_but_no_forms(client, login, db, ind_web, acting):
+    ind = ind_web
+    login(client, ind.world.reader_a)
+    html = client.get("/t/sunne/indicators/violence").get_data(as_text=True)
+    assert "Inget mål satt." in html and 'action="/t/sunne/indicators/violence/target"' not in html
+    from samverka.testing.fixtures import csrf_token
+
+    refused = client.post(
+        "/t/sunne/indicators/violence/target",
+        data={"csrf_token": csrf_token(html), "baseline_period": "2024", "target_value": "1"},
+    )
+    assert refused.status_code == 403
+
+
+def test_the_api_sets_a_target_and_attaches_a_measure(app, client, db, ind_web, acting):
+    ind = ind_web
+    seed(db, acting, ind)
+    measure_id = sunne_plan_measure(app, db, ind.world, acting)
+    headers = {"Authorization": f"Bearer {token(db, ind.world.admin_a, ind.world.a)}"}
+    base = "/api/v1/tenants/sunne/indicators/violence"
+    assert client.get(f"{base}/target", headers=headers).json["target"] is None
+    bad = client.put(
+        f"{base}/target",
+        json={"baseline_period": "2019", "target_period": "2027", "target_value": 700},
+        headers=headers,
+    )
+    assert bad.status_code == 422 and bad.content_type == "application/problem+json"
+    put_answer = client.put(
+        f"{base}/target",
+        json={"baseline_period": "2024", "target_period": "2027", "target_value": 700},
+        headers=headers,
+    )
+    assert put_answer.status_code == 200, put_answer.get_data(as_text=True)
+    body = put_answer.json
+    assert round(body["target"]["baseline_value"], 1) == 897.8
+    assert body["latest"]["period"] == "2024" and body["status"] == "baseline"
+    attached = client.post(f"{base}/measures", json={"id": measure_id}, headers=headers)
+    assert attached.status_code == 201 and attached.json[0]["title"] == "Trygghetsvandringar"
+    assert client.get(f"{base}/measures", headers=headers).json[0]["id"] == measure_id
+    assert client.delete(f"{base}/target", headers=headers).status_code == 204
+    assert client.delete(f"{base}/target", headers=headers).status_code == 404
