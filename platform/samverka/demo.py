@@ -162,6 +162,23 @@ def seed(session: Session, registry: PermissionRegistry) -> dict[str, int]:
     seed_rounds(session, registry)
     seed_plans(session)
     created.update(agreements_demo.seed_agreements(session))
+    created.update(_seed_plugins(session))
+    return created
+
+
+def _seed_plugins(session: Session) -> dict[str, int]:
+    """Installed plugins enabled for the demo municipalities, then their own demo data."""
+    from samverka.plugins import demo as plugin_demo
+    from samverka.runtime import runtime
+
+    host = runtime().host
+    created = {
+        "plugin_enablements": plugin_demo.enable_everywhere(
+            session, host, [c[0] for c in CONSORTIA]
+        )
+    }
+    session.flush()
+    created.update(plugin_demo.seed_plugin_data(session, host))
     return created
 
 

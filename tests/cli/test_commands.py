@@ -283,6 +283,13 @@ def test_seed_demo_is_idempotent_and_real(run):
         "agreements": 1,
         "pledges": 5,
         "compliance_settings": 5,
+        # every installed plugin enabled for the six demo municipalities
+        "plugin_enablements": 6
+        * len(as_json(run("plugin", "list", "--tenant", "sunne", "--json"))),
+        # the indicators plugin: SuToHaMu's four municipalities, 3 elements x 2019-2025
+        "indicator_values": 4 * 3 * 7,
+        "indicator_targets": 4,
+        "indicator_measure_links": 4,
     }
     assert set(as_json(run("seed-demo", "--json")).values()) == {0}
     tenants = {t["slug"]: t for t in as_json(run("tenant", "list", "--json"))}

@@ -198,3 +198,14 @@ def indicator_sources(session: Any, tenant: Any) -> list[Any]:
     use e.g. reports per category without the modules knowing each other. Codes are at
     most 40 characters, prefixed with the module's name.
     """
+
+
+@hookspec
+def seed_demo(session: Any) -> dict[str, int] | None:
+    """*Demo only* (``samverka seed-demo`` and ``bin/demo``; refused in production).
+
+    Add the plugin's demo data after the core's, idempotently: the core has by then offered
+    every installed plugin to each demo consortium and enabled it for their municipalities,
+    and seeded users, pictures, action plans and agreements. Return counts of what was
+    created, keyed by a name prefixed with the plugin's (0 on a second run).
+    """

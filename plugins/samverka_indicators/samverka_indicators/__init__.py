@@ -156,23 +156,33 @@ def register_cli_commands(cli) -> None:
     @click.option("--json", "as_json", is_flag=True)
     @with_appcontext
     def seed_demo(as_json: bool) -> None:
-        """Seed Torsby's shared indicator set and values 2019-2024 for the members."""
+        """Seed Torsby's shared indicator set, values 2019-2025, targets and measure links."""
         import json
 
-        from samverka.plugins.api import consortium_members, db_session, tenant_by_slug
+        from samverka.plugins.api import db_session
 
         from . import demo
 
         session = db_session()
-        torsby = tenant_by_slug(session, "torsby")
-        members = consortium_members(session, torsby, NAME) if torsby else []
+        members = demo.sutohamu_members(session)
         if not members:
             raise click.ClickException("enable the indicators plugin for the SuToHaMu members")
-        stored = demo.seed(session, members)
+        created = demo.seed_all(session, members)
         session.commit()
-        result = {"tenants": [t.slug for t in members], "values": stored}
+        result = {"tenants": [t.slug for t in members], **created}
         click.echo(
             json.dumps(result)
             if as_json
-            else f"{stored} values for " + ", ".join(result["tenants"])
+            else ", ".join(f"{n} {what}" for what, n in created.items())
+            + " for "
+            + ", ".join(result["tenants"])
         )
+
+
+@hookimpl
+def seed_demo(session) -> dict[str, int]:
+    """The SuToHaMu indicator set, values, targets and measure links (``bin/demo``)."""
+    from . import demo
+
+    members = demo.sutohamu_members(session)
+    return demo.seed_all(session, members) if members else {}

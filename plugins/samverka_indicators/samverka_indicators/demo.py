@@ -1,16 +1,18 @@
 """Demo data for SuToHaMu (Sunne, Torsby, Hagfors, Munkfors): Torsby's shared indicator set
-(tasked with proposing it) and realistic yearly values 2019-2024, populations from SCB
-(end of 2023, DOMAIN.md §6) drifting slightly. Idempotent (upserts by code and period)."""
+(tasked with proposing it) and realistic yearly values 2019-2025, populations from SCB
+(end of 2023, DOMAIN.md §6) drifting slightly; each member's baseline (2021) and target
+(15 % lower by 2027) for violence, attached to the first measure of its action plan.
+Idempotent (upserts by code and period; targets and links only where there are none)."""
 
 from __future__ import annotations
 
 import random
 
-from samverka.plugins.api import tenant_scope
+from samverka.plugins.api import action_plan_measures, tenant_scope
 
-from . import services
+from . import follow_up, services
 
-YEARS = [str(y) for y in range(2019, 2025)]
+YEARS = [str(y) for y in range(2019, 2026)]
 POPULATION = {"1766": 13366, "1737": 11387, "1783": 11536, "1762": 3669}
 # reported crimes per 100 000 (violent, all) around which the demo values vary
 LEVEL = {"1766": (760, 7200), "1737": (830, 7600), "1783": (900, 7900), "1762": (820, 6800)}
@@ -96,3 +98,46 @@ def seed(session, tenants: list) -> int:
         with tenant_scope(session, tenant.id):
             stored += services.upsert_values(session, tenant.id, rows).stored
     return stored
+
+
+def seed_all(session, tenants: list) -> dict[str, int]:
+    """Values (:func:`seed`), then each member's target and measure link for violence."""
+    created = {"indicator_values": seed(session, tenants), "indicator_targets": 0}
+    created["indicator_measure_links"] = 0
+    for tenant in tenants:
+        with tenant_scope(session, tenant.id):
+            violence = next(
+                i
+                for i in services.visible_indicators(session, tenant)
+                if i.code == "violence_per_100k"
+            )
+            if follow_up.target_of(session, violence) is None:
+                cells = services.compute(session, tenant, violence, [tenant.id], ["2021"])
+                baseline = cells[(tenant.id, "2021")].rate
+                follow_up.save_target(
+                    session,
+                    tenant,
+                    violence,
+                    baseline_period="2021",
+                    baseline_value=baseline,
+                    target_period="2027",
+                    target_value=round(baseline * 0.85, 1),
+                    note="Minska det anmälda våldet med 15 procent (SuToHaMu-överenskommelsen).",
+                )
+                created["indicator_targets"] += 1
+            measures = action_plan_measures(session, tenant)
+            if measures and not follow_up.linked_measures(session, tenant, violence):
+                follow_up.link_measure(session, tenant, violence, measures[0].id)
+                created["indicator_measure_links"] += 1
+    session.flush()
+    return created
+
+
+def sutohamu_members(session) -> list:
+    """The members of Torsby's consortia that have enabled the plugin (none: no demo)."""
+    from samverka.plugins.api import consortium_members, tenant_by_slug
+
+    from .models import NAME
+
+    torsby = tenant_by_slug(session, "torsby")
+    return consortium_members(session, torsby, NAME) if torsby else []

@@ -157,7 +157,7 @@ def test_the_demo_seed_gives_every_member_a_rate_and_is_idempotent(db, ind):
     from samverka_indicators import demo
 
     members = [ind.world.a, ind.world.b, ind.munkfors]
-    assert demo.seed(db, members) == 3 * 6 * 3
+    assert demo.seed(db, members) == 3 * 7 * 3
     db.commit()
     assert demo.seed(db, members) == 0
     db.commit()
