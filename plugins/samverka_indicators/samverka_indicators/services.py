@@ -25,7 +25,7 @@ from .models import (
     DataValue,
     Indicator,
 )
-from .periods import check_period
+from .periods import check_period, kind
 
 # --- definitions -----------------------------------------------------------------------
 
@@ -254,9 +254,14 @@ class Cell:
     tenants: list[int] = field(default_factory=list)
 
 
-def element_values(session, tenant, element_ids, tenant_ids, periods, gender="T"):
-    """``{(tenant_id, element_id, period): value | None}`` of counted rows (missing and
-    secret rows are absent: never 0) of ``tenant_ids`` among ``tenant``'s members."""
+def element_values(session, tenant, element_ids, tenant_ids, periods, gender="T", aggregation=None):
+    """``{(tenant_id, element_id, period): value}`` of counted rows (missing and secret
+    rows are absent: never 0) of ``tenant_ids`` among ``tenant``'s members. A year or
+    quarter without a value of its own is rolled up from its months or quarters (see
+    :func:`roll_up`; ``aggregation``: element id → its aggregation type, default sum)."""
+    wanted = set(periods)
+    finer = {p: sub_periods(p) for p in wanted if kind(p) != "month"}
+    asked = wanted | {s for subs in finer.values() for group in subs for s in group}
     with consortium_read_scope(session, tenant, NAME):
         rows = session.execute(
             select(
@@ -264,13 +269,54 @@ def element_values(session, tenant, element_ids, tenant_ids, periods, gender="T"
             ).where(
                 DataValue.tenant_id.in_(list(tenant_ids)),
                 DataValue.element_id.in_(list(element_ids)),
-                DataValue.period.in_(list(periods)),
+                DataValue.period.in_(sorted(asked)),
                 DataValue.gender == gender,
                 DataValue.status.in_(COUNTED),
                 DataValue.value.is_not(None),
             )
         ).all()
-    return {(t, e, p): v for t, e, p, v in rows}
+    found = {(t, e, p): v for t, e, p, v in rows}
+    for period, groups in finer.items():
+        for tenant_id in tenant_ids:
+            for element_id in element_ids:
+                key = (tenant_id, element_id, period)
+                if key in found:
+                    continue
+                how = (aggregation or {}).get(element_id, "sum")
+                value = roll_up(found, tenant_id, element_id, groups, how)
+                if value is not None:
+                    found[key] = value
+    return {k: v for k, v in found.items() if k[2] in wanted}
+
+
+def sub_periods(period: str) -> list[list[str]]:
+    """The finer periods a year or quarter can be rolled up from, finest first: a year's
+    twelve months and four quarters, a quarter's three months."""
+    year = period[:4]
+    if kind(period) == "year":
+        return [[f"{year}{m:02d}" for m in range(1, 13)], [f"{year}Q{q}" for q in range(1, 5)]]
+    q = int(period[5])
+    return [[f"{year}{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]]
+
+
+def roll_up(found: dict, tenant_id: int, element_id: int, groups, how: str) -> float | None:
+    """A coarser period's value from the first group of finer periods that has values:
+    ``sum`` only from a complete group (a year of eleven months is no year: summing it
+    would count the missing month as 0), ``average`` the mean of what is there, ``last``
+    the latest value there is (population at the end of the year)."""
+    for group in groups:
+        values = [found.get((tenant_id, element_id, p)) for p in group]
+        present = [v for v in values if v is not None]
+        if not present:
+            continue
+        if how == "sum":
+            if len(present) == len(group):
+                return sum(present)
+            continue
+        if how == "average":
+            return sum(present) / len(present)
+        return present[-1]
+    return None
 
 
 def _side(expression, codes, values, tenant_id, period):
@@ -289,7 +335,10 @@ def compute(session, tenant, indicator: Indicator, tenant_ids, periods, gender="
     num = check_expression(indicator.numerator, elements)
     den = check_expression(indicator.denominator, elements)
     codes = {c: elements[c].id for c in num.references | den.references}
-    values = element_values(session, tenant, codes.values(), tenant_ids, periods, gender)
+    aggregation = {elements[c].id: elements[c].aggregation for c in codes}
+    values = element_values(
+        session, tenant, codes.values(), tenant_ids, periods, gender, aggregation
+    )
     cells = {}
     for tenant_id in tenant_ids:
         for period in periods:

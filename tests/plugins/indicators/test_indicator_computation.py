@@ -195,3 +195,40 @@ def test_consortium_totals_in_sql_agree_and_drop_incomplete_members(db, ind, act
         cell.denominator,
     )
     assert sunne["2024"].numerator != totals["2024"].numerator
+
+
+def test_a_year_is_rolled_up_from_months_by_each_elements_aggregation(db, ind, acting):
+    """Crimes (sum) over twelve months, population (last) at December; a year with a month
+    missing has no count (it would count the month as 0), and a year of its own wins."""
+    sunne = ind.world.a
+    for month in range(1, 13):
+        put(db, acting, sunne, ind.crimes, f"2023{month:02d}", 10 + month)
+        put(db, acting, sunne, ind.population, f"2023{month:02d}", 13_000 + month)
+    for month in range(1, 12):  # 2024: no December
+        put(db, acting, sunne, ind.crimes, f"2024{month:02d}", 10)
+        put(db, acting, sunne, ind.population, f"2024{month:02d}", 13_100)
+    for quarter in range(1, 5):  # 2022: quarters only
+        put(db, acting, sunne, ind.crimes, f"2022Q{quarter}", 30)
+    put(db, acting, sunne, ind.population, "2022", 12_900)
+    with acting(sunne):
+        found = indicator(db, acting, sunne)
+        cells = services.compute(db, sunne, found, [sunne.id], ["2022", "2023", "2024", "2023Q2"])
+    crimes_2023 = sum(10 + m for m in range(1, 13))  # 198
+    assert cells[(sunne.id, "2023")].numerator == crimes_2023
+    assert cells[(sunne.id, "2023")].denominator == 13_012  # the last month's population
+    assert cells[(sunne.id, "2023")].rate == pytest.approx(100_000 * crimes_2023 / 13_012)
+    assert cells[(sunne.id, "2023Q2")].numerator == 14 + 15 + 16
+    assert cells[(sunne.id, "2024")].rate is None
+    assert cells[(sunne.id, "2024")].reason == "missing"
+    assert cells[(sunne.id, "2022")].numerator == 120  # from the quarters
+    assert cells[(sunne.id, "2022")].denominator == 12_900  # the year's own value
+
+
+def test_an_average_element_rolls_up_as_a_mean():
+    from samverka_indicators.services import roll_up, sub_periods
+
+    found = {(1, 5, "2024Q1"): 40.0, (1, 5, "2024Q3"): 60.0}
+    assert roll_up(found, 1, 5, sub_periods("2024"), "average") == 50.0
+    assert roll_up(found, 1, 5, sub_periods("2024"), "sum") is None  # two quarters missing
+    assert roll_up(found, 1, 5, sub_periods("2024"), "last") == 60.0
+    assert roll_up(found, 1, 5, sub_periods("2024Q1"), "sum") is None  # no months
