@@ -1,6 +1,7 @@
 """The indicators plugin's pages (list with the import forms, an indicator's page with the
-chart, its table and the consortium comparison with a suppressed cell, the upload form)
-have no axe-core violations, in Swedish and English, at desktop width and at 320px."""
+chart, its table and the consortium comparison with a suppressed cell, the upload form,
+the definitions) have no axe-core violations, in Swedish and English; nor has a target form
+sent with an error, whose summary takes the focus and links to the field."""
 
 from __future__ import annotations
 
@@ -49,7 +50,13 @@ def seed(app, db, tenant_pair, with_plugins) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/t/sunne/indicators/", "/t/sunne/indicators/violence", "/t/sunne/indicators/import"]
+    "path",
+    [
+        "/t/sunne/indicators/",
+        "/t/sunne/indicators/violence",
+        "/t/sunne/indicators/import",
+        "/t/sunne/indicators/definitions",
+    ],
 )
 def test_indicator_pages_have_no_axe_violations(page, app, tenant_pair, with_plugins, db, path):
     from samverka.testing.fixtures import enrol_totp
@@ -63,3 +70,31 @@ def test_indicator_pages_have_no_axe_violations(page, app, tenant_pair, with_plu
     switch_language(page, "en")
     problems += accessibility_problems(page, f"{path} [en]")
     assert not problems, "\n".join(problems)
+
+
+def test_a_target_with_an_error_is_announced_and_accessible(
+    page, app, tenant_pair, with_plugins, db
+):
+    from samverka.testing.fixtures import enrol_totp
+
+    seed(app, db, tenant_pair, with_plugins)
+    secret = enrol_totp(db, tenant_pair.admin_a.id)
+    db.close()
+    log_in(page, tenant_pair.admin_a.email, totp_secret=secret)
+    goto(page, "/t/sunne/indicators/violence")
+    page.get_by_text("Sätt ett mål").click()
+    page.get_by_label("Utgångslägets period").fill("2023")
+    page.get_by_label("Målperiod").fill("2022")
+    page.get_by_label("Målvärde").fill("800")
+    page.get_by_role("button", name="Spara målet").click()
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    assert "Målperioden måste vara en senare period" in summary.inner_text()
+    link = summary.get_by_role("link")
+    assert link.get_attribute("href") == "#target_period"
+    problems = accessibility_problems(page, "target error [sv]")
+    assert not problems, "\n".join(problems)
+    page.get_by_label("Målperiod").fill("2027")
+    page.get_by_role("button", name="Spara målet").click()
+    page.get_by_text("Målet har sparats.").wait_for()
+    assert "Utgångsläge" in page.locator(".govuk-summary-list").inner_text()

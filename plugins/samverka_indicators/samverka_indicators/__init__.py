@@ -75,6 +75,7 @@ def register_permissions() -> list[Permission]:
 
 @hookimpl
 def register_blueprints() -> list[Blueprint]:
+    from . import definitions_web  # noqa: F401 - adds the definitions' routes to bp
     from .web import bp
 
     return [bp]

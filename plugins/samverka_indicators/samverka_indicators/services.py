@@ -4,6 +4,8 @@ a job's or a test's), scoped to the acting tenant; consortium reads widen it thr
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -29,6 +31,8 @@ from .periods import check_period, kind
 
 # --- definitions -----------------------------------------------------------------------
 
+CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")  # Kolada's KPI ids, Brå's and our own codes
+
 
 def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
     if value not in allowed:
@@ -52,8 +56,15 @@ def define_element(
 ) -> DataElement:
     """Create (or update, by code) a data element of ``tenant``."""
     code = (code or "").strip()
-    if not code or len(code) > 40:
-        raise ValidationError(_l("A code of at most 40 characters is required."), "code")
+    if not CODE.match(code):
+        raise ValidationError(
+            _l("A code of letters, digits, _ . - (at most 40 characters) is required."), "code"
+        )
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationError(_l("A name of at most 200 characters is required."), "name")
+    if len(unit or "") > 40 or len(source or "") > 200:
+        raise ValidationError(_l("The unit or source is too long."), "unit")
     _choice(aggregation, AGGREGATIONS, "aggregation")
     element = session.scalar(select(DataElement).where(DataElement.code == code))
     if element is None:
@@ -129,12 +140,23 @@ def define_indicator(
     shared: bool = False,
 ) -> Indicator:
     """Create (or update, by code) an indicator; unknown elements are a ValidationError."""
+    code = (code or "").strip()
+    if not CODE.match(code):
+        raise ValidationError(
+            _l("A code of letters, digits, _ . - (at most 40 characters) is required."), "code"
+        )
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationError(_l("A name of at most 200 characters is required."), "name")
     elements = visible_elements(session, tenant)
-    check_expression(numerator, elements)
-    check_expression(denominator, elements)
+    for field_name, text in (("numerator", numerator), ("denominator", denominator)):
+        try:
+            check_expression(text, elements)
+        except ValidationError as error:
+            raise ValidationError(error.message, field_name) from None
     _choice(term, TERMS, "term")
     _choice(direction, DIRECTIONS, "direction")
-    if not factor or factor <= 0:
+    if not isinstance(factor, int | float) or not math.isfinite(factor) or factor <= 0:
         raise ValidationError(_l("The factor must be a positive number."), "factor")
     indicator = session.scalar(select(Indicator).where(Indicator.code == code))
     if indicator is None:

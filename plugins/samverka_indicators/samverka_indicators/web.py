@@ -23,6 +23,7 @@ from .models import NAME, DataValue
 from .periods import years_back
 
 bp = Blueprint("indicators", __name__, template_folder="templates")
+VIEW = "tenant:indicators:view"
 MANAGE = "tenant:indicators:manage"
 
 
