@@ -180,3 +180,148 @@ def attach_measure(body: dict, code: str):
     follow_up.link_measure(session, tenant, indicator, body["id"])
     session.commit()
     return follow_up.linked_measures(session, tenant, indicator), 201
+
+
+# --- definitions and the consortium comparison ------------------------------------------
+
+
+class DataElementSchema(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(1, 40))
+    name = ma.fields.String(required=True, validate=ma.validate.Length(1, 200))
+    unit = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
+    aggregation = ma.fields.String(
+        load_default="sum", validate=ma.validate.OneOf(("sum", "average", "last"))
+    )
+    shared = ma.fields.Boolean(load_default=False)
+    source = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    owner = ma.fields.String(dump_only=True, metadata={"description": "defining tenant's slug"})
+
+
+class IndicatorCreateSchema(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(1, 40))
+    name = ma.fields.String(required=True, validate=ma.validate.Length(1, 200))
+    numerator = ma.fields.String(required=True, validate=ma.validate.Length(1, 500))
+    denominator = ma.fields.String(load_default="1", validate=ma.validate.Length(1, 500))
+    factor = ma.fields.Float(
+        load_default=1.0, validate=ma.validate.Range(min=0, min_inclusive=False)
+    )
+    term = ma.fields.String(load_default="long", validate=ma.validate.OneOf(("short", "long")))
+    direction = ma.fields.String(
+        load_default="lower_better",
+        validate=ma.validate.OneOf(("lower_better", "higher_better")),
+    )
+    source = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    attribution = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    shared = ma.fields.Boolean(load_default=False)
+
+
+class ComparisonCellSchema(ma.Schema):
+    member = ma.fields.String(required=True, metadata={"description": "tenant slug or *"})
+    period = ma.fields.String(required=True)
+    numerator = ma.fields.Float(allow_none=True)
+    denominator = ma.fields.Float(allow_none=True)
+    rate = ma.fields.Float(allow_none=True)
+    suppressed = ma.fields.Boolean(
+        required=True,
+        metadata={"description": "a count of 1-4, or the cell that would reveal one: no numbers"},
+    )
+
+
+def _owner_slugs() -> dict[int, str]:
+    from samverka.plugins.api import consortium_members
+
+    from .models import NAME
+
+    return {t.id: t.slug for t in consortium_members(db_session(), current_tenant(), NAME)}
+
+
+@api_bp.route("/elements", methods=["GET"])
+@api_bp.response(200, DataElementSchema(many=True))
+@api_bp.problems(403)
+def list_elements():
+    """The data elements the tenant sees: its own and the consortium's shared ones."""
+    api_require("tenant:indicators:view")
+    owners = _owner_slugs()
+    found = services.visible_elements(db_session(), current_tenant()).values()
+    return [
+        {
+            "code": e.code,
+            "name": e.name,
+            "unit": e.unit,
+            "aggregation": e.aggregation,
+            "shared": e.shared,
+            "source": e.source,
+            "owner": owners.get(e.tenant_id, ""),
+        }
+        for e in sorted(found, key=lambda e: e.code)
+    ]
+
+
+@api_bp.route("/elements", methods=["POST"])
+@api_bp.arguments(DataElementSchema)
+@api_bp.response(201, DataElementSchema)
+@api_bp.problems(400, 403, 415, 422)
+def create_element(body: dict):
+    """Add or change (by code) one of the tenant's own data elements."""
+    api_require("tenant:indicators:manage")
+    session, tenant = db_session(), current_tenant()
+    element = services.define_element(session, tenant, body.pop("code"), body.pop("name"), **body)
+    session.commit()
+    return {
+        "code": element.code,
+        "name": element.name,
+        "unit": element.unit,
+        "aggregation": element.aggregation,
+        "shared": element.shared,
+        "source": element.source,
+        "owner": tenant.slug,
+    }, 201
+
+
+@api_bp.route("/", methods=["POST"])
+@api_bp.arguments(IndicatorCreateSchema)
+@api_bp.response(201, IndicatorSchema)
+@api_bp.problems(400, 403, 415, 422)
+def create_indicator(body: dict):
+    """Add or change (by code) one of the tenant's indicators; the expressions may refer
+    only to data elements the tenant sees (422 otherwise)."""
+    api_require("tenant:indicators:manage")
+    session, tenant = db_session(), current_tenant()
+    indicator = services.define_indicator(
+        session,
+        tenant,
+        body.pop("code"),
+        body.pop("name"),
+        body.pop("numerator"),
+        body.pop("denominator"),
+        **body,
+    )
+    session.commit()
+    return indicator, 201
+
+
+@api_bp.route("/<code>/comparison", methods=["GET"])
+@api_bp.arguments(YearsArgs, location="query")
+@api_bp.response(200, ComparisonCellSchema(many=True))
+@api_bp.problems(400, 403, 404)
+def comparison(args, code: str):
+    """The members side by side and the consortium (member ``*``, a ratio of sums) per
+    year; suppressed cells carry no numbers."""
+    api_require("tenant:indicators:view")
+    session, tenant = db_session(), current_tenant()
+    years = years_back(args["end"], args["years"])
+    result = services.compare(session, tenant, _found(code), years)
+    rows = [(member.slug, cells) for member, cells in result.rows] + [("*", result.total)]
+    return [_comparison_cell(slug, cells[period]) for slug, cells in rows for period in years]
+
+
+def _comparison_cell(member: str, cell) -> dict:
+    hidden = cell.suppressed
+    return {
+        "member": member,
+        "period": cell.period,
+        "numerator": None if hidden else cell.numerator,
+        "denominator": None if hidden else cell.denominator,
+        "rate": None if hidden else cell.rate,
+        "suppressed": hidden,
+    }

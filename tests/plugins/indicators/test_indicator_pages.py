@@ -264,3 +264,68 @@ def test_the_api_sets_a_target_and_attaches_a_measure(app, client, db, ind_web, 
     assert client.get(f"{base}/measures", headers=headers).json[0]["id"] == measure_id
     assert client.delete(f"{base}/target", headers=headers).status_code == 204
     assert client.delete(f"{base}/target", headers=headers).status_code == 404
+
+
+def test_the_api_defines_elements_and_indicators_with_problems_for_bad_input(
+    client, db, ind_web, acting
+):
+    ind = ind_web
+    headers = {"Authorization": f"Bearer {token(db, ind.world.admin_a, ind.world.a)}"}
+    base = "/api/v1/tenants/sunne/indicators"
+    elements = client.get(f"{base}/elements", headers=headers).json
+    assert {e["code"]: e["owner"] for e in elements} == {"N01951": "torsby", "N07403c": "torsby"}
+    made = client.post(
+        f"{base}/elements",
+        json={"code": "klotter", "name": "Anmält klotter", "unit": "antal"},
+        headers=headers,
+    )
+    assert made.status_code == 201 and made.json["owner"] == "sunne"
+    unknown = client.post(
+        f"{base}/",
+        json={"code": "k", "name": "K", "numerator": "#{saknas}", "denominator": "#{N01951}"},
+        headers=headers,
+    )
+    assert unknown.status_code == 422 and unknown.content_type == "application/problem+json"
+    assert "saknas" in unknown.get_data(as_text=True)
+    nan = client.post(
+        f"{base}/",
+        json={"code": "k", "name": "K", "numerator": "#{klotter}", "factor": "NaN"},
+        headers=headers,
+    )
+    assert nan.status_code == 422
+    indicator = client.post(
+        f"{base}/",
+        json={
+            "code": "klotter_100k",
+            "name": "Klotter per 100 000",
+            "numerator": "#{klotter}",
+            "denominator": "#{N01951}",
+            "factor": 100000,
+        },
+        headers=headers,
+    )
+    assert indicator.status_code == 201, indicator.get_data(as_text=True)
+    codes = [i["code"] for i in client.get(f"{base}/", headers=headers).json]
+    assert sorted(codes) == ["klotter_100k", "violence"]
+
+
+def test_the_api_comparison_suppresses_small_counts_without_numbers(client, db, ind_web, acting):
+    ind = ind_web
+    seed(db, acting, ind)
+    headers = {"Authorization": f"Bearer {token(db, ind.world.admin_a, ind.world.a)}"}
+    answer = client.get(
+        "/api/v1/tenants/sunne/indicators/violence/comparison?end=2024&years=1", headers=headers
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    cells = {c["member"]: c for c in answer.json}
+    assert cells["munkfors"] == {
+        "member": "munkfors",
+        "period": "2024",
+        "numerator": None,
+        "denominator": None,
+        "rate": None,
+        "suppressed": True,
+    }
+    assert cells["torsby"]["suppressed"] is True  # complementary: the total would tell
+    assert cells["sunne"]["numerator"] == 120 and cells["sunne"]["suppressed"] is False
+    assert cells["*"]["numerator"] == 120 + 90 + 3
