@@ -199,22 +199,27 @@ def export(code: str):
     session, tenant = db_session(), current_tenant()
     indicator = _indicator(code)
     years = _years(session)
-    own = services.compute(session, tenant, indicator, [tenant.id], years)
-    rows = [("period", "numerator", "denominator", "rate")] + [
-        (
-            y,
-            own[(tenant.id, y)].numerator,
-            own[(tenant.id, y)].denominator,
-            own[(tenant.id, y)].rate,
-        )
-        for y in years
-    ]
+    if request.args.get("table") == "comparison":
+        rows = _comparison_rows(services.compare(session, tenant, indicator, years))
+        name = f"{indicator.code}-comparison"
+    else:
+        own = services.compute(session, tenant, indicator, [tenant.id], years)
+        rows = [("period", "numerator", "denominator", "rate")] + [
+            (
+                y,
+                own[(tenant.id, y)].numerator,
+                own[(tenant.id, y)].denominator,
+                own[(tenant.id, y)].rate,
+            )
+            for y in years
+        ]
+        name = indicator.code
     if request.args.get("format") == "xlsx":
         import xlsxwriter
 
         out = io.BytesIO()
         book = xlsxwriter.Workbook(out, {"in_memory": True})
-        sheet = book.add_worksheet(indicator.code[:31])
+        sheet = book.add_worksheet(indicator.code[:31])  # Excel's limit
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 sheet.write(r, c, value)
@@ -222,15 +227,32 @@ def export(code: str):
         return Response(
             out.getvalue(),
             mimetype=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            headers={"Content-Disposition": f"attachment; filename={indicator.code}.xlsx"},
+            headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
         )
     text = io.StringIO()
     csv.writer(text).writerows(rows)
     return Response(
         text.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={indicator.code}.csv"},
+        headers={"Content-Disposition": f"attachment; filename={name}.csv"},
     )
+
+
+def _comparison_rows(result) -> list[tuple]:
+    """The comparison as the page shows it: a suppressed cell has no numbers, only the
+    flag; member names are guarded against spreadsheet formulas."""
+    rows: list[tuple] = [("member", "period", "numerator", "denominator", "rate", "suppressed")]
+    named = [(member.name, cells) for member, cells in result.rows]
+    for name, cells in [*named, (_("All members"), result.total)]:
+        for period in result.periods:
+            c = cells[period]
+            numbers = (None, None, None) if c.suppressed else (c.numerator, c.denominator, c.rate)
+            rows.append((_safe(name), period, *numbers, c.suppressed))
+    return rows
+
+
+def _safe(text: str) -> str:
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 # --- upload with a preview, then an import job ------------------------------------------

@@ -329,3 +329,40 @@ def test_the_api_comparison_suppresses_small_counts_without_numbers(client, db, 
     assert cells["torsby"]["suppressed"] is True  # complementary: the total would tell
     assert cells["sunne"]["numerator"] == 120 and cells["sunne"]["suppressed"] is False
     assert cells["*"]["numerator"] == 120 + 90 + 3
+
+
+def test_a_tenant_without_the_plugin_cannot_queue_its_jobs(app, db, ind_web):
+    import pytest
+
+    from samverka.errors import NotFound
+    from samverka.plugins.api import enqueue
+
+    hagfors = ind_web.world.c
+    with app.test_request_context(), scoped(db, TenantScope.for_tenant(hagfors.id)):
+        with pytest.raises(NotFound):
+            enqueue(
+                db,
+                "indicators.import_kolada",
+                tenant_id=hagfors.id,
+                kpis=["N07403"],
+                years=["2024"],
+            )
+        db.rollback()
+    sunne = ind_web.world.a
+    with app.test_request_context(), scoped(db, TenantScope.for_tenant(sunne.id)):
+        assert enqueue(db, "indicators.sync_sources", tenant_id=sunne.id).id  # enabled there
+        db.rollback()
+
+
+def test_the_comparison_exports_without_the_suppressed_numbers(client, login, db, ind_web, acting):
+    ind = ind_web
+    seed(db, acting, ind)
+    login(client, ind.world.admin_a)
+    text = client.get("/t/sunne/indicators/violence/export?table=comparison").get_data(as_text=True)
+    lines = text.splitlines()
+    assert lines[0] == "member,period,numerator,denominator,rate,suppressed"
+    assert "Munkfors kommun,2024,,,,True" in lines
+    assert any(line.startswith("Sunne kommun,2024,120.0,13366.0,897.8") for line in lines)
+    answer = client.get("/t/sunne/indicators/violence/export?table=comparison&format=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.data)).active
+    assert sheet.max_row == 1 + 4 * 5  # three members and the total, five years
