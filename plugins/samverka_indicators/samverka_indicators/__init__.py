@@ -143,6 +143,14 @@ def situation_picture_sections(session, tenant, period) -> list[dict]:
 
 
 @hookimpl
+def compliance_evidence(session, tenant) -> list[dict]:
+    """Follow-up: measures followed up by indicators with targets and values."""
+    from .cycle import follow_up_evidence
+
+    return follow_up_evidence(session, tenant)
+
+
+@hookimpl
 def register_cli_commands(cli) -> None:
     """``samverka indicators seed-demo``: the SuToHaMu demo indicators (after
     ``samverka plugin allow indicators sutohamu`` and ``plugin enable`` per member)."""

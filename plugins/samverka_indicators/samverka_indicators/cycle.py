@@ -124,3 +124,40 @@ def _cell_text(cell: services.Cell) -> str:
     if cell.rate is None:
         return "–"
     return f"{number(cell.rate)} ({number(cell.numerator, 0)})"
+
+
+def follow_up_evidence(session, tenant) -> list[dict]:
+    """``compliance_evidence`` for the duty ``follow_up``: the measures of the tenant's
+    action plans that an indicator with a target follows up, and whether any has a value
+    after its baseline (an indicator only "follows up" once there is something to compare)."""
+    from sqlalchemy import select
+
+    from .models import MeasureLink, Target
+
+    linked = set(session.scalars(select(MeasureLink.indicator_id)))
+    targets = {t.indicator_id: t for t in session.scalars(select(Target))}
+    followed = [i for i in services.visible_indicators(session, tenant) if i.id in linked]
+    with_target = [i for i in followed if i.id in targets]
+    measured = [
+        p
+        for p in (
+            follow_up.progress(session, tenant, i, tenant.id, targets[i.id]) for i in with_target
+        )
+        if p.status not in ("no_data", "baseline")
+    ]
+    if not followed:
+        return []
+    summary = _(
+        "Measures followed up by indicators: %(measures)s; with a target: %(targets)s; "
+        "with a value after the baseline: %(measured)s.",
+        measures=len(set(session.scalars(select(MeasureLink.measure_id)))),
+        targets=len(with_target),
+        measured=len(measured),
+    )
+    try:
+        url = url_for("indicators.index", tenant_slug=tenant.slug)
+    except RuntimeError:  # no request (an export job): no link
+        url = None
+    return [
+        {"duty": "follow_up", "met": bool(measured), "as_of": None, "summary": summary, "url": url}
+    ]

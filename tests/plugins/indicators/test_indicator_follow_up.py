@@ -207,3 +207,30 @@ def test_the_situation_picture_gets_an_indicator_section(db, ind, acting):
     ]
     with acting(world.c, world.admin_c):  # Hagfors has not enabled the plugin
         assert pictures.plugin_sections(db, world.c, (date(2023, 1, 1), date(2023, 12, 31))) == []
+
+
+def test_follow_up_evidence_counts_measured_measures(db, ind, acting):
+    from samverka_indicators.cycle import follow_up_evidence
+
+    world = ind.world
+    seed_sunne(db, acting, ind)
+    _plan, measure_id = sunne_measure(db, world, acting)
+    violence = indicator(db, acting, world.a)
+    with acting(world.a, world.admin_a):
+        assert follow_up_evidence(db, world.a) == []  # nothing followed up yet
+        follow_up.link_measure(db, world.a, violence, measure_id)
+        follow_up.save_target(
+            db, world.a, violence, baseline_period="2023", target_period="2026", target_value=800
+        )
+        [only_baseline] = follow_up_evidence(db, world.a)
+        follow_up.save_target(
+            db, world.a, violence, baseline_period="2021", target_period="2026", target_value=800
+        )
+        [measured] = follow_up_evidence(db, world.a)
+        db.rollback()
+    assert only_baseline["duty"] == "follow_up" and only_baseline["met"] is False
+    assert measured["met"] is True
+    assert measured["summary"] == (
+        "Measures followed up by indicators: 1; with a target: 1; "
+        "with a value after the baseline: 1."
+    )
