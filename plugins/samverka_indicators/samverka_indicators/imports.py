@@ -210,19 +210,23 @@ def check_bra(session, tenant, table: list[list[str]], mapping: dict) -> Checked
 
 
 def store(session, tenant_id: int, checked: Checked) -> Counts:
-    """Upsert the periods without errors, one by one with progress."""
+    """Upsert the periods without errors, one by one with progress, then refresh the
+    years and quarters rolled up from them once."""
+    from .rollups import refresh_roll_ups
+
     good = checked.good
     total = Counts()
     # SQLite has one writer: progress (its own transaction) only before the first write
     live = session.get_bind().dialect.name != "sqlite"
     report_progress(0, len(good), "Importing values")
     for done, period in enumerate(sorted(good), start=1):
-        counts = upsert_values(session, tenant_id, good[period])
+        counts = upsert_values(session, tenant_id, good[period], roll_ups=False)
         total.inserted += counts.inserted
         total.updated += counts.updated
         total.unchanged += counts.unchanged
         if live:
             report_progress(done, len(good), "Importing values")
+    refresh_roll_ups(session, tenant_id, [row for rows in good.values() for row in rows])
     return total
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from samverka.plugins.api import Base, TenantOwned
 
@@ -86,6 +87,9 @@ class DataValue(TenantOwned, Base):
     gender: Mapped[str] = mapped_column(String(1), default="T")
     value: Mapped[float | None] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(12), default="final")
+    # a year or quarter rolled up from its months or quarters when it has no value of its
+    # own (services.refresh_roll_ups); a value imported for the period replaces it
+    derived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ImportBatch(TenantOwned, Base):

@@ -27,7 +27,7 @@ from .models import (
     DataValue,
     Indicator,
 )
-from .periods import check_period, kind
+from .periods import check_period
 
 # --- definitions -----------------------------------------------------------------------
 
@@ -221,8 +221,12 @@ def value_row(element_id: int, period: str, gender: str, value, status: str = "f
     )
 
 
-def upsert_values(session, tenant_id: int, rows: Iterable[ValueRow]) -> Counts:
-    """Insert or update by (tenant, element, period, gender): a re-run changes nothing."""
+def upsert_values(
+    session, tenant_id: int, rows: Iterable[ValueRow], *, roll_ups: bool = True
+) -> Counts:
+    """Insert or update by (tenant, element, period, gender): a re-run changes nothing.
+    Then the years and quarters the rows roll up into are refreshed (``roll_ups=False``
+    for a caller that stores many batches and refreshes once, as an import does)."""
     rows = list({(r.element_id, r.period, r.gender): r for r in rows}.values())
     counts = Counts()
     if not rows:
@@ -250,12 +254,16 @@ def upsert_values(session, tenant_id: int, rows: Iterable[ValueRow]) -> Counts:
                 )
             )
             counts.inserted += 1
-        elif (found.value, found.status) != (row.value, row.status):
-            found.value, found.status = row.value, row.status
+        elif (found.value, found.status, found.derived) != (row.value, row.status, False):
+            found.value, found.status, found.derived = row.value, row.status, False
             counts.updated += 1
         else:
             counts.unchanged += 1
     session.flush()
+    if roll_ups:
+        from .rollups import refresh_roll_ups
+
+        refresh_roll_ups(session, tenant_id, rows)
     return counts
 
 
@@ -276,14 +284,10 @@ class Cell:
     tenants: list[int] = field(default_factory=list)
 
 
-def element_values(session, tenant, element_ids, tenant_ids, periods, gender="T", aggregation=None):
+def element_values(session, tenant, element_ids, tenant_ids, periods, gender="T"):
     """``{(tenant_id, element_id, period): value}`` of counted rows (missing and secret
-    rows are absent: never 0) of ``tenant_ids`` among ``tenant``'s members. A year or
-    quarter without a value of its own is rolled up from its months or quarters (see
-    :func:`roll_up`; ``aggregation``: element id → its aggregation type, default sum)."""
-    wanted = set(periods)
-    finer = {p: sub_periods(p) for p in wanted if kind(p) != "month"}
-    asked = wanted | {s for subs in finer.values() for group in subs for s in group}
+    rows are absent: never 0) of ``tenant_ids`` among ``tenant``'s members; years and
+    quarters rolled up from finer periods are stored rows too (:func:`refresh_roll_ups`)."""
     with consortium_read_scope(session, tenant, NAME):
         rows = session.execute(
             select(
@@ -291,54 +295,13 @@ def element_values(session, tenant, element_ids, tenant_ids, periods, gender="T"
             ).where(
                 DataValue.tenant_id.in_(list(tenant_ids)),
                 DataValue.element_id.in_(list(element_ids)),
-                DataValue.period.in_(sorted(asked)),
+                DataValue.period.in_(list(periods)),
                 DataValue.gender == gender,
                 DataValue.status.in_(COUNTED),
                 DataValue.value.is_not(None),
             )
         ).all()
-    found = {(t, e, p): v for t, e, p, v in rows}
-    for period, groups in finer.items():
-        for tenant_id in tenant_ids:
-            for element_id in element_ids:
-                key = (tenant_id, element_id, period)
-                if key in found:
-                    continue
-                how = (aggregation or {}).get(element_id, "sum")
-                value = roll_up(found, tenant_id, element_id, groups, how)
-                if value is not None:
-                    found[key] = value
-    return {k: v for k, v in found.items() if k[2] in wanted}
-
-
-def sub_periods(period: str) -> list[list[str]]:
-    """The finer periods a year or quarter can be rolled up from, finest first: a year's
-    twelve months and four quarters, a quarter's three months."""
-    year = period[:4]
-    if kind(period) == "year":
-        return [[f"{year}{m:02d}" for m in range(1, 13)], [f"{year}Q{q}" for q in range(1, 5)]]
-    q = int(period[5])
-    return [[f"{year}{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]]
-
-
-def roll_up(found: dict, tenant_id: int, element_id: int, groups, how: str) -> float | None:
-    """A coarser period's value from the first group of finer periods that has values:
-    ``sum`` only from a complete group (a year of eleven months is no year: summing it
-    would count the missing month as 0), ``average`` the mean of what is there, ``last``
-    the latest value there is (population at the end of the year)."""
-    for group in groups:
-        values = [found.get((tenant_id, element_id, p)) for p in group]
-        present = [v for v in values if v is not None]
-        if not present:
-            continue
-        if how == "sum":
-            if len(present) == len(group):
-                return sum(present)
-            continue
-        if how == "average":
-            return sum(present) / len(present)
-        return present[-1]
-    return None
+    return {(t, e, p): v for t, e, p, v in rows}
 
 
 def _side(expression, codes, values, tenant_id, period):
@@ -357,10 +320,7 @@ def compute(session, tenant, indicator: Indicator, tenant_ids, periods, gender="
     num = check_expression(indicator.numerator, elements)
     den = check_expression(indicator.denominator, elements)
     codes = {c: elements[c].id for c in num.references | den.references}
-    aggregation = {elements[c].id: elements[c].aggregation for c in codes}
-    values = element_values(
-        session, tenant, codes.values(), tenant_ids, periods, gender, aggregation
-    )
+    values = element_values(session, tenant, codes.values(), tenant_ids, periods, gender)
     cells = {}
     for tenant_id in tenant_ids:
         for period in periods:

@@ -225,10 +225,35 @@ def test_a_year_is_rolled_up_from_months_by_each_elements_aggregation(db, ind, a
 
 
 def test_an_average_element_rolls_up_as_a_mean():
-    from samverka_indicators.services import roll_up, sub_periods
+    from samverka_indicators.rollups import roll_up, sub_periods
 
-    found = {(1, 5, "2024Q1"): 40.0, (1, 5, "2024Q3"): 60.0}
-    assert roll_up(found, 1, 5, sub_periods("2024"), "average") == 50.0
-    assert roll_up(found, 1, 5, sub_periods("2024"), "sum") is None  # two quarters missing
-    assert roll_up(found, 1, 5, sub_periods("2024"), "last") == 60.0
-    assert roll_up(found, 1, 5, sub_periods("2024Q1"), "sum") is None  # no months
+    quarters = {"2024Q1": 40.0, "2024Q3": 60.0}
+    assert roll_up(quarters, sub_periods("2024"), "average") == 50.0
+    assert roll_up(quarters, sub_periods("2024"), "sum") is None  # two quarters missing
+    assert roll_up(quarters, sub_periods("2024"), "last") == 60.0
+    assert roll_up(quarters, sub_periods("2024Q1"), "sum") is None  # no months
+
+
+def test_a_derived_year_follows_its_months_and_yields_to_its_own_value(db, ind, acting):
+    sunne = ind.world.a
+    for month in range(1, 13):
+        put(db, acting, sunne, ind.crimes, f"2023{month:02d}", 10)
+
+    def year_row():
+        with acting(sunne):
+            row = db.scalar(
+                select(DataValue).where(
+                    DataValue.element_id == ind.crimes, DataValue.period == "2023"
+                )
+            )
+            return None if row is None else (row.value, row.status, row.derived)
+
+    assert year_row() == (120.0, "final", True)
+    put(db, acting, sunne, ind.crimes, "202305", 15, status="preliminary")
+    assert year_row() == (125.0, "preliminary", True)
+    put(db, acting, sunne, ind.crimes, "202312", None, status="secret")
+    assert year_row() is None  # eleven months: no year (and the secret month stays hidden)
+    put(db, acting, sunne, ind.crimes, "2023", 130)  # Brå's own yearly figure
+    assert year_row() == (130.0, "final", False)
+    put(db, acting, sunne, ind.crimes, "202312", 12)
+    assert year_row() == (130.0, "final", False)  # its own value wins
