@@ -101,6 +101,11 @@ def target_of(session, indicator: Indicator) -> Target | None:
     return session.scalar(select(Target).where(Target.indicator_id == indicator.id))
 
 
+def targets_by_indicator(session) -> dict[int, Target]:
+    """The acting tenant's targets by indicator id."""
+    return {t.indicator_id: t for t in session.scalars(select(Target))}
+
+
 def delete_target(session, tenant, indicator: Indicator) -> bool:
     row = target_of(session, indicator)
     if row is None:

@@ -35,11 +35,27 @@ def _require(action: str) -> None:
 @bp.route("/")
 def index():
     _require("tenant:indicators:view")
-    tenant = current_tenant()
-    found = services.visible_indicators(db_session(), tenant)
+    return _render_index()
+
+
+def _render_index(error: str | None = None, status: int = 200):
+    """The list: each indicator with the tenant's latest value and its target's status."""
+    from . import follow_up
+
+    session, tenant = db_session(), current_tenant()
+    found = services.visible_indicators(session, tenant)
+    targets = follow_up.targets_by_indicator(session)
+    progress = {
+        i.id: follow_up.progress(session, tenant, i, tenant.id, targets.get(i.id)) for i in found
+    }
     return render_template(
-        "indicators/index.html", indicators=found, tenant=tenant, authorize=authorize, error=None
-    )
+        "indicators/index.html",
+        indicators=found,
+        progress=progress,
+        tenant=tenant,
+        authorize=authorize,
+        error=error,
+    ), status
 
 
 def _indicator(code: str):
@@ -364,15 +380,9 @@ def kolada():
     kpis = re.sub(r"\s", "", request.form.get("kpis", ""))
     years = re.sub(r"\s", "", request.form.get("years", ""))
     if not re.match(KPI_LIST, kpis) or not re.match(YEAR_LIST, years):
-        found = services.visible_indicators(session, tenant)
-        error = _("Give KPI ids and years separated by commas (at most 20 and 25).")
-        return render_template(
-            "indicators/index.html",
-            indicators=found,
-            tenant=tenant,
-            authorize=authorize,
-            error=error,
-        ), 422
+        return _render_index(
+            _("Give KPI ids and years separated by commas (at most 20 and 25)."), 422
+        )
     job = enqueue(
         session,
         "indicators.import_kolada",
