@@ -67,7 +67,7 @@ def series_code(key: str) -> str:
         return plain
     folded = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode("ascii")
     safe = "".join(c if c in CODE_CHARS else "_" for c in folded)
-    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:HASH_LENGTH]
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:HASH_LENGTH]
     room = MAX_CODE - len(PREFIX) - 1 - HASH_LENGTH
     return f"{PREFIX}{safe[:room]}_{digest}"
 
