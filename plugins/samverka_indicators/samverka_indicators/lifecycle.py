@@ -98,14 +98,20 @@ def _hand_over_element(session, tenant, element_id, fields, candidates) -> None:
     _copy_element(session, tenant, element_id, fields, owner, candidates)
 
 
-def _copy_element(session, tenant, element_id, fields, owner: int, members: list[int]) -> None:
+def _copy_element(
+    session, tenant, element_id, fields, owner: int, members: list[int], previous_code=None
+) -> None:
     """A shared copy of the element owned by ``owner``, the ``members``' values moved onto
-    it (each move in the member's scope: values are the member's rows)."""
+    it (each move in the member's scope: values are the member's rows). ``previous_code``:
+    the leaving definition's code when the copy gets another one (audited beside it)."""
+    renamed = (
+        {"element_code": fields["code"], "previous_code": previous_code} if previous_code else {}
+    )
     with tenant_scope(session, owner):
         copy = DataElement(tenant_id=owner, shared=True, **fields)
         session.add(copy)
         session.flush()
-        _audit(session, tenant, owner, "data_element", copy.id, element_id)
+        _audit(session, tenant, owner, "data_element", copy.id, element_id, **renamed)
     for member in members:
         with tenant_scope(session, member):
             session.execute(
@@ -145,7 +151,7 @@ def _resolve_clash(session, tenant, element_id, fields, candidates: list[int]) -
             differing.append(member)
     if differing:
         renamed = dict(fields, code=_free_code(session, tenant, fields["code"]))
-        _copy_element(session, tenant, element_id, renamed, differing[0], differing)
+        _copy_element(session, tenant, element_id, renamed, differing[0], differing, fields["code"])
         log.info("shared element %s handed over as %s", element_id, renamed["code"])
 
 
@@ -227,12 +233,15 @@ def _hand_over_indicator(session, tenant, indicator_id, fields, candidates) -> N
         _audit(session, tenant, owner, "indicator", copy.id, indicator_id)
 
 
-def _audit(session, tenant, owner: int, target_type: str, new_id: int, old_id: int) -> None:
+def _audit(
+    session, tenant, owner: int, target_type: str, new_id: int, old_id: int, **extra
+) -> None:
+    """The transfer in the new owner's chain; ``extra`` adds details (a renamed code)."""
     record_event(
         session,
         "indicators.ownership_transfer",
         tenant_id=owner,
         target_type=target_type,
         target_id=new_id,
-        details={"previous_id": old_id, "previous_tenant_id": tenant.id},
+        details={"previous_id": old_id, "previous_tenant_id": tenant.id, **extra},
     )

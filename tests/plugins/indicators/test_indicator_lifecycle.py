@@ -103,5 +103,6 @@ def test_when_every_member_has_the_code_values_merge_or_move_to_a_new_code(db, i
         assert (renamed.tenant_id, renamed.shared, renamed.unit) == (munkfors_id, True, "antal")
         assert _values(db, renamed.id) == {"2023": 31}
         transfers = dict(_audited(db, "indicators.ownership_transfer"))
-        assert str(renamed.id) in transfers
+        assert transfers[str(renamed.id)]["element_code"] == "N07403c_3"
+        assert transfers[str(renamed.id)]["previous_code"] == "N07403c"
         assert _audited(db, "indicators.values_merged") == []
