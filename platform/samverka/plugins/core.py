@@ -382,3 +382,12 @@ def indicator_sources(session, tenant) -> list:
         IndicatorSeries(f"core.records.{name}"[:40], f"Records of type {name}", "antal", values)
         for name, values in sorted(series.items())
     ]
+
+
+@hookimpl(specname="indicator_sources")
+def indicator_sources_of_rounds(session, tenant) -> list:
+    """Reports per category of the tenant's own reporting rounds, per month and year
+    (:mod:`samverka.workflows.round_series` says why these periods)."""
+    from samverka.workflows.round_series import round_series
+
+    return round_series(session, tenant)

@@ -1,6 +1,7 @@
 """A member leaving: deleting the tenant that owns shared definitions hands them to another
 member (the lowest id with values), whose values survive; only the leaving tenant's own
-values and local definitions go."""
+values and local definitions go. When every member with values has the code itself, the
+values merge onto agreeing own definitions or are handed over under a new code."""
 
 from __future__ import annotations
 
@@ -52,3 +53,56 @@ def test_deleting_the_owner_keeps_the_other_members_values_and_definitions(db, i
         assert (
             db.scalars(select(DataElement.id).where(DataElement.tenant_id == torsby_id)).all() == []
         )
+
+
+def _values(db, element_id):
+    rows = db.execute(
+        select(DataValue.period, DataValue.value).where(DataValue.element_id == element_id)
+    ).all()
+    return dict(rows)
+
+
+def _audited(db, action):
+    return db.execute(
+        select(AuditEntry.target_id, AuditEntry.details).where(AuditEntry.action == action)
+    ).all()
+
+
+def test_when_every_member_has_the_code_values_merge_or_move_to_a_new_code(db, ind, acting):
+    """Sunne's own N07403c agrees (antal, sum): its values merge, its own value for 2023
+    wins. Munkfors' own N07403c counts per cent: its values are handed over as N07403c_3
+    (N07403c_2 is taken by Sunne), not mixed in."""
+    sunne, torsby, munkfors = ind.world.a, ind.world.b, ind.munkfors
+    put(db, acting, sunne, ind.crimes, "2022", 100)
+    put(db, acting, sunne, ind.crimes, "2023", 120)
+    put(db, acting, munkfors, ind.crimes, "2023", 31)
+    with acting(sunne):
+        sunne_own = services.define_element(db, sunne, "N07403c", "Våldsbrott", unit="antal").id
+        services.define_element(db, sunne, "N07403c_2", "Something else of Sunne's")
+        db.commit()
+    put(db, acting, sunne, sunne_own, "2023", 125)
+    with acting(munkfors):
+        munkfors_own = services.define_element(
+            db, munkfors, "N07403c", "Våldsbrott, andel", unit="procent"
+        ).id
+        db.commit()
+    munkfors_id = munkfors.id
+
+    with acting(torsby):
+        delete_tenant(db, torsby)
+        db.commit()
+
+    with acting(sunne):
+        assert _values(db, sunne_own) == {"2022": 100, "2023": 125}
+        ((target, details),) = _audited(db, "indicators.values_merged")
+        assert (target, details["moved"], details["kept_own"]) == (str(sunne_own), 1, 1)
+        assert services.visible_elements(db, sunne)["N07403c"].id == sunne_own
+    with acting(munkfors):
+        assert _values(db, munkfors_own) == {}
+        renamed = services.visible_elements(db, munkfors)["N07403c_3"]
+        assert (renamed.tenant_id, renamed.shared, renamed.unit) == (munkfors_id, True, "antal")
+        assert _values(db, renamed.id) == {"2023": 31}
+        transfers = dict(_audited(db, "indicators.ownership_transfer"))
+        assert transfers[str(renamed.id)]["element_code"] == "N07403c_3"
+        assert transfers[str(renamed.id)]["previous_code"] == "N07403c"
+        assert _audited(db, "indicators.values_merged") == []
