@@ -2,12 +2,13 @@
 ``indicator_sources``): one series per category, code ``core.rounds.<category key>``.
 
 Periods. A round is monthly, fortnightly or weekly (:data:`rounds.CADENCES`; there is no
-quarterly cadence), so its counts go to the **month of its ``period_start``** (``202401``)
-and to that month's **year** (``2024``). A month is the finest period the indicators know
-that every cadence fits into, and counting a round in exactly one month (the one it starts
-in, also for a week that runs into the next month) keeps the monthly values adding up to
-the yearly one, so nothing is counted twice. Quarters are left to the indicators, which sum
-the months (a quarterly value of our own would be one more number to keep consistent).
+quarterly cadence), so its counts go to the **month of its ``period_start``** (``202401``):
+the finest period the indicators know that every cadence fits into. Counting a round in
+exactly one month (the one it starts in, also for a week that runs into the next month)
+keeps every report counted once. Years and quarters are left to the indicators, which roll
+a year up from twelve months and only from twelve: a year still under way, or with a month
+nobody reported in, has no yearly count (publishing our own partial sum would pass a
+missing month off as a 0).
 
 Whose counts. Only reports in rounds *owned* by the tenant count (``round_tenant_id`` and the
 round's ``tenant_id`` are the tenant's): a partner that reports in a neighbour's round reads
@@ -83,18 +84,15 @@ def sum_rounds(rounds_: Iterable[RoundCounts]) -> list[IndicatorSeries]:
         if not round_.reports:
             continue
         month = round_.period_start.strftime("%Y%m")
-        year = month[:4]
         for key, label in round_.categories:
             if key not in labels or labels[key][0] <= round_.period_start:
                 labels[key] = (round_.period_start, label)
-            values[key][year] += 0.0
             values[key][month] += 0.0
         for line in round_.lines:
             key, count = str(line.get("category", "")), line.get("count") or 0
             if not key:
                 continue
             labels.setdefault(key, (date.min, key))
-            values[key][year] += float(count)
             values[key][month] += float(count)
     found = [
         IndicatorSeries(series_code(key), labels[key][1], UNIT, dict(sorted(per.items())))
