@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from samverka.plugins.api import consortium_read_scope, record_event, tenant_scope
 
 from .expressions import parse
-from .models import NAME, DataElement, DataValue, Indicator
+from .models import NAME, DataElement, DataValue, Indicator, MeasureLink, Target
 
 log = logging.getLogger(__name__)
 
@@ -223,14 +223,50 @@ def _free_code(session, tenant, code: str) -> str:
 
 
 def _hand_over_indicator(session, tenant, indicator_id, fields, candidates) -> None:
-    owner = _new_owner(session, Indicator, fields["code"], candidates)
+    """The copy goes to a member with values of its elements or, failing that, to one that
+    follows it up (a target, a measure); every member's targets and measure links move onto
+    the copy, each in its own scope (the foreign key would otherwise delete them)."""
+    followers = _followers(session, tenant, indicator_id)
+    owner = _new_owner(session, Indicator, fields["code"], candidates or sorted(followers))
     if owner is None:
         return
     with tenant_scope(session, owner):
         copy = Indicator(tenant_id=owner, shared=True, **fields)
         session.add(copy)
         session.flush()
-        _audit(session, tenant, owner, "indicator", copy.id, indicator_id)
+        copy_id = copy.id
+        _audit(session, tenant, owner, "indicator", copy_id, indicator_id)
+    for follower in sorted(followers):
+        with tenant_scope(session, follower):
+            for model in (Target, MeasureLink):
+                session.execute(
+                    update(model)
+                    .where(model.indicator_id == indicator_id, model.tenant_id == follower)
+                    .values(indicator_id=copy_id)
+                )
+            record_event(
+                session,
+                "indicators.follow_up_moved",
+                tenant_id=follower,
+                target_type="indicator",
+                target_id=copy_id,
+                details={"previous_id": indicator_id},
+            )
+
+
+def _followers(session, tenant, indicator_id: int) -> set[int]:
+    """The other members with a target or a measure link on the indicator."""
+    with consortium_read_scope(session, tenant, NAME):
+        found = set()
+        for model in (Target, MeasureLink):
+            found |= set(
+                session.scalars(
+                    select(model.tenant_id).where(
+                        model.indicator_id == indicator_id, model.tenant_id != tenant.id
+                    )
+                )
+            )
+    return found
 
 
 def _audit(

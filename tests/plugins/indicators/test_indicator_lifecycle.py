@@ -106,3 +106,56 @@ def test_when_every_member_has_the_code_values_merge_or_move_to_a_new_code(db, i
         assert transfers[str(renamed.id)]["element_code"] == "N07403c_3"
         assert transfers[str(renamed.id)]["previous_code"] == "N07403c"
         assert _audited(db, "indicators.values_merged") == []
+
+
+def test_the_members_targets_and_measure_links_follow_the_handed_over_indicator(db, ind, acting):
+    from samverka_indicators import follow_up
+    from samverka_indicators.models import MeasureLink, Target
+
+    from samverka.records import services as records
+    from samverka.workflows import action_plans as plans
+
+    sunne, torsby, munkfors = ind.world.a, ind.world.b, ind.munkfors
+    put(db, acting, munkfors, ind.crimes, "2023", 31)
+    put(db, acting, munkfors, ind.population, "2023", 3669)
+    violence = indicator(db, acting, sunne)
+    with acting(sunne, ind.world.admin_a):  # Sunne has no values: only a target and a link
+        plan = records.create_record(
+            db,
+            record_type="core.action_plan",
+            title="Åtgärdsplan",
+            data={"title": "Åtgärdsplan", "valid_from": "2026-01-01"},
+            user=ind.world.admin_a,
+        )
+        cause = plans.add_cause(db, plan, description="Våld", user=ind.world.admin_a)
+        measure = plans.add_measure(
+            db,
+            plan,
+            cause_id=cause.id,
+            user=ind.world.admin_a,
+            title="Våldsprevention",
+            due_on="2026-12-31",
+        )
+        follow_up.save_target(
+            db,
+            sunne,
+            violence,
+            baseline_period="2023",
+            baseline_value=900,
+            target_period="2026",
+            target_value=700,
+        )
+        follow_up.link_measure(db, sunne, violence, measure.id)
+        db.commit()
+    with acting(torsby):
+        delete_tenant(db, torsby)
+        db.commit()
+    moved = indicator(db, acting, sunne)
+    assert moved.id != violence.id and moved.tenant_id == munkfors.id  # Munkfors has values
+    with acting(sunne):
+        target = db.scalar(select(Target))
+        assert (target.indicator_id, target.target_value) == (moved.id, 700.0)
+        assert db.scalar(select(MeasureLink.indicator_id)) == moved.id
+        assert [d["previous_id"] for _, d in _audited(db, "indicators.follow_up_moved")] == [
+            violence.id
+        ]
