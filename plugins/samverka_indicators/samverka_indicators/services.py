@@ -312,8 +312,10 @@ def _finish(cell: Cell, factor: float) -> None:
 
 
 def pool(cells: Iterable[Cell], factor: float, period: str) -> Cell:
-    """The ratio of sums over ``cells`` that have both sides (consortium level, or a
-    multi-year average): Σ numerators / Σ denominators × factor — never a sum of ratios."""
+    """The ratio of sums over ``cells`` that have both sides (a multi-year average of one
+    tenant): Σ numerators / Σ denominators × factor — never a sum of ratios. Pools sides, not
+    elements, so it cannot average an ``average`` element: the consortium level goes through
+    :func:`consortium_totals` (also for :func:`compare`)."""
     complete = [c for c in cells if c.numerator is not None and c.denominator is not None]
     result = Cell(period, tenants=sorted({t for c in complete for t in c.tenants}))
     if complete:
@@ -342,7 +344,8 @@ class Comparison:
 
 
 def compare(session, tenant, indicator, periods, gender="T") -> Comparison:
-    """The consortium's members side by side, with the consortium's ratio of sums; counts
+    """The consortium's members side by side, with the consortium's figure from
+    :func:`consortium_totals` (a ratio of sums; ``average`` elements averaged); counts
     of 1–4 are suppressed, and in a period with exactly one suppressed member the smallest
     other member too (else it would follow from the total)."""
     from samverka.plugins.api import consortium_members
@@ -350,7 +353,8 @@ def compare(session, tenant, indicator, periods, gender="T") -> Comparison:
     members = consortium_members(session, tenant, NAME)
     ids = [m.id for m in members]
     cells = compute(session, tenant, indicator, ids, periods, gender)
-    total = {p: pool((cells[(t, p)] for t in ids), indicator.factor, p) for p in periods}
+    totals = consortium_totals(session, tenant, indicator, ids, periods, gender)
+    total = {p: _total(totals, cells, ids, p, indicator.factor) for p in periods}
     suppressed_any = False
     for period in periods:
         column = [cells[(t, period)] for t in ids]
@@ -405,17 +409,19 @@ def sync_sources(session, tenant) -> Counts:
 
 def consortium_totals(session, tenant, indicator, tenant_ids, periods=None, gender="T"):
     """``{period: Cell}`` for the consortium as DHIS2 does it: each referenced element
-    summed over the tenants that have *every* referenced element in that period (so a
-    member with a missing or secret value drops out of numerator and denominator alike),
-    then the expressions evaluated on those sums. One GROUP BY in the database, for large
-    series (bench/indicators.py)."""
-    from sqlalchemy import case, func
-
+    aggregated over the tenants that have *every* referenced element in that period (so a
+    member with a missing or secret value drops out of numerator and denominator alike) —
+    summed, or averaged over those members for an ``average`` element — then the
+    expressions evaluated on those figures. Aggregated in the database, for large series
+    (bench/indicators.py): one ``GROUP BY period`` settles every period in which all
+    members are complete; only the others go through the per-member query."""
     elements = visible_elements(session, tenant)
     num = check_expression(indicator.numerator, elements)
     den = check_expression(indicator.denominator, elements)
     codes = sorted(num.references | den.references)
     ids = {code: elements[code].id for code in codes}
+    averaged = {code for code in codes if elements[code].aggregation == "average"}
+    members = set(member_ids(session, tenant))
     where = [
         DataValue.element_id.in_(list(ids.values())),
         DataValue.gender == gender,
@@ -424,40 +430,115 @@ def consortium_totals(session, tenant, indicator, tenant_ids, periods=None, gend
     ]
     if periods is not None:
         where.append(DataValue.period.in_(list(periods)))
-    if set(tenant_ids) != set(member_ids(session, tenant)):
+    if set(tenant_ids) != members:
         # only when it narrows the scope: a second list of every member made PostgreSQL
         # seq-scan and run the row-level security predicate on each row (43-63x slower);
         # without it the scope's predicate is the unique index's condition
         where.append(DataValue.tenant_id.in_(list(tenant_ids)))
+    with consortium_read_scope(session, tenant, NAME):
+        found, incomplete = _complete_periods(session, where, ids, len(set(tenant_ids)))
+        if incomplete:
+            found.update(_per_member_totals(session, where, ids, incomplete, periods))
+    cells = {}
+    for period, (sums, count) in found.items():
+        values = _aggregated(dict(zip(codes, sums, strict=True)), count, averaged)
+        cells[period] = _evaluated(Cell(period), num, den, values, indicator.factor)
+    return cells
+
+
+def _complete_periods(session, where, ids: dict[str, int], members: int):
+    """``({period: (sums, members)}, incomplete)``: the periods in which every one of
+    ``members`` tenants has every element, from one ``GROUP BY element, period`` (in the
+    order of the covering index on (element, gender, period, …): SQLite aggregates while
+    scanning it, with no temporary B-tree), and the other periods. Exact because the unique
+    key (tenant, period, element, gender) allows one row per member and element: the count
+    reaches ``members`` only when none is missing — and the per-member
+    ``GROUP BY tenant, period`` (slow: half a million groups, sorted again by period) is
+    needed only for the periods that fall short."""
+    from sqlalchemy import func
+
+    query = (
+        select(DataValue.element_id, DataValue.period, func.count(), func.sum(DataValue.value))
+        .where(*where)
+        .group_by(DataValue.element_id, DataValue.period)
+    )
+    found: dict[str, dict[int, float]] = {}
+    short = set()
+    for element_id, period, count, total in session.execute(query):
+        found.setdefault(period, {})[element_id] = total
+        if count != members:
+            short.add(period)
+    complete, incomplete = {}, []
+    for period, totals in found.items():
+        if period in short or len(totals) != len(ids):
+            incomplete.append(period)
+        else:
+            complete[period] = ([totals[i] for i in ids.values()], members)
+    return complete, sorted(incomplete)
+
+
+def _element_sums(ids: dict[str, int]) -> list:
+    """``SUM(CASE WHEN element_id = … THEN value END)`` per element, in the order of ``ids``."""
+    from sqlalchemy import case, func
+
+    return [
+        func.sum(case((DataValue.element_id == element_id, DataValue.value))).label(f"e{i}")
+        for i, element_id in enumerate(ids.values())
+    ]
+
+
+def _per_member_totals(session, where, ids: dict[str, int], incomplete, periods):
+    """``{period: (sums, members)}`` over the members complete in each period of
+    ``incomplete`` (two levels: per tenant and period, then per period); a period without a
+    complete member is absent. The period list narrows the scan when it is the smaller part."""
+    from sqlalchemy import func
+
+    if periods is None or len(incomplete) < len(periods):
+        where = [*where, DataValue.period.in_(incomplete)]
     per_tenant = (
-        select(
-            DataValue.period.label("period"),
-            *(
-                func.sum(case((DataValue.element_id == ids[c], DataValue.value))).label(f"e{i}")
-                for i, c in enumerate(codes)
-            ),
-        )
+        select(DataValue.period.label("period"), *_element_sums(ids))
         .where(*where)
         .group_by(DataValue.tenant_id, DataValue.period)
         # one row per (tenant, element, period, gender): COUNT(*) counts the elements, and
         # unlike COUNT(DISTINCT) lets PostgreSQL hash-aggregate instead of sorting
-        .having(func.count() == len(codes))
+        .having(func.count() == len(ids))
         .subquery()
     )
     query = select(
-        per_tenant.c.period, *(func.sum(per_tenant.c[f"e{i}"]) for i in range(len(codes)))
+        per_tenant.c.period,
+        func.count(),
+        *(func.sum(per_tenant.c[f"e{i}"]) for i in range(len(ids))),
     ).group_by(per_tenant.c.period)
-    with consortium_read_scope(session, tenant, NAME):
-        rows = session.execute(query).all()
-    cells = {}
-    for period, *sums in rows:
-        values = dict(zip(codes, sums, strict=True))
-        cell = Cell(period)
-        try:
-            cell.numerator = num.evaluate(values)
-            cell.denominator = den.evaluate(values)
-        except NoValue as no:
-            cell.reason = no.reason
-        _finish(cell, indicator.factor)
-        cells[period] = cell
-    return cells
+    return {period: (sums, count) for period, count, *sums in session.execute(query)}
+
+
+def _aggregated(sums: dict[str, float], members: int, averaged: set[str]) -> dict[str, float]:
+    """The consortium's figure per element: the sum over the complete members, or for an
+    ``average`` element (a share, a mean age) their mean — summing those means nothing."""
+    return {code: total / members if code in averaged else total for code, total in sums.items()}
+
+
+def _evaluated(cell: Cell, num, den, values: dict[str, float], factor: float) -> Cell:
+    """``cell`` with numerator, denominator and rate from the aggregated element figures."""
+    try:
+        cell.numerator = num.evaluate(values)
+        cell.denominator = den.evaluate(values)
+    except NoValue as no:
+        cell.reason = no.reason
+    _finish(cell, factor)
+    return cell
+
+
+def _total(totals: dict[str, Cell], cells, ids, period: str, factor: float) -> Cell:
+    """The comparison's consortium cell of ``period``, naming the members whose cells have
+    both sides (a period without a complete member has no total: ``missing``)."""
+    total = totals.get(period)
+    if total is None:
+        total = Cell(period)
+        _finish(total, factor)
+    total.tenants = sorted(
+        t
+        for t in ids
+        if cells[(t, period)].numerator is not None and cells[(t, period)].denominator is not None
+    )
+    return total
