@@ -435,9 +435,9 @@ def consortium_totals(session, tenant, indicator, tenant_ids, periods=None, gend
             # only when it narrows the scope: every list of tenant ids is checked on each
             # row (SQLite: 0.1 s per 10^6 rows), and the scope's is already there
             where.append(DataValue.tenant_id.in_(list(tenant_ids)))
-        found, incomplete = _complete_periods(session, where, ids, len(set(tenant_ids)))
-        if incomplete:
-            found.update(_per_member_totals(session, where, ids, incomplete, periods))
+        found, partial = _complete_periods(session, where, ids, len(set(tenant_ids)))
+        if partial:
+            found.update(_without_incomplete(session, where, ids, partial, periods))
     cells = {}
     for period, (sums, count) in found.items():
         values = _aggregated(dict(zip(codes, sums, strict=True)), count, averaged)
@@ -457,14 +457,13 @@ def _elements_in_scope(session, tenant) -> dict[str, DataElement]:
 
 
 def _complete_periods(session, where, ids: dict[str, int], members: int):
-    """``({period: (sums, members)}, incomplete)``: the periods in which every one of
+    """``({period: (sums, members)}, partial)``: the periods in which every one of
     ``members`` tenants has every element, from one ``GROUP BY element, period`` (in the
     order of the covering index on (element, gender, period, …): SQLite aggregates while
-    scanning it, with no temporary B-tree), and the other periods. Exact because the unique
-    key (tenant, period, element, gender) allows one row per member and element: the count
-    reaches ``members`` only when none is missing — and the per-member
-    ``GROUP BY tenant, period`` (slow: half a million groups, sorted again by period) is
-    needed only for the periods that fall short."""
+    scanning it, with no temporary B-tree), and for the other periods ``{element_id: [sum,
+    count]}`` of all the tenants. Exact because the unique key (tenant, period, element,
+    gender) allows one row per member and element: the count reaches ``members`` only when
+    none is missing."""
     from sqlalchemy import func
 
     query = (
@@ -472,19 +471,16 @@ def _complete_periods(session, where, ids: dict[str, int], members: int):
         .where(*where)
         .group_by(DataValue.element_id, DataValue.period)
     )
-    found: dict[str, dict[int, float]] = {}
-    short = set()
+    found: dict[str, dict[int, list]] = {}
     for element_id, period, count, total in session.execute(query):
-        found.setdefault(period, {})[element_id] = total
-        if count != members:
-            short.add(period)
-    complete, incomplete = {}, []
+        found.setdefault(period, {})[element_id] = [total, count]
+    complete, partial = {}, {}
     for period, totals in found.items():
-        if period in short or len(totals) != len(ids):
-            incomplete.append(period)
+        if len(totals) == len(ids) and all(c == members for _, c in totals.values()):
+            complete[period] = ([totals[i][0] for i in ids.values()], members)
         else:
-            complete[period] = ([totals[i] for i in ids.values()], members)
-    return complete, sorted(incomplete)
+            partial[period] = totals
+    return complete, partial
 
 
 def _element_sums(ids: dict[str, int]) -> list:
@@ -497,29 +493,33 @@ def _element_sums(ids: dict[str, int]) -> list:
     ]
 
 
-def _per_member_totals(session, where, ids: dict[str, int], incomplete, periods):
-    """``{period: (sums, members)}`` over the members complete in each period of
-    ``incomplete`` (two levels: per tenant and period, then per period); a period without a
-    complete member is absent. The period list narrows the scan when it is the smaller part."""
+def _without_incomplete(session, where, ids: dict[str, int], partial, periods):
+    """``{period: (sums, members)}`` for the periods of ``partial``: their totals less the
+    values of the tenants that lack an element there, found by a ``GROUP BY tenant, period``
+    over those periods only that returns just those tenants (a handful, where the full
+    two-level query hashed and sorted 10^5 groups, spilling to disk); a period without a
+    complete member is absent."""
     from sqlalchemy import func
 
-    if periods is None or len(incomplete) < len(periods):
-        where = [*where, DataValue.period.in_(incomplete)]
-    per_tenant = (
-        select(DataValue.period.label("period"), *_element_sums(ids))
+    if periods is None or len(partial) < len(periods):
+        where = [*where, DataValue.period.in_(sorted(partial))]
+    query = (
+        select(DataValue.period, *_element_sums(ids))
         .where(*where)
         .group_by(DataValue.tenant_id, DataValue.period)
-        # one row per (tenant, element, period, gender): COUNT(*) counts the elements, and
-        # unlike COUNT(DISTINCT) lets PostgreSQL hash-aggregate instead of sorting
-        .having(func.count() == len(ids))
-        .subquery()
+        .having(func.count() < len(ids))  # one row per element: fewer means incomplete
     )
-    query = select(
-        per_tenant.c.period,
-        func.count(),
-        *(func.sum(per_tenant.c[f"e{i}"]) for i in range(len(ids))),
-    ).group_by(per_tenant.c.period)
-    return {period: (sums, count) for period, count, *sums in session.execute(query)}
+    for period, *sums in session.execute(query):
+        for element_id, value in zip(ids.values(), sums, strict=True):
+            if value is not None:
+                partial[period][element_id][0] -= value
+                partial[period][element_id][1] -= 1
+    settled = {}
+    for period, totals in partial.items():
+        members = min((totals.get(i, [0, 0])[1] for i in ids.values()), default=0)
+        if members > 0:
+            settled[period] = ([totals[i][0] for i in ids.values()], members)
+    return settled
 
 
 def _aggregated(sums: dict[str, float], members: int, averaged: set[str]) -> dict[str, float]:
