@@ -8,13 +8,18 @@ For each backend it migrates a throwaway database (core + the installed indicato
 creates ``--tenants`` municipalities in one consortium with the plugin enabled, two shared
 data elements (reported crimes, population) and the indicator "crimes per 100 000", and
 loads 2 elements x 2 500 periods (years, quarters, months 1950-2099) per tenant as the table
-owner (200 tenants: 10^6 values). Then, interleaved 5 times, it times
+owner (200 tenants: 10^6 values). Then, interleaved 7 times (medians), it times
 ``services.consortium_totals`` (the plugin: per period, each element summed over the
-members complete in the period, then the expressions) and the plain SQL
-``SELECT period, SUM(CASE …) … GROUP BY period`` run by the same session, in the same
-scope (PostgreSQL: the RLS-bound app role). The ratio is plugin/SQL (target <= 1.5).
+members complete in the period, then the expressions) against two hand-written queries run
+by the same session, in the same scope (PostgreSQL: the RLS-bound app role): "SQL", one
+``SELECT period, SUM(CASE …) … GROUP BY period`` (no completeness: the target is plugin/SQL
+<= 1.5), and "2-level", the plugin's semantics (``GROUP BY tenant, period HAVING COUNT(*)
+= 2``, then per period; its totals must equal the plugin's). Then again after 600 of the
+2 500 periods lost one member's population ("holes": the plugin's second query).
 Import: a CSV of 15 300 rows (2 elements x 2 550 periods x T/K/M) for one tenant through
 ``imports.read_table``, ``check_rows`` and ``store``, then a re-run (all unchanged).
+
+RESULTS
 """
 
 from __future__ import annotations

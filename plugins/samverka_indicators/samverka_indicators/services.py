@@ -441,7 +441,7 @@ def consortium_totals(session, tenant, indicator, tenant_ids, periods=None, gend
             found.update(_without_incomplete(session, where, ids, partial, len(found)))
     cells = {}
     for period, (sums, count) in found.items():
-        values = _aggregated(dict(zip(codes, sums, strict=True)), count, averaged)
+        values = _aggregated(codes, sums, count, averaged)
         cells[period] = _evaluated(Cell(period), num, den, values, indicator.factor)
     return cells
 
@@ -461,10 +461,10 @@ def _complete_periods(session, where, ids: dict[str, int], members: int):
     """``({period: (sums, members)}, partial)``: the periods in which every one of
     ``members`` tenants has every element, from one ``GROUP BY element, period`` (in the
     order of the covering index on (element, gender, period, …): SQLite aggregates while
-    scanning it, with no temporary B-tree), and for the other periods ``{element_id: [sum,
-    count]}`` of all the tenants. Exact because the unique key (tenant, period, element,
-    gender) allows one row per member and element: the count reaches ``members`` only when
-    none is missing."""
+    scanning it, with no temporary B-tree), and for the other periods the sums and counts
+    per element (in the order of ``ids``) over all the tenants. Exact because the unique key
+    (tenant, period, element, gender) allows one row per member and element: the count
+    reaches ``members`` only when none is missing."""
     from sqlalchemy import func
 
     query = (
@@ -472,15 +472,21 @@ def _complete_periods(session, where, ids: dict[str, int], members: int):
         .where(*where)
         .group_by(DataValue.element_id, DataValue.period)
     )
-    found: dict[str, dict[int, list]] = {}
+    position = {element_id: i for i, element_id in enumerate(ids.values())}
+    sums: dict[str, list] = {}
+    counts: dict[str, list[int]] = {}
     for element_id, period, count, total in session.execute(query):
-        found.setdefault(period, {})[element_id] = [total, count]
+        if period not in sums:
+            sums[period], counts[period] = [None] * len(ids), [0] * len(ids)
+        sums[period][position[element_id]] = total
+        counts[period][position[element_id]] = count
+    everyone = [members] * len(ids)
     complete, partial = {}, {}
-    for period, totals in found.items():
-        if len(totals) == len(ids) and all(c == members for _, c in totals.values()):
-            complete[period] = ([totals[i][0] for i in ids.values()], members)
+    for period, totals in sums.items():
+        if counts[period] == everyone:
+            complete[period] = (totals, members)
         else:
-            partial[period] = totals
+            partial[period] = (totals, counts[period])
     return complete, partial
 
 
@@ -510,24 +516,27 @@ def _without_incomplete(session, where, ids: dict[str, int], partial, complete: 
         .group_by(DataValue.tenant_id, DataValue.period)
         .having(func.count() < len(ids))  # one row per element: fewer means incomplete
     )
-    for period, *sums in session.execute(query):
-        for element_id, value in zip(ids.values(), sums, strict=True):
-            # (a complete period has no incomplete member: every count reached them all)
+    for period, *values in session.execute(query):
+        # (a complete period has no incomplete member: every count reached them all)
+        totals, counts = partial[period]
+        for i, value in enumerate(values):
             if value is not None:
-                partial[period][element_id][0] -= value
-                partial[period][element_id][1] -= 1
+                totals[i] -= value
+                counts[i] -= 1
     settled = {}
-    for period, totals in partial.items():
-        members = min((totals.get(i, [0, 0])[1] for i in ids.values()), default=0)
-        if members > 0:
-            settled[period] = ([totals[i][0] for i in ids.values()], members)
+    for period, (totals, counts) in partial.items():
+        if min(counts) > 0:  # every element: the same count, of the complete members
+            settled[period] = (totals, min(counts))
     return settled
 
 
-def _aggregated(sums: dict[str, float], members: int, averaged: set[str]) -> dict[str, float]:
+def _aggregated(codes, sums: list, members: int, averaged: set[str]) -> dict[str, float]:
     """The consortium's figure per element: the sum over the complete members, or for an
     ``average`` element (a share, a mean age) their mean — summing those means nothing."""
-    return {code: total / members if code in averaged else total for code, total in sums.items()}
+    values = dict(zip(codes, sums, strict=True))
+    for code in averaged:
+        values[code] /= members
+    return values
 
 
 def _evaluated(cell: Cell, num, den, values: dict[str, float], factor: float) -> Cell:
