@@ -343,8 +343,10 @@ def _finish(cell: Cell, factor: float) -> None:
 
 
 def pool(cells: Iterable[Cell], factor: float, period: str) -> Cell:
-    """The ratio of sums over ``cells`` that have both sides (consortium level, or a
-    multi-year average): Σ numerators / Σ denominators × factor — never a sum of ratios."""
+    """The ratio of sums over ``cells`` that have both sides (a multi-year average of one
+    tenant): Σ numerators / Σ denominators × factor — never a sum of ratios. Pools sides, not
+    elements, so it cannot average an ``average`` element: the consortium level goes through
+    :func:`consortium_totals` (also for :func:`compare`)."""
     complete = [c for c in cells if c.numerator is not None and c.denominator is not None]
     result = Cell(period, tenants=sorted({t for c in complete for t in c.tenants}))
     if complete:
@@ -373,7 +375,8 @@ class Comparison:
 
 
 def compare(session, tenant, indicator, periods, gender="T") -> Comparison:
-    """The consortium's members side by side, with the consortium's ratio of sums; counts
+    """The consortium's members side by side, with the consortium's figure from
+    :func:`consortium_totals` (a ratio of sums; ``average`` elements averaged); counts
     of 1–4 are suppressed, and in a period with exactly one suppressed member the smallest
     other member too (else it would follow from the total)."""
     from samverka.plugins.api import consortium_members
@@ -381,7 +384,8 @@ def compare(session, tenant, indicator, periods, gender="T") -> Comparison:
     members = consortium_members(session, tenant, NAME)
     ids = [m.id for m in members]
     cells = compute(session, tenant, indicator, ids, periods, gender)
-    total = {p: pool((cells[(t, p)] for t in ids), indicator.factor, p) for p in periods}
+    totals = consortium_totals(session, tenant, indicator, ids, periods, gender)
+    total = {p: _total(totals, cells, ids, p, indicator.factor) for p in periods}
     suppressed_any = False
     for period in periods:
         column = [cells[(t, period)] for t in ids]
@@ -436,59 +440,157 @@ def sync_sources(session, tenant) -> Counts:
 
 def consortium_totals(session, tenant, indicator, tenant_ids, periods=None, gender="T"):
     """``{period: Cell}`` for the consortium as DHIS2 does it: each referenced element
-    summed over the tenants that have *every* referenced element in that period (so a
-    member with a missing or secret value drops out of numerator and denominator alike),
-    then the expressions evaluated on those sums. One GROUP BY in the database, for large
-    series (bench/indicators.py)."""
+    aggregated over the tenants that have *every* referenced element in that period (so a
+    member with a missing or secret value drops out of numerator and denominator alike) —
+    summed, or averaged over those members for an ``average`` element — then the
+    expressions evaluated on those figures. Aggregated in the database, for large series
+    (bench/indicators.py): one ``GROUP BY element, period`` settles every period in which
+    all members are complete; in the others a second query finds the incomplete members,
+    whose values are taken off the totals."""
+    members = set(member_ids(session, tenant))
+    with consortium_read_scope(session, tenant, NAME):  # one scope: its members are looked up
+        elements = _elements_in_scope(session, tenant)  # once (15 ms on PostgreSQL each time)
+        num = check_expression(indicator.numerator, elements)
+        den = check_expression(indicator.denominator, elements)
+        codes = sorted(num.references | den.references)
+        ids = {code: elements[code].id for code in codes}
+        averaged = {code for code in codes if elements[code].aggregation == "average"}
+        where = [
+            DataValue.element_id.in_(list(ids.values())),
+            DataValue.gender == gender,
+            DataValue.status.in_(COUNTED),
+            DataValue.value.is_not(None),
+        ]
+        if periods is not None:
+            where.append(DataValue.period.in_(list(periods)))
+        if set(tenant_ids) != members:
+            # only when it narrows the scope: every list of tenant ids is checked on each
+            # row (SQLite: 0.1 s per 10^6 rows), and the scope's is already there
+            where.append(DataValue.tenant_id.in_(list(tenant_ids)))
+        found, partial = _complete_periods(session, where, ids, len(set(tenant_ids)))
+        if partial:
+            found.update(_without_incomplete(session, where, ids, partial, len(found)))
+    cells = {}
+    for period, (sums, count) in found.items():
+        values = _aggregated(codes, sums, count, averaged)
+        cells[period] = _evaluated(Cell(period), num, den, values, indicator.factor)
+    return cells
+
+
+def _elements_in_scope(session, tenant) -> dict[str, DataElement]:
+    """:func:`visible_elements` inside a consortium read scope the caller already holds
+    (entering another looks the members up again)."""
+    found = session.scalars(
+        select(DataElement).where(
+            or_(DataElement.tenant_id == tenant.id, DataElement.shared.is_(True))
+        )
+    ).all()
+    return {e.code: e for e in sorted(found, key=lambda e: e.tenant_id == tenant.id)}
+
+
+def _complete_periods(session, where, ids: dict[str, int], members: int):
+    """``({period: (sums, members)}, partial)``: the periods in which every one of
+    ``members`` tenants has every element, from one ``GROUP BY element, period`` (in the
+    order of the covering index on (element, gender, period, …): SQLite aggregates while
+    scanning it, with no temporary B-tree), and for the other periods the sums and counts
+    per element (in the order of ``ids``) over all the tenants. Exact because the unique key
+    (tenant, period, element, gender) allows one row per member and element: the count
+    reaches ``members`` only when none is missing."""
+    from sqlalchemy import func
+
+    query = (
+        select(DataValue.element_id, DataValue.period, func.count(), func.sum(DataValue.value))
+        .where(*where)
+        .group_by(DataValue.element_id, DataValue.period)
+    )
+    position = {element_id: i for i, element_id in enumerate(ids.values())}
+    sums: dict[str, list] = {}
+    counts: dict[str, list[int]] = {}
+    for element_id, period, count, total in session.execute(query):
+        if period not in sums:
+            sums[period], counts[period] = [None] * len(ids), [0] * len(ids)
+        sums[period][position[element_id]] = total
+        counts[period][position[element_id]] = count
+    everyone = [members] * len(ids)
+    complete, partial = {}, {}
+    for period, totals in sums.items():
+        if counts[period] == everyone:
+            complete[period] = (totals, members)
+        else:
+            partial[period] = (totals, counts[period])
+    return complete, partial
+
+
+def _element_sums(ids: dict[str, int]) -> list:
+    """``SUM(CASE WHEN element_id = … THEN value END)`` per element, in the order of ``ids``."""
     from sqlalchemy import case, func
 
-    elements = visible_elements(session, tenant)
-    num = check_expression(indicator.numerator, elements)
-    den = check_expression(indicator.denominator, elements)
-    codes = sorted(num.references | den.references)
-    ids = {code: elements[code].id for code in codes}
-    where = [
-        DataValue.element_id.in_(list(ids.values())),
-        DataValue.gender == gender,
-        DataValue.status.in_(COUNTED),
-        DataValue.value.is_not(None),
+    return [
+        func.sum(case((DataValue.element_id == element_id, DataValue.value))).label(f"e{i}")
+        for i, element_id in enumerate(ids.values())
     ]
-    if periods is not None:
-        where.append(DataValue.period.in_(list(periods)))
-    if set(tenant_ids) != set(member_ids(session, tenant)):
-        # only when it narrows the scope: a second list of every member made PostgreSQL
-        # seq-scan and run the row-level security predicate on each row (43-63x slower);
-        # without it the scope's predicate is the unique index's condition
-        where.append(DataValue.tenant_id.in_(list(tenant_ids)))
-    per_tenant = (
-        select(
-            DataValue.period.label("period"),
-            *(
-                func.sum(case((DataValue.element_id == ids[c], DataValue.value))).label(f"e{i}")
-                for i, c in enumerate(codes)
-            ),
-        )
+
+
+def _without_incomplete(session, where, ids: dict[str, int], partial, complete: int):
+    """``{period: (sums, members)}`` for the periods of ``partial``: their totals less the
+    values of the tenants that lack an element there, found by a ``GROUP BY tenant, period``
+    over those periods only that returns just those tenants (a handful, where the full
+    two-level query hashed and sorted 10^5 groups, spilling to disk); a period without a
+    complete member is absent."""
+    from sqlalchemy import func
+
+    if len(partial) <= complete:  # at most half the periods: else a list that long costs
+        where = [*where, DataValue.period.in_(sorted(partial))]  # more than it saves
+    query = (
+        select(DataValue.period, *_element_sums(ids))
         .where(*where)
         .group_by(DataValue.tenant_id, DataValue.period)
-        # one row per (tenant, element, period, gender): COUNT(*) counts the elements, and
-        # unlike COUNT(DISTINCT) lets PostgreSQL hash-aggregate instead of sorting
-        .having(func.count() == len(codes))
-        .subquery()
+        .having(func.count() < len(ids))  # one row per element: fewer means incomplete
     )
-    query = select(
-        per_tenant.c.period, *(func.sum(per_tenant.c[f"e{i}"]) for i in range(len(codes)))
-    ).group_by(per_tenant.c.period)
-    with consortium_read_scope(session, tenant, NAME):
-        rows = session.execute(query).all()
-    cells = {}
-    for period, *sums in rows:
-        values = dict(zip(codes, sums, strict=True))
-        cell = Cell(period)
-        try:
-            cell.numerator = num.evaluate(values)
-            cell.denominator = den.evaluate(values)
-        except NoValue as no:
-            cell.reason = no.reason
-        _finish(cell, indicator.factor)
-        cells[period] = cell
-    return cells
+    for period, *values in session.execute(query):
+        # (a complete period has no incomplete member: every count reached them all)
+        totals, counts = partial[period]
+        for i, value in enumerate(values):
+            if value is not None:
+                totals[i] -= value
+                counts[i] -= 1
+    settled = {}
+    for period, (totals, counts) in partial.items():
+        if min(counts) > 0:  # every element: the same count, of the complete members
+            settled[period] = (totals, min(counts))
+    return settled
+
+
+def _aggregated(codes, sums: list, members: int, averaged: set[str]) -> dict[str, float]:
+    """The consortium's figure per element: the sum over the complete members, or for an
+    ``average`` element (a share, a mean age) their mean — summing those means nothing."""
+    values = dict(zip(codes, sums, strict=True))
+    for code in averaged:
+        values[code] /= members
+    return values
+
+
+def _evaluated(cell: Cell, num, den, values: dict[str, float], factor: float) -> Cell:
+    """``cell`` with numerator, denominator and rate from the aggregated element figures."""
+    try:
+        cell.numerator = num.evaluate(values)
+        cell.denominator = den.evaluate(values)
+    except NoValue as no:
+        cell.reason = no.reason
+    _finish(cell, factor)
+    return cell
+
+
+def _total(totals: dict[str, Cell], cells, ids, period: str, factor: float) -> Cell:
+    """The comparison's consortium cell of ``period``, naming the members whose cells have
+    both sides (a period without a complete member has no total: ``missing``)."""
+    total = totals.get(period)
+    if total is None:
+        total = Cell(period)
+        _finish(total, factor)
+    total.tenants = sorted(
+        t
+        for t in ids
+        if cells[(t, period)].numerator is not None and cells[(t, period)].denominator is not None
+    )
+    return total

@@ -257,3 +257,57 @@ def test_a_derived_year_follows_its_months_and_yields_to_its_own_value(db, ind, 
     assert year_row() == (130.0, "final", False)
     put(db, acting, sunne, ind.crimes, "202312", 12)
     assert year_row() == (130.0, "final", False)  # its own value wins
+
+
+def test_an_average_element_is_averaged_over_the_complete_members(db, ind, acting):
+    with acting(ind.world.b, ind.world.admin_b):
+        safe = services.define_element(
+            db, ind.world.b, "safe", "Känner sig trygga", aggregation="average", shared=True
+        )
+        services.define_indicator(
+            db, ind.world.b, "safe_share", "Andel trygga", "#{safe}", shared=True
+        )
+        services.define_indicator(
+            db,
+            ind.world.b,
+            "crimes_per_safe",
+            "Brott per trygghetsprocent",
+            "#{N07403c}",
+            "#{safe}",
+            shared=True,
+        )
+        db.commit()
+    shares = {ind.world.a: (60, 50), ind.world.b: (70, 80), ind.munkfors: (80, None)}
+    for tenant, (in_2024, in_2023) in shares.items():
+        put(db, acting, tenant, safe.id, "2024", in_2024)
+        put(
+            db,
+            acting,
+            tenant,
+            safe.id,
+            "2023",
+            in_2023,
+            status="missing" if in_2023 is None else "final",
+        )
+    seed(db, acting, ind)  # 2024 crimes: 120, 90, 3
+    put(db, acting, ind.world.b, ind.crimes, "2023", 80)  # 2023: Torsby's only
+    with acting(ind.world.a):
+        ids = [t.id for t in ind.tenants]
+        share = indicator(db, acting, ind.world.a, "safe_share")
+        totals = services.consortium_totals(db, ind.world.a, share, ids, ["2023", "2024"])
+        compared = services.compare(db, ind.world.a, share, ["2023", "2024"])
+        mixed = indicator(db, acting, ind.world.a, "crimes_per_safe")
+        mixed_totals = services.consortium_totals(db, ind.world.a, mixed, ids, ["2023", "2024"])
+        mixed_compared = services.compare(db, ind.world.a, mixed, ["2023", "2024"])
+    # every member complete in 2024 (one GROUP BY): (60 + 70 + 80) / 3, not the sum 210
+    assert totals["2024"].rate == pytest.approx(70.0)
+    # Munkfors missing in 2023 (the per-member query): (50 + 80) / 2 over Sunne and Torsby
+    assert totals["2023"].rate == pytest.approx(65.0)
+    assert compared.total["2024"].rate == pytest.approx(70.0)
+    assert compared.total["2023"].rate == pytest.approx(65.0)
+    assert compared.total["2023"].tenants == sorted([ind.world.a.id, ind.world.b.id])
+    # a sum over an average: (120 + 90 + 3) / 70; in 2023 Torsby alone has both: 80 / 80
+    assert mixed_totals["2024"].rate == pytest.approx(213 / 70)
+    assert mixed_totals["2023"].rate == pytest.approx(1.0)
+    for period in ("2023", "2024"):
+        assert mixed_compared.total[period].rate == pytest.approx(mixed_totals[period].rate)
