@@ -103,14 +103,9 @@ def _refresh(session, tenant_id: int, key, stored: dict, how: str) -> int:
     own = stored.get(key)
     if own is not None and not own.derived:
         return 0  # a value of the period's own always wins
-    finer = {
-        p: v.value
-        for (e, g, p), v in stored.items()
-        if (e, g) == (element_id, gender)
-        and p[:4] == period[:4]
-        and v.status in COUNTED
-        and v.value is not None
-    }
+    parts = [stored.get((element_id, gender, p)) for g in sub_periods(period) for p in g]
+    counted = [v for v in parts if v is not None and v.status in COUNTED and v.value is not None]
+    finer = {v.period: v.value for v in counted}  # looked up by key: O(17) per period
     value = roll_up(finer, sub_periods(period), how)
     if value is None:
         if own is None:
@@ -118,7 +113,7 @@ def _refresh(session, tenant_id: int, key, stored: dict, how: str) -> int:
         session.delete(own)
         del stored[key]
         return 1
-    status = "preliminary" if _any_preliminary(stored, element_id, gender, period) else "final"
+    status = "preliminary" if any(v.status == "preliminary" for v in counted) else "final"
     if own is not None and (own.value, own.status) == (value, status):
         return 0
     if own is None:
@@ -129,12 +124,3 @@ def _refresh(session, tenant_id: int, key, stored: dict, how: str) -> int:
         stored[key] = own
     own.value, own.status = value, status
     return 1
-
-
-def _any_preliminary(stored: dict, element_id: int, gender: str, period: str) -> bool:
-    parts = {p for group in sub_periods(period) for p in group}
-    return any(
-        v.status == "preliminary"
-        for (e, g, p), v in stored.items()
-        if (e, g) == (element_id, gender) and p in parts
-    )
