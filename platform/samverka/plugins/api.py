@@ -68,6 +68,7 @@ __all__ = [
     "record_event",
     "records",
     "report_progress",
+    "scope_tenant_ids",
     "tenant_by_id",
     "tenant_by_slug",
     "tenant_scope",
@@ -226,6 +227,12 @@ def consortium_read_scope(session, tenant, plugin: str) -> Iterator:
     ids = [t.id for t in consortium_members(session, tenant, plugin)] or [tenant.id]
     with _read_only_scope(session, ids):
         yield session
+
+
+def scope_tenant_ids(session) -> tuple[int, ...]:
+    """The tenants ``session`` sees now: inside :func:`consortium_read_scope`, the members
+    it widened to (so a caller need not look them up a second time)."""
+    return get_scope(session).tenant_ids
 
 
 class ReadOnlyScopeError(RuntimeError):

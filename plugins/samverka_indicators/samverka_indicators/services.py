@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from samverka.plugins.api import ValidationError, consortium_read_scope, record_event
+from samverka.plugins.api import (
+    ValidationError,
+    consortium_read_scope,
+    record_event,
+    scope_tenant_ids,
+)
 
 from .expressions import NoValue, parse
 from .models import (
@@ -81,13 +86,6 @@ def define_element(
         target_id=element.id,
     )
     return element
-
-
-def member_ids(session, tenant) -> list[int]:
-    """The ids :func:`consortium_read_scope` widens to (the tenant alone without members)."""
-    from samverka.plugins.api import consortium_members
-
-    return [t.id for t in consortium_members(session, tenant, NAME)] or [tenant.id]
 
 
 def visible_elements(session, tenant) -> dict[str, DataElement]:
@@ -447,9 +445,9 @@ def consortium_totals(session, tenant, indicator, tenant_ids, periods=None, gend
     (bench/indicators.py): one ``GROUP BY element, period`` settles every period in which
     all members are complete; in the others a second query finds the incomplete members,
     whose values are taken off the totals."""
-    members = set(member_ids(session, tenant))
     with consortium_read_scope(session, tenant, NAME):  # one scope: its members are looked up
-        elements = _elements_in_scope(session, tenant)  # once (15 ms on PostgreSQL each time)
+        members = set(scope_tenant_ids(session))  # once (15 ms on PostgreSQL each time)
+        elements = _elements_in_scope(session, tenant)
         num = check_expression(indicator.numerator, elements)
         den = check_expression(indicator.denominator, elements)
         codes = sorted(num.references | den.references)
