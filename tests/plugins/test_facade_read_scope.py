@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from samverka.plugins.api import ReadOnlyScopeError, consortium_read_scope
+from samverka.plugins.api import ReadOnlyScopeError, consortium_read_scope, scope_tenant_ids
 from samverka_testplugin import Note
 
 
@@ -29,6 +29,11 @@ def test_members_are_visible_and_a_non_member_is_not(db, notes, acting):
         hagfors = db.scalars(select(Note).where(Note.tenant_id == notes.c.id)).all()
     assert texts == ["note of sunne", "note of torsby"]
     assert hagfors == []
+    with acting(notes.a):
+        assert scope_tenant_ids(db) == (notes.a.id,)
+        with consortium_read_scope(db, notes.a, "testplugin"):
+            assert scope_tenant_ids(db) == tuple(sorted((notes.a.id, notes.b.id)))
+        assert scope_tenant_ids(db) == (notes.a.id,)
 
 
 def test_a_member_without_the_plugin_stays_invisible(db, notes, acting):
