@@ -29,6 +29,10 @@ before the last Python tweaks; ratio = plugin / baseline, ranges over the runs):
     postgresql  holes     0.83-3.74  2.50-3.66         0.90-1.18
     final code (runs 4, 5): sqlite 0.71, 0.61; postgresql 1.17, 1.51. Before (one
     two-level query): sqlite 1.96-2.0, postgresql 2.7-5.1.
+    Merged code, quiet machine (3 runs): sqlite complete 0.72-0.83, holes 1.08-1.21;
+    postgresql complete 1.49-1.88 (÷ 2-level 0.39-0.53), holes 2.52-3.97 (÷ 2-level
+    0.74-0.98); import rows/s sqlite 2 800-3 600 (re-run 4 400-6 000), postgresql
+    1 050-1 250 (re-run 2 600-3 200).
 
 PostgreSQL: the query itself is ~10-20 % over the SQL's (GROUP BY element, period and the
 scope's second list of tenant ids); the rest is the plugin's lookups (two of the members,
