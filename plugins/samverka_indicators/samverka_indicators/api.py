@@ -54,15 +54,10 @@ def list_indicators():
 @api_bp.problems(400, 403, 404)
 def indicator_values(args, code: str):
     """Numerator (the count), denominator and rate per year for the tenant."""
-    from flask import abort
-
     api_require("tenant:indicators:view")
     session, tenant = db_session(), current_tenant()
-    found = [i for i in services.visible_indicators(session, tenant) if i.code == code]
-    if not found:
-        abort(404)
     years = years_back(args["end"], args["years"])
-    cells = services.compute(session, tenant, found[0], [tenant.id], years)
+    cells = services.compute(session, tenant, _found(code), [tenant.id], years)
     return [cells[(tenant.id, y)] for y in years]
 
 

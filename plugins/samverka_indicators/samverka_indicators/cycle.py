@@ -132,10 +132,10 @@ def follow_up_evidence(session, tenant) -> list[dict]:
     after its baseline (an indicator only "follows up" once there is something to compare)."""
     from sqlalchemy import select
 
-    from .models import MeasureLink, Target
+    from .models import MeasureLink
 
     linked = set(session.scalars(select(MeasureLink.indicator_id)))
-    targets = {t.indicator_id: t for t in session.scalars(select(Target))}
+    targets = follow_up.targets_by_indicator(session)
     followed = [i for i in services.visible_indicators(session, tenant) if i.id in linked]
     with_target = [i for i in followed if i.id in targets]
     measured = [

@@ -17,21 +17,8 @@ from samverka.plugins.api import (
 )
 
 from . import services
-from .models import NAME, DataElement, Indicator
+from .models import ELEMENT_FIELDS, INDICATOR_FIELDS, NAME, DataElement, Indicator
 from .web import MANAGE, VIEW, bp
-
-ELEMENT_FIELDS = ("code", "name", "unit", "aggregation", "source")
-INDICATOR_FIELDS = (
-    "code",
-    "name",
-    "numerator",
-    "denominator",
-    "factor",
-    "term",
-    "direction",
-    "source",
-    "attribution",
-)
 
 
 def _render(errors=None, element_form=None, indicator_form=None, status=200):

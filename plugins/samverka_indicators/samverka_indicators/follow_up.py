@@ -268,6 +268,8 @@ def measure_progress(session, viewer, measure) -> list[Progress]:
             )
         ).all()
         wanted = {r[0] for r in rows}
+        if not wanted:  # most measures: no indicator lookup, no computation
+            return []
         targets = {
             t.indicator_id: t
             for t in session.scalars(

@@ -19,22 +19,18 @@ from sqlalchemy import select, update
 from samverka.plugins.api import consortium_read_scope, record_event, tenant_scope
 
 from .expressions import parse
-from .models import NAME, DataElement, DataValue, Indicator, MeasureLink, Target
+from .models import (
+    ELEMENT_FIELDS,
+    INDICATOR_FIELDS,
+    NAME,
+    DataElement,
+    DataValue,
+    Indicator,
+    MeasureLink,
+    Target,
+)
 
 log = logging.getLogger(__name__)
-
-ELEMENT_FIELDS = ("code", "name", "unit", "aggregation", "source")
-INDICATOR_FIELDS = (
-    "code",
-    "name",
-    "numerator",
-    "denominator",
-    "factor",
-    "term",
-    "direction",
-    "source",
-    "attribution",
-)
 
 
 def hand_over_shared(session, tenant) -> None:

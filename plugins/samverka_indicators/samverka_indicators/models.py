@@ -33,6 +33,19 @@ COUNTED = ("preliminary", "final")  # missing/secret are stored with NULL and ne
 GENDERS = ("T", "K", "M")
 TERMS = ("short", "long")
 DIRECTIONS = ("higher_better", "lower_better")
+# a definition's own fields (what a copy or an edit form carries)
+ELEMENT_FIELDS = ("code", "name", "unit", "aggregation", "source")
+INDICATOR_FIELDS = (
+    "code",
+    "name",
+    "numerator",
+    "denominator",
+    "factor",
+    "term",
+    "direction",
+    "source",
+    "attribution",
+)
 
 
 class DataElement(TenantOwned, Base):

@@ -69,3 +69,25 @@ def put(db, acting, tenant, element_id, period, value, status="final", gender="T
 def indicator(db, acting, tenant, code="violence"):
     with acting(tenant):
         return next(i for i in services.visible_indicators(db, tenant) if i.code == code)
+
+
+def plan_measure(db, world, acting, title="Fler trygghetsvandringar") -> tuple[int, int]:
+    """(plan id, measure id): a measure in a new action plan of Sunne's (its cause needs
+    no picture here). Needs an app context."""
+    from samverka.records import services as records
+    from samverka.workflows import action_plans as plans
+
+    with acting(world.a, world.admin_a):
+        plan = records.create_record(
+            db,
+            record_type="core.action_plan",
+            title="Åtgärdsplan 2026",
+            data={"title": "Åtgärdsplan 2026", "valid_from": "2026-01-01"},
+            user=world.admin_a,
+        )
+        cause = plans.add_cause(db, plan, description="Otrygghet", user=world.admin_a)
+        measure = plans.add_measure(
+            db, plan, cause_id=cause.id, user=world.admin_a, title=title, due_on="2026-12-31"
+        )
+        db.commit()
+    return plan.id, measure.id

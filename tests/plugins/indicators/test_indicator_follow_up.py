@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from indicatorkit import indicator, put
+from indicatorkit import indicator, plan_measure, put
 from samverka_indicators import follow_up
 from samverka_indicators.models import MeasureLink, Target
 from sqlalchemy import func, select
@@ -26,24 +26,6 @@ def seed_sunne(db, acting, ind):
     for year, crimes in CRIMES.items():
         put(db, acting, ind.world.a, ind.crimes, year, crimes)
         put(db, acting, ind.world.a, ind.population, year, POPULATION)
-
-
-def sunne_measure(db, world, acting, title="Fler trygghetsvandringar"):
-    """A measure in Sunne's action plan (its cause needs no picture here)."""
-    with acting(world.a, world.admin_a):
-        plan = records.create_record(
-            db,
-            record_type="core.action_plan",
-            title="Åtgärdsplan 2026",
-            data={"title": "Åtgärdsplan 2026", "valid_from": "2026-01-01"},
-            user=world.admin_a,
-        )
-        cause = plans.add_cause(db, plan, description="Otrygghet", user=world.admin_a)
-        measure = plans.add_measure(
-            db, plan, cause_id=cause.id, user=world.admin_a, title=title, due_on="2026-12-31"
-        )
-        db.commit()
-    return plan.id, measure.id
 
 
 def test_the_baseline_is_computed_when_left_empty_and_progress_follows_the_direction(
@@ -122,7 +104,7 @@ def test_a_measure_shows_the_trend_against_the_target_also_where_the_plan_is_sha
 ):
     world = ind.world
     seed_sunne(db, acting, ind)
-    plan_id, measure_id = sunne_measure(db, world, acting)
+    plan_id, measure_id = plan_measure(db, world, acting)
     violence = indicator(db, acting, world.a)
     with acting(world.a, world.admin_a):
         follow_up.save_target(
@@ -150,7 +132,7 @@ def test_a_measure_shows_the_trend_against_the_target_also_where_the_plan_is_sha
 
 def test_only_the_tenants_own_measures_can_be_attached(db, ind, acting):
     world = ind.world
-    _plan, sunne_measure_id = sunne_measure(db, world, acting)
+    _plan, sunne_measure_id = plan_measure(db, world, acting)
     violence = indicator(db, acting, world.b)
     with acting(world.b, world.admin_b):
         for wrong in (sunne_measure_id, "x", None, 10**12):
@@ -169,7 +151,7 @@ def test_a_tenant_that_disables_the_plugin_shows_no_indicators_on_its_measures(
 
     world = ind.world
     seed_sunne(db, acting, ind)
-    plan_id, measure_id = sunne_measure(db, world, acting)
+    plan_id, measure_id = plan_measure(db, world, acting)
     violence = indicator(db, acting, world.a)
     with acting(world.a, world.admin_a):
         follow_up.link_measure(db, world.a, violence, measure_id)
@@ -214,7 +196,7 @@ def test_follow_up_evidence_counts_measured_measures(db, ind, acting):
 
     world = ind.world
     seed_sunne(db, acting, ind)
-    _plan, measure_id = sunne_measure(db, world, acting)
+    _plan, measure_id = plan_measure(db, world, acting)
     violence = indicator(db, acting, world.a)
     with acting(world.a, world.admin_a):
         assert follow_up_evidence(db, world.a) == []  # nothing followed up yet

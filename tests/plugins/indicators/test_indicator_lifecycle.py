@@ -5,7 +5,7 @@ values merge onto agreeing own definitions or are handed over under a new code."
 
 from __future__ import annotations
 
-from indicatorkit import indicator, put
+from indicatorkit import indicator, plan_measure, put
 from samverka_indicators import services
 from samverka_indicators.models import DataElement, DataValue
 from sqlalchemy import select
@@ -112,30 +112,12 @@ def test_the_members_targets_and_measure_links_follow_the_handed_over_indicator(
     from samverka_indicators import follow_up
     from samverka_indicators.models import MeasureLink, Target
 
-    from samverka.records import services as records
-    from samverka.workflows import action_plans as plans
-
     sunne, torsby, munkfors = ind.world.a, ind.world.b, ind.munkfors
     put(db, acting, munkfors, ind.crimes, "2023", 31)
     put(db, acting, munkfors, ind.population, "2023", 3669)
     violence = indicator(db, acting, sunne)
+    _plan, measure_id = plan_measure(db, ind.world, acting, "Våldsprevention")
     with acting(sunne, ind.world.admin_a):  # Sunne has no values: only a target and a link
-        plan = records.create_record(
-            db,
-            record_type="core.action_plan",
-            title="Åtgärdsplan",
-            data={"title": "Åtgärdsplan", "valid_from": "2026-01-01"},
-            user=ind.world.admin_a,
-        )
-        cause = plans.add_cause(db, plan, description="Våld", user=ind.world.admin_a)
-        measure = plans.add_measure(
-            db,
-            plan,
-            cause_id=cause.id,
-            user=ind.world.admin_a,
-            title="Våldsprevention",
-            due_on="2026-12-31",
-        )
         follow_up.save_target(
             db,
             sunne,
@@ -145,7 +127,7 @@ def test_the_members_targets_and_measure_links_follow_the_handed_over_indicator(
             target_period="2026",
             target_value=700,
         )
-        follow_up.link_measure(db, sunne, violence, measure.id)
+        follow_up.link_measure(db, sunne, violence, measure_id)
         db.commit()
     with acting(torsby):
         delete_tenant(db, torsby)

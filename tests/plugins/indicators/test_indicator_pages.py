@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 import openpyxl
-from indicatorkit import put
+from indicatorkit import plan_measure, put
 
 from samverka.auth import tokens
 from samverka.db import TenantScope, scoped
@@ -148,28 +148,8 @@ def test_a_kolada_import_is_queued_from_the_list_and_bad_input_refused(client, l
 
 
 def sunne_plan_measure(app, db, world, acting) -> int:
-    from samverka.records import services as records
-    from samverka.workflows import action_plans as plans
-
-    with app.test_request_context(), acting(world.a, world.admin_a):
-        plan = records.create_record(
-            db,
-            record_type="core.action_plan",
-            title="Åtgärdsplan 2026",
-            data={"title": "Åtgärdsplan 2026", "valid_from": "2026-01-01"},
-            user=world.admin_a,
-        )
-        cause = plans.add_cause(db, plan, description="Otrygghet", user=world.admin_a)
-        measure = plans.add_measure(
-            db,
-            plan,
-            cause_id=cause.id,
-            user=world.admin_a,
-            title="Trygghetsvandringar",
-            due_on="2026-12-31",
-        )
-        db.commit()
-    return measure.id
+    with app.test_request_context():
+        return plan_measure(db, world, acting, "Trygghetsvandringar")[1]
 
 
 def test_a_target_and_a_measure_are_set_on_the_page_with_errors_in_swedish(
