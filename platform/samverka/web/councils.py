@@ -21,7 +21,7 @@ from samverka.errors import NotFound, ValidationError
 from samverka.records import services
 from samverka.records.models import Record
 from samverka.records.types import RecordValidationError
-from samverka.runtime import db_session
+from samverka.runtime import db_session, runtime
 from samverka.web.action_plans import DATE_HINT, _optional, partner_choices
 from samverka.web.context import can, current_user, require
 from samverka.web.forms import (
@@ -516,9 +516,10 @@ def page(year: int):
 @calendar_bp.route("/<int:year>.ics")
 def ics(year: int):
     entries = _entries(year)
-    body = calendar.to_ics(
-        entries, tenant=g.tenant, year=year, base_url=request.host_url.rstrip("/")
-    )
+    # Links in a file that leaves the site: from the configured public address where there
+    # is one (a forged Host header must not choose where they point).
+    base_url = runtime().settings.public_url.rstrip("/") or request.host_url.rstrip("/")
+    body = calendar.to_ics(entries, tenant=g.tenant, year=year, base_url=base_url)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="arshjul-{g.tenant.slug}-{year}.ics"'

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import icalendar
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -188,48 +189,31 @@ def by_month(entries: list[dict]) -> list[tuple[int, list[dict]]]:
     return list(months.items())
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> list[str]:
-    """RFC 5545 §3.1: lines of at most 75 octets, continued with a leading space."""
-    out, current = [], ""
-    for char in line:
-        limit = 75 if not out else 74
-        if len((current + char).encode()) > limit:
-            out.append(current)
-            current = char
-        else:
-            current += char
-    out.append(current)
-    return [out[0], *(" " + part for part in out[1:])]
-
-
 def to_ics(entries: list[dict], *, tenant: Tenant, year: int, base_url: str = "") -> str:
-    """The entries as an iCalendar file of all-day events (CRLF line ends)."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Samverka//Arshjul//SV",
-        "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{_escape(_('Annual calendar %(year)s', year=year) + ' ' + tenant.name)}",
-    ]
+    """The entries as an iCalendar file of all-day events (CRLF line ends).
+
+    Built with the ``icalendar`` library, never by joining strings: titles come from users
+    (a measure's, a meeting body's), and a bare CR or a fake ``END:VEVENT`` in one must stay
+    text inside its property, not start a line of its own (RFC 5545 §3.3.11 escaping and
+    §3.1 folding are the library's).
+    """
+    stamp = datetime.now(UTC).replace(microsecond=0)
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Samverka//Arshjul//SV")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", _("Annual calendar %(year)s", year=year) + " " + tenant.name)
     for index, entry in enumerate(entries):
         day: date = entry["date"]
-        uid = f"{tenant.slug}-{year}-{entry.get('kind', 'entry')}-{index}-{day:%Y%m%d}@samverka"
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{uid}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{_escape(str(entry.get('title', '')))}",
-            f"CATEGORIES:{_escape(str(entry.get('kind', '')))}",
-        ]
+        kind = str(entry.get("kind", "entry"))
+        event = icalendar.Event()
+        event.add("uid", f"{tenant.slug}-{year}-{kind}-{index}-{day:%Y%m%d}@samverka")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("summary", str(entry.get("title", "")))
+        event.add("categories", [str(entry.get("kind", ""))])
         if entry.get("url"):
-            lines.append(f"URL:{base_url}{entry['url']}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(part + "\r\n" for line in lines for part in _fold(line))
+            event.add("url", f"{base_url}{entry['url']}")
+        cal.add_component(event)
+    return cal.to_ical().decode()
