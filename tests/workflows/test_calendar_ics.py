@@ -65,14 +65,10 @@ def test_hostile_titles_stay_inside_one_event_each(app, world, hostile_plan, log
     assert len(events) == len(hostile_plan)
     summaries = sorted(str(event["SUMMARY"]) for event in events)
     assert summaries == sorted(_as_text(f"Measure due: {title}") for title in hostile_plan)
-    assert [event["DTSTART"].dt.month for event in events] == list(
-        range(1, len(hostile_plan) + 1)
-    )
+    assert [event["DTSTART"].dt.month for event in events] == list(range(1, len(hostile_plan) + 1))
 
 
-def test_event_links_use_the_public_address_not_the_host_header(
-    app, world, hostile_plan, login
-):
+def test_event_links_use_the_public_address_not_the_host_header(app, world, hostile_plan, login):
     app.extensions["samverka"].settings.public_url = "https://samverka.example.se"
     cookie = login(app.test_client(), world.admin_a).get_cookie("samverka_session").value
     forged = app.test_client(use_cookies=False)  # sends the session to the forged host
