@@ -11,6 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from samverka.security.crypto import generate_key, parse_keys
 
@@ -18,6 +19,9 @@ ENV_PREFIX = "SAMVERKA_"
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 ENCRYPTION_KEY_FILE = "encryption_key"
 MIN_SECRET_LENGTH = 32
+#: Links that leave the site (mail, calendar files) in development without
+#: ``SAMVERKA_PUBLIC_URL``: the address ``samverka serve``/``samverka demo`` listen on.
+DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
 
 
 class ConfigurationError(RuntimeError):
@@ -79,6 +83,13 @@ class Settings:
     attachment_types: str = ""  # comma-separated content types; empty: the built-in list
 
     @property
+    def link_base_url(self) -> str:
+        """Where links that leave the site (reset mail, calendar files) point: the public
+        address, or in development the local default; never the request's Host header,
+        which any client chooses (a reset link to an attacker's host leaks the token)."""
+        return (self.public_url or DEVELOPMENT_PUBLIC_URL).rstrip("/")
+
+    @property
     def is_production(self) -> bool:
         return self.env == "production"
 
@@ -133,9 +144,20 @@ class Settings:
             raise ConfigurationError("SAMVERKA_TRUSTED_PROXIES must be 0 or a number of hops")
         if self.is_production and not self.redis_url:
             raise ConfigurationError("SAMVERKA_REDIS_URL must be set in production")
+        self._check_public_url()
         self._check_mail()
         self._check_audit()
         return self
+
+    def _check_public_url(self) -> None:
+        """An absolute http(s) address without query or fragment: links are built on it."""
+        if not self.public_url:
+            return
+        parts = urlsplit(self.public_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ConfigurationError(
+                "SAMVERKA_PUBLIC_URL must be an http(s) address, e.g. https://samverka.example.se"
+            )
 
     def _check_audit(self) -> None:
         """Access logs are kept at least five years (HSLF-FS 2016:40), in every environment:

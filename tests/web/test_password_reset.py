@@ -65,7 +65,7 @@ def ask_for_link(client, email):
 
 def link_in(message) -> str:
     body = message.get_body(("plain",)).get_content()
-    return re.search(r"http://localhost(/password/reset/[A-Za-z0-9_-]+)", body).group(1)
+    return re.search(r"http://127\.0\.0\.1:5000(/password/reset/[A-Za-z0-9_-]+)", body).group(1)
 
 
 def choose(client, path, password=NEW_PASSWORD):

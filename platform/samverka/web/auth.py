@@ -8,7 +8,8 @@ Password reset by e-mail lives in :mod:`samverka.web.password_reset`.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import unicodedata
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -29,12 +30,21 @@ PENDING_SECONDS = 300  # the code must follow the password within five minutes
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site relative paths: an open redirect would help phishing."""
-    if not target:
-        return url_for("shell.index")
+    """Only same-site relative paths: an open redirect would help phishing.
+
+    Anything a browser or ``urlsplit`` might read differently from how it is checked here
+    is refused as a whole (the start page instead): control characters (CR/LF would split
+    the ``Location`` header), whitespace, backslashes (browsers read ``/\\evil`` as
+    ``//evil``), and any target that does not survive ``urlsplit``/``urlunsplit`` unchanged.
+    """
+    home = url_for("shell.index")
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return home
+    if "\\" in target or any(unicodedata.category(ch)[0] in "CZ" for ch in target):
+        return home
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("shell.index")
+    if parts.scheme or parts.netloc or urlunsplit(parts) != target:
+        return home
     return target
 
 

@@ -516,9 +516,8 @@ def page(year: int):
 @calendar_bp.route("/<int:year>.ics")
 def ics(year: int):
     entries = _entries(year)
-    # Links in a file that leaves the site: from the configured public address where there
-    # is one (a forged Host header must not choose where they point).
-    base_url = runtime().settings.public_url.rstrip("/") or request.host_url.rstrip("/")
+    # Links in a file that leaves the site: never built on the request's Host header.
+    base_url = runtime().settings.link_base_url
     body = calendar.to_ics(entries, tenant=g.tenant, year=year, base_url=base_url)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -47,8 +47,7 @@ def _queue_link(user: User, token: str) -> None:
     """The mail in the user's language (Swedish unless they chose another), queued as a
     platform job (no tenant: the user may belong to none); SMTP failures are retried."""
     settings = runtime().settings
-    base = settings.public_url.rstrip("/") or request.url_root.rstrip("/")
-    link = base + url_for("password.reset_password", token=token)
+    link = settings.link_base_url + url_for("password.reset_password", token=token)
     with force_locale(user.locale or settings.default_locale):
         subject = _("Choose a new password for Samverka")
         body = _(

@@ -5,7 +5,8 @@ Only what is meant for the public leaves the database here: each published, curr
 title, public text and focus areas, and its follow-ups' year, status and text. Activities,
 owners, internal notes and every other field stay out; the query runs in the tenant's scope
 without a user, and the page never touches the records' services (nothing to audit: only
-open material is shown).
+open material is shown). An organisation without a published pledge answers exactly as an
+unknown address does (404), so the page confirms no organisation's existence.
 """
 
 from __future__ import annotations
@@ -63,10 +64,12 @@ def public_pledges(session, tenant: Tenant) -> list[dict]:
 
 @bp.route("/<slug>/medborgarloften")
 def pledges(slug: str):
+    """The same 404 for an unknown slug and for an organisation with nothing published: the
+    page must not tell anyone which organisations use Samverka (finding 9c)."""
     session = db_session()
     tenant = session.scalars(select(Tenant).where(Tenant.slug == slug)).one_or_none()
-    if tenant is None:
-        abort(404)
-    shown = public_pledges(session, tenant)
+    shown = public_pledges(session, tenant) if tenant is not None else []
     session.rollback()  # nothing to keep; ends the transaction that saw the tenant's rows
+    if not shown:
+        abort(404)
     return render_template("public_pledges.html", tenant=tenant, pledges=shown)
