@@ -46,6 +46,7 @@ class Settings:
     log_format: str = ""  # json | text; empty: json in production, text elsewhere
     trusted_proxies: int = 0  # reverse-proxy hops whose X-Forwarded-* headers are believed
     metrics_port: int = 0  # >0: `samverka serve` serves /metrics on this port only
+    metrics_on_web: bool = False  # true: /metrics also on the web port (development)
 
     @property
     def effective_log_format(self) -> str:

@@ -1,15 +1,22 @@
 """``/metrics``: requests by URL rule (not the raw path) and status, latency, the job queue;
-404 on the app's port when a separate metrics port is configured."""
+404 on the app's port unless ``SAMVERKA_METRICS_ON_WEB`` opens it there (finding 9a)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from rq import Queue
 
 from samverka.jobs.queue import QUEUE_NAME
 from samverka.testing.fixtures import create_test_app
+
+
+@pytest.fixture
+def settings(settings):
+    """These tests read the metrics through the app: opened on its port explicitly."""
+    return replace(settings, metrics_on_web=True)
 
 
 def samples(client) -> dict[tuple[str, frozenset], float]:
@@ -86,10 +93,25 @@ def test_a_scrape_still_answers_when_redis_is_not_configured(settings, samverka_
     application.extensions["samverka"].engine.dispose()
 
 
-def test_not_on_the_web_port_when_a_metrics_port_is_set(settings, samverka_plugins):
-    application = create_test_app(replace(settings, metrics_port=9102), samverka_plugins)
-    assert application.test_client().get("/metrics").status_code == 404
+@pytest.mark.parametrize(
+    "changes",
+    [{"metrics_on_web": False}, {"metrics_on_web": False, "metrics_port": 9102}],
+    ids=["by-default", "with-a-metrics-port"],
+)
+def test_not_on_the_web_port_unless_opened_there(settings, samverka_plugins, changes):
+    application = create_test_app(replace(settings, **changes), samverka_plugins)
+    response = application.test_client().get("/metrics")
+    assert response.status_code == 404
+    assert "samverka_" not in response.get_data(as_text=True)
     application.extensions["samverka"].engine.dispose()
+
+
+def test_the_web_port_switch_is_read_from_the_environment(tmp_path):
+    from samverka.config import Settings
+
+    environ = {"SAMVERKA_INSTANCE_PATH": str(tmp_path)}
+    assert not Settings.from_env(environ).metrics_on_web
+    assert Settings.from_env({**environ, "SAMVERKA_METRICS_ON_WEB": "true"}).metrics_on_web
 
 
 def test_the_outbox_backlog_is_what_the_dispatcher_last_counted(

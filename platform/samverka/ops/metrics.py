@@ -6,9 +6,10 @@ Several gunicorn workers: with ``PROMETHEUS_MULTIPROC_DIR`` set (before the proc
 a scrape adds them up (``MultiProcessCollector``); ``samverka serve`` empties the folder at
 start and marks exited workers dead. Without it, each process reports only its own requests.
 
-Where: ``/metrics`` on the app's port while ``SAMVERKA_METRICS_PORT`` is 0 (development); with
-a metrics port ``samverka serve`` serves them there (:func:`serve_metrics`) and the app's
-``/metrics`` answers 404, so an Ingress that routes the web port never exposes them.
+Where: with ``SAMVERKA_METRICS_PORT`` ``samverka serve`` serves them on that port
+(:func:`serve_metrics`). The app's own ``/metrics`` (the web port) answers 404 unless
+``SAMVERKA_METRICS_ON_WEB`` is true: route names, request counts and the job queue's depth
+tell an outsider what runs and how busy it is, and a web port is the one an Ingress routes.
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ def _observe(response: Response) -> Response:
 
 def metrics_view() -> Response:
     settings: Settings = current_app.extensions["samverka"].settings
-    if settings.metrics_port:
-        abort(404)  # served on the metrics port only
+    if not settings.metrics_on_web:
+        abort(404)  # the metrics port only, unless explicitly opened on the web port
     return exposition(settings)
 
 
