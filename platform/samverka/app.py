@@ -39,6 +39,9 @@ def create_app(
         template_folder=str(PACKAGE_DIR / "web" / "templates"),
         static_folder=str(PACKAGE_DIR / "web" / "static"),
     )
+    from samverka.api import params
+
+    params.install(app)  # bounded ASCII ids in every URL (pages and API), before any route
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_NAME="samverka_session",

@@ -15,6 +15,7 @@ from marshmallow import fields
 from samverka.api.access import caller, require
 from samverka.api.blueprint import ApiBlueprint
 from samverka.api.pagination import PageArgs, decode_cursor, encode_cursor, page_schema
+from samverka.api.params import bounded_date, id_field
 from samverka.audit import queries, record_event
 from samverka.audit.chain import utc_text
 from samverka.audit.events import OUTCOMES
@@ -26,10 +27,10 @@ bp = ApiBlueprint(
 
 
 class AuditArgs(PageArgs):
-    start = fields.Date(
+    start = bounded_date(
         data_key="from", load_default=None, metadata={"description": "First day (UTC)."}
     )
-    end = fields.Date(
+    end = bounded_date(
         data_key="to", load_default=None, metadata={"description": "Last day (UTC), inclusive."}
     )
     action = fields.String(
@@ -37,7 +38,7 @@ class AuditArgs(PageArgs):
         validate=ma.validate.Regexp(r"^[a-z][a-z0-9_.]{0,62}$"),
         metadata={"description": "An action (`auth.login`) or an area (`auth`)."},
     )
-    actor_user_id = fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+    actor_user_id = id_field(load_default=None)
     outcome = fields.String(load_default=None, validate=ma.validate.OneOf(sorted(OUTCOMES)))
     target_type = fields.String(
         load_default=None, validate=ma.validate.Regexp(r"^[a-z][a-z0-9_]{0,62}$")

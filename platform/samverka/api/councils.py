@@ -15,6 +15,7 @@ from marshmallow import fields
 
 from samverka.api.access import caller, require
 from samverka.api.blueprint import ApiBlueprint
+from samverka.api.params import MAX_YEAR, MIN_YEAR
 from samverka.api.problems import ApiProblem
 from samverka.api.schemas import StrictSchema
 from samverka.records import services
@@ -290,7 +291,7 @@ def my_assignments():
     return {"items": [_assignment(a, slugs) for a in found]}
 
 
-@bp.route("/calendar/<int:year>", methods=["GET"])
+@bp.route(f"/calendar/<int(min={MIN_YEAR}, max={MAX_YEAR}):year>", methods=["GET"])
 @bp.response(200, CycleCalendarSchema)
 @bp.problems(403, 404)
 def get_calendar(year: int):

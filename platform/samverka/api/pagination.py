@@ -16,6 +16,7 @@ import marshmallow as ma
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from samverka.api.params import bounded_integer
 from samverka.api.problems import ApiProblem
 
 DEFAULT_LIMIT = 50
@@ -24,9 +25,10 @@ SALT = "samverka.api.cursor"
 
 
 class PageArgs(ma.Schema):
-    limit = ma.fields.Integer(
+    limit = bounded_integer(
+        1,
+        MAX_LIMIT,
         load_default=DEFAULT_LIMIT,
-        validate=ma.validate.Range(min=1, max=MAX_LIMIT),
         metadata={"description": f"Rows per page (1–{MAX_LIMIT})."},
     )
     cursor = ma.fields.String(

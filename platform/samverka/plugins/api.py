@@ -15,6 +15,7 @@ from sqlalchemy import event, select
 
 from samverka.api.blueprint import ApiBlueprint
 from samverka.api.pagination import PageArgs
+from samverka.api.params import MAX_ID, bounded_date, bounded_integer, id_field
 from samverka.auth.permissions import Permission, Role
 from samverka.db import Base, TenantOwned, TenantScope, Timestamped, get_scope, scoped
 from samverka.errors import Forbidden, NotFound, ValidationError
@@ -30,6 +31,7 @@ hookimpl = pluggy.HookimplMarker("samverka")
 
 
 __all__ = [
+    "MAX_ID",
     "ApiBlueprint",
     "Base",
     "Classification",
@@ -56,12 +58,15 @@ __all__ = [
     "api_page",
     "api_require",
     "authorize",
+    "bounded_date",
+    "bounded_integer",
     "consortium_members",
     "consortium_read_scope",
     "current_tenant",
     "db_session",
     "enqueue",
     "hookimpl",
+    "id_field",
     "indicator_sources",
     "plugin_config",
     "plugin_config_for",

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
+from samverka.api.params import MAX_YEAR, MIN_YEAR
 from samverka.errors import NotFound, ValidationError
 from samverka.records import services
 from samverka.records.models import Record
@@ -501,7 +502,7 @@ def _entries(year: int) -> list[dict]:
     return calendar.calendar_entries(db_session(), g.tenant, year)
 
 
-@calendar_bp.route("/<int:year>")
+@calendar_bp.route(f"/<int(min={MIN_YEAR}, max={MAX_YEAR}):year>")
 def page(year: int):
     entries = _entries(year)
     return render_template(
@@ -513,7 +514,7 @@ def page(year: int):
     )
 
 
-@calendar_bp.route("/<int:year>.ics")
+@calendar_bp.route(f"/<int(min={MIN_YEAR}, max={MAX_YEAR}):year>.ics")
 def ics(year: int):
     entries = _entries(year)
     # Links in a file that leaves the site: never built on the request's Host header.

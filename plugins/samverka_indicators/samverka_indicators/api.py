@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from samverka.plugins.api import ApiBlueprint, api_require, current_tenant, db_session
+from samverka.plugins.api import (
+    ApiBlueprint,
+    api_require,
+    bounded_integer,
+    current_tenant,
+    db_session,
+)
 
 from . import services
 from .periods import years_back
@@ -35,8 +41,8 @@ class CellSchema(ma.Schema):
 
 
 class YearsArgs(ma.Schema):
-    end = ma.fields.String(load_default="2024", validate=ma.validate.Regexp(r"^\d{4}$"))
-    years = ma.fields.Integer(load_default=5, validate=ma.validate.Range(1, 25))
+    end = ma.fields.String(load_default="2024", validate=ma.validate.Regexp(r"^[0-9]{4}$"))
+    years = bounded_integer(1, 25, load_default=5)
 
 
 @api_bp.route("/", methods=["GET"])
