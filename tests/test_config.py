@@ -106,3 +106,19 @@ def test_account_settings_are_read_as_numbers(tmp_path):
     )
     assert settings.login_window_seconds == 60
     assert settings.smtp_starttls is False
+
+
+@pytest.mark.parametrize(
+    "value", ["samverka.example.se", "javascript:alert(1)", "https://", "https://x.se/?a=1"]
+)
+def test_the_public_url_must_be_an_http_address(tmp_path, value):
+    with pytest.raises(ConfigurationError, match="SAMVERKA_PUBLIC_URL"):
+        Settings.from_env({"SAMVERKA_PUBLIC_URL": value}, instance_path=tmp_path)
+
+
+def test_links_leave_the_site_on_the_public_url_or_the_development_default(tmp_path):
+    """Never the request's Host header (finding 9d): the base is a setting, not a guess."""
+    assert Settings.from_env({}, instance_path=tmp_path).link_base_url == "http://127.0.0.1:5000"
+    configured = {"SAMVERKA_PUBLIC_URL": "https://samverka.example.se/"}
+    base = Settings.from_env(configured, instance_path=tmp_path).link_base_url
+    assert base == "https://samverka.example.se"

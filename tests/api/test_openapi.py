@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import schemathesis
 from apikit import bearer
 from hypothesis import HealthCheck, given, settings
@@ -43,7 +45,7 @@ def test_every_documented_operation_is_a_route_and_back(app, client):
             "api-docs",
             "api_docs",
         ):
-            path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+            path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)  # <int(…):x>
             routed |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert documented == routed
 
