@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -131,3 +132,12 @@ def test_reset_form_post_helper_still_works(client, tenant_pair, db):
     assert form_post(client, "/password/forgot", {"email": "reader@sunne.test"}).status_code == 200
     [body] = _reset_mail_bodies(db)
     assert "http://127.0.0.1:5000/password/reset/" in body
+
+
+@pytest.mark.parametrize("segment", [str(2**64), str(2**63), str(2**31), "0", "١٢", "9" * 5000])
+def test_an_impossible_id_in_a_page_address_is_a_404(client, tenant_pair, login, segment):
+    """Ids in every URL are ASCII digits within INTEGER (SQLite raised on 2**64: a 500)."""
+    login(client, tenant_pair.reader_a)
+    for page in ("/t/sunne/records/{}", "/t/sunne/records/{}/versions"):
+        response = client.get(page.format(quote(segment)))
+        assert response.status_code == 404, page

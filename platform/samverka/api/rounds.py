@@ -71,7 +71,9 @@ class RoundCreateSchema(ma.Schema):
     cadence = fields.String(load_default="monthly")
     deadline = fields.String(load_default=None, allow_none=True)
     title = fields.String(load_default=None, allow_none=True)
-    units = fields.List(fields.Integer(), load_default=list)
+    units = fields.List(
+        fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID)), load_default=list
+    )
 
 
 class ReportUnitSchema(ma.Schema):
