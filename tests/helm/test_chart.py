@@ -300,3 +300,14 @@ def test_without_persistence_each_pod_has_scratch_space_only():
 def test_metrics_and_web_port_must_differ():
     with pytest.raises(helm_python.HelmError, match=r"metrics\.port must differ"):
         render({"metrics": {"port": 8000}})
+
+
+def test_metrics_are_never_opened_on_the_web_port():
+    """The app serves /metrics on the web port only with SAMVERKA_METRICS_ON_WEB; the chart
+    never sets it, with or without a metrics port, and refuses it in extraEnv."""
+    for values in (None, {"metrics": {"enabled": False}}):
+        for spec in pod_specs(render(values)).values():
+            for container in spec["containers"]:
+                assert "SAMVERKA_METRICS_ON_WEB" not in env_of(container)
+    with pytest.raises(helm_python.HelmError, match="SAMVERKA_METRICS_ON_WEB must not be set"):
+        render({"extraEnv": {"SAMVERKA_METRICS_ON_WEB": "true"}})
