@@ -13,7 +13,7 @@ from samverka.audit import record_event
 from samverka.auth.models import ConsortiumAdmin, User
 from samverka.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from samverka.auth.permissions import PermissionRegistry
-from samverka.errors import NotFound, ValidationError
+from samverka.errors import Conflict, NotFound, ValidationError
 from samverka.tenants.models import Consortium, Membership, Tenant
 
 
@@ -134,7 +134,55 @@ def add_member(
     return membership
 
 
-def remove_member(session: Session, user_id: int, tenant: Tenant, role: str | None = None) -> int:
+ADMIN_ROLE = "tenant_admin"
+#: Who may deliberately leave an organisation without an administrator (registry: platform
+#: administrators and the operator).
+LEAVE_WITHOUT_ADMIN = "tenant:members:leave_without_admin"
+
+
+class LastAdministrator(Conflict):
+    """The change would leave the organisation without an administrator (nothing changed).
+
+    A tenant must always keep someone who can manage its members, modules, tokens and single
+    sign-on; otherwise only a platform administrator can repair it. Refused for everyone
+    unless the caller passes ``leave_without_admin`` after authorising
+    :data:`LEAVE_WITHOUT_ADMIN`.
+    """
+
+    def __init__(self, tenant: Tenant, user_id: int, role: str | None) -> None:
+        super().__init__(
+            _l(
+                "%(tenant)s must keep at least one administrator: appoint another "
+                "administrator before removing this one.",
+                tenant=tenant.name,
+            )
+        )
+        self.tenant_id = tenant.id
+        self.user_id = user_id
+        self.role = role
+
+
+def remove_member(
+    session: Session,
+    user_id: int,
+    tenant: Tenant,
+    role: str | None = None,
+    *,
+    leave_without_admin: bool = False,
+) -> int:
+    """Take ``role`` (every role when None) from the user in ``tenant``; the number of roles
+    removed (0: the user held none of them).
+
+    The one rule for every door (pages, API, CLI, SSO): the tenant's last active
+    administrator is never removed or demoted — :class:`LastAdministrator` — unless
+    ``leave_without_admin`` (the caller has authorised :data:`LEAVE_WITHOUT_ADMIN`), which
+    is audited as such. The session must be scoped to ``tenant``.
+    """
+    orphaned = False
+    if role in (None, ADMIN_ROLE):
+        orphaned = _would_leave_without_admin(session, tenant, user_id)
+        if orphaned and not leave_without_admin:
+            raise LastAdministrator(tenant, user_id, role)
     query = delete(Membership).where(
         Membership.tenant_id == tenant.id, Membership.user_id == user_id
     )
@@ -142,15 +190,87 @@ def remove_member(session: Session, user_id: int, tenant: Tenant, role: str | No
         query = query.where(Membership.role == role)
     removed = session.execute(query).rowcount
     if removed:
+        details: dict[str, Any] = {"role": role}
+        if orphaned:
+            details["left_without_admin"] = True
         record_event(
             session,
             "member.remove",
             tenant_id=tenant.id,
             target_type="user",
             target_id=user_id,
-            details={"role": role},
+            details=details,
         )
     return removed
+
+
+def record_refusal(session: Session, error: LastAdministrator) -> None:
+    """Audit a refused removal of the last administrator, in a transaction of its own (the
+    caller has rolled the change back; this commits only the audit entry)."""
+    session.rollback()
+    record_event(
+        session,
+        "member.remove",
+        tenant_id=error.tenant_id,
+        target_type="user",
+        target_id=error.user_id,
+        outcome="denied",
+        details={"role": error.role, "reason": "last_admin"},
+    )
+    session.commit()
+
+
+def _would_leave_without_admin(session: Session, tenant: Tenant, user_id: int) -> bool:
+    """Whether ``user_id`` is the tenant's only active administrator.
+
+    The tenant's administrator rows are locked (``FOR UPDATE``, PostgreSQL) in id order
+    until the transaction ends: two administrators demoting each other at the same moment
+    are serialised, and the second one counts again after the first has committed (its
+    deleted row is no longer returned), so they cannot both succeed. SQLite serialises
+    writers itself. Deactivated accounts are no administrators: they cannot sign in.
+    """
+    rows = session.execute(
+        select(Membership.user_id, User.is_active)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.tenant_id == tenant.id, Membership.role == ADMIN_ROLE)
+        .order_by(Membership.id)
+        .with_for_update(of=Membership)
+    ).all()
+    active = {uid for uid, is_active in rows if is_active}
+    return user_id in active and not (active - {user_id})
+
+
+def member_account(
+    session: Session, tenant: Tenant, email: str, name: str | None, *, everyone: bool = False
+) -> User:
+    """The account a tenant's administrator adds by e-mail: a reachable user
+    (:func:`samverka.auth.directory.reachable_user`), or a new user when a name is given.
+
+    An address held by an account outside the tenant's reach is treated as not found: with
+    no name the answer is the same as for an unknown address; with a name it cannot be
+    created again (the address is taken) and the refusal names no one. Only a platform
+    administrator (``everyone``: the caller has authorised ``platform:users:manage``, who
+    sees every account anyway) or the operator links an account across consortia.
+    """
+    from samverka.auth.directory import reachable_user
+
+    email = normalise_email(email)
+    user = find_user(session, email) if everyone else reachable_user(session, tenant, email)
+    if user is not None:
+        return user
+    if not (name or "").strip():
+        raise ValidationError(_l("Enter a name: there is no user with that e-mail yet."), "name")
+    if session.scalar(
+        select(User.id).where(User.email == email).execution_options(samverka_scope_free=True)
+    ):
+        raise ValidationError(
+            _l(
+                "This address cannot be added here. If the person already uses Samverka in "
+                "another organisation, ask a platform administrator to add them."
+            ),
+            "email",
+        )
+    return create_user(session, email, name)
 
 
 def tenant_members(session: Session, tenant: Tenant) -> list[tuple[User, list[str]]]:
