@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from samverka.auth.models import User
@@ -53,14 +53,20 @@ def reachable_user(session: Session, tenant: Tenant, ref: object) -> User | None
     Unknown, malformed and unreachable references all give None after the same two
     statements (the user test runs even when the reference cannot name anyone).
     """
-    user_filter = _user_filter(ref)
     tenant_ids = reachable_tenant_ids(session, tenant)
+    # The candidate's id (NULL when nobody has the reference) and the membership test are
+    # both evaluated whoever is named: the membership probe runs for id 0 when nobody is,
+    # so an unknown reference does the same work as an account out of reach.
+    candidate = select(User.id).where(_user_filter(ref)).scalar_subquery()
     member_there = (
         select(Membership.id)
-        .where(Membership.user_id == User.id, Membership.tenant_id.in_(tenant_ids))
+        .where(
+            Membership.user_id == func.coalesce(candidate, 0),
+            Membership.tenant_id.in_(tenant_ids),
+        )
         .exists()
     )
-    query = select(User).where(user_filter, member_there).execution_options(**SCOPE_FREE)
+    query = select(User).where(member_there, User.id == candidate).execution_options(**SCOPE_FREE)
     with _database_reads(session, tenant_ids):
         return session.scalar(query)
 
