@@ -16,7 +16,7 @@ from sqlalchemy import event, select
 
 from samverka.auth import services as accounts
 from samverka.auth.directory import reachable_tenant_ids, reachable_user
-from samverka.db import TenantScope, scoped
+from samverka.db import SCOPE_FREE, TenantScope, scoped
 from samverka.errors import ValidationError
 from samverka.testing.fixtures import form_post
 from samverka.workflows import councils
@@ -96,8 +96,10 @@ def test_the_lookup_leaves_the_sessions_scope_and_loaded_rows_alone(
         body = councils.get_council(db, steering, user=world.admin_a, viewer=world.a)
         assert reachable_user(db, world.a, world.admin_b.email) == world.admin_b
         assert body in db
-        seen = set(db.scalars(select(Membership.tenant_id)))
-        assert seen == {world.a.id}
+        if db.get_bind().dialect.name == "postgresql":  # the database's own setting is back
+            free = select(Membership.tenant_id).execution_options(**SCOPE_FREE)
+            assert set(db.scalars(free)) == {world.a.id}
+        assert set(db.scalars(select(Membership.tenant_id))) == {world.a.id}
 
 
 def test_unknown_and_out_of_reach_cost_the_same_statements(db, world, arvika, app):
