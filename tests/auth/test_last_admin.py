@@ -139,13 +139,12 @@ def test_only_platform_administrators_and_the_operator_may_leave_a_tenant_withou
 # --- two administrators at once (PostgreSQL) ---------------------------------------------
 
 
-@pytest.mark.postgresql_only
 def test_two_administrators_demoting_each_other_at_once_cannot_both_succeed(
     app, db, registry, tenant_pair
 ):
     """Two connections: A demotes B and holds its transaction open; B demotes A meanwhile.
     B's guard waits for A's lock, then counts again and is refused — without the lock both
-    would commit and Sunne would have no administrator."""
+    would commit and Sunne would have no administrator (on PostgreSQL and on SQLite alike)."""
     a = tenant_pair.a
     second = tenant_pair.reader_a
     with scoped(db, TenantScope.for_tenant(a.id)):

@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, select, text
 from sqlalchemy.orm import Session
 
 from samverka.audit import record_event
@@ -221,23 +221,34 @@ def record_refusal(session: Session, error: LastAdministrator) -> None:
 
 
 def _would_leave_without_admin(session: Session, tenant: Tenant, user_id: int) -> bool:
-    """Whether ``user_id`` is the tenant's only active administrator.
+    """Whether ``user_id`` is the tenant's only active administrator (deactivated accounts
+    administer nothing: they cannot sign in).
 
-    The tenant's administrator rows are locked (``FOR UPDATE``, PostgreSQL) in id order
-    until the transaction ends: two administrators demoting each other at the same moment
-    are serialised, and the second one counts again after the first has committed (its
-    deleted row is no longer returned), so they cannot both succeed. SQLite serialises
-    writers itself. Deactivated accounts are no administrators: they cannot sign in.
+    First every change of the tenant's administrators is serialised on the tenant's row
+    (:func:`_lock_tenant`), so the count that follows sees whatever a concurrent removal has
+    committed: two administrators demoting each other at the same moment cannot both
+    succeed — the second one waits, counts again and is refused.
     """
+    _lock_tenant(session, tenant)
     rows = session.execute(
         select(Membership.user_id, User.is_active)
         .join(User, User.id == Membership.user_id)
         .where(Membership.tenant_id == tenant.id, Membership.role == ADMIN_ROLE)
-        .order_by(Membership.id)
-        .with_for_update(of=Membership)
     ).all()
     active = {uid for uid, is_active in rows if is_active}
     return user_id in active and not (active - {user_id})
+
+
+def _lock_tenant(session: Session, tenant: Tenant) -> None:
+    """Hold the tenant's row until the transaction ends, with a no-op UPDATE.
+
+    One statement for both databases: on PostgreSQL it takes the row's lock (``FOR NO KEY
+    UPDATE`` strength, as the key does not change: rows that merely reference the tenant are
+    not blocked), and under READ COMMITTED the next statement sees what the previous holder
+    committed; on SQLite (whose driver opens no transaction for plain SELECTs) it takes the
+    database's write lock, waiting out the busy timeout for a concurrent writer.
+    """
+    session.execute(text("UPDATE tenants SET id = id WHERE id = :id"), {"id": tenant.id})
 
 
 def member_account(
