@@ -1,8 +1,8 @@
 """An organisation always keeps an administrator (issue 14, finding 8).
 
 The rule lives in :func:`samverka.auth.services.remove_member`; these tests go through the
-service, single sign-on's role sync, the command line, and two concurrent PostgreSQL
-transactions. The pages and the API: ``tests/web/test_last_admin_pages.py`` and
+service, single sign-on's role sync, the command line, and two concurrent transactions
+(PostgreSQL and SQLite). The pages and the API: ``tests/web/test_last_admin_pages.py`` and
 ``tests/api/test_members_api.py``.
 """
 
@@ -136,7 +136,7 @@ def test_only_platform_administrators_and_the_operator_may_leave_a_tenant_withou
     assert not may(Principal.of(tenant_pair.consortium_admin))
 
 
-# --- two administrators at once (PostgreSQL) ---------------------------------------------
+# --- two administrators at once ---------------------------------------------------------
 
 
 def test_two_administrators_demoting_each_other_at_once_cannot_both_succeed(
