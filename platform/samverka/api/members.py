@@ -11,7 +11,6 @@ from samverka.api.problems import ApiProblem
 from samverka.api.schemas import MemberCreateSchema, MemberPage, MemberSchema
 from samverka.auth import services as accounts
 from samverka.auth.models import User
-from samverka.errors import ValidationError
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Membership
 
@@ -67,16 +66,15 @@ def members_of(user_ids: list[int]) -> list[dict]:
 @bp.response(201, MemberSchema)
 @bp.problems(400, 403, 404, 409, 413, 415, 422)
 def add_member(body: dict):
-    """Give a user a role in the tenant; creates the user when ``name`` is given and no user
-    has the e-mail address yet. 409 when the user already holds the role."""
+    """Give a user a role in the tenant. The user is found among the members of the tenant's
+    organisations and its consortium partners only; any other address (unknown, or an
+    account elsewhere on the platform) is treated as not found: with ``name`` a new user is
+    created when the address is free, without it the answer is the same 422 either way.
+    409 when the user already holds the role."""
     require("tenant:members:manage")
     session, tenant = db_session(), caller().tenant
-    user = accounts.find_user(session, body["email"])
-    if user is None:
-        if not body.get("name"):
-            raise ValidationError("Give a name: no user has this e-mail address yet.", "name")
-        user = accounts.create_user(session, body["email"], body["name"])
-    elif body["role"] in roles_held(user.id):
+    user = accounts.member_account(session, tenant, body["email"], body.get("name"))
+    if body["role"] in roles_held(user.id):
         raise ApiProblem("conflict", f"{user.email} already holds the role {body['role']}.")
     accounts.add_member(session, runtime().registry, user, tenant, body["role"])
     session.commit()
@@ -95,13 +93,21 @@ def roles_held(user_id: int) -> set[str]:
 
 @bp.route("/members/<int:user_id>/roles/<role>", methods=["DELETE"])
 @bp.response(204)
-@bp.problems(403, 404)
+@bp.problems(403, 404, 409)
 def remove_role(user_id: int, role: str):
-    """Take one role from a member (the membership ends with its last role)."""
+    """Take one role from a member (the membership ends with its last role). 409 when it is
+    the tenant's last administrator's ``tenant_admin``: an organisation always keeps one."""
     require("tenant:members:manage")
-    if (
-        user_id > MAX_ID
-        or accounts.remove_member(db_session(), user_id, caller().tenant, role) == 0
-    ):
+    session = db_session()
+    try:
+        removed = (
+            0
+            if user_id > MAX_ID
+            else accounts.remove_member(session, user_id, caller().tenant, role)
+        )
+    except accounts.LastAdministrator as error:
+        accounts.record_refusal(session, error)
+        raise ApiProblem("conflict", str(error)) from None
+    if removed == 0:
         raise ApiProblem("not-found", f"User {user_id} does not hold the role {role} here.")
-    db_session().commit()
+    session.commit()

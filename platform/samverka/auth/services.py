@@ -6,14 +6,14 @@ from typing import Any, NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, select, text
 from sqlalchemy.orm import Session
 
 from samverka.audit import record_event
 from samverka.auth.models import ConsortiumAdmin, User
 from samverka.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from samverka.auth.permissions import PermissionRegistry
-from samverka.errors import NotFound, ValidationError
+from samverka.errors import Conflict, NotFound, ValidationError
 from samverka.tenants.models import Consortium, Membership, Tenant
 
 
@@ -134,7 +134,55 @@ def add_member(
     return membership
 
 
-def remove_member(session: Session, user_id: int, tenant: Tenant, role: str | None = None) -> int:
+ADMIN_ROLE = "tenant_admin"
+#: Who may deliberately leave an organisation without an administrator (registry: platform
+#: administrators and the operator).
+LEAVE_WITHOUT_ADMIN = "tenant:members:leave_without_admin"
+
+
+class LastAdministrator(Conflict):
+    """The change would leave the organisation without an administrator (nothing changed).
+
+    A tenant must always keep someone who can manage its members, modules, tokens and single
+    sign-on; otherwise only a platform administrator can repair it. Refused for everyone
+    unless the caller passes ``leave_without_admin`` after authorising
+    :data:`LEAVE_WITHOUT_ADMIN`.
+    """
+
+    def __init__(self, tenant: Tenant, user_id: int, role: str | None) -> None:
+        super().__init__(
+            _l(
+                "%(tenant)s must keep at least one administrator: appoint another "
+                "administrator before removing this one.",
+                tenant=tenant.name,
+            )
+        )
+        self.tenant_id = tenant.id
+        self.user_id = user_id
+        self.role = role
+
+
+def remove_member(
+    session: Session,
+    user_id: int,
+    tenant: Tenant,
+    role: str | None = None,
+    *,
+    leave_without_admin: bool = False,
+) -> int:
+    """Take ``role`` (every role when None) from the user in ``tenant``; the number of roles
+    removed (0: the user held none of them).
+
+    The one rule for every door (pages, API, CLI, SSO): the tenant's last active
+    administrator is never removed or demoted — :class:`LastAdministrator` — unless
+    ``leave_without_admin`` (the caller has authorised :data:`LEAVE_WITHOUT_ADMIN`), which
+    is audited as such. The session must be scoped to ``tenant``.
+    """
+    orphaned = False
+    if role in (None, ADMIN_ROLE):
+        orphaned = _would_leave_without_admin(session, tenant, user_id)
+        if orphaned and not leave_without_admin:
+            raise LastAdministrator(tenant, user_id, role)
     query = delete(Membership).where(
         Membership.tenant_id == tenant.id, Membership.user_id == user_id
     )
@@ -142,15 +190,98 @@ def remove_member(session: Session, user_id: int, tenant: Tenant, role: str | No
         query = query.where(Membership.role == role)
     removed = session.execute(query).rowcount
     if removed:
+        details: dict[str, Any] = {"role": role}
+        if orphaned:
+            details["left_without_admin"] = True
         record_event(
             session,
             "member.remove",
             tenant_id=tenant.id,
             target_type="user",
             target_id=user_id,
-            details={"role": role},
+            details=details,
         )
     return removed
+
+
+def record_refusal(session: Session, error: LastAdministrator) -> None:
+    """Audit a refused removal of the last administrator, in a transaction of its own (the
+    caller has rolled the change back; this commits only the audit entry)."""
+    session.rollback()
+    record_event(
+        session,
+        "member.remove",
+        tenant_id=error.tenant_id,
+        target_type="user",
+        target_id=error.user_id,
+        outcome="denied",
+        details={"role": error.role, "reason": "last_admin"},
+    )
+    session.commit()
+
+
+def _would_leave_without_admin(session: Session, tenant: Tenant, user_id: int) -> bool:
+    """Whether ``user_id`` is the tenant's only active administrator (deactivated accounts
+    administer nothing: they cannot sign in).
+
+    First every change of the tenant's administrators is serialised on the tenant's row
+    (:func:`_lock_tenant`), so the count that follows sees whatever a concurrent removal has
+    committed: two administrators demoting each other at the same moment cannot both
+    succeed — the second one waits, counts again and is refused.
+    """
+    _lock_tenant(session, tenant)
+    rows = session.execute(
+        select(Membership.user_id, User.is_active)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.tenant_id == tenant.id, Membership.role == ADMIN_ROLE)
+    ).all()
+    active = {uid for uid, is_active in rows if is_active}
+    return user_id in active and not (active - {user_id})
+
+
+def _lock_tenant(session: Session, tenant: Tenant) -> None:
+    """Hold the tenant's row until the transaction ends, with a no-op UPDATE.
+
+    One statement for both databases: on PostgreSQL it takes the row's lock (``FOR NO KEY
+    UPDATE`` strength, as the key does not change: rows that merely reference the tenant are
+    not blocked), and under READ COMMITTED the next statement sees what the previous holder
+    committed; on SQLite (whose driver opens no transaction for plain SELECTs) it takes the
+    database's write lock, waiting out the busy timeout for a concurrent writer.
+    """
+    session.execute(text("UPDATE tenants SET id = id WHERE id = :id"), {"id": tenant.id})
+
+
+def member_account(
+    session: Session, tenant: Tenant, email: str, name: str | None, *, everyone: bool = False
+) -> User:
+    """The account a tenant's administrator adds by e-mail: a reachable user
+    (:func:`samverka.auth.directory.reachable_user`), or a new user when a name is given.
+
+    An address held by an account outside the tenant's reach is treated as not found: with
+    no name the answer is the same as for an unknown address; with a name it cannot be
+    created again (the address is taken) and the refusal names no one. Only a platform
+    administrator (``everyone``: the caller has authorised ``platform:users:manage``, who
+    sees every account anyway) or the operator links an account across consortia.
+    """
+    from samverka.auth.directory import reachable_user
+
+    email = normalise_email(email)
+    user = find_user(session, email) if everyone else reachable_user(session, tenant, email)
+    if user is not None:
+        return user
+    if not (name or "").strip():
+        raise ValidationError(_l("Enter a name: there is no user with that e-mail yet."), "name")
+    if session.scalar(
+        select(User.id).where(User.email == email).execution_options(samverka_scope_free=True)
+    ):
+        raise ValidationError(
+            _l(
+                "This address cannot be added here. If the person already uses Samverka in "
+                "another organisation, ask a platform administrator to add them."
+            ),
+            "email",
+        )
+    return create_user(session, email, name)
 
 
 def tenant_members(session: Session, tenant: Tenant) -> list[tuple[User, list[str]]]:

@@ -306,6 +306,47 @@ def member_add(email: str, tenant_slug: str, role: str, as_json: bool) -> None:
     )
 
 
+@member.command("remove")
+@click.argument("email")
+@click.argument("tenant_slug")
+@click.option("--role", default=None, help="Only this role (default: every role there).")
+@click.option(
+    "--allow-no-admin",
+    is_flag=True,
+    help="Remove the organisation's last administrator all the same (audited).",
+)
+@json_option
+@operation
+def member_remove(
+    email: str, tenant_slug: str, role: str | None, allow_no_admin: bool, as_json: bool
+) -> None:
+    """Take a role (or every role) from a user. The tenant's last administrator is kept
+    unless ``--allow-no-admin``: an organisation without one needs the platform to repair it."""
+    session = db_session()
+    target = tenancy.get_tenant(session, tenant_slug)
+    with scoped(session, TenantScope.for_tenant(target.id)):
+        operator_requires("tenant:members:manage", tenant=target)
+        if allow_no_admin:
+            operator_requires(accounts.LEAVE_WITHOUT_ADMIN, tenant=target)
+        person = accounts.get_user(session, email)
+        try:
+            removed = accounts.remove_member(
+                session, person.id, target, role, leave_without_admin=allow_no_admin
+            )
+        except accounts.LastAdministrator as error:
+            accounts.record_refusal(session, error)
+            raise
+        if removed == 0:
+            raise ValidationError(
+                f"{person.email} holds no {role or 'role'} in {target.slug}", "role"
+            )
+    emit(
+        as_json,
+        {"email": person.email, "tenant": target.slug, "role": role, "removed": removed},
+        f"{person.email}: {removed} role(s) removed in {target.slug}",
+    )
+
+
 def register(cli: click.Group) -> None:
     for group in (consortium, tenant, user, member):
         cli.add_command(group)

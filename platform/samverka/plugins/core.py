@@ -55,6 +55,11 @@ def register_permissions() -> list[Permission]:
             "tenant:members:manage", "Add and remove members and roles", ("tenant_admin", *ADMINS)
         ),
         Permission(
+            "tenant:members:leave_without_admin",
+            "Remove an organisation's last administrator (deliberately, audited)",
+            TOP,
+        ),
+        Permission(
             "tenant:plugins:view",
             "See which modules are in use",
             ("tenant_admin", "coordinator", *ADMINS),

@@ -69,7 +69,10 @@ class MemberForm(BaseForm):
     member_user = StringField(
         _optional(_l("User's e-mail address")),
         widget=GovTextInput(),
-        description=_l("A user of the platform, or enter the person's name below."),
+        description=_l(
+            "A user of your organisation or of the organisations in its consortia, or enter "
+            "the person's name below."
+        ),
     )
     person_name = StringField(_optional(_l("Name")), widget=GovTextInput())
     role = StringField(_optional(_l("Role in the body")), widget=GovTextInput())

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 
 from samverka.auth import services as accounts
-from samverka.errors import ValidationError
 from samverka.plugins import services as plugins
 from samverka.runtime import db_session, runtime
 from samverka.web.context import can, require
@@ -44,8 +43,13 @@ def members():
         require("tenant:members:manage")
         if save(form, lambda: _add_member(form), _("The member was added.")):
             return redirect(url_for(".members"))
+    return _members_page(form, 422 if form.errors else 200)
+
+
+def _members_page(form: MemberForm, status: int, refused: dict | None = None):
+    """The members page; ``refused`` (user id, role) offers a platform administrator the
+    deliberate removal of the last administrator after a refusal."""
     listing = accounts.tenant_members(db_session(), g.tenant)
-    status = 422 if form.errors else 200
     return render_template(
         "tenant_members.html",
         form=form,
@@ -54,26 +58,49 @@ def members():
         roles=dict(role_choices()),
         can_manage=can("tenant:members:manage"),
         export_inline=inline_allowed(len(listing)),
+        refused=refused if refused and can(accounts.LEAVE_WITHOUT_ADMIN) else None,
     ), status
 
 
 def _add_member(form: MemberForm) -> None:
+    """Find the person among the organisations this tenant works with (a platform
+    administrator: among every account), or create them; see
+    :func:`samverka.auth.services.member_account`."""
     session = db_session()
-    user = accounts.find_user(session, form.email.data)
-    if user is None:
-        if not (form.name.data or "").strip():
-            raise ValidationError(_("Enter a name: there is no user with that e-mail yet."), "name")
-        user = accounts.create_user(session, form.email.data, form.name.data)
+    user = accounts.member_account(
+        session,
+        g.tenant,
+        form.email.data,
+        form.name.data,
+        everyone=can("platform:users:manage"),
+    )
     accounts.add_member(session, runtime().registry, user, g.tenant, form.role.data)
 
 
 @bp.route("/members/<int:user_id>/remove", methods=["POST"])
 def remove_member(user_id: int):
+    """Take a role (or every role) from a member. The last administrator stays unless a
+    platform administrator confirms ``leave_without_admin`` (409 with the reason otherwise)."""
     require("tenant:members:manage")
     role = request.form.get("role") or None
-    if accounts.remove_member(db_session(), user_id, g.tenant, role) == 0:
+    deliberate = request.form.get("leave_without_admin") == "1"
+    if deliberate:
+        require(accounts.LEAVE_WITHOUT_ADMIN)
+    session = db_session()
+    try:
+        removed = accounts.remove_member(
+            session, user_id, g.tenant, role, leave_without_admin=deliberate
+        )
+    except accounts.LastAdministrator as error:
+        accounts.record_refusal(session, error)
+        flash(str(error), "error")
+        form = MemberForm(formdata=None)
+        form.role.choices = role_choices()
+        form.role.data = "reader"
+        return _members_page(form, 409, refused={"user_id": user_id, "role": role or ""})
+    if removed == 0:
         abort(404)
-    db_session().commit()
+    session.commit()
     flash(_("The role was removed."), "success")
     return redirect(url_for(".members"))
 

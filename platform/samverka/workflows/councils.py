@@ -24,6 +24,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, String, Text, or_, select, up
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from samverka.audit import record_event
+from samverka.auth.directory import require_reachable_user
 from samverka.auth.models import User
 from samverka.db import Base, ShareableTenantOwned, TenantScope, scoped, utcnow
 from samverka.errors import Forbidden, NotFound, ValidationError
@@ -280,18 +281,13 @@ def _tenant_ref(session: Session, ref: Any, field: str) -> Tenant:
     return found
 
 
-def _user_ref(session: Session, ref: Any, field: str) -> User | None:
-    if ref in (None, ""):
+def _user_ref(session: Session, owner: Tenant, ref: Any, field: str) -> User | None:
+    """The person ``ref`` names (e-mail, id or user), found only among the people of the
+    organisations ``owner`` works with: anyone else answers "No such user.", as an unknown
+    address does (:func:`samverka.auth.directory.reachable_user`)."""
+    if ref is None or (isinstance(ref, str) and not ref.strip()):
         return None
-    if isinstance(ref, User):
-        return ref
-    text = str(ref).strip()
-    query = select(User).execution_options(samverka_scope_free=True)
-    query = query.where(User.id == int(text)) if text.isdigit() else query.where(User.email == text)
-    found = session.scalar(query)
-    if found is None:
-        raise ValidationError(_l("No such user."), field)
-    return found
+    return require_reachable_user(session, owner, ref, field)
 
 
 def ensure_shared_with(session: Session, council: Record, tenant: Tenant, user: Any) -> None:
@@ -325,7 +321,7 @@ def add_member(
     """A member of any organisation: a user of the platform or a named person."""
     owner = _owner(session, council, user)
     member_tenant = _tenant_ref(session, tenant, "tenant")
-    account = _user_ref(session, member_user, "member_user")
+    account = _user_ref(session, owner, member_user, "member_user")
     name = clean_text(person_name, "person_name", limit=NAME_MAX)
     if account is None and name is None:
         raise ValidationError(_l("Choose a user or enter the person's name."), "person_name")
@@ -505,7 +501,7 @@ def add_assignment(
     organisation if it cannot see it yet, so the assignment reaches its owner."""
     owner = _owner(session, council, user)
     tenant = _tenant_ref(session, owner_tenant, "owner_tenant")
-    account = _user_ref(session, owner_user, "owner_user")
+    account = _user_ref(session, owner, owner_user, "owner_user")
     assignment = CouncilAssignment(
         tenant_id=owner.id,
         record_id=council.id,

@@ -19,6 +19,7 @@ Rules (deliberately strict; each refusal changes nothing):
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from samverka.audit import record_event
 from samverka.auth import services as accounts
 from samverka.auth.models import User
 from samverka.auth.permissions import PermissionRegistry
@@ -34,6 +36,8 @@ from samverka.auth.sso.services import email_domain, tenant_domains
 from samverka.db import SCOPE_FREE
 from samverka.errors import SamverkaError
 from samverka.tenants.models import Membership, Tenant
+
+log = logging.getLogger(__name__)
 
 
 class SsoRefused(SamverkaError):
@@ -113,7 +117,11 @@ def sync_roles(
         accounts.add_member(session, registry, user, tenant, role)
         session.add(SsoRoleGrant(tenant_id=tenant.id, user_id=user.id, role=role))
     for role in sorted(granted - wanted):
-        accounts.remove_member(session, user.id, tenant, role)
+        try:  # refused before anything is written
+            accounts.remove_member(session, user.id, tenant, role)
+        except accounts.LastAdministrator:
+            _keep_last_admin(session, tenant, user, role)
+            continue  # the grant stays: a later sync takes the role once another admin exists
         session.execute(
             delete(SsoRoleGrant).where(
                 SsoRoleGrant.tenant_id == tenant.id,
@@ -122,6 +130,23 @@ def sync_roles(
             )
         )
     session.flush()
+
+
+def _keep_last_admin(session: Session, tenant: Tenant, user: User, role: str) -> None:
+    """The provider no longer maps this user to the administrator role, but they are the
+    tenant's last administrator: keep the role (an organisation always keeps one), warn
+    and audit, so that someone appoints another administrator."""
+    log.warning(
+        "SSO kept the last administrator role of user %s in tenant %s", user.id, tenant.slug
+    )
+    record_event(
+        session,
+        "sso.last_admin_kept",
+        tenant_id=tenant.id,
+        target_type="user",
+        target_id=user.id,
+        details={"role": role},
+    )
 
 
 def _verified_email(claims: Mapping[str, Any], provider: IdentityProvider) -> str:
