@@ -273,17 +273,24 @@ def template_context() -> dict[str, Any]:
     return g.template_context
 
 
-def _template_context() -> dict[str, Any]:
+def reachable_tenants(user: User) -> list:
+    """The tenants this session reaches (switcher, start page): the user's tenants, or for
+    an SSO session only the provider's tenant."""
     from samverka.auth.services import user_tenants
 
+    tenants = user_tenants(db_session(), user)
+    bound = principal().tenant_bound
+    if bound is None:
+        return tenants
+    own = db_session().get(Tenant, bound, execution_options=SCOPE_FREE)
+    return [link for link in tenants if own is not None and link.slug == own.slug]
+
+
+def _template_context() -> dict[str, Any]:
     user = current_user()
     tenants = g.get("user_tenants")
     if tenants is None:
-        tenants = user_tenants(db_session(), user) if user else []
-        bound = principal().tenant_bound
-        if bound is not None:  # an SSO session lists only its own tenant
-            own = db_session().get(Tenant, bound, execution_options=SCOPE_FREE)
-            tenants = [link for link in tenants if own is not None and link.slug == own.slug]
+        tenants = reachable_tenants(user) if user else []
     return {
         "current_user": user,
         "current_tenant": g.get("tenant"),
