@@ -16,6 +16,7 @@ from samverka.auth.models import User
 from samverka.auth.session_models import UserSession
 from samverka.auth.token_models import ApiToken
 from samverka.db import TenantScope, scoped
+from samverka.jobs.scheduler import periodic_jobs
 from samverka.testing.fixtures import csrf_token, form_post, prepare_totp
 
 COOKIE = "samverka_session"
@@ -215,9 +216,16 @@ def test_old_sessions_are_purged(app, db, tenant_pair, frozen_clock):
     sessions.end(db, ended, "logout")
     expired = sessions.start(db, user, lifetimes, method=sessions.PASSWORD).row
     db.commit()
-    frozen_clock.advance(seconds=(sessions.KEEP_ENDED + timedelta(hours=1)).total_seconds())
+    frozen_clock.advance(seconds=(sessions.KEEP_ENDED + timedelta(days=1)).total_seconds())
     fresh = sessions.start(db, user, lifetimes, method=sessions.PASSWORD).row
-    assert sessions.purge(db, frozen_clock.moment, lifetimes) == 2
+    with app.app_context():
+        (job,) = [
+            job
+            for job in periodic_jobs(app.extensions["samverka"].host)
+            if job.name == "core.session_purge"
+        ]
+        assert job.every == timedelta(hours=1) and not job.per_tenant
+        assert job.func(db, frozen_clock.moment) == 2
     db.commit()
     assert db.scalars(select(UserSession.id)).all() == [fresh.id]
     assert expired.id != fresh.id
