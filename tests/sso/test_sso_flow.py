@@ -44,7 +44,7 @@ def assert_refused(client: FlaskClient, response, db, users_before: int, message
     assert message in flashed(client)
     assert user_count(db) == users_before, "a refused login provisioned a user"
     with client.session_transaction() as session:
-        assert "user_id" not in session
+        assert "sid" not in session
 
 
 def test_first_login_provisions_the_user_with_mapped_roles(

@@ -5,6 +5,8 @@ second factor before it reaches anything. Against a real provider (npm oidc-prov
 
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from ssokit import sso_login
@@ -103,6 +105,17 @@ def test_an_unenrolled_administrators_sso_session_is_sent_to_enrolment(
     sso_login(browser)
     stopped = browser.get("/t/sunne/")
     assert stopped.status_code == 302 and "/account/mfa/setup" in stopped.location
+    page = browser.get("/account/mfa/setup").text
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    enrolled = form_post(browser, "/account/mfa/setup", {"code": totp_code(secret)})
+    assert enrolled.status_code == 200
+    # enrolling satisfied the second factor; the new session is as bound as the old one
+    assert browser.get("/t/sunne/").status_code == 200
+    assert browser.get("/consortia/sutohamu/").status_code == 404
+    assert browser.get("/t/torsby/").status_code == 404
+    live = db.scalars(select(UserSession).where(UserSession.ended_at.is_(None))).all()
+    assert [(row.method, row.sso_tenant_id) for row in live] == [("sso", tenant_pair.a.id)]
+    assert live[0].second_factor_at is not None
 
 
 def test_logout_ends_the_sso_session_row(app, db, tenant_pair, provider, configure):

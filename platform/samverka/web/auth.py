@@ -76,12 +76,14 @@ def establish_session(
 def renew_session(user: User, *, second_factor: bool | None = None) -> None:
     """After the user's own change ended all their sessions (password change, MFA
     enrolment): a new session for this browser, established as the current one was (same
-    method and bound tenant), with its second factor kept or now satisfied."""
+    method, bound tenant and logout hint: the row object still holds what it was loaded
+    with), with its second factor kept or now satisfied."""
     row = current_session()
     establish_session(
         user,
         method=row.method if row is not None else sessions.PASSWORD,
         sso_tenant=row.sso_tenant_id if row is not None else None,
+        sso_id_token=row.sso_id_token if row is not None else None,
         second_factor=(
             second_factor
             if second_factor is not None
