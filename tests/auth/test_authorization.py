@@ -92,3 +92,18 @@ def test_a_tenant_bound_principal_holds_nothing_elsewhere(app, db, registry, ten
     root = Principal.of(pair.platform_admin, tenant_bound=pair.a.id)
     assert not root.is_platform_admin
     assert not authorize(db, registry, root, "platform:users:manage")
+
+
+def test_inside_a_bound_session_every_principal_of_its_user_is_bound(tenant_pair):
+    """Services that authorise from the user object (records, plans) get the session's
+    bound principal, not the account's full power."""
+    from samverka.auth.authorization import bind_session, unbind_session
+
+    pair = tenant_pair
+    token = bind_session(pair.consortium_admin.id, pair.b.id)
+    try:
+        assert Principal.of(pair.consortium_admin).tenant_bound == pair.b.id
+        assert Principal.of(pair.reader_a).tenant_bound is None  # someone else: unbound
+    finally:
+        unbind_session(token)
+    assert Principal.of(pair.consortium_admin).tenant_bound is None

@@ -7,6 +7,7 @@ tenant that has not enabled the plugin.
 
 from __future__ import annotations
 
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +48,14 @@ class Principal:
     @classmethod
     def of(cls, user, *, tenant_bound: int | None = None) -> Principal:
         """The user's principal; ``tenant_bound`` (an SSO session's tenant) drops platform
-        administration and every other tenant."""
+        administration and every other tenant. Inside a request whose session is bound
+        (:func:`bind_session`), every principal made for that user is bound too, so a
+        service that authorises from the user object cannot step outside the session's
+        tenant."""
+        if tenant_bound is None:
+            bound = _SESSION_BINDING.get()
+            if bound is not None and bound[0] == user.id:
+                tenant_bound = bound[1]
         if tenant_bound is not None:
             return cls(user_id=user.id, tenant_bound=tenant_bound)
         return cls(user_id=user.id, is_platform_admin=bool(user.is_platform_admin))
@@ -55,6 +63,26 @@ class Principal:
     @classmethod
     def operator(cls) -> Principal:
         return cls(user_id=None, is_operator=True)
+
+
+# (user id, tenant id) of the current request's tenant-bound session, if any.
+_SESSION_BINDING: ContextVar[tuple[int, int] | None] = ContextVar(
+    "samverka_session_binding", default=None
+)
+
+
+def bind_session(user_id: int | None, tenant_id: int | None) -> Token:
+    """Bind this request's principals for ``user_id`` to ``tenant_id`` (None: unbound);
+    returns the token :func:`unbind_session` takes at the end of the request."""
+    binding = (user_id, tenant_id) if user_id is not None and tenant_id is not None else None
+    return _SESSION_BINDING.set(binding)
+
+
+def unbind_session(token: Token) -> None:
+    try:
+        _SESSION_BINDING.reset(token)
+    except ValueError:  # set in another context (should not happen): unbind all the same
+        _SESSION_BINDING.set(None)
 
 
 def roles_for(

@@ -15,7 +15,7 @@ from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_babel import get_locale
 
 from samverka.auth import clock, sessions
-from samverka.auth.authorization import Principal, authorize
+from samverka.auth.authorization import Principal, authorize, bind_session, unbind_session
 from samverka.auth.models import User
 from samverka.auth.session_models import UserSession
 from samverka.db import SCOPE_FREE, TenantScope, set_scope
@@ -132,6 +132,15 @@ def _load_user() -> None:
     g.user = user
     g.user_session = row
     g.principal = Principal.of(user, tenant_bound=row.sso_tenant_id)
+    if row.sso_tenant_id is not None:  # services that authorise from the user object, too
+        g.session_binding = bind_session(user.id, row.sso_tenant_id)
+
+
+def _unbind(_error: BaseException | None = None) -> None:
+    """The request's session binding ends with the request (the thread serves others)."""
+    token = g.pop("session_binding", None)
+    if token is not None:
+        unbind_session(token)
 
 
 # What a session without the second factor it needs may still reach.
@@ -309,6 +318,7 @@ def init_app(app: Flask) -> None:
     app.url_value_preprocessor(_pull_tenant)
     app.url_defaults(_add_tenant)
     app.before_request(_load_user)
+    app.teardown_request(_unbind)
     app.before_request(_enter_tenant)
     # After the tenant: its scope (already sent to PostgreSQL) shows the user's own
     # memberships, so the check costs one query and no extra scope round trip.
