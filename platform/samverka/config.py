@@ -58,6 +58,10 @@ class Settings:
     login_max_address_failures: int = 30  # failed log-ins per client address per window
     login_window_seconds: int = 900
     password_reset_minutes: int = 30  # how long a reset link lives
+    # A signed-in session ends after this long without a request, and this long after the
+    # log-in whatever happens (server-side sessions, see samverka.auth.sessions).
+    session_idle_minutes: int = 60
+    session_max_hours: int = 12
     public_url: str = ""  # e.g. https://samverka.example.se; links in mail (production: required)
     smtp_host: str = ""  # empty: mail is written to files in instance/mail (not in production)
     smtp_port: int = 587
@@ -171,6 +175,10 @@ class Settings:
             )
         if self.audit_review_days < 1:
             raise ConfigurationError("SAMVERKA_AUDIT_REVIEW_DAYS must be at least 1")
+        if self.session_idle_minutes < 1 or self.session_max_hours < 1:
+            raise ConfigurationError(
+                "SAMVERKA_SESSION_IDLE_MINUTES and SAMVERKA_SESSION_MAX_HOURS must be at least 1"
+            )
         if self.tenant_deletion_grace_days < 1:
             raise ConfigurationError(
                 "SAMVERKA_TENANT_DELETION_GRACE_DAYS must be at least 1 "

@@ -8,6 +8,7 @@ from samverka.auth.models import (
     RecoveryCode,
     User,
 )
+from samverka.auth.session_models import UserSession
 from samverka.auth.sso.models import IdentityProvider, SsoDomain, SsoRoleGrant
 from samverka.auth.token_models import ApiToken
 from samverka.jobs.models import OutboxJob
@@ -70,5 +71,6 @@ __all__ = [
     "TenantKind",
     "TenantPlugin",
     "User",
+    "UserSession",
     "consortium_tenants",
 ]

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from ssokit import APP, flashed, free_port, onward_target, sso_login, start, through_provider
 
 from samverka.auth.models import User
+from samverka.auth.session_models import UserSession
 from samverka.auth.sso.models import SsoRoleGrant
 from samverka.db import TenantScope, scoped
 from samverka.tenants.models import Membership
@@ -43,7 +44,7 @@ def assert_refused(client: FlaskClient, response, db, users_before: int, message
     assert message in flashed(client)
     assert user_count(db) == users_before, "a refused login provisioned a user"
     with client.session_transaction() as session:
-        assert "user_id" not in session
+        assert "sid" not in session
 
 
 def test_first_login_provisions_the_user_with_mapped_roles(
@@ -64,8 +65,8 @@ def test_first_login_provisions_the_user_with_mapped_roles(
     assert user.name == "Anna Andersson" and user.password_hash is None
     assert roles(db, tenant_pair.a, "anna@sunne.test") == {"reader"}
     assert roles(db, tenant_pair.b, "anna@sunne.test") == set()
-    with client.session_transaction() as session:
-        assert session["auth_method"] == "sso" and session["sso_tenant"] == "sunne"
+    established = db.scalars(select(UserSession).where(UserSession.user_id == user.id)).one()
+    assert established.method == "sso" and established.sso_tenant_id == tenant_pair.a.id
     code = parse_qs(urlsplit(callback).query)["code"][0]
     assert code not in caplog.text and "sso login for tenant sunne" in caplog.text
 

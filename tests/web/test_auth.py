@@ -76,12 +76,13 @@ def test_a_new_session_at_login(client, tenant_pair):
 
 
 def test_a_password_change_ends_old_sessions(client, db, tenant_pair):
-    from samverka.auth.passwords import hash_password
+    from samverka.auth import account
+    from samverka.auth.models import User
 
     post_login(client, "reader@sunne.test", tenant_pair.password)
     assert client.get("/t/sunne/").status_code == 200
-    tenant_pair.reader_a.password_hash = hash_password("a brand new password")
-    db.merge(tenant_pair.reader_a)
+    reader = db.get(User, tenant_pair.reader_a.id)
+    account.change_password(db, reader, tenant_pair.password, "a brand new password")
     db.commit()
     assert client.get("/t/sunne/").status_code == 302
 

@@ -38,7 +38,7 @@ def enrol_through_the_page(client, frozen_clock) -> tuple[str, list[str]]:
 
 def logged_in(client) -> bool:
     with client.session_transaction() as session:
-        return "user_id" in session
+        return "sid" in session
 
 
 def test_enrol_then_log_in_with_a_code(client, tenant_pair, frozen_clock):
@@ -49,7 +49,7 @@ def test_enrol_then_log_in_with_a_code(client, tenant_pair, frozen_clock):
     response = password_step(client, "reader@sunne.test", tenant_pair.password, "/account/")
     assert response.location == "/login/code"
     with client.session_transaction() as session:
-        assert "user_id" not in session and "mfa_pending" in session
+        assert "sid" not in session and "mfa_pending" in session
     assert client.get("/t/sunne/").status_code == 302  # not logged in yet
     frozen_clock.advance(seconds=30)
     done = code_step(client, pyotp.TOTP(secret).at(frozen_clock.moment))

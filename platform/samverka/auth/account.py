@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from samverka.audit import record_event
+from samverka.auth import sessions, tokens
 from samverka.auth.models import User
 from samverka.auth.passwords import hash_password, verify_password
 from samverka.auth.services import validate_password
@@ -13,8 +14,10 @@ from samverka.errors import ValidationError
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
-    """Needs the current password (a session left open must not be enough); every other
-    session ends with the old password."""
+    """Needs the current password (a session left open must not be enough). Every session
+    of the user ends (the web gives the browser that made the change a new one) and every
+    API token is revoked: whoever may have learnt the old password may have used it to open
+    either."""
     if not user.password_hash or not verify_password(user.password_hash, current):
         raise ValidationError(_l("The current password is wrong."), "current_password")
     try:
@@ -22,21 +25,29 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     except ValidationError as error:
         raise ValidationError(error.message, "new_password") from None
     user.password_hash = hash_password(new)
-    end_all_sessions(user)
     session.flush()
     record_event(
         session, "account.password_change", tenant_id=None, target_type="user", target_id=user.id
     )
+    end_all_sessions(session, user, "password_change")
+    tokens.revoke_all_of_user(session, user, "password_change")
 
 
-def end_all_sessions(user: User) -> None:
-    """Bump the session epoch: every session made before ends at its next request."""
-    user.session_epoch = (user.session_epoch or 0) + 1
+def end_all_sessions(session: Session, user: User, reason: str) -> int:
+    """End every session of the user now (server-side: copies of their cookies die too).
+    Every path that takes access away from an account calls this: log out everywhere,
+    password change and reset, MFA reset, switching the account off."""
+    return sessions.end_all(session, user, reason)
 
 
 def log_out_everywhere(session: Session, user: User) -> None:
     """ "Log out everywhere" (the user, or the operator for them): recorded in the audit log."""
-    end_all_sessions(user)
+    ended = end_all_sessions(session, user, "logout_everywhere")
     record_event(
-        session, "auth.logout_everywhere", tenant_id=None, target_type="user", target_id=user.id
+        session,
+        "auth.logout_everywhere",
+        tenant_id=None,
+        target_type="user",
+        target_id=user.id,
+        details={"sessions_ended": ended},
     )

@@ -7,6 +7,7 @@ tenant that has not enabled the plugin.
 
 from __future__ import annotations
 
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ from samverka.tenants.models import Consortium, Membership, Tenant, consortium_t
 PLATFORM_ADMIN = "platform_admin"
 CONSORTIUM_ADMIN = "consortium_admin"
 OPERATOR = "operator"
+#: Roles held above a tenant: a tenant-bound principal never acts with them.
+ABOVE_TENANT = frozenset({PLATFORM_ADMIN, CONSORTIUM_ADMIN, OPERATOR})
 
 
 @dataclass(frozen=True)
@@ -29,20 +32,57 @@ class Principal:
 
     ``role_cap``, when set, bounds the roles the principal acts with (an API token acts with
     its user's roles in the token's tenant, intersected with the cap).
+
+    ``tenant_bound``, when set, is the only tenant the principal reaches, and there only with
+    the user's membership roles: a session established by a tenant's identity provider acts
+    on that provider's word, which vouches for nothing elsewhere (no roles in other tenants,
+    no consortium or platform administration).
     """
 
     user_id: int | None
     is_platform_admin: bool = False
     is_operator: bool = False
     role_cap: frozenset[str] | None = None
+    tenant_bound: int | None = None
 
     @classmethod
-    def of(cls, user) -> Principal:
+    def of(cls, user, *, tenant_bound: int | None = None) -> Principal:
+        """The user's principal; ``tenant_bound`` (an SSO session's tenant) drops platform
+        administration and every other tenant. Inside a request whose session is bound
+        (:func:`bind_session`), every principal made for that user is bound too, so a
+        service that authorises from the user object cannot step outside the session's
+        tenant."""
+        if tenant_bound is None:
+            bound = _SESSION_BINDING.get()
+            if bound is not None and bound[0] == user.id:
+                tenant_bound = bound[1]
+        if tenant_bound is not None:
+            return cls(user_id=user.id, tenant_bound=tenant_bound)
         return cls(user_id=user.id, is_platform_admin=bool(user.is_platform_admin))
 
     @classmethod
     def operator(cls) -> Principal:
         return cls(user_id=None, is_operator=True)
+
+
+# (user id, tenant id) of the current request's tenant-bound session, if any.
+_SESSION_BINDING: ContextVar[tuple[int, int] | None] = ContextVar(
+    "samverka_session_binding", default=None
+)
+
+
+def bind_session(user_id: int | None, tenant_id: int | None) -> Token:
+    """Bind this request's principals for ``user_id`` to ``tenant_id`` (None: unbound);
+    returns the token :func:`unbind_session` takes at the end of the request."""
+    binding = (user_id, tenant_id) if user_id is not None and tenant_id is not None else None
+    return _SESSION_BINDING.set(binding)
+
+
+def unbind_session(token: Token) -> None:
+    try:
+        _SESSION_BINDING.reset(token)
+    except ValueError:  # set in another context (should not happen): unbind all the same
+        _SESSION_BINDING.set(None)
 
 
 def roles_for(
@@ -69,7 +109,7 @@ def remember_member_roles(
     alone (nothing held above the tenant survives such a cap)."""
     if principal.role_cap is None or principal.is_platform_admin or principal.is_operator:
         raise ValueError("only a capped member principal's roles can be remembered")
-    roles = frozenset(member_roles) & principal.role_cap
+    roles = bound_roles(principal, tenant.id, frozenset(member_roles))
     remember_roles(session, principal, tenant, roles)
     return roles
 
@@ -82,14 +122,29 @@ def _roles_for(
 ) -> frozenset[str]:
     if principal.user_id is None:
         return principal_roles(principal)
+    tenant_id = tenant.id if tenant is not None else None
+    if principal.tenant_bound is not None and tenant_id != principal.tenant_bound:
+        return frozenset()  # outside its tenant a bound principal holds nothing: no query
     queries = role_queries(
         principal.user_id,
-        tenant.id if tenant is not None else None,
+        tenant_id,
         consortium.id if consortium is not None else None,
     )
     fetched = session.scalars(union_all(*queries)) if queries else ()  # one round trip
-    roles = principal_roles(principal) | frozenset(fetched)
-    return roles & principal.role_cap if principal.role_cap is not None else roles
+    return bound_roles(principal, tenant_id, principal_roles(principal) | frozenset(fetched))
+
+
+def bound_roles(
+    principal: Principal, tenant_id: int | None, roles: frozenset[str]
+) -> frozenset[str]:
+    """``roles`` as far as the principal's bounds allow: nothing outside a bound tenant and
+    only membership roles inside it; then the role cap. Every path that reads roles (here,
+    the request path's combined lookup, an API token's lookup) applies it."""
+    if principal.tenant_bound is not None:
+        if tenant_id != principal.tenant_bound:
+            return frozenset()
+        roles = frozenset(roles) - ABOVE_TENANT
+    return roles & principal.role_cap if principal.role_cap is not None else frozenset(roles)
 
 
 def principal_roles(principal: Principal) -> frozenset[str]:

@@ -8,8 +8,9 @@ Why these rules:
   conditional UPDATE, so two web processes cannot both accept the same code.
 * Recovery codes carry 80 random bits, so a SHA-256 digest suffices to store them; each is
   claimed with a conditional UPDATE too (single use, also under concurrency).
-* Platform, consortium and tenant administrators must use MFA (:func:`requires_mfa`); the
-  web enforces it on every request (``web/context.py``).
+* Platform, consortium and tenant administrators must use MFA (:func:`requires_mfa`) in
+  every session: the web checks the session's second factor on every request
+  (``web/context.py``), however the session was established.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from samverka.audit import record_event
-from samverka.auth import clock
+from samverka.auth import clock, sessions
 from samverka.auth.models import ConsortiumAdmin, RecoveryCode, User
 from samverka.db import SCOPE_FREE, TenantScope, get_scope, scoped
 from samverka.errors import ValidationError
@@ -105,7 +106,7 @@ def confirm_enrolment(session: Session, user: User, code: str) -> list[str]:
     if not verify_totp(session, user, code):
         raise ValidationError(_l("The code is wrong or has already been used."), "code")
     user.totp_confirmed_at = clock.now()
-    user.session_epoch = (user.session_epoch or 0) + 1  # password-only sessions end
+    sessions.end_all(session, user, "mfa_enrolment")  # sessions without the factor end
     _record(session, "mfa.enrol", user)
     return replace_recovery_codes(session, user)
 
@@ -203,10 +204,13 @@ def disable(session: Session, user: User, code: str, *, admin: bool) -> None:
     _record(session, "mfa.disable", user)
 
 
-def reset(session: Session, user: User) -> None:
-    """Remove the seed and the recovery codes (the operator's path when a device is lost)."""
+def reset(session: Session, user: User) -> int:
+    """Remove the seed and the recovery codes (the operator's path when a device is lost)
+    and end every session of the user (whoever has the device may be in one). Returns how
+    many sessions ended."""
     _remove(session, user)
     _record(session, "mfa.reset", user)
+    return sessions.end_all(session, user, "mfa_reset")
 
 
 def _record(session: Session, action: str, user: User) -> None:

@@ -2,8 +2,9 @@
 
 The token is 256 random bits; only its SHA-256 digest is stored, with the user and a marker
 of the password it may replace, so the link dies when the password changes by any way.
-Completing a reset sets the password, bumps the session epoch (every session ends) and
-uses the link up with a conditional UPDATE (two tabs cannot both use it).
+Completing a reset sets the password, ends every session of the user, revokes their API
+tokens (whoever knew the old password may have opened either) and uses the link up with a
+conditional UPDATE (two tabs cannot both use it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from samverka.audit import record_event
-from samverka.auth import clock, throttle
+from samverka.auth import clock, sessions, throttle, tokens
 from samverka.auth.models import PasswordResetToken, User
 from samverka.auth.passwords import hash_password
 from samverka.auth.services import find_user, validate_password
@@ -78,7 +79,8 @@ def check_link(session: Session, token: str) -> tuple[PasswordResetToken, User]:
 
 
 def complete_reset(session: Session, token: str, new_password: str) -> User:
-    """Set the new password through a valid link; every session of the user ends."""
+    """Set the new password through a valid link; every session of the user ends and every
+    API token of theirs is revoked."""
     row, user = check_link(session, token)
     validate_password(new_password)
     claimed = session.execute(
@@ -90,10 +92,11 @@ def complete_reset(session: Session, token: str, new_password: str) -> User:
     if claimed != 1:
         raise ResetLinkError(LinkProblem.USED)
     user.password_hash = hash_password(new_password)
-    user.session_epoch = (user.session_epoch or 0) + 1
     throttle.forget_account(session, user.email)
     session.flush()
     _record(session, "account.password_reset", user)
+    sessions.end_all(session, user, "password_reset")
+    tokens.revoke_all_of_user(session, user, "password_reset")
     return user
 
 

@@ -31,7 +31,7 @@ from samverka.auth.authorization import Principal
 from samverka.auth.models import User
 from samverka.auth.permissions import PermissionRegistry
 from samverka.auth.token_models import ApiToken
-from samverka.db import utcnow
+from samverka.db import SCOPE_FREE, TenantScope, get_scope, scoped, utcnow
 from samverka.errors import NotFound, ValidationError
 from samverka.plugins.services import enabled_plugins_query
 from samverka.tenants.models import Membership, Tenant
@@ -244,18 +244,41 @@ def get_token(session: Session, token_id: int) -> ApiToken:
     return token
 
 
-def revoke(token: ApiToken) -> None:
+def revoke(token: ApiToken, reason: str | None = None) -> None:
     """Revoke now (recorded in the audit log of the token's session)."""
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        details: dict[str, object] = {"user_id": token.user_id}
+        if reason is not None:
+            details["reason"] = reason
         record_event(
             object_session(token),
             "token.revoke",
             tenant_id=token.tenant_id,
             target_type="api_token",
             target_id=token.id,
-            details={"user_id": token.user_id},
+            details=details,
         )
+
+
+def revoke_all_of_user(session: Session, user: User, reason: str) -> int:
+    """Revoke every unrevoked token of ``user``, in every tenant (a password change or reset:
+    a token opened with a stolen password must not outlive it). Tokens are tenant-owned, so
+    this reads them in a scope of every tenant (as the operator's CLI does) and writes each
+    revocation to its tenant's audit chain. Returns how many were revoked."""
+    tenant_ids = tuple(session.scalars(select(Tenant.id).execution_options(**SCOPE_FREE)))
+    if not tenant_ids:
+        return 0
+    with scoped(session, TenantScope(tenant_ids, get_scope(session).user_id)):
+        live = list(
+            session.scalars(
+                select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            )
+        )
+        for token in live:
+            revoke(token, reason)
+        session.flush()
+    return len(live)
 
 
 def status(token: ApiToken, now: datetime | None = None) -> str:

@@ -219,8 +219,9 @@ def register_jobs() -> dict:
 @hookimpl
 def register_periodic_jobs() -> list:
     """The outbox dispatcher (which also delivers mail: each message is an outbox job), the
-    audit log's retention purge and its sample reviews (each sets the scopes it needs:
-    every chain for the purge, one tenant at a time for the samples), the removal of
+    removal of old sessions, the audit log's retention purge and its sample reviews (each
+    sets the scopes it needs: every chain for the purge, one tenant at a time for the
+    samples), the removal of
     expired export files, and the deletion of tenants whose grace period is over (each with
     the tenant + platform scope); records past retention and attachment files orphaned by a
     crash."""
@@ -228,6 +229,7 @@ def register_periodic_jobs() -> list:
 
     from samverka.audit.retention import purge_expired
     from samverka.audit.reviews import due_sample_reviews
+    from samverka.auth.sessions import purge as purge_sessions
     from samverka.exports import jobs as export_jobs
     from samverka.jobs import core_jobs
     from samverka.jobs.scheduler import PeriodicJob
@@ -242,6 +244,7 @@ def register_periodic_jobs() -> list:
         PeriodicJob("core.audit_purge", timedelta(hours=24), purge_expired),
         PeriodicJob("core.audit_sample_reviews", timedelta(hours=1), due_sample_reviews),
         PeriodicJob("core.export_purge", timedelta(hours=1), export_jobs.purge),
+        PeriodicJob("core.session_purge", timedelta(hours=1), purge_sessions),
         PeriodicJob(PERIODIC_JOB, timedelta(hours=1), delete_due_tenants),
         PeriodicJob("core.record_retention", timedelta(hours=24), purge_records),
         PeriodicJob("core.attachment_sweep", timedelta(hours=24), sweep_orphan_files),

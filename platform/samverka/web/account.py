@@ -1,8 +1,8 @@
-"""My account: password change, two-step verification (MFA), log out everywhere.
+"""My account: password change, two-step verification (MFA), sessions, log out everywhere.
 
-Changes that bump the session epoch (password change, MFA enrolment) end every *other*
-session; the current one is re-established so the user stays logged in here. "Log out
-everywhere" ends this session too.
+Changes that end every session (password change, MFA enrolment) give this browser a new
+session established as the old one was, so the user stays logged in here; a password change
+also revokes the user's API tokens. "Log out everywhere" ends this session too.
 """
 
 from __future__ import annotations
@@ -10,19 +10,19 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from samverka.auth import account, mfa, throttle
+from samverka.auth import account, mfa, sessions, throttle
 from samverka.auth.passwords import MIN_PASSWORD_LENGTH
 from samverka.errors import ValidationError
 from samverka.runtime import db_session
 from samverka.web.account_forms import ChangePasswordForm, MfaCodeForm, MfaSetupForm
 from samverka.web.auth import (
     _fresh_session,
-    establish_session,
+    renew_session,
     safe_next,
     throttle_limits,
     too_many_attempts,
 )
-from samverka.web.context import current_user
+from samverka.web.context import current_session, current_user, lifetimes
 from samverka.web.forms import ActionForm, attach_error
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -45,6 +45,8 @@ def overview():
         form=ActionForm(),
         is_admin=mfa.requires_mfa(database, user),
         codes_left=mfa.unused_recovery_codes(database, user) if user.mfa_enabled else 0,
+        sessions=sessions.active(database, user, lifetimes()),
+        this_session=current_session(),
     )
 
 
@@ -70,8 +72,14 @@ def change_password():
             attach_error(form, error)
         else:
             database.commit()
-            establish_session(user)  # this session goes on; the others have ended
-            flash(_("Your password has been changed. Other sessions have ended."), "success")
+            renew_session(user)  # this browser goes on; every other session has ended
+            flash(
+                _(
+                    "Your password has been changed. Your other sessions have ended and "
+                    "your API tokens have been revoked."
+                ),
+                "success",
+            )
             return redirect(url_for("account.overview"))
     page = render_template(
         "account_password.html", form=form, min_password_length=MIN_PASSWORD_LENGTH
@@ -106,7 +114,7 @@ def mfa_setup():
             attach_error(form, error)
         else:
             db_session().commit()
-            establish_session(user)  # enrolment ended the other (password-only) sessions
+            renew_session(user, second_factor=True)  # enrolment ended the other sessions
             return render_template("mfa_codes.html", codes=codes, next_url=next_url)
     secret = mfa.start_enrolment(user)
     db_session().commit()

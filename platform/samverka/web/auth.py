@@ -1,9 +1,12 @@
-"""Local log-in (password, then the MFA code when the user has MFA), log-out, throttling.
+"""Local log-in (password, then the MFA code when the user has MFA), log-out, the second
+factor asked of a session that lacks it (step-up), throttling.
 
-Until the second step succeeds the session holds only a "pending MFA" marker (the user's id
-under ``mfa_pending``, never ``user_id``); :func:`establish_session` runs only once the user
-is fully authenticated. Failed passwords and failed codes both count towards the throttle.
-Password reset by e-mail lives in :mod:`samverka.web.password_reset`.
+Until the code step succeeds the cookie holds only a "pending MFA" marker (the user's id and
+session epoch, never a session); :func:`establish_session` runs only once the user is
+authenticated, and creates the server-side session (:mod:`samverka.auth.sessions`): the
+cookie then holds only that session's random secret. Failed passwords and failed codes both
+count towards the throttle. Password reset by e-mail lives in
+:mod:`samverka.web.password_reset`.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 
 from samverka.audit import logins
-from samverka.auth import clock, mfa, throttle
+from samverka.auth import clock, mfa, sessions, throttle
 from samverka.auth.models import User
 from samverka.auth.services import authenticate
 from samverka.runtime import db_session, runtime
+from samverka.tenants.models import Tenant
 from samverka.web.account_forms import MfaLoginForm
-from samverka.web.context import _auth_version, current_user
+from samverka.web.context import SESSION_KEY, current_session, current_user, lifetimes
 from samverka.web.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -48,13 +52,54 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def establish_session(user, **extra: object) -> None:
-    """Sign ``user`` in: a fresh session (no fixation), keeping only the chosen language.
+def establish_session(
+    user: User,
+    *,
+    method: str = sessions.PASSWORD,
+    sso_tenant: Tenant | int | None = None,
+    second_factor: bool,
+    sso_id_token: str | None = None,
+) -> None:
+    """Sign ``user`` in: a new server-side session and a fresh cookie (no fixation) holding
+    only its secret and the chosen language. Commits (the session must exist before the
+    browser is told about it).
 
-    Every way of logging in (password, SSO) ends here; ``extra`` is kept in the session
-    (e.g. how the user authenticated).
+    Every way of logging in (password, SSO) ends here. ``sso_tenant`` (the provider's tenant)
+    binds the session to that tenant; ``second_factor`` says whether a second factor was
+    satisfied (administrators need one before they reach anything).
     """
-    _fresh_session(user_id=user.id, auth_version=_auth_version(user), **extra)
+    tenant_id = sso_tenant.id if isinstance(sso_tenant, Tenant) else sso_tenant
+    started = sessions.start(
+        db_session(),
+        user,
+        lifetimes(),
+        method=method,
+        sso_tenant_id=tenant_id,
+        second_factor=second_factor,
+        sso_id_token=sso_id_token,
+        user_agent=request.user_agent.string,
+    )
+    db_session().commit()
+    _fresh_session(**{SESSION_KEY: started.secret})
+
+
+def renew_session(user: User, *, second_factor: bool | None = None) -> None:
+    """After the user's own change ended all their sessions (password change, MFA
+    enrolment): a new session for this browser, established as the current one was (same
+    method, bound tenant and logout hint: the row object still holds what it was loaded
+    with), with its second factor kept or now satisfied."""
+    row = current_session()
+    establish_session(
+        user,
+        method=row.method if row is not None else sessions.PASSWORD,
+        sso_tenant=row.sso_tenant_id if row is not None else None,
+        sso_id_token=row.sso_id_token if row is not None else None,
+        second_factor=(
+            second_factor
+            if second_factor is not None
+            else bool(row is not None and row.second_factor_at is not None)
+        ),
+    )
 
 
 def _fresh_session(**values: object) -> None:
@@ -105,26 +150,26 @@ def _after_password(user: User, next_url: str):
             **{
                 PENDING_KEY: {
                     "user": user.id,
-                    "version": _auth_version(user),
+                    "epoch": user.session_epoch or 0,
                     "next": next_url,
                     "since": int(clock.now().timestamp()),
                 }
             }
         )
         return redirect(url_for("auth.login_code"))
-    _complete_login(user)
+    _complete_login(user, second_factor=False)
     return redirect(next_url)
 
 
-def _complete_login(user: User) -> None:
-    establish_session(user)
+def _complete_login(user: User, *, second_factor: bool) -> None:
     throttle.forget_account(db_session(), user.email)
     logins.login_succeeded(db_session(), user, method="password")
-    db_session().commit()
+    establish_session(user, second_factor=second_factor)  # commits
 
 
 def _pending_user() -> User | None:
-    """The user whose password was right, while the marker is fresh and still matches."""
+    """The user whose password was right, while the marker is fresh and no session-ending
+    change (password, MFA reset, log out everywhere) happened since."""
     pending = session.get(PENDING_KEY)
     if not isinstance(pending, dict):
         return None
@@ -133,7 +178,7 @@ def _pending_user() -> User | None:
     user = db_session().get(User, pending.get("user"))
     if user is None or not user.is_active or not user.mfa_enabled:
         return None
-    return user if pending.get("version") == _auth_version(user) else None
+    return user if pending.get("epoch") == (user.session_epoch or 0) else None
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -154,7 +199,7 @@ def login_code():
             return too_many_attempts("login_code.html", form)
         if mfa.verify_second_factor(database, user, form.code.data):
             next_url = session[PENDING_KEY]["next"]
-            _complete_login(user)
+            _complete_login(user, second_factor=True)
             return redirect(safe_next(next_url))
         throttle.record_failure(database, throttle_limits(), user.email, address)
         logins.login_failed(database, user=user, reason="wrong_code", method="mfa")
@@ -163,12 +208,50 @@ def login_code():
     return render_template("login_code.html", form=form), 200 if not form.errors else 422
 
 
+@bp.route("/login/verify", methods=["GET", "POST"])
+def verify():
+    """Step-up: a session without a satisfied second factor (an SSO log-in of someone who
+    administers) enters the code from the app; the session row is then marked (and its
+    secret renewed)."""
+    user, row = current_user(), current_session()
+    next_url = safe_next(request.args.get("next"))
+    if user is None or row is None:
+        return redirect(url_for("auth.login"))
+    if row.second_factor_at is not None or not user.mfa_enabled:
+        return redirect(next_url)
+    form = MfaLoginForm()
+    if form.validate_on_submit():
+        database, address = db_session(), request.remote_addr or ""
+        if throttle.is_throttled(database, throttle_limits(), user.email, address):
+            logins.login_failed(
+                database, user=user, reason="throttled", outcome="denied", method="mfa"
+            )
+            database.commit()
+            return too_many_attempts("login_code.html", form, step_up=True)
+        if mfa.verify_second_factor(database, user, form.code.data):
+            secret = sessions.step_up(database, row)
+            throttle.forget_account(database, user.email)
+            database.commit()
+            session[SESSION_KEY] = secret
+            return redirect(next_url)
+        throttle.record_failure(database, throttle_limits(), user.email, address)
+        logins.login_failed(database, user=user, reason="wrong_code", method="mfa")
+        database.commit()
+        form.code.errors = [_("The code is wrong or has already been used.")]
+    page = render_template("login_code.html", form=form, step_up=True)
+    return page, 200 if not form.errors else 422
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """End the session on the server (a copy of the cookie is dead too), then the cookie."""
     from samverka.web import sso
 
     provider_logout = sso.end_session_url()  # SSO: also end the provider's session
+    row = current_session()
     logins.logged_out(db_session(), current_user())
+    if row is not None:
+        sessions.end(db_session(), row, "logout")
     db_session().commit()
     _fresh_session()
     if provider_logout is None:

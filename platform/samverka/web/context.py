@@ -14,17 +14,21 @@ from typing import Any
 from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_babel import get_locale
 
-from samverka.auth.authorization import Principal, authorize
+from samverka.auth import clock, sessions
+from samverka.auth.authorization import Principal, authorize, bind_session, unbind_session
 from samverka.auth.models import User
-from samverka.db import TenantScope, set_scope
+from samverka.auth.session_models import UserSession
+from samverka.db import SCOPE_FREE, TenantScope, set_scope
 from samverka.plugins.services import enabled_plugins
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
-from samverka.web.lookups import tenant_context, user_and_tenant
+from samverka.web.lookups import session_user_and_tenant, tenant_context
 
 LOCALES = ("sv", "en")
 LANGUAGE_LABELS = {"sv": "Svenska", "en": "English"}
 PLUGIN_BLUEPRINTS_KEY = "samverka.plugin_blueprints"
+#: The cookie's only credential: the random secret of a server-side session.
+SESSION_KEY = "sid"
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,19 @@ def current_user() -> User | None:
     return g.get("user")
 
 
+def current_session() -> UserSession | None:
+    """The live server-side session of this request (None when anonymous)."""
+    return g.get("user_session")
+
+
+def lifetimes() -> sessions.Lifetimes:
+    return sessions.Lifetimes.from_settings(runtime().settings)
+
+
 def principal() -> Principal:
-    if "principal" in g:  # set by the API for a token (its role cap included)
+    """Who acts: set per request from the API token or the session (an SSO session's
+    principal is bound to the provider's tenant)."""
+    if "principal" in g:
         return g.principal
     user = current_user()
     return Principal.of(user) if user else Principal(user_id=None)
@@ -90,58 +105,78 @@ def _is_api_request() -> bool:
 
 
 def _load_user() -> None:
-    """The signed-in user and, for URLs under ``/t/<tenant_slug>/``, the tenant (one read)."""
+    """The signed-in user (from the server-side session whose secret the cookie holds) and,
+    for URLs under ``/t/<tenant_slug>/``, the tenant: one read. A session that has ended,
+    expired or sat idle too long, or whose user is switched off, is anonymous, and its
+    secret leaves the cookie."""
     if _is_api_request():
         return
     g.user = None
     g.tenant_row = None
-    user_id = session.get("user_id")
-    if user_id is None:
+    secret = session.get(SESSION_KEY)
+    if not isinstance(secret, str) or not secret:
         set_scope(db_session(), TenantScope())
         return
-    set_scope(db_session(), TenantScope((), user_id))  # before the first statement: one send
-    user, g.tenant_row = user_and_tenant(db_session(), user_id, g.get("tenant_slug"))
-    if user is None or not user.is_active or session.get("auth_version") != _auth_version(user):
-        set_scope(db_session(), TenantScope())
-        session.clear()
+    database = db_session()
+    row, user, g.tenant_row = session_user_and_tenant(
+        database, sessions.digest(secret), g.get("tenant_slug")
+    )
+    now = clock.now()
+    if row is None or not user.is_active or not sessions.is_live(row, now, lifetimes()):
+        set_scope(database, TenantScope())
+        session.pop(SESSION_KEY, None)
         return
+    if sessions.touch(database, row, now):
+        database.commit()
+    set_scope(database, TenantScope((), user.id))
     g.user = user
+    g.user_session = row
+    g.principal = Principal.of(user, tenant_bound=row.sso_tenant_id)
+    if row.sso_tenant_id is not None:  # services that authorise from the user object, too
+        g.session_binding = bind_session(user.id, row.sso_tenant_id)
 
 
-def _auth_version(user: User) -> str:
-    """Changes when the password changes or the session epoch is bumped ("log out
-    everywhere", password change or reset, MFA enrolment), so old sessions end with it."""
-    return f"{user.session_epoch or 0}:{(user.password_hash or '')[-16:]}"
+def _unbind(_error: BaseException | None = None) -> None:
+    """The request's session binding ends with the request (the thread serves others)."""
+    token = g.pop("session_binding", None)
+    if token is not None:
+        unbind_session(token)
 
 
-# What an administrator who has not enrolled in MFA may still reach.
-MFA_ENROLMENT_ENDPOINTS = frozenset({"account.mfa_setup", "auth.logout", "shell.set_language"})
+# What a session without the second factor it needs may still reach.
+SECOND_FACTOR_ENDPOINTS = frozenset(
+    {"account.mfa_setup", "auth.verify", "auth.logout", "shell.set_language", "static"}
+)
 
 
-def _require_mfa_enrolment():
-    """Administrators must use MFA: until enrolled they reach only the enrolment page.
+def _require_second_factor():
+    """Administrators must use a second factor in every session: a session of someone who
+    administers anything (a tenant, a consortium, the platform) without a satisfied second
+    factor reaches only the code step (when enrolled; the password log-in already asked for
+    the code, an SSO log-in has not) or the enrolment page (enrolling satisfies it).
 
-    Checked on every request of a user without MFA (inside a tenant it was read with the
-    tenant's context; elsewhere one indexed EXISTS query), so someone made an administrator
-    while logged in is sent to enrolment at their next request.
+    The session row says whether the factor was satisfied; whether the user administers is
+    known from the tenant's context inside a tenant, elsewhere one indexed EXISTS query, so
+    someone made an administrator while logged in is stopped at their next request.
     """
     from samverka.auth.mfa import requires_mfa
 
-    user = current_user()
-    if user is None or user.mfa_enabled or request.endpoint in MFA_ENROLMENT_ENDPOINTS:
+    user, row = current_user(), current_session()
+    if user is None or row is None or row.second_factor_at is not None:
         return None
-    if _is_api_request():
-        return None  # a token is its own credential (issued by the operator or a signed-in session)
-    if request.endpoint == "static":
+    if request.endpoint in SECOND_FACTOR_ENDPOINTS or _is_api_request():
         return None
     administers = g.get("administers")
     if administers is None:
         administers = requires_mfa(db_session(), user)
     if not (administers or user.is_platform_admin):
         return None
-    if request.method == "GET":
-        return redirect(url_for("account.mfa_setup", next=request.full_path.rstrip("?")))
-    abort(403)
+    if request.method != "GET":
+        abort(403)
+    here = request.full_path.rstrip("?")
+    if user.mfa_enabled:
+        return redirect(url_for("auth.verify", next=here))
+    return redirect(url_for("account.mfa_setup", next=here))
 
 
 def _pull_tenant(endpoint: str | None, values: dict | None) -> None:
@@ -247,13 +282,24 @@ def template_context() -> dict[str, Any]:
     return g.template_context
 
 
-def _template_context() -> dict[str, Any]:
+def reachable_tenants(user: User) -> list:
+    """The tenants this session reaches (switcher, start page): the user's tenants, or for
+    an SSO session only the provider's tenant."""
     from samverka.auth.services import user_tenants
 
+    tenants = user_tenants(db_session(), user)
+    bound = principal().tenant_bound
+    if bound is None:
+        return tenants
+    own = db_session().get(Tenant, bound, execution_options=SCOPE_FREE)
+    return [link for link in tenants if own is not None and link.slug == own.slug]
+
+
+def _template_context() -> dict[str, Any]:
     user = current_user()
     tenants = g.get("user_tenants")
     if tenants is None:
-        tenants = user_tenants(db_session(), user) if user else []
+        tenants = reachable_tenants(user) if user else []
     return {
         "current_user": user,
         "current_tenant": g.get("tenant"),
@@ -264,7 +310,7 @@ def _template_context() -> dict[str, Any]:
         "logout_url": url_for("auth.logout") if user else None,
         "account_url": url_for("account.overview") if user else None,
         "can": can,
-        "is_platform_admin": bool(user and user.is_platform_admin),
+        "is_platform_admin": principal().is_platform_admin,
     }
 
 
@@ -272,8 +318,9 @@ def init_app(app: Flask) -> None:
     app.url_value_preprocessor(_pull_tenant)
     app.url_defaults(_add_tenant)
     app.before_request(_load_user)
+    app.teardown_request(_unbind)
     app.before_request(_enter_tenant)
     # After the tenant: its scope (already sent to PostgreSQL) shows the user's own
     # memberships, so the check costs one query and no extra scope round trip.
-    app.before_request(_require_mfa_enrolment)
+    app.before_request(_require_second_factor)
     app.context_processor(template_context)

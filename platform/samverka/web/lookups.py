@@ -5,8 +5,8 @@ there, the tenant's enabled plugins, the user's other tenants (the switcher) and
 user administers anything (then MFA is required). Read one by one that is six statements
 before the page's own query; here it is two:
 
-1. before any tenant scope exists, the user and the tenant (tables without row-level
-   security) in one statement;
+1. before any tenant scope exists, the session (by the digest of the cookie's secret), its
+   user and the tenant (tables without row-level security) in one statement;
 2. once the scope is set (so PostgreSQL's policies apply), the roles, the enabled plugins, the
    user's tenants and the administrator test as one ``UNION ALL`` of the very queries the
    services use one at a time
@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, aliased
 
 from samverka.auth.authorization import (
     Principal,
+    bound_roles,
     principal_roles,
     remember_roles,
     role_queries,
@@ -45,6 +46,7 @@ from samverka.auth.authorization import (
 from samverka.auth.mfa import administers_anything
 from samverka.auth.models import User
 from samverka.auth.services import TenantLink, sorted_tenant_links, user_tenants_query
+from samverka.auth.session_models import UserSession
 from samverka.db import SCOPE_FREE
 from samverka.plugins.host import PluginHost
 from samverka.plugins.services import enabled_plugins_query
@@ -53,16 +55,19 @@ from samverka.tenants.models import Tenant
 ROLE, PLUGIN, TENANT, ADMINISTERS = "role", "plugin", "tenant", "administers"
 
 
-def user_and_tenant(
-    session: Session, user_id: int, tenant_slug: str | None
-) -> tuple[User | None, Tenant | None]:
-    """The user by id and, when a slug is given, the tenant by slug (None when absent)."""
+def session_user_and_tenant(
+    session: Session, secret_hash: str, tenant_slug: str | None
+) -> tuple[UserSession | None, User | None, Tenant | None]:
+    """The session row with this secret digest, its user and, when a slug is given, the
+    tenant by slug (None for what is absent). One statement; whether the session is still
+    live is the caller's to judge (:func:`samverka.auth.sessions.is_live`)."""
     if tenant_slug is None:
-        return session.get(User, user_id, execution_options=SCOPE_FREE), None
+        row = session.execute(_session_statement(), {"secret_hash": secret_hash}).first()
+        return (row[0], row[1], None) if row is not None else (None, None, None)
     row = session.execute(
-        _user_and_tenant_statement(), {"user_id": user_id, "tenant_slug": tenant_slug}
+        _session_and_tenant_statement(), {"secret_hash": secret_hash, "tenant_slug": tenant_slug}
     ).first()
-    return (row[0], row[1]) if row is not None else (None, None)
+    return (row[0], row[1], row[2]) if row is not None else (None, None, None)
 
 
 @dataclass(frozen=True)
@@ -91,24 +96,41 @@ def tenant_context(
     by_kind: dict[str, list] = {ROLE: [], PLUGIN: [], TENANT: [], ADMINISTERS: []}
     for value, name, kind in rows:
         by_kind[kind].append((value, name))
-    roles = principal_roles(principal) | {value for value, _ in by_kind[ROLE]}
+    roles = bound_roles(
+        principal, tenant.id, principal_roles(principal) | {value for value, _ in by_kind[ROLE]}
+    )
     remember_roles(session, principal, tenant, roles)
     return TenantContext(
         roles=roles,
         enabled_plugins=frozenset(value for value, _ in by_kind[PLUGIN])
         & frozenset(host.installed),
-        user_tenants=sorted_tenant_links(by_kind[TENANT]),
+        user_tenants=[
+            link
+            for link in sorted_tenant_links(by_kind[TENANT])
+            if principal.tenant_bound is None or link.slug == tenant.slug
+        ],
         administers=bool(by_kind[ADMINISTERS]),
     )
 
 
 @lru_cache(maxsize=1)
-def _user_and_tenant_statement() -> Select:
+def _session_statement() -> Select:
+    return (
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.secret_hash == bindparam("secret_hash"))
+        .execution_options(**SCOPE_FREE)
+    )
+
+
+@lru_cache(maxsize=1)
+def _session_and_tenant_statement() -> Select:
     tenant = aliased(Tenant)
     return (
-        select(User, tenant)
+        select(UserSession, User, tenant)
+        .join(User, User.id == UserSession.user_id)
         .outerjoin(tenant, tenant.slug == bindparam("tenant_slug"))
-        .where(User.id == bindparam("user_id"))
+        .where(UserSession.secret_hash == bindparam("secret_hash"))
         .execution_options(**SCOPE_FREE)
     )
 

@@ -84,7 +84,13 @@ def reset_password(token: str):
             return _link_problem(error)
         else:
             db_session().commit()
-            flash(_("Your password has been changed. Log in with the new password."), "success")
+            flash(
+                _(
+                    "Your password has been changed, every session has ended and your API "
+                    "tokens have been revoked. Log in with the new password."
+                ),
+                "success",
+            )
             return redirect(url_for("auth.login"))
     page = render_template(
         "password_reset.html", form=form, min_password_length=MIN_PASSWORD_LENGTH

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 
-from samverka.auth.services import administered_consortia, user_tenants
+from samverka.auth.services import administered_consortia
 from samverka.runtime import db_session, runtime
 from samverka.web.auth import safe_next
-from samverka.web.context import LOCALES, current_user, require
+from samverka.web.context import LOCALES, current_user, principal, reachable_tenants, require
 
 bp = Blueprint("shell", __name__)
 
@@ -17,9 +17,10 @@ def index():
     user = current_user()
     if user is None:
         return redirect(url_for("auth.login"))
-    tenants = user_tenants(db_session(), user)
-    consortia = administered_consortia(db_session(), user)
-    if len(tenants) == 1 and not consortia and not user.is_platform_admin:
+    tenants = reachable_tenants(user)
+    bound = principal().tenant_bound is not None  # an SSO session administers nothing above
+    consortia = [] if bound else administered_consortia(db_session(), user)
+    if len(tenants) == 1 and not consortia and not principal().is_platform_admin:
         return redirect(url_for("shell.tenant_home", tenant_slug=tenants[0].slug))
     return render_template("home.html", tenants=tenants, consortia=consortia)
 
@@ -39,7 +40,7 @@ def switch_tenant():
     if user is None:
         abort(401)
     slug = request.args.get("tenant", "")
-    if slug not in {link.slug for link in user_tenants(db_session(), user)}:
+    if slug not in {link.slug for link in reachable_tenants(user)}:
         abort(404)
     return redirect(url_for("shell.tenant_home", tenant_slug=slug))
 

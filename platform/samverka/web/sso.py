@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 
 from authlib.common.urls import add_params_to_uri
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf import wtforms_widgets as gov
@@ -33,7 +33,7 @@ from samverka.db import SCOPE_FREE, TenantScope, set_scope
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
 from samverka.web.auth import establish_session
-from samverka.web.context import require
+from samverka.web.context import current_session, require
 from samverka.web.forms import (
     ActionForm,
     BaseForm,
@@ -137,7 +137,7 @@ def callback(slug: str):
     logins.login_succeeded(database, user, method="sso", sso_tenant_id=tenant.id)
     database.commit()
     hint = token["id_token"] if len(token["id_token"]) <= ID_TOKEN_HINT_MAX else None
-    establish_session(user, auth_method="sso", sso_tenant=slug, sso_id_token=hint)
+    establish_session(user, method="sso", sso_tenant=tenant, second_factor=False, sso_id_token=hint)
     log.info("sso login for tenant %s (user %s)", slug, user.id)
     return redirect(url_for("shell.tenant_home", tenant_slug=slug))
 
@@ -146,12 +146,16 @@ def end_session_url() -> str | None:
     """Where ``POST /logout`` sends someone who signed in through SSO: the provider's
     ``end_session_endpoint`` (RP-initiated logout), or None for a local logout only.
 
-    Called before the session is cleared. The ID token kept in the (signed) session cookie is
-    the user's own and serves only as ``id_token_hint`` here.
+    Called before the session ends. The ID token kept with the server-side session is the
+    user's own and serves only as ``id_token_hint`` here.
     """
-    if session.get("auth_method") != "sso" or not session.get("sso_tenant"):
+    row = current_session()
+    if row is None or row.method != "sso" or row.sso_tenant_id is None:
         return None
-    slug = session["sso_tenant"]
+    bound = db_session().get(Tenant, row.sso_tenant_id, execution_options=SCOPE_FREE)
+    if bound is None:
+        return None
+    slug = bound.slug
     _tenant, provider = _load(slug)
     if provider is None:
         return None
@@ -168,8 +172,8 @@ def end_session_url() -> str | None:
         "post_logout_redirect_uri": url_for("auth.login", _external=True),
         "client_id": provider.client_id,
     }
-    if session.get("sso_id_token"):
-        params["id_token_hint"] = session["sso_id_token"]
+    if row.sso_id_token:
+        params["id_token_hint"] = row.sso_id_token
     return add_params_to_uri(endpoint, params)
 
 
