@@ -119,7 +119,7 @@ def configure(db, registry):
         for name, value in overrides.items():
             setattr(settings, name, value)
         with scoped(db, TenantScope.for_tenant(tenant.id)):
-            sso.set_provider(db, registry, tenant, settings)
+            sso.set_provider(db, registry, tenant, settings, trusted=True)  # as the operator
         db.commit()
 
     return apply
