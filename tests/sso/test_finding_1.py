@@ -9,9 +9,6 @@ the domains listed for Sunne by the (trusted) operator, the provider signs neith
 
 from __future__ import annotations
 
-import pytest
-from click.testing import CliRunner
-from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from ssokit import sso_login
@@ -19,7 +16,6 @@ from ssokit import sso_login
 from samverka.auth.models import User
 from samverka.auth.sso import services as sso
 from samverka.auth.sso.models import SsoDomain
-from samverka.cli import cli
 from samverka.db import TenantScope, scoped
 from samverka.tenants.models import Membership
 from samverka.testing.fixtures import form_post
@@ -99,18 +95,6 @@ def test_the_settings_page_refuses_another_organisations_domains(
         assert_not_signed_in(client.application, db, login_name, provider)
     assert sunne_roles_of(db, tenant_pair.a, "admin@torsby.test") == set()
     assert sunne_roles_of(db, tenant_pair.a, "kons@sutohamu.test") == set()
-
-
-@pytest.fixture
-def operator(app):
-    def run(*args: str, input: str | None = None):
-        result = CliRunner().invoke(
-            cli, list(args), obj=ScriptInfo(create_app=lambda: app), input=input
-        )
-        assert result.exit_code == 0, result.output
-        return result
-
-    return run
 
 
 def test_the_provider_signs_in_neither_even_with_the_domains_listed(
