@@ -79,9 +79,7 @@ def idp() -> None:
 @click.option("--email-claim", default=None, help="Default: email.")
 @click.option("--groups-claim", default=None, help="Default: groups.")
 @click.option("--role-map", default=None, help="group=role,... (tenant roles).")
-@click.option(
-    "--domains", default=None, help="E-mail domains, comma-separated (verified at once)."
-)
+@click.option("--domains", default=None, help="E-mail domains, comma-separated (verified at once).")
 @click.option(
     "--mfa-amr", default=None, help='amr values that count as a second factor (default "mfa").'
 )
@@ -158,8 +156,10 @@ def domain_list(pending_only: bool, as_json: bool) -> None:
     emit(
         as_json,
         found,
-        lambda: "\n".join(f"{c['domain']}\t{c['tenant']}\t{c['status']}" for c in found)
-        or "No domains claimed.",
+        lambda: (
+            "\n".join(f"{c['domain']}\t{c['tenant']}\t{c['status']}" for c in found)
+            or "No domains claimed."
+        ),
     )
 
 

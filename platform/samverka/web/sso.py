@@ -231,9 +231,7 @@ def _finish_link(linking: dict, tenant: Tenant, provider: IdentityProvider, clai
         return _refuse_link(tenant.slug, refusal.reason, refusal.message)
     database.commit()
     log.info("sso link for tenant %s (user %s)", tenant.slug, user.id)
-    flash(
-        _("Your account is linked to the login of %(name)s.", name=tenant.name), "success"
-    )
+    flash(_("Your account is linked to the login of %(name)s.", name=tenant.name), "success")
     return redirect(url_for("account.overview"))
 
 
