@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from ssokit import sso_login
+from ssokit import audit, sso_login
 
 from samverka.auth.models import User
 from samverka.auth.sso import services as sso
@@ -95,6 +95,8 @@ def test_the_settings_page_refuses_another_organisations_domains(
         assert_not_signed_in(client.application, db, login_name, provider)
     assert sunne_roles_of(db, tenant_pair.a, "admin@torsby.test") == set()
     assert sunne_roles_of(db, tenant_pair.a, "kons@sutohamu.test") == set()
+    tried = [(e.target_id, e.details["reason"]) for e in audit(db, "auth.login_failed")]
+    assert tried[-2:] == [(None, "foreign_domain")] * 2  # the claim is pending: not Sunne's
 
 
 def test_the_provider_signs_in_neither_even_with_the_domains_listed(
@@ -115,3 +117,9 @@ def test_the_provider_signs_in_neither_even_with_the_domains_listed(
         assert_not_signed_in(client.application, db, login_name, provider)
     assert sunne_roles_of(db, tenant_pair.a, "admin@torsby.test") == set()
     assert sunne_roles_of(db, tenant_pair.a, "kons@sutohamu.test") == set()
+    # the platform's chain names the accounts Sunne's provider tried, and why it failed
+    tried = [(e.target_id, e.details["reason"]) for e in audit(db, "auth.login_failed")]
+    assert tried[-2:] == [
+        (str(tenant_pair.admin_b.id), "roles_elsewhere"),
+        (str(tenant_pair.consortium_admin.id), "consortium_admin"),
+    ]

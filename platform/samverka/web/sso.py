@@ -157,8 +157,8 @@ def callback(slug: str):
     try:
         with acting_as(SYSTEM, label="sso"):  # provisioning on the provider's word
             user = sign_in(database, runtime().registry, tenant, provider, claims)
-    except SsoRefused as refusal:
-        return _refuse(slug, refusal.reason, refusal.message)  # commits earlier revocations
+    except SsoRefused as refusal:  # commits earlier revocations
+        return _refuse(slug, refusal.reason, refusal.message, account=refusal.user)
     # the verified ID token's word only (``token["userinfo"]``), never the userinfo answer
     second_factor = vouches_second_factor(provider, token["userinfo"])
     logins.login_succeeded(
@@ -297,13 +297,27 @@ def _claims(client, token: dict, provider: IdentityProvider) -> dict:
     return {**extra, **claims}
 
 
-def _refuse(slug: str, reason: str, message: object, error: Exception | None = None):
+def _refuse(
+    slug: str,
+    reason: str,
+    message: object,
+    error: Exception | None = None,
+    *,
+    account=None,
+):
+    """A refused login: ``account`` is the existing account the provider's word was about,
+    if any (named by id in the audit log, so an organisation trying others' accounts shows)."""
     if error is None:
         log.warning("sso login refused for tenant %s: %s", slug, reason)
     else:
         log.warning("sso login refused for tenant %s: %s (%s)", slug, reason, _kind(error))
     logins.login_failed(
-        db_session(), reason=reason, outcome="denied", method="sso", sso_tenant=slug
+        db_session(),
+        reason=reason,
+        outcome="denied",
+        method="sso",
+        user=account,
+        sso_tenant=slug,
     )
     db_session().commit()
     flash(str(message), "error")

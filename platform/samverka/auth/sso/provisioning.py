@@ -47,10 +47,13 @@ NOT_OURS = _l("Your e-mail address does not belong to this organisation.")
 class SsoRefused(SamverkaError):
     """The provider vouched for someone this tenant's SSO must not sign in (message: Swedish)."""
 
-    def __init__(self, message: object, reason: str) -> None:
+    def __init__(self, message: object, reason: str, user: User | None = None) -> None:
         super().__init__(str(message))
         self.message = message
         self.reason = reason  # for the log: a fixed word, never claim values
+        # the existing account the provider's word was about, named in the audit log by id:
+        # the platform administrators see which accounts an organisation's provider tried
+        self.user = user
 
     def __str__(self) -> str:
         return str(self.message)
@@ -131,11 +134,12 @@ def check_linkable(session: Session, tenant: Tenant, user: User) -> None:
 def check_eligible(session: Session, tenant: Tenant, user: User) -> None:
     """Accounts no organisation's provider may ever sign in (bound or not)."""
     if not user.is_active:
-        raise SsoRefused(_l("Your account is switched off."), "inactive")
+        raise SsoRefused(_l("Your account is switched off."), "inactive", user)
     if user.is_platform_admin:
         raise SsoRefused(
             _l("Platform administrators log in with their password, not through an organisation."),
             "platform_admin",
+            user,
         )
     admin = session.scalar(
         select(ConsortiumAdmin.id)
@@ -149,6 +153,7 @@ def check_eligible(session: Session, tenant: Tenant, user: User) -> None:
                 "Consortium administrators log in with their password, not through an organisation."
             ),
             "consortium_admin",
+            user,
         )
     if _roles_elsewhere(session, tenant, user):
         raise SsoRefused(
@@ -157,6 +162,7 @@ def check_eligible(session: Session, tenant: Tenant, user: User) -> None:
                 " password, not through one organisation's login."
             ),
             "roles_elsewhere",
+            user,
         )
 
 
@@ -173,9 +179,10 @@ def _unbound(session: Session, tenant: Tenant, email: str) -> tuple[User | None,
         raise SsoRefused(
             _l("Your e-mail address is already linked to another login at your organisation."),
             "other_subject",
+            user,
         )
     if user.is_bound:
-        raise SsoRefused(NOT_OURS, "bound_elsewhere")
+        raise SsoRefused(NOT_OURS, "bound_elsewhere", user)
     if user.password_hash:
         raise SsoRefused(
             _l(
@@ -183,9 +190,10 @@ def _unbound(session: Session, tenant: Tenant, email: str) -> tuple[User | None,
                 " on your account page you can then link it to your organisation's login."
             ),
             "password_account",
+            user,
         )
     if not _has_sso_grants(session, tenant, user):
-        raise SsoRefused(NOT_OURS, "foreign_account")
+        raise SsoRefused(NOT_OURS, "foreign_account", user)
     return user, "adopted"
 
 
