@@ -94,10 +94,6 @@ def verified_domains(session: Session, tenant: Tenant) -> list[str]:
     )
 
 
-def is_verified_for(session: Session, tenant: Tenant, domain: str) -> bool:
-    return domain in verified_domains(session, tenant)
-
-
 def tenant_for_email(session: Session, email: str) -> Tenant | None:
     """The tenant whose provider signs in people with this e-mail's domain, once verified
     (no scope needed: the domain directory is exempt from row-level security).
