@@ -39,7 +39,7 @@ from samverka.auth.sso.provisioning import SsoRefused, check_linkable, link, sig
 from samverka.db import SCOPE_FREE, TenantScope, set_scope
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
-from samverka.web import sso_domains as domain_claims
+from samverka.web import sso_domains as claims_page
 from samverka.web.auth import establish_session
 from samverka.web.context import current_user, require
 from samverka.web.forms import (
@@ -471,4 +471,4 @@ def _saver(form: ProviderForm) -> Callable[[], object]:
 
 
 bp.register_blueprint(admin_bp)
-bp.register_blueprint(domain_claims.bp)  # the platform administrators' page of claims
+bp.register_blueprint(claims_page.bp)  # the platform administrators' page of claims
