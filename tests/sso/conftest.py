@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 import requests
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
 from ssokit import APP, free_port
 
 from samverka.auth.sso import client as oidc
 from samverka.auth.sso import services as sso
+from samverka.cli import cli
 from samverka.db import TenantScope, scoped
 
 PROVIDER_DIR = Path(__file__).parent / "oidc_provider"
@@ -119,7 +122,22 @@ def configure(db, registry):
         for name, value in overrides.items():
             setattr(settings, name, value)
         with scoped(db, TenantScope.for_tenant(tenant.id)):
-            sso.set_provider(db, registry, tenant, settings)
+            sso.set_provider(db, registry, tenant, settings, trusted=True)  # as the operator
         db.commit()
 
     return apply
+
+
+@pytest.fixture
+def operator(app):
+    """``operator("idp", "set", ..., input=..., ok=True)``: the CLI, as the operator."""
+
+    def run(*args: str, input: str | None = None, ok: bool = True):
+        result = CliRunner().invoke(
+            cli, list(args), obj=ScriptInfo(create_app=lambda: app), input=input
+        )
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    return run

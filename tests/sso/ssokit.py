@@ -66,3 +66,18 @@ def onward_target(response) -> str:
 def flashed(client) -> str:
     """The login page the browser lands on after a refusal (with its message)."""
     return client.get("/login").get_data(as_text=True)
+
+
+def audit(db, action: str) -> list:
+    """The audit entries of ``action`` in every chain (tenant and platform), oldest first."""
+    from sqlalchemy import select
+
+    from samverka.audit.models import AuditEntry
+    from samverka.audit.scope import all_chains_scope
+    from samverka.db import scoped
+
+    db.expire_all()
+    with scoped(db, all_chains_scope(db)):
+        return db.scalars(
+            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+        ).all()

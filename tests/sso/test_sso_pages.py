@@ -21,7 +21,7 @@ def configure(db, registry, tenant, **overrides):
     )
     values.update(overrides)
     with scoped(db, TenantScope.for_tenant(tenant.id)):
-        sso.set_provider(db, registry, tenant, sso.ProviderSettings(**values))
+        sso.set_provider(db, registry, tenant, sso.ProviderSettings(**values), trusted=True)
     db.commit()
 
 

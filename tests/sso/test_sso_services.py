@@ -28,7 +28,7 @@ def settings(**overrides) -> sso.ProviderSettings:
 
 def put(db, registry, tenant, **overrides):
     with scoped(db, TenantScope.for_tenant(tenant.id)):
-        provider = sso.set_provider(db, registry, tenant, settings(**overrides))
+        provider = sso.set_provider(db, registry, tenant, settings(**overrides), trusted=True)
     db.commit()
     return provider
 

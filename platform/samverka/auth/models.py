@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverka.db import Base, Timestamped
@@ -13,9 +13,19 @@ from samverka.tenants.models import Consortium
 
 
 class User(Timestamped, Base):
-    """A person; e-mail is stored lower-cased and is unique across the platform."""
+    """A person; e-mail is stored lower-cased and is unique across the platform.
+
+    An account is bound to where it logs in: its password, and at most one organisation's
+    OpenID Connect provider (``idp_tenant_id`` + ``idp_subject``, the ID token's ``sub``).
+    A provider signs in only the accounts bound to it, found by that pair and never by
+    e-mail (see :mod:`samverka.auth.sso.provisioning`).
+    """
 
     __tablename__ = "users"
+    __table_args__ = (
+        # A unique index rather than a constraint: SQLite can add one to an existing table.
+        Index("uq_users_idp_binding", "idp_tenant_id", "idp_subject", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -32,6 +42,18 @@ class User(Timestamped, Base):
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The last accepted time step: a code is never accepted twice (nor an older one).
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The organisation whose provider signs this account in, and the provider's subject.
+    # Removing the provider, changing its issuer or deleting the tenant unbinds first
+    # (samverka.auth.sso.services.clear_bindings); the key has no ON DELETE action (SQLite
+    # cannot add one to an existing table in a way it reflects), so a forgotten binding
+    # stops a tenant's deletion rather than passing to a tenant that reuses the id.
+    idp_tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"))
+    idp_subject: Mapped[str | None] = mapped_column(String(255))
+
+    @property
+    def is_bound(self) -> bool:
+        """Bound to an organisation's provider (a binding survives only with its tenant)."""
+        return self.idp_tenant_id is not None and self.idp_subject is not None
 
     @property
     def mfa_enabled(self) -> bool:

@@ -92,6 +92,11 @@ def register_permissions() -> list[Permission]:
         Permission("platform:consortia:view", "See every consortium", TOP),
         Permission("platform:consortia:manage", "Create consortia", TOP),
         Permission("platform:users:manage", "Create users and platform administrators", TOP),
+        Permission(
+            "platform:identity:manage",
+            "Approve or reject the e-mail domains organisations claim for single sign-on",
+            TOP,
+        ),
         Permission("platform:plugins:manage", "Configure installed plugins platform-wide", TOP),
         Permission(
             "tenant:audit:view",
@@ -273,11 +278,13 @@ def export_tenant_data(session, tenant, archive) -> None:
 def before_tenant_delete(session, tenant) -> None:
     """What the cascade would leave behind: the tenant's stored exports, its attachments'
     files, and every share to and from it (revoked, audited in the owners' chains)."""
+    from samverka.auth.sso.binding import clear_bindings
     from samverka.lifecycle.core_data import release_core
     from samverka.records.lifecycle import release_tenant
 
     release_tenant(session, tenant)
     release_core(session, tenant)
+    clear_bindings(session, tenant, reason="tenant_deleted")  # users outlive their tenant
 
 
 def compliance_permissions() -> list[Permission]:

@@ -7,6 +7,11 @@ verify the ID token (signature, iss, aud, exp, nonce), then provisions the user 
 to ``/login``; the log (``samverka.sso``) gets the tenant and a fixed reason, never tokens,
 codes, claims or secrets. The URL variable is ``slug``, not ``tenant_slug``: these pages are
 used before anyone is signed in, outside the tenant's (members-only) URL space.
+
+``POST /account/sso-link`` starts the same flow for someone signed in with their password
+who asks to link their account to their organisation's login; the callback then binds the
+account (:func:`samverka.auth.sso.provisioning.link`) instead of signing anyone in. The
+session marks such a flow (``sso_link``); a login flow started later clears the mark.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import logging
 from collections.abc import Callable
 
 from authlib.common.urls import add_params_to_uri
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf import wtforms_widgets as gov
@@ -23,17 +28,20 @@ from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from samverka.audit import logins
+from samverka.audit import logins, record_event
 from samverka.audit.context import SYSTEM, acting_as
 from samverka.auth.sso import client as oidc
+from samverka.auth.sso import domains as sso_domains
 from samverka.auth.sso import services as sso
+from samverka.auth.sso.assurance import vouches_second_factor
 from samverka.auth.sso.models import IdentityProvider
-from samverka.auth.sso.provisioning import SsoRefused, sign_in
+from samverka.auth.sso.provisioning import SsoRefused, check_linkable, link, sign_in
 from samverka.db import SCOPE_FREE, TenantScope, set_scope
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
+from samverka.web import sso_domains as claims_page
 from samverka.web.auth import establish_session
-from samverka.web.context import current_session, require
+from samverka.web.context import current_session, current_user, require
 from samverka.web.forms import (
     ActionForm,
     BaseForm,
@@ -52,10 +60,14 @@ admin_bp = Blueprint("admin", __name__, url_prefix="/t/<tenant_slug>/admin/sso")
 PROVIDER_DOWN = _l("Your organisation's login service does not answer. Try again later.")
 LOGIN_FAILED = _l("The login through your organisation failed. Try again.")
 NOT_SET_UP = _l("Single sign-on is not set up for this organisation.")
+PENDING_NOTE = _l(
+    "New e-mail domains take effect once the platform administrators have approved them."
+)
 # The ID token rides in the session cookie only as the logout's id_token_hint; a large one
 # (many groups) would push the cookie past the browsers' 4 KB, so it is then left out and the
 # provider asks the user to confirm the logout instead.
 ID_TOKEN_HINT_MAX = 2000
+LINK_KEY = "sso_link"  # the session's mark of a flow that links, rather than signs in
 
 
 class SsoLookupForm(BaseForm):
@@ -71,8 +83,26 @@ class SsoLookupForm(BaseForm):
 
 @bp.app_context_processor
 def _lookup_form() -> dict:
-    """Lets ``login.html`` render the SSO section whichever view renders the page."""
-    return {"new_sso_lookup_form": lambda: SsoLookupForm(formdata=None)}
+    """Lets ``login.html`` render the SSO section whichever view renders the page, and
+    ``account.html`` its "link to your organisation's login" section."""
+    return {
+        "new_sso_lookup_form": lambda: SsoLookupForm(formdata=None),
+        "sso_account_link": account_link,
+    }
+
+
+def account_link(user) -> dict | None:
+    """What the account page says about single sign-on: the organisation the account is
+    bound to, or the one it could be linked to (the e-mail's verified domain, an enabled
+    provider), or None."""
+    database = db_session()
+    if user.is_bound:
+        tenant = database.get(Tenant, user.idp_tenant_id)
+        return {"linked": True, "tenant": tenant}
+    tenant = sso.tenant_for_email(database, user.email)
+    if tenant is None or not sso.provider_enabled(database, tenant):
+        return None
+    return {"linked": False, "tenant": tenant, "form": ActionForm()}
 
 
 @bp.route("/login/sso", methods=["GET", "POST"])
@@ -102,44 +132,103 @@ def lookup():
 
 @bp.get("/login/sso/<slug>")
 def start(slug: str):
-    _tenant, provider = _load(slug)
-    if provider is None or not provider.enabled:
-        return _refuse(slug, "not_configured", NOT_SET_UP)
-    client = oidc.build_client(provider, slug)
-    try:
-        oidc.load_metadata(client, provider)
-        response = client.authorize_redirect(url_for(".callback", slug=slug, _external=True))
-    except oidc.FLOW_ERRORS as error:
-        return _refuse(slug, "provider_unreachable", PROVIDER_DOWN, error)
-    oidc.remember(client, provider)
-    return response
+    session.pop(LINK_KEY, None)  # a login, whatever was started before
+    return _authorize(slug, _refuse)
 
 
 @bp.get("/login/sso/<slug>/callback")
 def callback(slug: str):
+    linking = session.pop(LINK_KEY, None)
+    refuse = _refuse_link if linking else _refuse
     tenant, provider = _load(slug)
     if provider is None or not provider.enabled:
-        return _refuse(slug, "not_configured", NOT_SET_UP)
+        return refuse(slug, "not_configured", NOT_SET_UP)
     client = oidc.build_client(provider, slug)
     try:
         oidc.load_metadata(client, provider)
         token = client.authorize_access_token(claims_options=oidc.claims_options(provider))
         claims = _claims(client, token, provider)
     except oidc.FLOW_ERRORS as error:
-        return _refuse(slug, "token_rejected", LOGIN_FAILED, error)
+        return refuse(slug, "token_rejected", LOGIN_FAILED, error)
     oidc.remember(client, provider)
+    if linking:
+        return _finish_link(linking, tenant, provider, claims)
     database = db_session()
     try:
         with acting_as(SYSTEM, label="sso"):  # provisioning on the provider's word
             user = sign_in(database, runtime().registry, tenant, provider, claims)
-    except SsoRefused as refusal:
-        return _refuse(slug, refusal.reason, refusal.message)  # commits earlier revocations
-    logins.login_succeeded(database, user, method="sso", sso_tenant_id=tenant.id)
+    except SsoRefused as refusal:  # commits earlier revocations
+        return _refuse(slug, refusal.reason, refusal.message, account=refusal.user)
+    # the verified ID token's word only (``token["userinfo"]``), never the userinfo answer
+    second_factor = vouches_second_factor(provider, token["userinfo"])
+    logins.login_succeeded(
+        database, user, method="sso", sso_tenant_id=tenant.id, provider_mfa=second_factor
+    )
     database.commit()
     hint = token["id_token"] if len(token["id_token"]) <= ID_TOKEN_HINT_MAX else None
-    establish_session(user, method="sso", sso_tenant=tenant, second_factor=False, sso_id_token=hint)
+    establish_session(
+        user, method="sso", sso_tenant=tenant, second_factor=second_factor, sso_id_token=hint
+    )
     log.info("sso login for tenant %s (user %s)", slug, user.id)
     return redirect(url_for("shell.tenant_home", tenant_slug=slug))
+
+
+@bp.post("/account/sso-link")
+def start_link():
+    """Someone signed in with their password asks to link the account to the login of the
+    organisation whose verified domain their e-mail is in; checked now and again when the
+    provider answers."""
+    user = current_user()
+    if user is None:
+        abort(401)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    tenant = sso.tenant_for_email(db_session(), user.email)
+    if tenant is None:
+        flash(_("No organisation's login can be linked to your e-mail address."), "error")
+        return redirect(url_for("account.overview"))
+    try:
+        check_linkable(db_session(), tenant, user)
+    except SsoRefused as refusal:
+        return _refuse_link(tenant.slug, refusal.reason, refusal.message)
+    session[LINK_KEY] = {"user": user.id, "tenant": tenant.slug}
+    return _authorize(tenant.slug, _refuse_link)
+
+
+def _authorize(slug: str, refuse: Callable):
+    """Send the browser to the tenant's provider (Authorization Code, PKCE, state, nonce)."""
+    _tenant, provider = _load(slug)
+    if provider is None or not provider.enabled:
+        return refuse(slug, "not_configured", NOT_SET_UP)
+    client = oidc.build_client(provider, slug)
+    try:
+        oidc.load_metadata(client, provider)
+        response = client.authorize_redirect(url_for(".callback", slug=slug, _external=True))
+    except oidc.FLOW_ERRORS as error:
+        return refuse(slug, "provider_unreachable", PROVIDER_DOWN, error)
+    oidc.remember(client, provider)
+    return response
+
+
+def _finish_link(linking: dict, tenant: Tenant, provider: IdentityProvider, claims: dict):
+    """The provider answered a link flow: bind the signed-in account that started it."""
+    user = current_user()
+    if (
+        user is None
+        or not isinstance(linking, dict)
+        or linking.get("user") != user.id
+        or linking.get("tenant") != tenant.slug
+    ):
+        return _refuse_link(tenant.slug, "not_signed_in", LOGIN_FAILED)
+    database = db_session()
+    try:
+        link(database, tenant, provider, claims, user)
+    except SsoRefused as refusal:
+        return _refuse_link(tenant.slug, refusal.reason, refusal.message)
+    database.commit()
+    log.info("sso link for tenant %s (user %s)", tenant.slug, user.id)
+    flash(_("Your account is linked to the login of %(name)s.", name=tenant.name), "success")
+    return redirect(url_for("account.overview"))
 
 
 def end_session_url() -> str | None:
@@ -208,17 +297,58 @@ def _claims(client, token: dict, provider: IdentityProvider) -> dict:
     return {**extra, **claims}
 
 
-def _refuse(slug: str, reason: str, message: object, error: Exception | None = None):
+def _refuse(
+    slug: str,
+    reason: str,
+    message: object,
+    error: Exception | None = None,
+    *,
+    account=None,
+):
+    """A refused login: ``account`` is the existing account the provider's word was about,
+    if any (named by id in the audit log, so an organisation trying others' accounts shows)."""
     if error is None:
         log.warning("sso login refused for tenant %s: %s", slug, reason)
     else:
         log.warning("sso login refused for tenant %s: %s (%s)", slug, reason, _kind(error))
     logins.login_failed(
-        db_session(), reason=reason, outcome="denied", method="sso", sso_tenant=slug
+        db_session(),
+        reason=reason,
+        outcome="denied",
+        method="sso",
+        user=account,
+        sso_tenant=slug,
     )
     db_session().commit()
     flash(str(message), "error")
     return redirect(url_for("auth.login"))
+
+
+def _refuse_link(slug: str, reason: str, message: object, error: Exception | None = None):
+    """A refused link: audited in the platform chain (a fixed reason word, never claim
+    values), the message on the account page; the account stays as it was."""
+    details = f" ({_kind(error)})" if error is not None else ""
+    log.warning("sso link refused for tenant %s: %s%s", slug, reason, details)
+    user = current_user()
+    record_event(
+        db_session(),
+        "sso.account_link",
+        tenant_id=None,
+        target_type="user" if user is not None else None,
+        target_id=user.id if user is not None else None,
+        outcome="denied",
+        details={"reason": reason, "sso_tenant": _plain_slug(slug)},
+    )
+    db_session().commit()
+    flash(str(message), "error")
+    return redirect(url_for("account.overview") if user is not None else url_for("auth.login"))
+
+
+def _plain_slug(slug: str) -> str | None:
+    """A slug from the URL for the audit log only if it is a plain name."""
+    from samverka.audit.events import DETAIL_TEXT
+
+    return slug if DETAIL_TEXT.match(slug or "") else None
 
 
 def _kind(error: Exception) -> str:
@@ -254,6 +384,15 @@ class ProviderForm(BaseForm):
     groups_claim = StringField(_l("Claim with the groups"), widget=GovTextInput())
     role_map = TextAreaField(_l("Groups and roles"), widget=GovTextArea())
     domains = TextAreaField(_l("E-mail domains"), widget=GovTextArea())
+    mfa_amr = StringField(
+        _l("Methods (amr) that count as two-step verification"),
+        widget=GovTextInput(),
+        default="mfa",
+    )
+    mfa_acr = StringField(
+        _l("Assurance levels (acr) that count as two-step verification"),
+        widget=GovTextInput(),
+    )
     enabled = BooleanField(
         _l("Allow logging in through this provider"), widget=gov.GovCheckboxInput(), default=True
     )
@@ -271,11 +410,14 @@ def settings():
     elif request.method == "GET":
         form.email_claim.data, form.groups_claim.data = "email", "groups"
     elif save(form, _saver(form), _("The login settings were saved.")):
+        if any(not c.verified for c in sso_domains.tenant_claims(database, g.tenant)):
+            flash(PENDING_NOTE, "info")
         return redirect(url_for(".settings"))
     return render_template(
         "sso_settings.html",
         form=form,
         configured=current is not None,
+        domain_claims=sso_domains.tenant_claims(database, g.tenant),
         remove_form=ActionForm(),
         callback_url=url_for("sso.callback", slug=g.tenant.slug, _external=True),
         logout_url=url_for("auth.login", _external=True),
@@ -299,6 +441,8 @@ def _fill(form: ProviderForm, current: sso.ProviderSettings) -> None:
     form.groups_claim.data = current.groups_claim
     form.role_map.data = sso.format_role_map(current.role_map)
     form.domains.data = "\n".join(current.domains)
+    form.mfa_amr.data = " ".join(current.mfa_amr)
+    form.mfa_acr.data = " ".join(current.mfa_acr)
     form.enabled.data = current.enabled
 
 
@@ -318,6 +462,8 @@ def _saver(form: ProviderForm) -> Callable[[], object]:
                 role_map=sso.parse_role_map(form.role_map.data),
                 domains=sso.parse_domains(form.domains.data),
                 enabled=form.enabled.data,
+                mfa_amr=sso.parse_values(form.mfa_amr.data),
+                mfa_acr=sso.parse_values(form.mfa_acr.data),
             ),
         )
 
@@ -325,3 +471,4 @@ def _saver(form: ProviderForm) -> Callable[[], object]:
 
 
 bp.register_blueprint(admin_bp)
+bp.register_blueprint(claims_page.bp)  # the platform administrators' page of claims
