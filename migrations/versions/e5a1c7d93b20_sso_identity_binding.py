@@ -10,7 +10,7 @@
   provider vouching for a second factor (default ``["mfa"]``, RFC 8176).
 
 Revision ID: e5a1c7d93b20
-Revises: 349d31a7f8c4
+Revises: e5a1c3d7b9f2
 Create Date: 2026-12-07 19:30:00.000000
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e5a1c7d93b20"
-down_revision = "349d31a7f8c4"
+down_revision = "e5a1c3d7b9f2"
 branch_labels = None
 depends_on = None
 
