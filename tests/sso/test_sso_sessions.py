@@ -24,10 +24,10 @@ def anna(db) -> User:
     return db.scalar(select(User).where(User.email == "anna@sunne.test"))
 
 
-def provisioned_anna(client, db, registry, tenant_pair, *, consortium_admin: bool) -> User:
-    """Anna, provisioned by Sunne's provider, who also reads in Torsby (by hand) and maybe
-    administers the consortium."""
-    assert sso_login(client).status_code == 302
+def roles_elsewhere(db, registry, tenant_pair, *, consortium_admin: bool) -> User:
+    """Anna, signed in through Sunne's provider, is then given a reader's role in Torsby (by
+    hand) and maybe the consortium's administration: her provider would refuse her from now
+    on (roles elsewhere), but the session she already holds must not reach them either."""
     user = anna(db)
     with scoped(db, TenantScope.for_tenant(tenant_pair.b.id)):
         accounts.add_member(db, registry, user, tenant_pair.b, "reader")
@@ -41,9 +41,9 @@ def test_an_sso_session_reaches_only_the_providers_tenant(
     app, db, registry, tenant_pair, provider, configure, login
 ):
     configure(tenant_pair.a, provider.issuer)
-    provisioned_anna(app.test_client(), db, registry, tenant_pair, consortium_admin=False)
     browser = FlaskClient(app)
     assert sso_login(browser).headers["Location"].endswith("/t/sunne/")
+    roles_elsewhere(db, registry, tenant_pair, consortium_admin=False)
     home = browser.get("/t/sunne/")
     assert home.status_code == 200
     assert browser.get("/t/torsby/").status_code == 404
@@ -65,10 +65,10 @@ def test_a_consortium_admins_sso_session_stops_at_the_code_step(
     app, db, registry, tenant_pair, provider, configure
 ):
     configure(tenant_pair.a, provider.issuer)
-    user = provisioned_anna(app.test_client(), db, registry, tenant_pair, consortium_admin=True)
-    secret = enrol_totp(db, user.id)
     browser = FlaskClient(app)
     sso_login(browser)
+    user = roles_elsewhere(db, registry, tenant_pair, consortium_admin=True)
+    secret = enrol_totp(db, user.id)
     stopped = browser.get("/t/sunne/")
     assert stopped.status_code == 302 and "/login/verify" in stopped.location
     page = browser.get(stopped.location)
@@ -100,9 +100,9 @@ def test_an_unenrolled_administrators_sso_session_is_sent_to_enrolment(
     app, db, registry, tenant_pair, provider, configure
 ):
     configure(tenant_pair.a, provider.issuer)
-    provisioned_anna(app.test_client(), db, registry, tenant_pair, consortium_admin=True)
     browser = FlaskClient(app)
     sso_login(browser)
+    roles_elsewhere(db, registry, tenant_pair, consortium_admin=True)
     stopped = browser.get("/t/sunne/")
     assert stopped.status_code == 302 and "/account/mfa/setup" in stopped.location
     page = browser.get("/account/mfa/setup").text
