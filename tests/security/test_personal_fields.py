@@ -458,3 +458,51 @@ def test_a_personal_field_of_a_situation_picture_stays_hidden(
         texts = [page.get_data(as_text=True), pdf_text(pdf.get_data())]
         assert all("Analys Andersson" in t for t in texts)
         assert all(("Begränsning Bengtsson" in t) is sees for t in texts), viewer.email
+
+
+# -- the plugin facade ---------------------------------------------------------------------
+
+
+def test_the_plugin_facade_gives_records_only_as_the_viewer_may_see_them(ctx, db, world):
+    """``records()`` answers filtered views decided against the named viewer, and offers no
+    way to the ORM rows (whose ``data`` holds every field)."""
+    from samverka.plugins.api import PluginRecords, records
+    from samverka.records.disclosure import Disclosed
+
+    facade = records()
+    assert isinstance(facade, PluginRecords)
+    for raw in ("get_record", "list_attachments", "record_versions", "Record"):
+        assert not hasattr(facade, raw), raw
+    with scoped(db, TenantScope.for_tenant(world.a.id)):
+        made = facade.create_record(
+            db,
+            record_type="core.document",
+            title="Via modulen",
+            data={"body": "Text", "contact_person": "Kontakt Karlsson"},
+            user=world.admin_a,
+        )
+        facade.share_record(db, made.id, user=world.admin_a, viewer_tenant=world.a, tenant=world.b)
+        db.commit()
+        admin = facade.read_record(db, made.id, user=world.admin_a, viewer_tenant=world.a)
+        contributor = facade.read_record(
+            db, made.id, user=world.contributor_a, viewer_tenant=world.a
+        )
+        listed = facade.list_records(db, user=world.contributor_a, viewer_tenant=world.a)
+        found = facade.search_records(db, "modulen", user=world.reader_a, viewer_tenant=world.a)
+        changed = facade.update_record(
+            db, made.id, user=world.contributor_a, viewer_tenant=world.a, data={"body": "Ny"}
+        )
+        db.commit()
+    assert isinstance(admin, Disclosed) and admin.data["contact_person"] == "Kontakt Karlsson"
+    for view in (contributor, *listed, *found, changed):
+        assert isinstance(view, Disclosed)
+        assert "contact_person" not in view.data and view.withheld == {"contact_person"}
+    assert changed.data["body"] == "Ny"
+    with pytest.raises(TypeError):
+        admin.data["contact_person"] = "x"  # read-only: a view, not the stored row
+    with scoped(db, TenantScope.for_tenant(world.b.id)):
+        partner = facade.read_record(db, made.id, user=world.reader_b, viewer_tenant=world.b)
+        partner_admin = facade.read_record(db, made.id, user=world.admin_b, viewer_tenant=world.b)
+        db.rollback()
+    assert "contact_person" not in partner.data
+    assert partner_admin.data["contact_person"] == "Kontakt Karlsson"  # its own roles decide
