@@ -9,6 +9,7 @@ from samverka.audit.models import AuditEntry
 from samverka.db import TenantScope, scoped
 from samverka.errors import Conflict, Forbidden, NotFound, ValidationError
 from samverka.records import services
+from samverka.records.disclosure import disclose
 from samverka.records.models import Record, RecordVersion
 from samverka.records.types import RecordValidationError
 
@@ -49,7 +50,8 @@ def test_create_update_versions_and_diff(ctx, db, world, acting):
         assert "summary" not in record.data and record.data["status"] == "final"
         versions = services.record_versions(db, record, user=world.admin_a)
         assert [v.version for v in versions] == [1, 2]
-        changes = {c.field: c for c in services.version_diff(versions[0], versions[1])}
+        diff = services.version_diff(versions[0], versions[1], hidden=frozenset())
+        changes = {c.field: c for c in diff}
         assert set(changes) == {"title", "summary", "status"}
         assert changes["summary"].kind == "removed" and changes["status"].kind == "added"
         assert changes["title"].after == "Lägesbild centrum v2"
@@ -143,11 +145,16 @@ def test_personal_fields_are_hidden_by_role(ctx, db, world, acting):
     with acting(world.a, world.admin_a):
         record = new_document(db, world.admin_a, contact_person="Anna Andersson")
         db.commit()
-        admin_roles = services.viewer_roles(db, world.admin_a, world.a)
-        reader_roles = services.viewer_roles(db, world.reader_a, world.a)
-        assert services.visible_data(record, admin_roles)["contact_person"] == "Anna Andersson"
-        assert "contact_person" not in services.visible_data(record, reader_roles)
-        assert "body" in services.visible_data(record, reader_roles)
+        admin = disclose(db, record, user=world.admin_a, viewer_tenant=world.a)
+        reader = disclose(db, record, user=world.reader_a, viewer_tenant=world.a)
+        assert admin.data["contact_person"] == "Anna Andersson" and not admin.withheld
+        assert "contact_person" not in reader.data and "body" in reader.data
+        assert reader.withheld == {"contact_person"}
+        assert "contact_person" not in {f.name for f in reader.fields}
+        contributor = disclose(db, record, user=world.contributor_a, viewer_tenant=world.a)
+        assert "contact_person" not in contributor.data
+        operator = disclose(db, record, user=None, viewer_tenant=world.a)
+        assert "contact_person" not in operator.data
 
 
 def test_data_is_encrypted_at_rest(ctx, db, world, acting):

@@ -15,6 +15,7 @@ from samverka.auth import clock
 from samverka.db import TenantScope, TenantScopeError, scoped
 from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.records import services
+from samverka.records.disclosure import disclose
 from samverka.records.models import Attachment, Record, RecordShare
 from samverka.tenants import services as tenancy
 
@@ -162,10 +163,10 @@ def test_receivers_never_write(matrix, db, world, acting):
 def test_personal_fields_follow_the_receivers_role(matrix, db, world, acting):
     with acting(world.b, world.admin_b):
         record = db.get(Record, matrix["named"])
-        admin = services.viewer_roles(db, world.admin_b, world.b)
-        reader = services.viewer_roles(db, world.reader_b, world.b)
-        assert services.visible_data(record, admin)["contact_person"] == "Anna Andersson"
-        assert "contact_person" not in services.visible_data(record, reader)
+        admin = disclose(db, record, user=world.admin_b, viewer_tenant=world.b)
+        reader = disclose(db, record, user=world.reader_b, viewer_tenant=world.b)
+        assert admin.data["contact_person"] == "Anna Andersson"
+        assert "contact_person" not in reader.data
 
 
 def test_bad_shares_are_refused_and_change_nothing(ctx, db, world, acting):

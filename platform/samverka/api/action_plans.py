@@ -18,6 +18,7 @@ from samverka.api.blueprint import ApiBlueprint
 from samverka.api.problems import ApiProblem
 from samverka.api.schemas import StrictSchema
 from samverka.records import services
+from samverka.records.disclosure import disclose
 from samverka.records.models import Record
 from samverka.runtime import db_session
 from samverka.tenants.models import Tenant
@@ -155,8 +156,14 @@ def _slug(tenant_id: int) -> str:
     return found.slug if found else ""
 
 
+def _fields(record: Record):
+    """The plan's fields the caller may see (the disclosure door)."""
+    who = caller()
+    return disclose(db_session(), record, user=who.principal, viewer_tenant=who.tenant).data
+
+
 def _summary(record: Record) -> dict[str, Any]:
-    data = record.data or {}
+    data = _fields(record)
     return {
         "id": record.id,
         "title": record.title,
@@ -171,7 +178,7 @@ def _detail(record: Record) -> dict[str, Any]:
     session = db_session()
     decision = latest_decision(session, record)
     return _summary(record) | {
-        "summary": (record.data or {}).get("summary"),
+        "summary": _fields(record).get("summary"),
         "decision": None
         if decision is None
         else {

@@ -15,6 +15,7 @@ from samverka.api.blueprint import ApiBlueprint
 from samverka.api.problems import ApiProblem
 from samverka.api.schemas import StrictSchema
 from samverka.records import services
+from samverka.records.disclosure import disclose
 from samverka.records.models import Record
 from samverka.runtime import db_session
 from samverka.tenants.models import Tenant
@@ -192,15 +193,22 @@ def _load(record_id: int, kind: str) -> Record:
     return record
 
 
+def _shown(record: Record) -> dict[str, Any]:
+    """The record's fields the caller may see (the disclosure door)."""
+    who = caller()
+    return dict(disclose(db_session(), record, user=who.principal, viewer_tenant=who.tenant).data)
+
+
 def agreement_body(record: Record) -> dict[str, Any]:
     session = db_session()
     parts = ag.agreement_parts(session, record)
+    data = _shown(record)
     return {
         "id": record.id,
         "title": record.title,
         "owner": _slug(record.tenant_id),
-        "current": ag.is_current(record.data or {}),
-        "data": dict(record.data or {}),
+        "current": ag.is_current(data),
+        "data": data,
         "parties": [
             {"tenant": _slug(p.party_tenant_id), "name": p.name, "kind": p.kind}
             for p in parts.parties
@@ -216,12 +224,13 @@ def agreement_body(record: Record) -> dict[str, Any]:
 
 def pledge_body(record: Record) -> dict[str, Any]:
     session = db_session()
+    data = _shown(record)
     return {
         "id": record.id,
         "title": record.title,
         "owner": _slug(record.tenant_id),
-        "current": ag.is_current(record.data or {}),
-        "data": dict(record.data or {}),
+        "current": ag.is_current(data),
+        "data": data,
         "activities": [
             {
                 "description": a.description,

@@ -19,6 +19,7 @@ from samverka.api.params import MAX_YEAR, MIN_YEAR
 from samverka.api.problems import ApiProblem
 from samverka.api.schemas import StrictSchema
 from samverka.records import services
+from samverka.records.disclosure import disclose
 from samverka.records.models import Record
 from samverka.runtime import db_session
 from samverka.tenants.models import Tenant
@@ -162,7 +163,8 @@ def _slugs(ids: set[int]) -> dict[int, str]:
 
 
 def _summary(body: Record, slugs: dict[int, str]) -> dict[str, Any]:
-    data = body.data or {}
+    who = caller()
+    data = disclose(db_session(), body, user=who.principal, viewer_tenant=who.tenant).data
     return {
         "id": body.id,
         "name": body.title,

@@ -26,6 +26,7 @@ from samverka.auth import clock
 from samverka.errors import ValidationError
 from samverka.records import services
 from samverka.records.classification import Classification
+from samverka.records.disclosure import disclose, withheld_fields
 from samverka.records.models import Attachment, Record, RecordShare
 from samverka.runtime import db_session, runtime
 
@@ -269,10 +270,9 @@ def _summary(record: Record) -> dict[str, Any]:
 
 def _detail(record: Record) -> dict[str, Any]:
     session, user, tenant = _session_and_user()
-    roles = services.viewer_roles(session, user, tenant)
     return {
         **_summary(record),
-        "data": services.visible_data(record, roles),
+        "data": dict(disclose(session, record, user=user, viewer_tenant=tenant).data),
         "created_at": record.created_at,
         "deleted_at": record.deleted_at,
     }
@@ -457,11 +457,13 @@ def list_versions(record_id: int):
     require("tenant:records:read")
     session, user, tenant = _session_and_user()
     record = _record(record_id)
-    hidden = services.hidden_fields(session, record, user, tenant)
+    hidden = withheld_fields(session, services.record_type_of(record), user, tenant)
     versions = services.record_versions(session, record, user=user)
     items, previous = [], None
     for version in versions:
-        data = {k: v for k, v in (version.data or {}).items() if k not in hidden}
+        data = dict(
+            disclose(session, record, user=user, viewer_tenant=tenant, version=version).data
+        )
         items.append(
             {
                 "version": version.version,

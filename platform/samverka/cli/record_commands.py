@@ -21,6 +21,7 @@ from samverka.db import TenantScope, set_scope
 from samverka.errors import NotFound
 from samverka.records import retention, services
 from samverka.records.classification import Classification
+from samverka.records.disclosure import disclose
 from samverka.records.models import RecordShare
 from samverka.runtime import db_session, runtime
 from samverka.tenants import services as tenancy
@@ -138,8 +139,7 @@ def record_show(record_id: int, tenant_slug: str, as_json: bool) -> None:
     session, tenant = _enter(tenant_slug)
     operator_requires("tenant:records:read", tenant=tenant)
     found = services.get_record(session, record_id, user=OPERATOR, viewer_tenant=tenant)
-    roles = services.viewer_roles(session, OPERATOR, tenant)
-    data = services.visible_data(found, roles)
+    data = dict(disclose(session, found, user=OPERATOR, viewer_tenant=tenant).data)
     emit(
         as_json,
         {**_summary(found), "data": data},

@@ -104,7 +104,7 @@ def export(
     report_progress(0, 1, EXPORTING)
     stored = run_export(
         kind,
-        spec,
+        as_requester(spec, requested_by),
         session=session,
         tenant=tenant,
         store=files,
@@ -113,6 +113,16 @@ def export(
         requested_by=requested_by,
     )
     return describe(stored)
+
+
+def as_requester(spec: dict[str, Any], requested_by: int | None) -> dict[str, Any]:
+    """The spec with the requester as the viewer (``user_id``): the only user who may
+    download the file is the one whose roles decide what it shows (personal fields among
+    them, :mod:`samverka.records.disclosure`). Whatever ``user_id`` the spec carried is
+    replaced; without a requester the kind builds the operator's view, which never holds
+    personal fields."""
+    viewer = {"user_id": requested_by} if requested_by is not None else {}
+    return {**{k: v for k, v in spec.items() if k != "user_id"}, **viewer}
 
 
 def describe(stored: StoredExport) -> dict[str, Any]:

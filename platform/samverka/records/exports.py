@@ -22,6 +22,7 @@ from samverka.exports.service import register_export
 from samverka.exports.tabular import Column, Table
 from samverka.records import services
 from samverka.records.classification import LABELS, Classification
+from samverka.records.disclosure import disclose
 from samverka.records.listing import audit_listing
 from samverka.records.models import Record
 from samverka.records.types import FieldKind
@@ -30,7 +31,9 @@ from samverka.tenants.models import Tenant
 LIST_LIMIT = 10_000
 
 
-def _user(session: Session, spec: Mapping[str, Any]):
+def export_viewer(session: Session, spec: Mapping[str, Any]):
+    """Whose view an export shows: the user ``spec["user_id"]`` (set from the requester by
+    the export job), or None, the operator, who never sees personal fields."""
     from samverka.auth.models import User
 
     user_id = spec.get("user_id")
@@ -53,7 +56,7 @@ def type_label(name: str) -> str:
 def records_list(session: Session, tenant: Tenant, spec: Mapping[str, Any]) -> Table:
     """The list as the page shows it: title, type, classification, owner, last change (no
     field data: the list never carries a record's content)."""
-    user = _user(session, spec)
+    user = export_viewer(session, spec)
     rows = services.list_records(
         session,
         viewer_tenant=tenant,
@@ -105,21 +108,17 @@ def display_value(kind: FieldKind, value: Any, choices: dict | None = None) -> s
 
 def record_document(session: Session, tenant: Tenant, spec: Mapping[str, Any]) -> Document:
     """One record as the detail page shows it to the user (an audited read)."""
-    user = _user(session, spec)
+    user = export_viewer(session, spec)
     record = services.get_record(session, spec["record_id"], user=user, viewer_tenant=tenant)
-    kind = services.record_type_of(record)
-    hidden = services.hidden_fields(session, record, user, tenant)
-    data = {k: v for k, v in (record.data or {}).items() if k not in hidden}
-    facts = []
-    for field in kind.fields:
-        if field.name in hidden:
-            continue
-        facts.append(
-            (
-                str(field.label),
-                display_value(field.kind, data.get(field.name), dict(field.choice_pairs)),
-            )
+    shown = disclose(session, record, user=user, viewer_tenant=tenant)
+    kind = shown.kind
+    facts = [
+        (
+            str(field.label),
+            display_value(field.kind, shown.get(field.name), dict(field.choice_pairs)),
         )
+        for field in shown.fields
+    ]
     owner = session.get(Tenant, record.tenant_id)
     about = [
         (_("Type"), str(kind.label)),
@@ -129,7 +128,7 @@ def record_document(session: Session, tenant: Tenant, spec: Mapping[str, Any]) -
         (_("Last changed"), record.updated_at.date().isoformat()),
     ]
     sections = [Section(_("About the record"), facts=about), Section(_("Content"), facts=facts)]
-    if hidden:
+    if shown.withheld:
         sections.append(
             Section(
                 _("Personal data"),

@@ -25,10 +25,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from samverka.audit.events import DETAIL_TEXT, record_event
 from samverka.auth import clock
-from samverka.auth.authorization import Principal, authorize, roles_for
+from samverka.auth.authorization import Principal, authorize
 from samverka.db import get_scope
 from samverka.errors import Conflict, Forbidden, NotFound, ValidationError
-from samverka.records import search, storage
+from samverka.records import disclosure, search, storage
 from samverka.records.classification import Classification
 from samverka.records.models import Attachment, Record, RecordShare, RecordVersion
 from samverka.records.types import RecordType, RecordTypeRegistry, validate
@@ -39,7 +39,7 @@ READ = "tenant:records:read"
 WRITE = "tenant:records:write"
 DELETE = "tenant:records:delete"
 SHARE = "tenant:records:share"
-READ_PERSONAL = "tenant:records:read_personal"
+READ_PERSONAL = disclosure.READ_PERSONAL  # decided in samverka.records.disclosure only
 ATTACHMENTS = "tenant:records:attachments"
 TITLE_MAX = 300
 GROUND_MAX = 2000
@@ -424,10 +424,11 @@ class FieldChange:
         return "changed"
 
 
-def version_diff(a: Any, b: Any, *, hidden: frozenset[str] = frozenset()) -> list[FieldChange]:
+def version_diff(a: Any, b: Any, *, hidden: frozenset[str]) -> list[FieldChange]:
     """What changed from version ``a`` to ``b`` (anything with title, classification and
     data; ``a`` None: everything is new). ``hidden`` fields (personal data the viewer may not
-    see) are reported as changed without their values."""
+    see: :func:`samverka.records.disclosure.withheld_fields`, required so that no caller
+    forgets it) are reported as changed without their values."""
     before = _flat(a)
     after = _flat(b)
     changes = []
@@ -457,29 +458,6 @@ def _ordered(before: dict, after: dict) -> list[str]:
     names = ["title", "classification"]
     names += sorted((set(before) | set(after)) - set(names))
     return names
-
-
-def visible_data(record: Record, roles: frozenset[str]) -> dict[str, Any]:
-    """The record's fields without personal ones unless ``roles`` (the viewer's, in the
-    viewing tenant) may ``tenant:records:read_personal``."""
-    data = dict(record.data or {})
-    if _runtime().registry.decide(frozenset(roles), READ_PERSONAL):
-        return data
-    personal = record_type_of(record).personal_fields
-    return {name: value for name, value in data.items() if name not in personal}
-
-
-def viewer_roles(session: Session, user: Any, viewer_tenant: Tenant) -> frozenset[str]:
-    return roles_for(session, principal_of(user), tenant=viewer_tenant)
-
-
-def hidden_fields(
-    session: Session, record: Record, user: Any, viewer_tenant: Tenant
-) -> frozenset[str]:
-    """Personal fields ``user`` may not see in ``viewer_tenant`` (for diffs and forms)."""
-    if may(session, user, READ_PERSONAL, viewer_tenant):
-        return frozenset()
-    return record_type_of(record).personal_fields
 
 
 # -- sharing ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 
 from samverka.errors import ValidationError
 from samverka.records import services
+from samverka.records.disclosure import disclose
 from samverka.records.models import Record
 from samverka.records.types import RecordValidationError
 from samverka.runtime import db_session
@@ -197,7 +198,15 @@ def index():
     flagged = {r.id: len(plans.causes_without_measures(session, r)) for r in rows}
     owners = tenant_names({r.tenant_id for r in rows})
     return render_template(
-        "plans_index.html", plans=rows, flagged=flagged, owners=owners, can_write=can(WRITE)
+        "plans_index.html",
+        plans=rows,
+        fields={
+            r.id: disclose(session, r, user=current_user(), viewer_tenant=g.tenant).data
+            for r in rows
+        },
+        flagged=flagged,
+        owners=owners,
+        can_write=can(WRITE),
     )
 
 
@@ -262,7 +271,7 @@ def detail(plan_id: int):
     return render_template(
         "plans_detail.html",
         record=record,
-        data=record.data or {},
+        data=disclose(session, record, user=current_user(), viewer_tenant=g.tenant).data,
         causes=causes,
         flagged=[c for c in causes if c.flagged],
         decision=latest_decision(session, record),
@@ -313,7 +322,10 @@ def _problem_choices(session) -> list[tuple[str, str]]:
     return [
         (f"{p.id}:{n}", f"{p.title} – {n}. {text}")
         for p in pictures
-        for n, text in enumerate(problems_of(p.data or {}), start=1)
+        for n, text in enumerate(
+            problems_of(disclose(session, p, user=current_user(), viewer_tenant=g.tenant).data),
+            start=1,
+        )
     ]
 
 

@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, Length
 
 from samverka.errors import Conflict, ValidationError
 from samverka.records import services
+from samverka.records.disclosure import disclose
 from samverka.records.models import Record
 from samverka.runtime import db_session
 from samverka.tenants.models import Tenant
@@ -268,6 +269,15 @@ def _apply(form: BaseForm, change) -> Record | None:
     return record
 
 
+def _fields(record: Record):
+    """The record's fields the viewer may see (the disclosure door)."""
+    return disclose(db_session(), record, user=current_user(), viewer_tenant=g.tenant).data
+
+
+def _shown(records: list[Record]) -> list[tuple[Record, Any]]:
+    return [(record, _fields(record)) for record in records]
+
+
 # -- agreements ------------------------------------------------------------------------------
 
 
@@ -276,8 +286,8 @@ def index():
     require(READ)
     today = ag.today()
     rows = [
-        {"record": r, "current": ag.is_current(r.data or {}, today), "end": ag.end_of(r.data or {})}
-        for r in _list(ag.AGREEMENT_TYPE)
+        {"record": r, "data": d, "current": ag.is_current(d, today), "end": ag.end_of(d)}
+        for r, d in _shown(_list(ag.AGREEMENT_TYPE))
     ]
     return render_template("agreements_list.html", rows=rows, can_write=can(WRITE))
 
@@ -314,12 +324,14 @@ def show(agreement_id: int):
     record = _load(agreement_id, ag.AGREEMENT_TYPE)
     session = db_session()
     owner = session.get(Tenant, record.tenant_id)
+    data = _fields(record)
     return render_template(
         "agreements_detail.html",
         record=record,
+        data=data,
         parts=ag.agreement_parts(session, record),
         owner=owner,
-        current=ag.is_current(record.data or {}),
+        current=ag.is_current(data),
         is_owner=record.tenant_id == g.tenant.id,
         can_write=can(WRITE) and record.tenant_id == g.tenant.id,
     )
@@ -334,7 +346,7 @@ def edit(agreement_id: int):
     form = AgreementForm()
     form.annexes.choices = _annex_choices()
     if request.method == "GET":
-        data = record.data or {}
+        data = _fields(record)
         form.title.data = record.title
         for key in ("valid_from", "valid_to", "review_on", "problems", "summary"):
             getattr(form, key).data = data.get(key) or ""
@@ -398,10 +410,11 @@ def pledge_index():
     rows = [
         {
             "record": r,
-            "current": ag.is_current(r.data or {}, today),
-            "published": bool((r.data or {}).get("published")),
+            "data": d,
+            "current": ag.is_current(d, today),
+            "published": bool(d.get("published")),
         }
-        for r in _list(ag.PLEDGE_TYPE)
+        for r, d in _shown(_list(ag.PLEDGE_TYPE))
     ]
     return render_template(
         "agreements_pledges.html",
@@ -459,15 +472,17 @@ def pledge_show(pledge_id: int):
         if done is not None:
             return redirect(url_for(".show", pledge_id=record.id))
     owners = {t.id: t.name for t in session.scalars(select(Tenant))}
+    data = _fields(record)
     return render_template(
         "agreements_pledge_detail.html",
         record=record,
+        data=data,
         activities=ag.activities_of(session, record),
         follow_ups=ag.follow_ups_of(session, record),
-        focus_areas=ag.lines((record.data or {}).get("focus_areas")),
+        focus_areas=ag.lines(data.get("focus_areas")),
         owners=owners,
         labels=ag.FOLLOW_UP_LABELS,
-        current=ag.is_current(record.data or {}),
+        current=ag.is_current(data),
         is_owner=is_owner,
         can_write=can(WRITE) and is_owner,
         form=form,
@@ -482,7 +497,7 @@ def pledge_edit(pledge_id: int):
     session = db_session()
     form = PledgeForm()
     if request.method == "GET":
-        data = record.data or {}
+        data = _fields(record)
         form.title.data = record.title
         for key in ("valid_from", "valid_to", "focus_areas", "public_text", "internal_notes"):
             getattr(form, key).data = data.get(key) or ""

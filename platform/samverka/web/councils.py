@@ -20,6 +20,7 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from samverka.api.params import MAX_YEAR, MIN_YEAR
 from samverka.errors import NotFound, ValidationError
 from samverka.records import services
+from samverka.records.disclosure import disclose
 from samverka.records.models import Record
 from samverka.records.types import RecordValidationError
 from samverka.runtime import db_session, runtime
@@ -156,6 +157,11 @@ def _meeting(meeting_id: int) -> tuple[councils.CouncilMeeting, Record]:
 # -- pages -----------------------------------------------------------------------------------
 
 
+def _fields(body: Record):
+    """The council's fields the viewer may see (the disclosure door)."""
+    return disclose(db_session(), body, user=current_user(), viewer_tenant=g.tenant).data
+
+
 @bp.route("/")
 def index():
     require(READ)
@@ -163,6 +169,7 @@ def index():
     return render_template(
         "councils_index.html",
         bodies=bodies,
+        fields={b.id: _fields(b) for b in bodies},
         owners=tenant_names({b.tenant_id for b in bodies}),
         kinds=councils.KIND_LABELS,
         can_write=can(WRITE),
@@ -211,6 +218,7 @@ def new():
 def detail(council_id: int):
     body = _load(council_id)
     session = db_session()
+    shown = _fields(body)
     members = councils.members_of(session, body)
     assignments = councils.assignments_of(session, body)
     names = tenant_names(
@@ -221,8 +229,8 @@ def detail(council_id: int):
     return render_template(
         "councils_detail.html",
         body=body,
-        data=body.data or {},
-        kind=councils.KIND_LABELS.get((body.data or {}).get("kind"), ""),
+        data=shown,
+        kind=councils.KIND_LABELS.get(shown.get("kind"), ""),
         planned=councils.planned_meetings(body),
         members=members,
         meetings=councils.meetings_of(session, body),

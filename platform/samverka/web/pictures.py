@@ -7,22 +7,32 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from samverka.errors import Forbidden, ValidationError
+from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.exports import FORMATS, write
 from samverka.exports.service import download_name
 from samverka.exports.store import safe_filename
 from samverka.records import services as records
+from samverka.records.disclosure import disclose
 from samverka.records.models import Record
 from samverka.runtime import db_session
 from samverka.tenants.models import Tenant
 from samverka.web.context import can, current_user, require
 from samverka.web.forms import ActionForm
 from samverka.workflows import pictures, rounds
-from samverka.workflows.cycle_types import SITUATION_PICTURE_TYPE
 from samverka.workflows.decisions import decisions_of, record_decision
 
 bp = Blueprint("picture_pages", __name__, url_prefix="/t/<tenant_slug>/pictures")
@@ -30,10 +40,16 @@ READ = "tenant:records:read"
 
 
 def _picture(record_id: int) -> Record:
-    """The record through the auditing service (any type the tenant may read is shown the
-    same way; a picture is what the pages are made for)."""
+    """The situation picture through the auditing service; any other record type is 404
+    (these pages are a picture's, not a second way to show any record)."""
     session = db_session()
-    record = records.get_record(session, record_id, user=current_user(), viewer_tenant=g.tenant)
+    try:
+        record = pictures.get_picture(
+            session, record_id, user=current_user(), viewer_tenant=g.tenant
+        )
+    except NotFound:
+        session.rollback()  # nothing was shown: no read to record
+        abort(404)
     session.commit()  # the read's audit entry
     return record
 
@@ -63,17 +79,12 @@ def show(record_id: int):
                 session.rollback()
                 errors["body"] = _("Only the organisation that owns the picture may decide it.")
         record = _picture(record_id)
-    data = record.data or {}
-    parts = [
-        {"label": str(f.label), "value": data.get(f.name)}
-        for f in records.record_type_of(record).fields
-        if f.name not in ("period_start", "period_end", "scope")
-    ]
+    shown = disclose(session, record, user=current_user(), viewer_tenant=g.tenant)
+    parts = [{"label": str(label), "value": value} for label, value in pictures.text_parts(shown)]
     return render_template(
         "pictures_show.html",
         record=record,
-        is_picture=record.type_name == SITUATION_PICTURE_TYPE,
-        data=data,
+        data=shown.data,
         parts=parts,
         figures=pictures.figures_of(session, record),
         labels=dict(rounds.categories_of(session, g.tenant)),

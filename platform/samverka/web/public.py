@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from samverka.db import TenantScope, scoped
 from samverka.records.classification import Classification
+from samverka.records.disclosure import disclose
 from samverka.records.models import Record
 from samverka.runtime import db_session
 from samverka.tenants.models import Tenant
@@ -41,7 +42,7 @@ def public_pledges(session, tenant: Tenant) -> list[dict]:
         ).all()
         shown = []
         for record in records:
-            data = record.data or {}
+            data = disclose(session, record, user=None, viewer_tenant=tenant).data  # anonymous
             if not (data.get("published") and ag.is_current(data, today)):
                 continue
             shown.append(

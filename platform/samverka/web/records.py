@@ -44,6 +44,7 @@ from samverka.exports.store import safe_filename
 from samverka.records import exports as record_exports
 from samverka.records import services, storage
 from samverka.records.classification import LABELS, Classification, marking
+from samverka.records.disclosure import disclose, withheld_fields
 from samverka.records.listing import audit_listing
 from samverka.records.models import Attachment, Record
 from samverka.records.types import FieldKind, RecordType, RecordValidationError, validate
@@ -325,19 +326,17 @@ def detail(record_id: int):
 
 def _detail(record: Record, *, upload_form: UploadForm | None = None, status: int = 200):
     session, user = db_session(), current_user()
-    kind = services.record_type_of(record)
-    hidden = services.hidden_fields(session, record, user, g.tenant)
-    data = record.data or {}
+    shown = disclose(session, record, user=user, viewer_tenant=g.tenant)
+    kind = shown.kind
     fields = [
         {
             "label": str(spec.label),
             "value": record_exports.display_value(
-                spec.kind, data.get(spec.name), dict(spec.choice_pairs)
+                spec.kind, shown.get(spec.name), dict(spec.choice_pairs)
             ),
             "long": spec.kind is FieldKind.LONGTEXT,
         }
-        for spec in kind.fields
-        if spec.name not in hidden
+        for spec in shown.fields
     ]
     owner = _is_owner(record)
     shares = services.record_shares(session, record, user=user) if owner else []
@@ -347,7 +346,7 @@ def _detail(record: Record, *, upload_form: UploadForm | None = None, status: in
         record=record,
         kind=kind,
         fields=fields,
-        hidden_count=len(hidden & {s.name for s in kind.fields}),
+        hidden_count=len(shown.withheld),
         owner_name=session.get(Tenant, record.tenant_id).name,
         is_owner=owner,
         attachments=services.list_attachments(session, record),
@@ -426,12 +425,11 @@ def edit(record_id: int):
     _owner_only(record)
     require(services.WRITE)
     session = db_session()
-    kind = services.record_type_of(record)
-    hidden = services.hidden_fields(session, record, current_user(), g.tenant)
-    specs = [s for s in kind.fields if s.name not in hidden]
+    shown = disclose(session, record, user=current_user(), viewer_tenant=g.tenant)
+    kind, specs = shown.kind, list(shown.fields)
     form_class = record_form_class(kind, specs)
     if request.method == "GET":
-        values = {form_name(s.name): (record.data or {}).get(s.name) for s in specs}
+        values = {form_name(s.name): shown.get(s.name) for s in specs}
         form = form_class(
             data={
                 "title": record.title,
@@ -474,7 +472,7 @@ def edit(record_id: int):
         form=form,
         kind=kind,
         params={s.name: input_params(s) for s in kind.fields},
-        hidden=bool(hidden & {s.name for s in kind.fields}),
+        hidden=bool(shown.withheld),
         record=record,
         conflict=conflict,
     ), status
@@ -556,7 +554,7 @@ def version_diff(record_id: int, number: int):
     if number not in rows:
         abort(404)
     kind = services.record_type_of(record)
-    hidden = services.hidden_fields(session, record, current_user(), g.tenant)
+    hidden = withheld_fields(session, kind, current_user(), g.tenant)
     changes = services.version_diff(rows.get(number - 1), rows[number], hidden=hidden)
     return render_template(
         "records_diff.html",

@@ -24,7 +24,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from samverka.audit import record_event
+from samverka.errors import NotFound
 from samverka.records import services as records
+from samverka.records.disclosure import Disclosed, disclose
 from samverka.records.models import Record, RecordShare
 from samverka.tenants.models import Consortium, Tenant
 from samverka.workflows import rounds
@@ -657,20 +659,21 @@ def calendar_entries(session: Session, tenant: Tenant, year: int) -> list[dict]:
 def picture_document(session: Session, tenant: Tenant, spec: dict) -> Any:
     """The picture as an export Document (Swedish by the export's locale, marked with the
     record's classification): the law's three parts, the problems, Brå's source questions,
-    the figures and the latest decision. ``spec["record_id"]``: the picture; a record the
-    tenant cannot read is NotFound."""
-    from samverka.auth.models import User
+    the figures and the latest decision, with the fields ``spec["user_id"]`` may see.
+    ``spec["record_id"]``: the picture; a record the tenant cannot read, or one that is not a
+    situation picture, is NotFound."""
     from samverka.exports.pdf import Document, Section
+    from samverka.records.exports import export_viewer
     from samverka.workflows.decisions import latest_decision
 
-    user = session.get(User, spec.get("user_id")) if spec.get("user_id") else None
-    record = records.get_record(session, spec.get("record_id"), user=user, viewer_tenant=tenant)
-    data = record.data or {}
-    kind = records.record_type_of(record)
+    user = export_viewer(session, spec)
+    record = get_picture(session, spec.get("record_id"), user=user, viewer_tenant=tenant)
+    shown = disclose(session, record, user=user, viewer_tenant=tenant)
+    data = shown.data
     sections = [
-        Section(str(f.label), paragraphs=[p for p in str(data[f.name]).split("\n\n") if p])
-        for f in kind.fields
-        if f.name not in ("period_start", "period_end", "scope") and data.get(f.name)
+        Section(str(label), paragraphs=[p for p in str(value).split("\n\n") if p])
+        for label, value in text_parts(shown)
+        if value
     ]
     figures = figures_of(session, record)
     if figures:
@@ -707,12 +710,32 @@ def picture_document(session: Session, tenant: Tenant, spec: dict) -> Any:
         )
     sections.insert(0, Section(_("About the picture"), facts=facts))
     return Document(
-        title=record.title,
+        title=shown.title,
         organisation_name=tenant.name,
-        classification=record.classification,
+        classification=shown.classification,
         date=record.updated_at.date(),
         sections=sections,
     )
+
+
+def get_picture(session: Session, record_id: Any, *, user: Any, viewer_tenant: Tenant) -> Record:
+    """A situation picture ``viewer_tenant`` may read (own or shared, the read audited):
+    any other record type is NotFound, so the picture's page and PDF never become a second
+    way to show an arbitrary record (issue 14, finding 3)."""
+    record = records.get_record(session, record_id, user=user, viewer_tenant=viewer_tenant)
+    if record.type_name != SITUATION_PICTURE_TYPE:
+        raise NotFound(_l("No such record."))
+    return record
+
+
+def text_parts(shown: Disclosed) -> list[tuple[Any, Any]]:
+    """The picture's text parts the viewer may see, as (label, value), in the type's order
+    (the period and scope are shown apart)."""
+    return [
+        (f.label, shown.get(f.name))
+        for f in shown.fields
+        if f.name not in ("period_start", "period_end", "scope")
+    ]
 
 
 def figures_of(session: Session, record: Record) -> list[PictureFigure]:
