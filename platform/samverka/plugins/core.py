@@ -81,7 +81,19 @@ def register_permissions() -> list[Permission]:
             ("tenant_admin", *TOP),
         ),
         Permission("consortium:tenants:view", "See the consortium's members", ADMINS),
-        Permission("consortium:tenants:manage", "Add organisations to the consortium", ADMINS),
+        Permission(
+            "consortium:tenants:manage",
+            "Invite organisations to the consortium, create new ones, remove members",
+            ADMINS,
+        ),
+        # Not the consortium administrators: they hold their role in the tenant only through
+        # a membership, and must not decide the tenant's memberships (another consortium's
+        # invitation, or staying in their own).
+        Permission(
+            "tenant:consortia:manage",
+            "Accept or decline invitations to consortia, leave consortia",
+            ("tenant_admin", *TOP),
+        ),
         Permission("consortium:plugins:manage", "Offer modules to the members", ADMINS),
         Permission("consortium:admins:manage", "Appoint consortium administrators", TOP),
         Permission("platform:consortia:view", "See every consortium", TOP),
@@ -173,6 +185,7 @@ def register_nav_items(tenant, user) -> list[NavItem]:
         NavItem(_l("Citizen pledges"), "pledge_pages.index", "tenant:records:read", 51),
         NavItem(_l("Compliance"), "compliance_pages.show", "tenant:compliance:view", 55),
         NavItem(_l("Members"), "tenant_admin.members", "tenant:members:view", 900),
+        NavItem(_l("Consortia"), "tenant_consortia.index", "tenant:consortia:manage", 905),
         NavItem(_l("Modules"), "tenant_admin.plugins_view", "tenant:plugins:view", 910),
         NavItem(_l("Single sign-on"), "sso.admin.settings", "tenant:identity:manage", 920),
         NavItem(_l("API tokens"), "api_tokens.index", "tenant:api_tokens:own", 930),
