@@ -274,13 +274,14 @@ def test_platform_admin_accepts_only_deliberately_and_on_the_record(
     login(client, tenant_pair.consortium_admin)
     invite_gagnef(client)
     [invitation] = invitations(db, gagnef.tenant.id)
+    invitation_id = invitation.id  # (the row is readable only within a scope that may)
     client.get("/logout")
-    unconfirmed = accept_as(client, login, tenant_pair.platform_admin, invitation.id)
+    unconfirmed = accept_as(client, login, tenant_pair.platform_admin, invitation_id)
     assert unconfirmed.status_code == 422
     assert not is_member(db, gagnef.tenant.id)
     confirmed = post(
         client,
-        f"/t/gagnef/admin/consortia/invitations/{invitation.id}/accept",
+        f"/t/gagnef/admin/consortia/invitations/{invitation_id}/accept",
         {"on_behalf": "yes"},
         "/t/gagnef/admin/consortia/",
     )

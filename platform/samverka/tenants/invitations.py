@@ -162,6 +162,7 @@ def pending_for_consortium(session: Session, consortium: Consortium) -> list[Con
             .where(ConsortiumInvitation.consortium_id == consortium.id)
             .where(ConsortiumInvitation.status == PENDING)
             .order_by(Tenant.name)
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -176,6 +177,7 @@ def pending_for_tenant(session: Session, tenant: Tenant) -> list[ConsortiumInvit
             .where(ConsortiumInvitation.tenant_id == tenant.id)
             .where(ConsortiumInvitation.status == PENDING)
             .order_by(Consortium.name)
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -230,11 +232,17 @@ def expire_overdue(
 
 def _found(session: Session, invitation_id: int, side) -> ConsortiumInvitation:
     invitation = session.scalar(
-        select(ConsortiumInvitation).where(ConsortiumInvitation.id == invitation_id, side)
+        select(ConsortiumInvitation)
+        .where(ConsortiumInvitation.id == invitation_id, side)
+        .execution_options(populate_existing=True)  # expire_overdue bypasses the identity map
     )
-    if invitation is None or invitation.status is not PENDING:
+    if invitation is None or not _is_open(invitation):
         raise NotFound(_l("No such open invitation."))
     return invitation
+
+
+def _is_open(invitation: ConsortiumInvitation) -> bool:
+    return invitation.status is PENDING and clock.aware(invitation.expires_at) > clock.now()
 
 
 def _open_invitation(
@@ -258,14 +266,13 @@ def _decide(
     """Close an open invitation, once: a conditional UPDATE, so that of two concurrent
     decisions (accept and withdraw) exactly one takes effect."""
     now = clock.now()
-    if invitation.status is PENDING and clock.aware(invitation.expires_at) <= now:
-        expire_overdue(
-            session, consortium_id=invitation.consortium_id, tenant_id=invitation.tenant_id
-        )
-        session.refresh(invitation)
     changed = session.execute(
         update(ConsortiumInvitation)
-        .where(ConsortiumInvitation.id == invitation.id, ConsortiumInvitation.status == PENDING)
+        .where(
+            ConsortiumInvitation.id == invitation.id,
+            ConsortiumInvitation.status == PENDING,
+            ConsortiumInvitation.expires_at > now,
+        )
         .values(status=status, decided_by=by, decided_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
