@@ -180,7 +180,9 @@ def test_declined_invitation_grants_nothing_and_may_be_sent_again(
     client.get("/logout")
     login(client, gagnef.admin)
     page = "/t/gagnef/admin/consortia/"
-    assert "SuToHaMu" in client.get(page).get_data(as_text=True)
+    listed = client.get(page).get_data(as_text=True).split('id="invitations"')[1]
+    assert "SuToHaMu" in listed
+    assert tenant_pair.consortium_admin.name in listed  # who would administer Gagnef too
     declined = post(
         client, f"/t/gagnef/admin/consortia/invitations/{invitation.id}/decline", page=page
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from samverka.auth import services as accounts
 from samverka.auth.authorization import roles_for
 from samverka.errors import NotFound, ValidationError
 from samverka.runtime import db_session
@@ -95,11 +96,20 @@ def leave(consortium_slug: str):
 
 
 def _page(status: int = 200):
+    """The invitations and the memberships, each with the consortium's administrators: the
+    people who administer this organisation too once it is a member (consent is informed)."""
     session = db_session()
+    pending = invitations.pending_for_tenant(session, g.tenant)
+    consortia = list(g.tenant.consortia)
+    admins = {
+        c.id: accounts.consortium_admins(session, c)
+        for c in [*consortia, *(i.consortium for i in pending)]
+    }
     return render_template(
         "tenant_consortia.html",
-        pending=invitations.pending_for_tenant(session, g.tenant),
-        consortia=list(g.tenant.consortia),
+        pending=pending,
+        consortia=consortia,
+        admins=admins,
         action_form=ActionForm(),
         on_behalf=not _is_tenant_admin(),
     ), status
