@@ -345,3 +345,39 @@ def test_tenant_page_lists_consortia_and_nav_links_to_it(client, login, tenant_p
     assert page.status_code == 200
     assert "SuToHaMu" in html.split('id="memberships"')[1]
     assert 'href="/t/sunne/admin/consortia/"' in html
+
+
+def test_leaving_names_consortium_admins_who_hold_roles_of_their_own(
+    client, login, db, tenant_pair, gagnef
+):
+    """A role a consortium administrator gave themselves while Gagnef was a member is a
+    membership of its own: leaving does not end it, so the page says so (and who)."""
+    login(client, tenant_pair.consortium_admin)
+    invite_gagnef(client)
+    [invitation] = invitations(db, gagnef.tenant.id)
+    invitation_id = invitation.id
+    client.get("/logout")
+    accept_as(client, login, gagnef.admin, invitation_id)
+    client.get("/logout")
+    login(client, tenant_pair.consortium_admin)
+    granted = post(
+        client,
+        "/t/gagnef/admin/members",
+        {"email": tenant_pair.consortium_admin.email, "role": "coordinator"},
+        page="/t/gagnef/admin/members",
+    )
+    assert granted.status_code == 302
+    client.get("/logout")
+    login(client, gagnef.admin)
+    page = "/t/gagnef/admin/consortia/"
+    html = client.get(page, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "also holds roles here: Coordinator" in html.split('id="memberships"')[1]
+    left = client.post(
+        "/t/gagnef/admin/consortia/sutohamu/leave",
+        data={"csrf_token": csrf_token(html)},
+        headers={"Accept-Language": "en"},
+        follow_redirects=True,
+    )
+    assert f"{tenant_pair.consortium_admin.name}, administrators of SuToHaMu" in left.get_data(
+        as_text=True
+    )

@@ -20,6 +20,7 @@ from samverka.tenants import invitations
 from samverka.tenants.models import ConsortiumInvitation
 from samverka.web.context import current_user, principal, require
 from samverka.web.forms import ActionForm
+from samverka.web.tenant_admin import role_choices
 
 bp = Blueprint("tenant_consortia", __name__, url_prefix="/t/<tenant_slug>/admin/consortia")
 MANAGE = "tenant:consortia:manage"
@@ -92,6 +93,18 @@ def leave(consortium_slug: str):
         _("%(tenant)s has left %(consortium)s.", tenant=g.tenant.name, consortium=consortium.name),
         "success",
     )
+    held = _roles()
+    staying = [u.name for u in accounts.consortium_admins(session, consortium) if u.id in held]
+    if staying:  # a role held here directly does not end with the consortium membership
+        flash(
+            _(
+                "%(names)s, administrators of %(consortium)s, still hold roles in the "
+                "organisation: remove them under Members if they should no longer have access.",
+                names=", ".join(staying),
+                consortium=consortium.name,
+            ),
+            "error",
+        )
     return redirect(url_for(".index"))
 
 
@@ -110,6 +123,7 @@ def _page(status: int = 200):
         pending=pending,
         consortia=consortia,
         admins=admins,
+        member_roles=_role_labels(),
         action_form=ActionForm(),
         on_behalf=not _is_tenant_admin(),
     ), status
@@ -127,6 +141,18 @@ def _decide(change):
         return _page(409)
     session.commit()
     return None
+
+
+def _roles() -> dict[int, list[str]]:
+    """The roles each user holds in this organisation directly (not through a consortium)."""
+    return {user.id: roles for user, roles in accounts.tenant_members(db_session(), g.tenant)}
+
+
+def _role_labels() -> dict[int, str]:
+    labels = dict(role_choices())
+    return {
+        user_id: ", ".join(labels.get(r, r) for r in roles) for user_id, roles in _roles().items()
+    }
 
 
 def _invitation(invitation_id: int) -> ConsortiumInvitation:
