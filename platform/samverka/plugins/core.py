@@ -62,10 +62,12 @@ def register_permissions() -> list[Permission]:
         Permission(
             "tenant:plugins:manage", "Enable, disable and configure modules", ("tenant_admin", *TOP)
         ),
+        # Not the consortium administrators: an organisation's login (its identity provider
+        # and e-mail domains) is its own, whoever administers its members.
         Permission(
             "tenant:identity:manage",
             "Configure single sign-on (the organisation's login provider)",
-            ("tenant_admin", *ADMINS),
+            ("tenant_admin", *TOP),
         ),
         Permission(
             "tenant:directory:view",

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from samverka.audit import record_event
-from samverka.auth import clock
+from samverka.auth import clock, consortium_grants
 from samverka.errors import NotFound, ValidationError
 from samverka.tenants.models import (
     Consortium,
@@ -109,7 +109,8 @@ def accept(
 
 def leave(session: Session, tenant: Tenant, consortium: Consortium) -> None:
     """The organisation leaves: the consortium's administrators lose their role in it at
-    once (the role is derived from the membership at every request)."""
+    once (the role is derived from the membership at every request), and every role granted
+    through the consortium's power is revoked."""
     _remove(session, tenant, consortium, "consortium.tenant_leave")
 
 
@@ -130,6 +131,8 @@ def _remove(session: Session, tenant: Tenant, consortium: Consortium, action: st
     tenant.consortia.remove(consortium)
     session.flush()
     record_membership(session, action, tenant, consortium)
+    # roles granted through the consortium's power end with it (same transaction)
+    consortium_grants.revoke_through(session, tenant, consortium, because=action)
 
 
 def record_membership(

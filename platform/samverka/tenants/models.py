@@ -102,6 +102,12 @@ class Membership(TenantScoped, Timestamped, Base):
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(63))
+    #: The consortium whose administrator granted this role, acting through the consortium's
+    #: power rather than a role of their own here: the role ends when the tenant leaves that
+    #: consortium (:mod:`samverka.auth.consortium_grants`). NULL: the organisation's own grant.
+    via_consortium_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consortia.id", ondelete="CASCADE"), index=True, default=None
+    )
 
     tenant: Mapped[Tenant] = relationship()
     user: Mapped["User"] = relationship()  # noqa: F821, UP037 - resolved by the registry

@@ -7,11 +7,13 @@ import json
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from samverka.auth import consortium_grants as grants
 from samverka.auth import services as accounts
-from samverka.errors import ValidationError
+from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.plugins import services as plugins
 from samverka.runtime import db_session, runtime
-from samverka.web.context import can, require
+from samverka.tenants.models import Consortium
+from samverka.web.context import can, principal, require
 from samverka.web.exports import inline_allowed
 from samverka.web.forms import (
     ActionForm,
@@ -53,6 +55,8 @@ def members():
         remove_form=ActionForm(),
         roles=dict(role_choices()),
         can_manage=can("tenant:members:manage"),
+        through=grants.granted_in(db_session(), g.tenant),
+        can_adopt=_can_adopt(),
         export_inline=inline_allowed(len(listing)),
     ), status
 
@@ -64,7 +68,40 @@ def _add_member(form: MemberForm) -> None:
         if not (form.name.data or "").strip():
             raise ValidationError(_("Enter a name: there is no user with that e-mail yet."), "name")
         user = accounts.create_user(session, form.email.data, form.name.data)
-    accounts.add_member(session, runtime().registry, user, g.tenant, form.role.data)
+    accounts.add_member(
+        session, runtime().registry, user, g.tenant, form.role.data, via_consortium=_via(user)
+    )
+
+
+def _via(user) -> Consortium | None:
+    """The consortium this grant comes through (None: the organisation's own); refusing,
+    as a form error, a consortium administrator's grant to themselves."""
+    try:
+        return grants.grant_source(db_session(), runtime().registry, principal(), g.tenant, user)
+    except Forbidden as refused:
+        raise ValidationError(str(refused), "email") from None
+
+
+def _can_adopt() -> bool:
+    """Whether the user manages members on the organisation's own authority (not through a
+    consortium): only they may make a consortium's grant the organisation's own."""
+    acting = grants.acting_through(db_session(), runtime().registry, principal(), g.tenant)
+    return acting is None and can("tenant:members:manage")
+
+
+@bp.route("/members/<int:user_id>/adopt", methods=["POST"])
+def adopt_member(user_id: int):
+    """Make a role granted through a consortium the organisation's own: it then stays when
+    the organisation leaves the consortium."""
+    require("tenant:members:manage")
+    role = request.form.get("role") or ""
+    try:
+        grants.adopt(db_session(), runtime().registry, principal(), g.tenant, user_id, role)
+    except NotFound:
+        abort(404)
+    db_session().commit()
+    flash(_("The role is now the organisation's own."), "success")
+    return redirect(url_for(".members"))
 
 
 @bp.route("/members/<int:user_id>/remove", methods=["POST"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from samverka.auth import consortium_grants as grants
 from samverka.auth import services as accounts
 from samverka.auth.authorization import roles_for
 from samverka.errors import NotFound, ValidationError
@@ -83,6 +84,7 @@ def leave(consortium_slug: str):
     consortium = next((c for c in g.tenant.consortia if c.slug == consortium_slug), None)
     if consortium is None:
         abort(404)
+    revoked = grants.counts_by_consortium(session, g.tenant).get(consortium.id, 0)
     try:
         invitations.leave(session, g.tenant, consortium)
     except NotFound:
@@ -93,6 +95,15 @@ def leave(consortium_slug: str):
         _("%(tenant)s has left %(consortium)s.", tenant=g.tenant.name, consortium=consortium.name),
         "success",
     )
+    if revoked:
+        flash(
+            _(
+                "Roles granted through %(consortium)s were revoked: %(num)d.",
+                consortium=consortium.name,
+                num=revoked,
+            ),
+            "success",
+        )
     held = _roles()
     staying = [u.name for u in accounts.consortium_admins(session, consortium) if u.id in held]
     if staying:  # a role held here directly does not end with the consortium membership
@@ -123,6 +134,7 @@ def _page(status: int = 200):
         pending=pending,
         consortia=consortia,
         admins=admins,
+        granted=grants.counts_by_consortium(session, g.tenant),
         member_roles=_role_labels(),
         action_form=ActionForm(),
         on_behalf=not _is_tenant_admin(),
@@ -144,7 +156,8 @@ def _decide(change):
 
 
 def _roles() -> dict[int, list[str]]:
-    """The roles each user holds in this organisation directly (not through a consortium)."""
+    """The roles each user holds in this organisation as memberships (the organisation's
+    own, and those granted through a consortium, which leaving that consortium revokes)."""
     return {user.id: roles for user, roles in accounts.tenant_members(db_session(), g.tenant)}
 
 
