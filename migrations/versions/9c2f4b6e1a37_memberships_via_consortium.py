@@ -1,5 +1,8 @@
 """memberships granted through a consortium's power: recorded, and ended with it
 
+A composite foreign key to the tenant's consortium membership (consortium_tenants): such a
+role cannot exist without it, and goes when it goes.
+
 Revision ID: 9c2f4b6e1a37
 Revises: 5e1c0a7d9b24
 Create Date: 2026-12-07 20:00:00.000000
@@ -21,10 +24,10 @@ def upgrade() -> None:
             batch_op.f("ix_memberships_via_consortium_id"), ["via_consortium_id"], unique=False
         )
         batch_op.create_foreign_key(
-            batch_op.f("fk_memberships_via_consortium_id_consortia"),
-            "consortia",
-            ["via_consortium_id"],
-            ["id"],
+            batch_op.f("fk_memberships_via_consortium_id_consortium_tenants"),
+            "consortium_tenants",
+            ["via_consortium_id", "tenant_id"],
+            ["consortium_id", "tenant_id"],
             ondelete="CASCADE",
         )
 
@@ -32,7 +35,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_constraint(
-            batch_op.f("fk_memberships_via_consortium_id_consortia"), type_="foreignkey"
+            batch_op.f("fk_memberships_via_consortium_id_consortium_tenants"),
+            type_="foreignkey",
         )
         batch_op.drop_index(batch_op.f("ix_memberships_via_consortium_id"))
         batch_op.drop_column("via_consortium_id")

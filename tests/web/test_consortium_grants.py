@@ -301,3 +301,33 @@ def test_single_sign_on_is_the_organisations_own(client, login, db, registry, te
     torsby = client.application.test_client()
     login(torsby, pair.admin_b)
     assert torsby.get("/t/torsby/admin/sso").status_code == 200
+
+
+def test_the_database_ties_such_a_role_to_the_consortium_membership(db, registry, tenant_pair):
+    """A grant racing the organisation's leaving cannot outlive it: the membership row must
+    name a consortium the tenant belongs to, and goes with that membership."""
+    import pytest
+    from sqlalchemy import delete
+    from sqlalchemy.exc import IntegrityError
+
+    from samverka.auth import services as accounts
+    from samverka.tenants import services as tenancy
+    from samverka.tenants.models import consortium_tenants
+
+    pair = tenant_pair
+    other = tenancy.create_consortium(db, "other", "Another", "20")
+    db.commit()
+    with scoped(db, TenantScope.for_tenant(pair.b.id)):
+        with pytest.raises(IntegrityError), db.begin_nested():
+            accounts.add_member(db, registry, pair.reader_a, pair.b, "reader", via_consortium=other)
+        accounts.add_member(
+            db, registry, pair.reader_a, pair.b, "reader", via_consortium=pair.consortium
+        )
+        db.execute(
+            delete(consortium_tenants).where(
+                consortium_tenants.c.tenant_id == pair.b.id,
+                consortium_tenants.c.consortium_id == pair.consortium.id,
+            )
+        )
+    db.commit()
+    assert rows(db, pair.b.id, pair.reader_a.id) == {}

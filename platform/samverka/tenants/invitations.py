@@ -128,11 +128,12 @@ def _remove(session: Session, tenant: Tenant, consortium: Consortium, action: st
                 consortium=consortium.name,
             )
         )
+    # roles granted through the consortium's power end with it, in the same transaction;
+    # first, each audited (the database would otherwise cascade them away unrecorded)
+    consortium_grants.revoke_through(session, tenant, consortium, because=action)
     tenant.consortia.remove(consortium)
     session.flush()
     record_membership(session, action, tenant, consortium)
-    # roles granted through the consortium's power end with it (same transaction)
-    consortium_grants.revoke_through(session, tenant, consortium, because=action)
 
 
 def record_membership(

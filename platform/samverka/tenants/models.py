@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -96,7 +97,17 @@ class Membership(TenantScoped, Timestamped, Base):
     """
 
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("tenant_id", "user_id", "role", name="uq_membership"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "user_id", "role", name="uq_membership"),
+        # A role granted through a consortium exists only while the tenant is its member: the
+        # database itself ends it with the membership row (a grant racing the tenant's
+        # leaving cannot outlive it); the service revokes them first, with an audit entry.
+        ForeignKeyConstraint(
+            ["via_consortium_id", "tenant_id"],
+            ["consortium_tenants.consortium_id", "consortium_tenants.tenant_id"],
+            ondelete="CASCADE",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
@@ -105,9 +116,7 @@ class Membership(TenantScoped, Timestamped, Base):
     #: The consortium whose administrator granted this role, acting through the consortium's
     #: power rather than a role of their own here: the role ends when the tenant leaves that
     #: consortium (:mod:`samverka.auth.consortium_grants`). NULL: the organisation's own grant.
-    via_consortium_id: Mapped[int | None] = mapped_column(
-        ForeignKey("consortia.id", ondelete="CASCADE"), index=True, default=None
-    )
+    via_consortium_id: Mapped[int | None] = mapped_column(index=True, default=None)
 
     tenant: Mapped[Tenant] = relationship()
     user: Mapped["User"] = relationship()  # noqa: F821, UP037 - resolved by the registry
