@@ -331,3 +331,29 @@ def test_the_database_ties_such_a_role_to_the_consortium_membership(db, registry
         )
     db.commit()
     assert rows(db, pair.b.id, pair.reader_a.id) == {}
+
+
+def test_an_administrator_made_through_the_consortium_does_not_own_login_or_memberships(
+    client, login, db, tenant_pair
+):
+    """Torsby's login and its consortium memberships are decided on its own authority: a
+    tenant administrator role granted through SuToHaMu does not reach them (else the
+    consortium could configure Torsby's single sign-on, or accept another consortium's
+    invitation for it, through a colleague) until Torsby adopts the role."""
+    pair = tenant_pair
+    login(client, pair.consortium_admin)
+    grant(client, pair.admin_a, "tenant_admin")
+    deputy = client.application.test_client()
+    login(deputy, pair.admin_a)
+    assert deputy.get("/t/torsby/admin/audit/").status_code == 200  # the granted reach
+    for page in ("/t/torsby/admin/sso", CONSORTIA):
+        assert deputy.get(page).status_code == 403, page
+    assert post(deputy, f"{CONSORTIA}sutohamu/leave").status_code == 403
+    assert "/t/torsby/admin/sso" not in deputy.get("/t/torsby/").get_data(as_text=True)
+
+    torsby = client.application.test_client()
+    login(torsby, pair.admin_b)
+    adopt = f"/t/torsby/admin/members/{pair.admin_a.id}/adopt"
+    assert post(torsby, adopt, {"role": "tenant_admin"}).status_code == 302
+    for page in ("/t/torsby/admin/sso", CONSORTIA):
+        assert deputy.get(page).status_code == 200, page

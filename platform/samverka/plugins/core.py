@@ -63,11 +63,13 @@ def register_permissions() -> list[Permission]:
             "tenant:plugins:manage", "Enable, disable and configure modules", ("tenant_admin", *TOP)
         ),
         # Not the consortium administrators: an organisation's login (its identity provider
-        # and e-mail domains) is its own, whoever administers its members.
+        # and e-mail domains) is its own, whoever administers its members; nor anyone made
+        # its administrator through a consortium (own_authority).
         Permission(
             "tenant:identity:manage",
             "Configure single sign-on (the organisation's login provider)",
             ("tenant_admin", *TOP),
+            own_authority=True,
         ),
         Permission(
             "tenant:directory:view",
@@ -90,11 +92,12 @@ def register_permissions() -> list[Permission]:
         ),
         # Not the consortium administrators: they hold their role in the tenant only through
         # a membership, and must not decide the tenant's memberships (another consortium's
-        # invitation, or staying in their own).
+        # invitation, or staying in their own); nor those they made its administrators.
         Permission(
             "tenant:consortia:manage",
             "Accept or decline invitations to consortia, leave consortia",
             ("tenant_admin", *TOP),
+            own_authority=True,
         ),
         Permission("consortium:plugins:manage", "Offer modules to the members", ADMINS),
         Permission("consortium:admins:manage", "Appoint consortium administrators", TOP),
