@@ -110,23 +110,10 @@ def revoke_through(session: Session, tenant: Tenant, consortium: Consortium, bec
     return len(granted)
 
 
-def adopt(
-    session: Session,
-    registry: PermissionRegistry,
-    principal: Principal,
-    tenant: Tenant,
-    user_id: int,
-    role: str,
-) -> Membership:
+def adopt(session: Session, tenant: Tenant, user_id: int, role: str) -> Membership:
     """Make a role granted through a consortium the organisation's own (it then survives
-    the consortium membership). Only someone administering the organisation on its own
-    authority may: a consortium's power cannot make its own grants permanent."""
-    if not registry.decide(roles_for(session, principal, tenant=tenant), MANAGE):
-        raise Forbidden(_l("You may not manage this organisation's members."))
-    if acting_through(session, registry, principal, tenant) is not None:
-        raise Forbidden(
-            _l("Only the organisation's own administrators may make a role the organisation's own.")
-        )
+    the consortium membership). Callers authorise ``tenant:members:adopt``, an
+    own-authority action: a consortium's power cannot make its own grants permanent."""
     membership = session.scalar(
         select(Membership).where(
             Membership.tenant_id == tenant.id,

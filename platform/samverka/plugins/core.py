@@ -55,6 +55,12 @@ def register_permissions() -> list[Permission]:
             "tenant:members:manage", "Add and remove members and roles", ("tenant_admin", *ADMINS)
         ),
         Permission(
+            "tenant:members:adopt",
+            "Make a role granted through a consortium the organisation's own",
+            ("tenant_admin", *TOP),
+            own_authority=True,
+        ),
+        Permission(
             "tenant:plugins:view",
             "See which modules are in use",
             ("tenant_admin", "coordinator", *ADMINS),

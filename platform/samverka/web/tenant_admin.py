@@ -56,7 +56,7 @@ def members():
         roles=dict(role_choices()),
         can_manage=can("tenant:members:manage"),
         through=grants.granted_in(db_session(), g.tenant),
-        can_adopt=_can_adopt(),
+        can_adopt=can("tenant:members:adopt"),
         export_inline=inline_allowed(len(listing)),
     ), status
 
@@ -82,21 +82,14 @@ def _via(user) -> Consortium | None:
         raise ValidationError(str(refused), "email") from None
 
 
-def _can_adopt() -> bool:
-    """Whether the user manages members on the organisation's own authority (not through a
-    consortium): only they may make a consortium's grant the organisation's own."""
-    acting = grants.acting_through(db_session(), runtime().registry, principal(), g.tenant)
-    return acting is None and can("tenant:members:manage")
-
-
 @bp.route("/members/<int:user_id>/adopt", methods=["POST"])
 def adopt_member(user_id: int):
     """Make a role granted through a consortium the organisation's own: it then stays when
     the organisation leaves the consortium."""
-    require("tenant:members:manage")
+    require("tenant:members:adopt")
     role = request.form.get("role") or ""
     try:
-        grants.adopt(db_session(), runtime().registry, principal(), g.tenant, user_id, role)
+        grants.adopt(db_session(), g.tenant, user_id, role)
     except NotFound:
         abort(404)
     db_session().commit()
