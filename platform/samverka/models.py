@@ -14,7 +14,14 @@ from samverka.auth.token_models import ApiToken
 from samverka.jobs.models import OutboxJob
 from samverka.plugins.models import ConsortiumPlugin, PlatformPluginSetting, TenantPlugin
 from samverka.records.models import Attachment, Record, RecordShare, RecordVersion
-from samverka.tenants.models import Consortium, Membership, Tenant, TenantKind, consortium_tenants
+from samverka.tenants.models import (
+    Consortium,
+    ConsortiumInvitation,
+    Membership,
+    Tenant,
+    TenantKind,
+    consortium_tenants,
+)
 from samverka.workflows.action_plans import PlanCause, PlanFollowUp, PlanMeasure
 from samverka.workflows.councils import (
     CouncilAssignment,
@@ -40,6 +47,7 @@ __all__ = [
     "AuditReview",
     "Consortium",
     "ConsortiumAdmin",
+    "ConsortiumInvitation",
     "ConsortiumPlugin",
     "CouncilAssignment",
     "CouncilDecision",

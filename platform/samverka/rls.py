@@ -16,6 +16,19 @@ POLICY = "samverka_tenant_isolation"
 # samverka.auth.sso.models). Keep this set tiny.
 DIRECTORY_TABLES = frozenset({"consortium_tenants", "sso_domains"})
 OWN_MEMBERSHIPS = "samverka_own_memberships"
+# Invitations to join a consortium (samverka.tenants.invitations): the invited tenant's scope
+# has them through the tenant policy; this second, permissive policy gives them to the
+# inviting consortium's administrators and to platform administrators (whose scopes hold no
+# tenant on the consortium pages) and to platform work (0 in the scope), and to nobody else.
+INVITATION_TABLE = "consortium_invitations"
+INVITATION_POLICY = "samverka_invitation_inviters"
+INVITATION_INVITERS = (
+    "0 = ANY (samverka_scope_tenants())"
+    " OR consortium_id IN (SELECT ca.consortium_id FROM consortium_admins ca"
+    " WHERE ca.user_id = samverka_scope_user())"
+    " OR EXISTS (SELECT 1 FROM users u WHERE u.id = samverka_scope_user()"
+    " AND u.is_platform_admin)"
+)
 # The audit log has policies of its own (see apply_audit): NULL tenant_id means "platform".
 AUDIT_TABLE = "audit_entries"
 AUDIT_POLICIES = ("samverka_audit_read", "samverka_audit_append", "samverka_audit_purge")
@@ -129,6 +142,7 @@ def apply(connection: Connection, app_role: str | None) -> list[str]:
             text(f"CREATE POLICY {POLICY} ON {quoted} USING ({rule}) WITH CHECK ({rule})")
         )
     apply_shared_read(connection, tables)
+    apply_invitations(connection, tables)
     connection.execute(text(f"DROP POLICY IF EXISTS {OWN_MEMBERSHIPS} ON memberships"))
     connection.execute(
         text(
@@ -160,6 +174,20 @@ def apply_shared_read(connection: Connection, tables: list[str]) -> None:
         connection.execute(
             text(f"CREATE POLICY {SHARED_READ} ON {table} FOR SELECT USING ({condition})")
         )
+
+
+def apply_invitations(connection: Connection, tables: list[str]) -> None:
+    """Reading and deciding invitations from the consortium's side (see
+    :data:`INVITATION_INVITERS`); the invited tenant's side is the tenant policy."""
+    if INVITATION_TABLE not in tables:
+        return
+    connection.execute(text(f"DROP POLICY IF EXISTS {INVITATION_POLICY} ON {INVITATION_TABLE}"))
+    connection.execute(
+        text(
+            f"CREATE POLICY {INVITATION_POLICY} ON {INVITATION_TABLE}"
+            f" USING ({INVITATION_INVITERS}) WITH CHECK ({INVITATION_INVITERS})"
+        )
+    )
 
 
 AUDIT_PURGE_FUNCTION = """

@@ -62,10 +62,14 @@ def test_the_settings_page_is_for_administrators(client, login, tenant_pair):
     login(client, tenant_pair.reader_a)
     assert client.get(PAGE).status_code == 403
     assert client.get("/t/torsby/admin/sso").status_code == 404
-    for admin in (tenant_pair.consortium_admin, tenant_pair.platform_admin):
-        other = client.application.test_client()
-        login(other, admin)
-        assert other.get(PAGE).status_code == 200
+    platform = client.application.test_client()
+    login(platform, tenant_pair.platform_admin)
+    assert platform.get(PAGE).status_code == 200
+    # an organisation's login is its own: not its consortium's administrators' (issue 14)
+    consortium = client.application.test_client()
+    login(consortium, tenant_pair.consortium_admin)
+    assert consortium.get("/t/sunne/admin/members").status_code == 200
+    assert consortium.get(PAGE).status_code == 403
 
 
 def test_an_administrator_sets_up_sso_and_the_secret_stays_write_only(

@@ -35,8 +35,8 @@ def test_bad_organisation_input_changes_nothing(client, login, tenant_pair):
         assert "govuk-error-summary" in response.get_data(as_text=True)
     page = client.get("/consortia/sutohamu/").get_data(as_text=True)
     plugins = len(client.application.extensions["samverka"].host.installed)
-    assert page.count("govuk-table__row") == 2 + 1 + 1 + plugins  # header + 2 tenants, header
-    # + one row per installed plugin
+    assert page.count("govuk-table__row") == 2 + 1 + 1 + plugins + 2  # header + 2 tenants,
+    # header + one row per installed plugin, header + "no open invitations"
 
 
 def test_consortium_admin_offers_and_withdraws_a_module(client, login, tenant_pair):
@@ -104,7 +104,11 @@ def test_form_errors_speak_swedish_by_default(client, login, tenant_pair):
     assert "Kortnamnet sunne används redan." in response.get_data(as_text=True)
 
 
-def test_consortium_admin_adds_and_removes_an_existing_organisation(client, login, db, tenant_pair):
+def test_consortium_admin_invites_an_existing_organisation_and_removes_it(
+    client, login, db, tenant_pair
+):
+    """An existing organisation joins only when it accepts (here a platform administrator on
+    its behalf: AGERA has no administrator yet); removing a member works as before."""
     from samverka.tenants.services import create_tenant
 
     create_tenant(db, "agera-varmland", "AGERA Värmland", "ngo")
@@ -112,13 +116,28 @@ def test_consortium_admin_adds_and_removes_an_existing_organisation(client, logi
     login(client, tenant_pair.consortium_admin)
     page = client.get("/consortia/sutohamu/").get_data(as_text=True)
     assert '<option value="agera-varmland">AGERA Värmland</option>' in page
-    added = client.post(
+    invited = client.post(
         "/consortia/sutohamu/members",
         data={"tenant": "agera-varmland", "csrf_token": csrf_token(page)},
     )
-    assert added.status_code == 302
+    assert invited.status_code == 302
     page = client.get("/consortia/sutohamu/").get_data(as_text=True)
-    assert '<option value="agera-varmland">' not in page
+    assert '<option value="agera-varmland">' not in page  # listed as invited instead
+    assert "AGERA Värmland" in page.split('id="invitations"')[1]
+    assert client.get("/t/agera-varmland/admin/members").status_code == 404  # not yet
+    client.get("/logout")
+    login(client, tenant_pair.platform_admin)
+    page = client.get("/t/agera-varmland/admin/consortia/").get_data(as_text=True)
+    invitation = page.split('data-invitation="')[1].split('"')[0]
+    accepted = client.post(
+        f"/t/agera-varmland/admin/consortia/invitations/{invitation}/accept",
+        data={"csrf_token": csrf_token(page), "on_behalf": "yes"},
+    )
+    assert accepted.status_code == 302
+    client.get("/logout")
+    login(client, tenant_pair.consortium_admin)
+    assert client.get("/t/agera-varmland/admin/members").status_code == 200
+    page = client.get("/consortia/sutohamu/").get_data(as_text=True)
     removed = client.post(
         "/consortia/sutohamu/members/agera-varmland/remove", data={"csrf_token": csrf_token(page)}
     )

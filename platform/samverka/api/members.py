@@ -9,6 +9,7 @@ from samverka.api.blueprint import ApiBlueprint
 from samverka.api.pagination import PageArgs, decode_cursor, page
 from samverka.api.problems import ApiProblem
 from samverka.api.schemas import MemberCreateSchema, MemberPage, MemberSchema
+from samverka.auth import consortium_grants as grants
 from samverka.auth import services as accounts
 from samverka.auth.models import User
 from samverka.runtime import db_session, runtime
@@ -76,7 +77,8 @@ def add_member(body: dict):
     user = accounts.member_account(session, tenant, body["email"], body.get("name"))
     if body["role"] in roles_held(user.id):
         raise ApiProblem("conflict", f"{user.email} already holds the role {body['role']}.")
-    accounts.add_member(session, runtime().registry, user, tenant, body["role"])
+    via = grants.grant_source(session, runtime().registry, caller().principal, tenant, user)
+    accounts.add_member(session, runtime().registry, user, tenant, body["role"], via_consortium=via)
     session.commit()
     return members_of([user.id])[0]
 

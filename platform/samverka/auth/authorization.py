@@ -100,6 +100,28 @@ def roles_for(
     return cache[key]
 
 
+def own_roles_for(session: Session, principal: Principal, tenant: Tenant) -> frozenset[str]:
+    """The principal's roles in ``tenant`` on the organisation's own authority: memberships
+    it granted itself (not through a consortium) and platform roles; never the consortium
+    administrator role. Decides :attr:`Permission.own_authority` actions."""
+    key = ("own-roles", principal, tenant.id)
+    cache = session_cache(session)
+    if key not in cache:
+        roles = principal_roles(principal)
+        if principal.user_id is not None:
+            roles |= frozenset(
+                session.scalars(
+                    select(Membership.role).where(
+                        Membership.tenant_id == tenant.id,
+                        Membership.user_id == principal.user_id,
+                        Membership.via_consortium_id.is_(None),
+                    )
+                )
+            )
+        cache[key] = bound_roles(principal, tenant.id, roles)  # an SSO session's bounds too
+    return cache[key]
+
+
 def remember_member_roles(
     session: Session, principal: Principal, tenant: Tenant, member_roles: set[str]
 ) -> frozenset[str]:
@@ -219,5 +241,8 @@ def authorize(
         tenant is None or enabled_plugins is None or permission.plugin not in enabled_plugins
     ):
         return False
-    roles = roles_for(session, principal, tenant=tenant, consortium=consortium)
+    if permission.own_authority and tenant is not None:
+        roles = own_roles_for(session, principal, tenant)
+    else:
+        roles = roles_for(session, principal, tenant=tenant, consortium=consortium)
     return registry.decide(roles, action)

@@ -29,13 +29,20 @@ class Role:
 
 @dataclass(frozen=True)
 class Permission:
-    """A named action with the roles it is granted to (and denied to) by default."""
+    """A named action with the roles it is granted to (and denied to) by default.
+
+    ``own_authority``: in a tenant, decided only on the roles the organisation itself gave
+    (and platform roles), never on power that comes through a consortium (the consortium
+    administrator role, or a role granted through it): the organisation's own decisions,
+    e.g. its login and its consortium memberships.
+    """
 
     action: str
     description: str
     grant: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
     plugin: str | None = None
+    own_authority: bool = False
 
     @property
     def scope(self) -> str:

@@ -100,8 +100,17 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 
 def add_member(
-    session: Session, registry: PermissionRegistry, user: User, tenant: Tenant, role: str
+    session: Session,
+    registry: PermissionRegistry,
+    user: User,
+    tenant: Tenant,
+    role: str,
+    *,
+    via_consortium: Consortium | None = None,
 ) -> Membership:
+    """Give ``user`` the ``role`` in ``tenant``. ``via_consortium``: granted through that
+    consortium's power, so it ends when the tenant leaves it
+    (:func:`samverka.auth.consortium_grants.grant_source` says which)."""
     known = registry.roles.get(role)
     if known is None or known.level != "tenant":
         tenant_roles = ", ".join(
@@ -120,16 +129,22 @@ def add_member(
     )
     if existing is not None:
         return existing
-    membership = Membership(tenant_id=tenant.id, user_id=user.id, role=role)
+    via_id = via_consortium.id if via_consortium is not None else None
+    membership = Membership(
+        tenant_id=tenant.id, user_id=user.id, role=role, via_consortium_id=via_id
+    )
     session.add(membership)
     session.flush()
+    details = {"role": role}
+    if via_consortium is not None:
+        details["via_consortium"] = via_consortium.slug
     record_event(
         session,
         "member.add",
         tenant_id=tenant.id,
         target_type="user",
         target_id=user.id,
-        details={"role": role},
+        details=details,
     )
     return membership
 

@@ -13,7 +13,7 @@ from samverka.audit import record_event
 from samverka.auth import services as accounts
 from samverka.cli.access import operator_requires
 from samverka.cli.output import emit, json_option, operation
-from samverka.db import TenantScope, scoped
+from samverka.db import TenantScope, platform_scope, scoped
 from samverka.errors import ValidationError
 from samverka.lifecycle import deletion
 from samverka.lifecycle.export import write_archive
@@ -104,7 +104,10 @@ def consortium_add_tenant(slug: str, tenant_slug: str, as_json: bool) -> None:
     group = tenancy.get_consortium(session, slug)
     operator_requires("consortium:tenants:manage", consortium=group)
     member = tenancy.get_tenant(session, tenant_slug)
-    tenancy.add_to_consortium(session, member, group)
+    # Direct, unlike the web's invitations: the operator is trusted with the whole platform.
+    # Platform work (0 in the scope), so that an open invitation of the pair is closed too.
+    with scoped(session, platform_scope((member.id,))):
+        tenancy.add_to_consortium(session, member, group)
     emit(as_json, consortium_dict(group), f"{member.slug} is a member of {group.slug}")
 
 

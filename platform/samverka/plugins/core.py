@@ -60,6 +60,12 @@ def register_permissions() -> list[Permission]:
             TOP,
         ),
         Permission(
+            "tenant:members:adopt",
+            "Make a role granted through a consortium the organisation's own",
+            ("tenant_admin", *TOP),
+            own_authority=True,
+        ),
+        Permission(
             "tenant:plugins:view",
             "See which modules are in use",
             ("tenant_admin", "coordinator", *ADMINS),
@@ -67,10 +73,14 @@ def register_permissions() -> list[Permission]:
         Permission(
             "tenant:plugins:manage", "Enable, disable and configure modules", ("tenant_admin", *TOP)
         ),
+        # Not the consortium administrators: an organisation's login (its identity provider
+        # and e-mail domains) is its own, whoever administers its members; nor anyone made
+        # its administrator through a consortium (own_authority).
         Permission(
             "tenant:identity:manage",
             "Configure single sign-on (the organisation's login provider)",
-            ("tenant_admin", *ADMINS),
+            ("tenant_admin", *TOP),
+            own_authority=True,
         ),
         Permission(
             "tenant:directory:view",
@@ -86,7 +96,20 @@ def register_permissions() -> list[Permission]:
             ("tenant_admin", *TOP),
         ),
         Permission("consortium:tenants:view", "See the consortium's members", ADMINS),
-        Permission("consortium:tenants:manage", "Add organisations to the consortium", ADMINS),
+        Permission(
+            "consortium:tenants:manage",
+            "Invite organisations to the consortium, create new ones, remove members",
+            ADMINS,
+        ),
+        # Not the consortium administrators: they hold their role in the tenant only through
+        # a membership, and must not decide the tenant's memberships (another consortium's
+        # invitation, or staying in their own); nor those they made its administrators.
+        Permission(
+            "tenant:consortia:manage",
+            "Accept or decline invitations to consortia, leave consortia",
+            ("tenant_admin", *TOP),
+            own_authority=True,
+        ),
         Permission("consortium:plugins:manage", "Offer modules to the members", ADMINS),
         Permission("consortium:admins:manage", "Appoint consortium administrators", TOP),
         Permission("platform:consortia:view", "See every consortium", TOP),
@@ -183,6 +206,7 @@ def register_nav_items(tenant, user) -> list[NavItem]:
         NavItem(_l("Citizen pledges"), "pledge_pages.index", "tenant:records:read", 51),
         NavItem(_l("Compliance"), "compliance_pages.show", "tenant:compliance:view", 55),
         NavItem(_l("Members"), "tenant_admin.members", "tenant:members:view", 900),
+        NavItem(_l("Consortia"), "tenant_consortia.index", "tenant:consortia:manage", 905),
         NavItem(_l("Modules"), "tenant_admin.plugins_view", "tenant:plugins:view", 910),
         NavItem(_l("Single sign-on"), "sso.admin.settings", "tenant:identity:manage", 920),
         NavItem(_l("API tokens"), "api_tokens.index", "tenant:api_tokens:own", 930),

@@ -10,10 +10,13 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    ForeignKeyConstraint,
+    Index,
     Integer,
     String,
     Table,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -94,12 +97,90 @@ class Membership(TenantScoped, Timestamped, Base):
     """
 
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("tenant_id", "user_id", "role", name="uq_membership"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "user_id", "role", name="uq_membership"),
+        # A role granted through a consortium exists only while the tenant is its member: the
+        # database itself ends it with the membership row (a grant racing the tenant's
+        # leaving cannot outlive it); the service revokes them first, with an audit entry.
+        ForeignKeyConstraint(
+            ["via_consortium_id", "tenant_id"],
+            ["consortium_tenants.consortium_id", "consortium_tenants.tenant_id"],
+            ondelete="CASCADE",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(63))
+    #: The consortium whose administrator granted this role, acting through the consortium's
+    #: power rather than a role of their own here: the role ends when the tenant leaves that
+    #: consortium (:mod:`samverka.auth.consortium_grants`). NULL: the organisation's own grant.
+    via_consortium_id: Mapped[int | None] = mapped_column(index=True, default=None)
 
     tenant: Mapped[Tenant] = relationship()
     user: Mapped["User"] = relationship()  # noqa: F821, UP037 - resolved by the registry
+
+
+class InvitationStatus(enum.StrEnum):
+    """Where an invitation to join a consortium stands; only ``pending`` may still change."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+PENDING_ONLY = text("status = 'pending'")
+
+
+class ConsortiumInvitation(Base):
+    """A consortium's invitation to an existing organisation (see
+    :mod:`samverka.tenants.invitations`): the organisation joins only when its own
+    administrator (or a platform administrator, on its behalf) accepts.
+
+    Not a :class:`~samverka.db.TenantScoped` row: both sides read and write it, the invited
+    tenant (its scope) and the consortium's administrators (whose scope holds no tenant).
+    The services always filter by one side; on PostgreSQL the table gets the tenant policy
+    plus one for the consortium's administrators and platform administrators
+    (:data:`samverka.rls.INVITATION_POLICY`). Actor ids carry no foreign key, like the audit
+    log's: a record of who invited or decided outlives the account.
+    """
+
+    __tablename__ = "consortium_invitations"
+    __table_args__ = (
+        # at most one open invitation per consortium and organisation
+        Index(
+            "uq_consortium_invitations_pending",
+            "consortium_id",
+            "tenant_id",
+            unique=True,
+            sqlite_where=PENDING_ONLY,
+            postgresql_where=PENDING_ONLY,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consortium_id: Mapped[int] = mapped_column(
+        ForeignKey("consortia.id", ondelete="CASCADE"), index=True
+    )
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    status: Mapped[InvitationStatus] = mapped_column(
+        Enum(
+            InvitationStatus,
+            native_enum=False,
+            length=20,
+            validate_strings=True,
+            values_callable=lambda statuses: [s.value for s in statuses],
+        ),
+        default=InvitationStatus.PENDING,
+    )
+    invited_by: Mapped[int | None] = mapped_column(Integer)
+    invited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[int | None] = mapped_column(Integer)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    consortium: Mapped[Consortium] = relationship()
+    tenant: Mapped[Tenant] = relationship()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from samverka.audit import record_event
 from samverka.errors import NotFound, ValidationError
+from samverka.tenants import invitations
 from samverka.tenants.models import Consortium, Tenant, TenantKind
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -170,34 +171,25 @@ def list_tenants(session: Session, consortium: Consortium | None = None) -> list
 
 
 def add_to_consortium(session: Session, tenant: Tenant, consortium: Consortium) -> None:
+    """Make ``tenant`` a member at once: the operator's way (the command line is trusted with
+    the whole platform). Web and API users invite instead (:mod:`samverka.tenants.invitations`):
+    membership gives the consortium's administrators a role in the tenant."""
     if consortium not in tenant.consortia:
         tenant.consortia.append(consortium)
         session.flush()
-        _record_membership(session, "consortium.tenant_add", tenant, consortium)
+        invitations.settle_for_member(session, consortium, tenant)
+        invitations.record_membership(
+            session, "consortium.tenant_add", tenant, consortium, {"via": "operator"}
+        )
 
 
 def remove_from_consortium(session: Session, tenant: Tenant, consortium: Consortium) -> None:
-    """The tenant leaves; plugins only that consortium offered stop being available to it."""
-    if consortium not in tenant.consortia:
-        raise NotFound(
-            _l(
-                "%(tenant)s is not a member of %(consortium)s.",
-                tenant=tenant.name,
-                consortium=consortium.name,
-            )
-        )
-    tenant.consortia.remove(consortium)
-    session.flush()
-    _record_membership(session, "consortium.tenant_remove", tenant, consortium)
-
-
-def _record_membership(session: Session, action: str, tenant: Tenant, consortium) -> None:
-    """In the tenant's own chain: its administrators see which cooperations it joined."""
-    record_event(
-        session, action, tenant_id=tenant.id, target_type="consortium", target_id=consortium.id
-    )
+    """The consortium removes a member; plugins only that consortium offered stop being
+    available to it, and the consortium's administrators lose their role in it at once."""
+    invitations.remove(session, tenant, consortium)
 
 
 def tenants_outside(session: Session, consortium: Consortium) -> list[Tenant]:
-    """Organisations that could join the consortium (the platform's directory is shared)."""
+    """Organisations the consortium could invite: their names and kinds only (the platform's
+    directory is shared); nothing else of theirs is within the consortium's reach."""
     return [t for t in list_tenants(session) if consortium not in t.consortia]

@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         shell,
         sso,
         tenant_admin,
+        tenant_consortia,
     )
 
     for module in (
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
         account,
         shell,
         tenant_admin,
+        tenant_consortia,
         consortium_admin,
         platform_admin,
         sso,

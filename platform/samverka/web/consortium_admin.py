@@ -6,16 +6,22 @@ import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, SubmitField
 
 from samverka.auth import services as accounts
 from samverka.errors import NotFound, ValidationError
 from samverka.plugins import services as plugins
 from samverka.runtime import db_session, runtime
+from samverka.tenants import invitations
 from samverka.tenants import services as tenancy
 from samverka.web.context import can, current_user, require
 from samverka.web.forms import (
     ActionForm,
+    BaseForm,
     ConsortiumAdminForm,
+    GovSelect,
+    GovSubmitInput,
     PluginConfigForm,
     TenantForm,
     attach_error,
@@ -25,6 +31,21 @@ from samverka.web.forms import (
 )
 
 bp = Blueprint("consortium_admin", __name__, url_prefix="/consortia/<slug>")
+
+
+class InviteForm(BaseForm):
+    """Whom to invite: an organisation outside the consortium (by its short name)."""
+
+    tenant = SelectField(_l("Organisation"), widget=GovSelect())
+    submit = SubmitField(_l("Invite to the consortium"), widget=GovSubmitInput())
+
+
+def _invite_form(consortium) -> InviteForm:
+    form = InviteForm()
+    form.tenant.choices = [
+        (t.slug, t.name) for t in tenancy.tenants_outside(db_session(), consortium)
+    ]
+    return form
 
 
 def _consortium(slug: str):
@@ -47,6 +68,8 @@ def overview(slug: str):
         require("consortium:tenants:manage", consortium=consortium)
 
         def create() -> None:
+            # A brand-new organisation joins at once: it has no administrators of its own
+            # yet, so there is nobody to ask (and nobody whose power is handed over).
             tenancy.create_tenant(
                 db_session(),
                 form.slug.data,
@@ -59,20 +82,31 @@ def overview(slug: str):
 
         if save(form, create, _("The organisation was added.")):
             return redirect(url_for(".overview", slug=slug))
+    return _overview_page(consortium, form, _invite_form(consortium))
+
+
+def _overview_page(consortium, form: TenantForm, invite_form: InviteForm):
     host = runtime().host
     offered = plugins.consortium_plugins(db_session(), consortium)
+    can_manage_tenants = can("consortium:tenants:manage", consortium=consortium)
+    pending = (
+        invitations.pending_for_consortium(db_session(), consortium) if can_manage_tenants else []
+    )
+    invited = {i.tenant.slug for i in pending}  # listed with the invitations instead
+    invite_form.tenant.choices = [c for c in invite_form.tenant.choices if c[0] not in invited]
     return render_template(
         "consortium.html",
         consortium=consortium,
         form=form,
+        invite_form=invite_form,
         action_form=ActionForm(),
         manifests=[host.manifest(n) for n in host.installed],
         offered=offered,
         kind_labels=dict(kind_choices()),
-        outside=tenancy.tenants_outside(db_session(), consortium),
-        can_manage_tenants=can("consortium:tenants:manage", consortium=consortium),
+        pending=pending,
+        can_manage_tenants=can_manage_tenants,
         can_manage_plugins=can("consortium:plugins:manage", consortium=consortium),
-    ), 422 if form.errors else 200
+    ), 422 if form.errors or invite_form.errors else 200
 
 
 @bp.route("/members.<fmt>")
@@ -124,17 +158,41 @@ def remove_admin(slug: str, user_id: int):
 
 
 @bp.route("/members", methods=["POST"])
-def add_member(slug: str):
-    """Add an existing organisation (e.g. a police area already in another consortium)."""
+def invite(slug: str):
+    """Invite an existing organisation (e.g. a police area already in another consortium).
+
+    It does not join until its own administrators accept: membership gives this
+    consortium's administrators a role in it (:mod:`samverka.tenants.invitations`).
+    """
     consortium = _consortium(slug)
     require("consortium:tenants:manage", consortium=consortium)
+    form = _invite_form(consortium)
+    user = current_user()
+
+    def send() -> None:
+        tenant = tenancy.get_tenant(db_session(), form.tenant.data)
+        invitations.invite(db_session(), consortium, tenant, invited_by=user.id)
+
+    if save(form, send, _("The invitation was sent. The organisation joins when it accepts.")):
+        return redirect(url_for(".overview", slug=slug))
+    return _overview_page(consortium, TenantForm(formdata=None), form)
+
+
+@bp.route("/invitations/<int:invitation_id>/withdraw", methods=["POST"])
+def withdraw_invitation(slug: str, invitation_id: int):
+    consortium = _consortium(slug)
+    require("consortium:tenants:manage", consortium=consortium)
+    session = db_session()
     try:
-        tenant = tenancy.get_tenant(db_session(), request.form.get("tenant", ""))
-    except NotFound:
+        invitation = invitations.open_invitation_of_consortium(session, consortium, invitation_id)
+        invitations.withdraw(session, invitation, by=current_user().id)
+    except (NotFound, ValidationError):
+        session.rollback()
         abort(404)
-    tenancy.add_to_consortium(db_session(), tenant, consortium)
-    db_session().commit()
-    flash(_("%(tenant)s is now a member.", tenant=tenant.name), "success")
+    session.commit()
+    flash(
+        _("The invitation to %(tenant)s was withdrawn.", tenant=invitation.tenant.name), "success"
+    )
     return redirect(url_for(".overview", slug=slug))
 
 

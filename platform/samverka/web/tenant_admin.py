@@ -7,10 +7,13 @@ import json
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from samverka.auth import consortium_grants as grants
 from samverka.auth import services as accounts
+from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.plugins import services as plugins
 from samverka.runtime import db_session, runtime
-from samverka.web.context import can, require
+from samverka.tenants.models import Consortium
+from samverka.web.context import can, principal, require
 from samverka.web.exports import inline_allowed
 from samverka.web.forms import (
     ActionForm,
@@ -57,6 +60,8 @@ def _members_page(form: MemberForm, status: int, refused: dict | None = None):
         remove_form=ActionForm(),
         roles=dict(role_choices()),
         can_manage=can("tenant:members:manage"),
+        through=grants.granted_in(db_session(), g.tenant),
+        can_adopt=can("tenant:members:adopt"),
         export_inline=inline_allowed(len(listing)),
         refused=refused if refused and can(accounts.LEAVE_WITHOUT_ADMIN) else None,
     ), status
@@ -74,7 +79,33 @@ def _add_member(form: MemberForm) -> None:
         form.name.data,
         everyone=can("platform:users:manage"),
     )
-    accounts.add_member(session, runtime().registry, user, g.tenant, form.role.data)
+    accounts.add_member(
+        session, runtime().registry, user, g.tenant, form.role.data, via_consortium=_via(user)
+    )
+
+
+def _via(user) -> Consortium | None:
+    """The consortium this grant comes through (None: the organisation's own); refusing,
+    as a form error, a consortium administrator's grant to themselves."""
+    try:
+        return grants.grant_source(db_session(), runtime().registry, principal(), g.tenant, user)
+    except Forbidden as refused:
+        raise ValidationError(str(refused), "email") from None
+
+
+@bp.route("/members/<int:user_id>/adopt", methods=["POST"])
+def adopt_member(user_id: int):
+    """Make a role granted through a consortium the organisation's own: it then stays when
+    the organisation leaves the consortium."""
+    require("tenant:members:adopt")
+    role = request.form.get("role") or ""
+    try:
+        grants.adopt(db_session(), g.tenant, user_id, role)
+    except NotFound:
+        abort(404)
+    db_session().commit()
+    flash(_("The role is now the organisation's own."), "success")
+    return redirect(url_for(".members"))
 
 
 @bp.route("/members/<int:user_id>/remove", methods=["POST"])
