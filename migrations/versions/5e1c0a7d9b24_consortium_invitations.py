@@ -1,7 +1,7 @@
 """consortium invitations: an organisation joins a consortium only when it accepts
 
 Revision ID: 5e1c0a7d9b24
-Revises: 349d31a7f8c4
+Revises: e5a1c7d93b20
 Create Date: 2026-12-07 19:30:00.000000
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5e1c0a7d9b24"
-down_revision = "349d31a7f8c4"
+down_revision = "e5a1c7d93b20"
 branch_labels = None
 depends_on = None
 
