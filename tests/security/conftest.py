@@ -1,0 +1,122 @@
+"""The adversarial suite's arena: one app and one world per module and backend (building
+the world takes seconds; the walk sends thousands of requests against it), the attackers'
+logged-in clients, and a baseline of the database to prove that refused requests changed
+nothing. A test that did change it (a hole) leaves the arena dirty; it is rebuilt before the
+next test so that one finding does not spill into the others."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from samverka.config import Settings
+from samverka.db import make_engine
+from samverka.testing import databases
+from samverka.testing.fixtures import Login, create_test_app, worker_redis_url
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "sso"))  # ssokit: the provider's side
+
+from securitykit import Fingerprint, World, build_world, csrf_of  # noqa: E402
+from securitywalk import Attacker, attackers  # noqa: E402
+
+
+class Arena:
+    """The app, the world, the attackers' clients and the database's baseline."""
+
+    def __init__(self, app, database) -> None:
+        self.app = app
+        self.database = database
+        self.fingerprint = Fingerprint(database.owner_url)
+        self.world: World = World()
+        self.clients: dict[str, FlaskClient] = {}
+        self.csrf: dict[str, str] = {}
+        self.baseline: dict = {}
+        self.extra_logins: list = []  # callables run after each (re)build (e.g. SSO)
+        self.rebuilds = 0
+
+    def build(self) -> None:
+        owner = make_engine(self.database.owner_url)
+        databases.reset(owner, self.database)
+        owner.dispose()
+        self.world = build_world(self.app)
+        self.clients, self.csrf = {}, {}
+        for attacker in attackers(self.world):
+            if attacker.via_sso:
+                continue  # logged in by the SSO fixture, through C's provider
+            self.clients[attacker.key] = self.log_in(attacker)
+        for hook in self.extra_logins:
+            hook(self)
+        self.baseline = self.fingerprint.rows()
+
+    def log_in(self, attacker: Attacker) -> FlaskClient:
+        client = self.app.test_client()
+        if attacker.kind == "anonymous":
+            self.csrf[attacker.key] = csrf_of(client, "/login")
+            return client
+        Login()(client, self.world.users[attacker.key])
+        self.csrf[attacker.key] = csrf_of(client)
+        return client
+
+    def owner_client(self, key: str) -> FlaskClient:
+        """A logged-in client of a legitimate user (A's admin, S's admin, the platform's)."""
+        client = self.app.test_client()
+        Login()(client, self.world.users[key])
+        return client
+
+    def require_sso(self) -> None:
+        raise AssertionError("the SSO attacker needs the provider")
+
+    def rebaseline(self) -> None:
+        """After legitimate users acted (the owners' control): their changes are the norm."""
+        self.baseline = self.fingerprint.rows()
+
+    def ensure_clean(self) -> list[str]:
+        """Tables changed since the baseline; the arena is rebuilt when there are any."""
+        now = self.fingerprint.rows()
+        changed = [name for name in self.baseline if self.baseline[name] != now.get(name)]
+        if changed:
+            self.rebuilds += 1
+            self.build()
+        return changed
+
+
+@pytest.fixture(scope="module")
+def arena(samverka_database, samverka_plugins, template_bytecode, tmp_path_factory) -> Iterator:
+    settings = Settings(
+        instance_path=tmp_path_factory.mktemp("security") / "instance",
+        env="testing",
+        database_url=samverka_database.app_url,
+        database_owner_url=samverka_database.owner_url,
+        redis_url=worker_redis_url(),
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+    ).with_defaults()
+    app = create_test_app(settings, samverka_plugins)
+    app.jinja_env.bytecode_cache = template_bytecode
+    found = Arena(app, samverka_database)
+    found.build()
+    yield found
+    found.fingerprint.dispose()
+    app.extensions["samverka"].engine.dispose()
+
+
+@pytest.fixture
+def clean_arena(arena) -> Iterator[Arena]:
+    """The arena, rebuilt after the test if the test changed the database."""
+    yield arena
+    arena.ensure_clean()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One test per attacker, generated from the role registry."""
+    from securitykit import registered_tenant_roles
+    from securitywalk import session_attacker_keys, token_attacker_keys
+
+    roles = registered_tenant_roles()
+    if "attacker_key" in metafunc.fixturenames:
+        metafunc.parametrize("attacker_key", session_attacker_keys(roles))
+    if "token_key" in metafunc.fixturenames:
+        metafunc.parametrize("token_key", token_attacker_keys(roles))
