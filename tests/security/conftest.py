@@ -37,6 +37,7 @@ class Arena:
         self.baseline: dict = {}
         self.extra_logins: list = []  # callables run after each (re)build (e.g. SSO)
         self.rebuilds = 0
+        self._openapi: dict | None = None
 
     def build(self) -> None:
         owner = make_engine(self.database.owner_url)
@@ -50,7 +51,7 @@ class Arena:
             self.clients[attacker.key] = self.log_in(attacker)
         for hook in self.extra_logins:
             hook(self)
-        self.baseline = self.fingerprint.rows()
+        self.take_baseline()
 
     def log_in(self, attacker: Attacker) -> FlaskClient:
         client = self.app.test_client()
@@ -67,20 +68,58 @@ class Arena:
         Login()(client, self.world.users[key])
         return client
 
+    def openapi(self) -> dict:
+        if self._openapi is None:
+            self._openapi = self.app.test_client().get("/api/v1/openapi.json").get_json()
+        return self._openapi
+
     def require_sso(self) -> None:
         raise AssertionError("the SSO attacker needs the provider")
 
+    def own_of(self, attacker) -> tuple[int, int]:
+        """(organisation id, user id) of what the attacker may change of its own."""
+        tenant = self.world.tenants[attacker.tenant].id if attacker.tenant else 0
+        user = self.world.users.get(attacker.key)
+        return tenant, (user.id if user is not None and attacker.kind == "user" else 0)
+
+    def take_baseline(self) -> None:
+        """The database as a whole; per attacker, as seen without its own rows (lazily)."""
+        self.baseline = {(0, 0): self.fingerprint.rows()}
+
+    def baseline_of(self, own: tuple[int, int]) -> dict:
+        if own not in self.baseline:
+            raise AssertionError("the baseline of an attacker is taken before its test")
+        return self.baseline[own]
+
+    def prepare(self, attacker) -> tuple[int, int]:
+        """Take the attacker's view of the baseline before its test; returns its ``own``."""
+        own = self.own_of(attacker)
+        self.baseline[own] = self.fingerprint.rows(own)
+        return own
+
     def rebaseline(self) -> None:
         """After legitimate users acted (the owners' control): their changes are the norm."""
-        self.baseline = self.fingerprint.rows()
+        self.take_baseline()
 
-    def ensure_clean(self) -> list[str]:
-        """Tables changed since the baseline; the arena is rebuilt when there are any."""
-        now = self.fingerprint.rows()
-        changed = [name for name in self.baseline if self.baseline[name] != now.get(name)]
+    def ensure_clean(self, own: tuple[int, int] = (0, 0)) -> list[str]:
+        """Tables changed since the baseline outside the attacker's ``own`` rows; the arena
+        is rebuilt when there are any (a hole must not spill into the next test), else the
+        baseline takes in what the attacker did to its own organisation and account."""
+        if self.fingerprint.rows() == self.baseline[(0, 0)]:
+            return []
+        before = self.baseline_of(own)
+        now = self.fingerprint.rows(own)
+        changed = [
+            f"{name}: +{sorted(set(now[name]) - set(before[name]))[:3]}"
+            f" -{sorted(set(before[name]) - set(now[name]))[:3]}"
+            for name in before
+            if before[name] != now.get(name)
+        ]
         if changed:
             self.rebuilds += 1
             self.build()
+        else:
+            self.take_baseline()
         return changed
 
 

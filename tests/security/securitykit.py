@@ -472,25 +472,34 @@ VOLATILE = {
     "api_tokens": {"last_used_at"},
     "users": {"last_login_at", "totp_last_step", "updated_at"},
 }
-#: Tables whose rows a refused request may add (an attacker's own log-in bookkeeping).
-NOISE_TABLES = {"login_attempts", "alembic_version"}
+#: Tables whose rows a refused request may add or move: log-in bookkeeping, and the audit
+#: chains' heads (they move with every entry; the entries themselves are compared).
+NOISE_TABLES = {"login_attempts", "alembic_version", "audit_chain_heads"}
+#: Audit entries a refused request may write: failed log-ins (the public SSO pages), and the
+#: reads of the record A shared with B (a receiver's refused edit loads it first).
+AUDIT_NOISE = ("auth.login_failed", "record.read", "record.attachment_read", "record.list")
+#: Tables of one user's own settings (MFA enrolment from the account page).
+USER_TABLES = {"users": "id", "mfa_recovery_codes": "user_id"}
 
 
 class Fingerprint:
-    """Row counts of every table (one statement) and, in full, every row of the tables
-    that hold configuration and membership; read as the owner, RLS opened to all tenants."""
+    """The database's state outside the attacker's own organisation: row counts of every
+    table (one statement, per unsafe request) and every row (per test). Read as the owner,
+    with RLS opened to all tenants. Rows of the attacker's own organisation are left out: it
+    may change its own data (its own pages create default units, audit its own exports)."""
 
     def __init__(self, owner_url: str) -> None:
+        from sqlalchemy import inspect
+
         self.engine = make_engine(owner_url)
         with self.engine.connect() as conn:
-            from sqlalchemy import inspect
-
-            names = sorted(set(inspect(conn).get_table_names()) - NOISE_TABLES)
-        self.tables = [n for n in names if not n.startswith("records_fts")]
-        self.counts_sql = text(
-            "SELECT "
-            + ", ".join(f'(SELECT count(*) FROM "{name}")' for name in self.tables)
-        )
+            inspector = inspect(conn)
+            names = sorted(set(inspector.get_table_names()) - NOISE_TABLES)
+            self.tables = [n for n in names if not n.startswith("records_fts")]
+            self.owned = {
+                n for n in self.tables if "tenant_id" in {c["name"] for c in inspector.get_columns(n)}
+            }
+        self._counts: dict[int, Any] = {}
 
     def _open(self, conn) -> None:
         if self.engine.dialect.name == "postgresql":
@@ -501,19 +510,40 @@ class Fingerprint:
                 )
             )
 
-    def counts(self) -> dict[str, int]:
+    def _where(self, name: str, own: tuple[int, int]) -> str:
+        tenant, user = (int(x) for x in own)
+        conditions = []
+        if name in self.owned:
+            conditions.append(f"(tenant_id IS NULL OR tenant_id <> {tenant})")
+        if name in USER_TABLES:
+            conditions.append(f"{USER_TABLES[name]} <> {user}")
+        if name == "audit_entries":
+            noise = ", ".join(f"'{action}'" for action in AUDIT_NOISE)
+            conditions.append(f"action NOT IN ({noise})")
+        return " WHERE " + " AND ".join(conditions) if conditions else ""
+
+    def counts(self, own: tuple[int, int] = (0, 0)) -> dict[str, int]:
+        """Row counts outside ``own`` = (the attacker's organisation, its user)."""
+        if own not in self._counts:
+            self._counts[own] = text(
+                "SELECT "
+                + ", ".join(
+                    f'(SELECT count(*) FROM "{name}"{self._where(name, own)})'
+                    for name in self.tables
+                )
+            )
         with self.engine.connect() as conn:
             self._open(conn)
-            row = conn.execute(self.counts_sql).one()
+            row = conn.execute(self._counts[own]).one()
         return dict(zip(self.tables, row, strict=True))
 
-    def rows(self) -> dict[str, list]:
-        """Every row of every table (volatile columns left out)."""
+    def rows(self, own: tuple[int, int] = (0, 0)) -> dict[str, list]:
+        """Every row of every table outside ``own`` (volatile columns left out)."""
         found = {}
         with self.engine.connect() as conn:
             self._open(conn)
             for name in self.tables:
-                result = conn.execute(text(f'SELECT * FROM "{name}"'))
+                result = conn.execute(text(f'SELECT * FROM "{name}"{self._where(name, own)}'))
                 keep = [i for i, c in enumerate(result.keys()) if c not in VOLATILE.get(name, ())]
                 found[name] = sorted(
                     (tuple(repr(row[i]) for i in keep) for row in result), key=repr

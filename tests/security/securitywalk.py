@@ -10,6 +10,7 @@ coverage test: a new route is never silently left out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,8 @@ SELF = {
 #: Web endpoints a member of B may GET for the record A shared with B (the one allowed
 #: exception: the receiver reads the shared record through its own organisation's pages).
 SHARED_READS_WEB = {
+    "picture_pages.show",  # a shared record shown as a picture the receiver may decide on
+    "picture_pages.pdf",
     "record_pages.detail",
     "record_pages.record_pdf",
     "record_pages.download",
@@ -73,6 +76,7 @@ SHARED_READS_WEB = {
 }
 #: The same for the API (a B token, ``<tenant>`` = B).
 SHARED_READS_API = {
+    "rounds.picture_figures",
     "records.get_record",
     "records.list_attachments",
     "records.download_attachment",
@@ -330,3 +334,56 @@ def build(app, rule, values: dict, method: str, ids: dict | None = None) -> str:
         filled = {k: v[1:] if v.startswith("=") else ids[v] for k, v in query.items()}
         path += "?" + urlencode(filled)
     return path
+
+
+# --- API bodies ----------------------------------------------------------------------------
+
+
+def example_body(document: dict, rule: str, method: str) -> dict:
+    """A body that passes the operation's schema (its required fields, plausibly typed), so
+    that a 422 cannot hide what the view does with A's object."""
+    path = re.sub(r"<(?:[a-z]+:)?([^>]+)>", r"{\1}", rule)
+    operation = document["paths"].get(path, {}).get(method.lower(), {})
+    content = operation.get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema")
+    if schema is None:
+        return {}
+    return _example(document, schema) or {}
+
+
+def _example(document: dict, schema: dict, depth: int = 0) -> Any:
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return _example(document, document["components"]["schemas"][name], depth)
+    for combined in ("allOf", "oneOf", "anyOf"):
+        if combined in schema:
+            return _example(document, schema[combined][0], depth)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type", "object")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "string")
+    if kind == "object":
+        if depth > 3:
+            return {}
+        required = set(schema.get("required", ()))
+        return {
+            name: _example(document, spec, depth + 1)
+            for name, spec in schema.get("properties", {}).items()
+            if name in required
+        }
+    if kind == "array":
+        return []
+    if kind == "integer":
+        return max(1, int(schema.get("minimum", 1)))
+    if kind == "number":
+        return 1
+    if kind == "boolean":
+        return True
+    if schema.get("format") == "date":
+        return "2026-02-01"
+    if schema.get("format") == "date-time":
+        return "2026-02-01T10:00:00+00:00"
+    if schema.get("format") == "email":
+        return "x@mellerud.test"
+    return "x" * max(1, int(schema.get("minLength", 1)))
