@@ -157,10 +157,10 @@ def walk_web(arena, attacker: Attacker, own: tuple[int, int]) -> Findings:
     return findings
 
 
-def test_every_web_route_refuses_each_attacker(arena, attacker_key):
+def test_every_web_route_refuses_each_attacker(arena, attacker_key, request):
     attacker = session_attacker(attacker_key)
-    if attacker.key not in arena.clients:
-        arena.require_sso()
+    if attacker.via_sso:
+        arena.use_sso(request.getfixturevalue("sso_provider"))
     own = arena.prepare(attacker)
     findings = walk_web(arena, attacker, own)
     changed = arena.ensure_clean(own)
