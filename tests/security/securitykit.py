@@ -497,7 +497,9 @@ class Fingerprint:
             names = sorted(set(inspector.get_table_names()) - NOISE_TABLES)
             self.tables = [n for n in names if not n.startswith("records_fts")]
             self.owned = {
-                n for n in self.tables if "tenant_id" in {c["name"] for c in inspector.get_columns(n)}
+                n
+                for n in self.tables
+                if "tenant_id" in {c["name"] for c in inspector.get_columns(n)}
             }
         self._counts: dict[int, Any] = {}
 
@@ -579,7 +581,6 @@ def registered_tenant_roles() -> tuple[str, ...]:
     """The tenant-level roles of the core, the installed plugins and the test plugin, read
     at collection time (the attackers are test parameters, one per role)."""
     import samverka_testplugin
-
     from samverka.plugins import core
     from samverka.plugins.host import CORE_PLUGIN, PluginHost
 

@@ -60,9 +60,7 @@ class Findings:
 
 
 def rules_of(app, *, api: bool) -> list:
-    return sorted(
-        (r for r in app.url_map.iter_rules() if is_api(r) == api), key=lambda r: r.rule
-    )
+    return sorted((r for r in app.url_map.iter_rules() if is_api(r) == api), key=lambda r: r.rule)
 
 
 def ids_of(arena) -> dict:
@@ -216,9 +214,7 @@ def judge_api(attacker, rule, method, label, expect_refusal, response) -> str | 
         return f"{where}: shows A's private data"
     if label == "shared":
         allowed = method == "GET" and rule.endpoint in SHARED_READS_API
-        if (status in REFUSED and response.content_type == PROBLEM) or (
-            allowed and status == 200
-        ):
+        if (status in REFUSED and response.content_type == PROBLEM) or (allowed and status == 200):
             return None
         return f"{where}: B must not {method} A's shared record here"
     if not expect_refusal:
