@@ -7,6 +7,7 @@ next test so that one finding does not spill into the others."""
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -183,9 +184,13 @@ def arena(samverka_database, samverka_plugins, template_bytecode, tmp_path_facto
     ).with_defaults()
     app = create_test_app(settings, samverka_plugins)
     app.jinja_env.bytecode_cache = template_bytecode
+    access = logging.getLogger("samverka.access")
+    level = access.level
+    access.setLevel(logging.WARNING)  # thousands of requests: their access lines cost time
     found = Arena(app, samverka_database)
     found.build()
     yield found
+    access.setLevel(level)
     found.fingerprint.dispose()
     app.extensions["samverka"].engine.dispose()
 

@@ -59,6 +59,23 @@ class Findings:
         )
 
 
+class Counts:
+    """Row counts outside the attacker's own rows, read after each unsafe request and
+    compared with the previous reading (GETs in between change nothing outside, or the
+    end-of-test comparison of every row reports it)."""
+
+    def __init__(self, arena, own: tuple[int, int]) -> None:
+        self.arena, self.own = arena, own
+        self.last = arena.fingerprint.counts(own)
+
+    def check(self, findings: Findings, what: str) -> None:
+        now = self.arena.fingerprint.counts(self.own)
+        if now != self.last:
+            changed = sorted(k for k in now if now[k] != self.last.get(k))
+            findings.add(f"{what} changed {changed}")
+        self.last = now
+
+
 def rules_of(app, *, api: bool) -> list:
     return sorted((r for r in app.url_map.iter_rules() if is_api(r) == api), key=lambda r: r.rule)
 
@@ -133,7 +150,7 @@ def _textual(response) -> bool:
 
 
 def walk_web(arena, attacker: Attacker, own: tuple[int, int]) -> Findings:
-    findings = Findings()
+    findings, counts = Findings(), Counts(arena, own)
     ids = ids_of(arena)
     for rule in rules_of(arena.app, api=False):
         for label, values, expect_refusal in web_variants(attacker, rule, ids):
@@ -141,17 +158,13 @@ def walk_web(arena, attacker: Attacker, own: tuple[int, int]) -> Findings:
                 if method != "GET" and (label == "open" or expect_refusal is False):
                     continue  # own pages and public forms: only read, for the canary
                 path = build(arena.app, rule, values, method, ids)
-                before = arena.fingerprint.counts(own) if method in UNSAFE else None
                 response = send_web(arena, attacker, path, method, rule)
                 findings.requests += 1
                 finding = judge_web(attacker, rule, method, label, expect_refusal, response)
                 if finding:
                     findings.add(f"{finding} ({path})")
-                if before is not None:
-                    after = arena.fingerprint.counts(own)
-                    if after != before:
-                        changed = sorted(k for k in before if before[k] != after[k])
-                        findings.add(f"{method} {path} [{label}] changed {changed}")
+                if method in UNSAFE:
+                    counts.check(findings, f"{method} {path} [{label}]")
     return findings
 
 
@@ -228,7 +241,7 @@ def judge_api(attacker, rule, method, label, expect_refusal, response) -> str | 
 
 
 def walk_api(arena, attacker: Attacker, own: tuple[int, int]) -> Findings:
-    findings = Findings()
+    findings, counts = Findings(), Counts(arena, own)
     ids = ids_of(arena)
     for rule in rules_of(arena.app, api=True):
         if rule.rule in PUBLIC:
@@ -238,17 +251,13 @@ def walk_api(arena, attacker: Attacker, own: tuple[int, int]) -> Findings:
                 if method != "GET" and expect_refusal is False:
                     continue
                 path = build(arena.app, rule, values, method, ids)
-                before = arena.fingerprint.counts(own) if method in UNSAFE else None
                 response = send_api(arena, attacker, path, method, rule)
                 findings.requests += 1
                 finding = judge_api(attacker, rule, method, label, expect_refusal, response)
                 if finding:
                     findings.add(f"{finding} ({path})")
-                if before is not None:
-                    after = arena.fingerprint.counts(own)
-                    if after != before:
-                        changed = sorted(k for k in before if before[k] != after[k])
-                        findings.add(f"{method} {path} [{label}] changed {changed}")
+                if method in UNSAFE:
+                    counts.check(findings, f"{method} {path} [{label}]")
     return findings
 
 
