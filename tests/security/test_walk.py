@@ -16,7 +16,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from securitykit import CANARY
+from securitykit import CANARY, A
 from securitywalk import (
     MEMBER_READS_API,
     PUBLIC,
@@ -104,6 +104,22 @@ def web_variants(attacker: Attacker, rule, ids: dict) -> list[tuple[str, dict, b
     return found
 
 
+def hostile_form(attacker: Attacker) -> dict[str, str]:
+    """Fields the administrative forms read, filled as an attacker would: A named where an
+    organisation is asked for, the strongest role, the attacker's own address. A view that
+    read its form before deciding would act on them (and the state check would see it)."""
+    return {
+        "tenant": A,
+        "role": "tenant_admin",
+        "email": f"{attacker.key.replace(':', '-')}@mellerud.test",
+        "name": "Angripare",
+        "config": '{"greeting": "pwned"}',
+        "confirm": A,
+        "kind": "records.list",
+        "format": "csv",
+    }
+
+
 def send_web(arena, attacker: Attacker, path: str, method: str, rule):
     if rule.rule in PUBLIC:
         # the same for anyone; the log-in pages would also end the attacker's session
@@ -111,7 +127,7 @@ def send_web(arena, attacker: Attacker, path: str, method: str, rule):
     client = arena.clients[attacker.key]
     if method == "GET":
         return client.get(path)
-    data = {"csrf_token": arena.csrf[attacker.key]}
+    data = {**hostile_form(attacker), "csrf_token": arena.csrf[attacker.key]}
     if rule.endpoint.endswith("upload") or "attachments" in rule.rule:
         data["file"] = (io.BytesIO(b"%PDF-1.4 x"), "x.pdf", "application/pdf")
     return client.open(path, method=method, data=data)
