@@ -195,13 +195,6 @@ def arena(samverka_database, samverka_plugins, template_bytecode, tmp_path_facto
     app.extensions["samverka"].engine.dispose()
 
 
-@pytest.fixture
-def clean_arena(arena) -> Iterator[Arena]:
-    """The arena, rebuilt after the test if the test changed the database."""
-    yield arena
-    arena.ensure_clean()
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """One test per attacker, generated from the role registry."""
     from securitykit import registered_tenant_roles

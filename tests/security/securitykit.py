@@ -1,16 +1,17 @@
 """The adversarial suite's world: a target organisation with data of every kind, and the
 attackers generated from the registries.
 
-The world is the demo (``samverka.demo.seed``: consortia, organisations, a year of rounds,
-plans, councils, pledges, indicators) plus what the demo leaves out, all made through the
-services:
+The world is the demo's organisations, people, plans, councils, agreements, pledges and
+indicators (``samverka.demo``, without its year of reporting rounds, which takes most of its
+time) plus what the demo leaves out, all made through the services:
 
 * **A** (``sunne``) in consortium **S** (``sutohamu``) with a second member **B**
   (``torsby``): a record of every registered type (plugins' included) whose titles carry
   :data:`CANARY`, one record shared to B (with an attachment and two versions), an agreement,
-  a pledge and a situation picture that are shared with nobody, an API token, an SSO provider,
-  a finished archive and export, an audit sample review, an indicator and a data element of
-  A's own, an indicator import batch and a test-plugin note.
+  a pledge and a situation picture that are shared with nobody, a reporting round with a
+  report, an API token, an SSO provider, a finished archive and export, an audit sample
+  review, an indicator and a data element of A's own, an indicator import batch and a
+  test-plugin note.
 * **C** (``mellerud-kommun``) in consortium **T** (``mellerud``), outside S.
 
 Attackers are users of C and of B, one per tenant-level role of the registry, the consortium
@@ -26,7 +27,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -122,6 +122,8 @@ def build_world(app: Flask) -> World:
         _attacker_tokens(db, world)
         db.commit()
         world.shared_record_ids = _shared_with_b(db, world)
+        private = {world.ids[k] for k in ("record", "plan", "council", "agreement", "pledge")}
+        assert not private & world.shared_record_ids, "the walk's private objects are shared"
         db.expunge_all()
     _run_jobs(app, world)
     return world
@@ -556,11 +558,6 @@ class Fingerprint:
         self.engine.dispose()
 
 
-def differences(before: dict, after: dict) -> list[str]:
-    """Tables whose counts or rows differ, for a failure message."""
-    return [name for name in before if before[name] != after.get(name)]
-
-
 # --- clients --------------------------------------------------------------------------------
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -571,10 +568,6 @@ def csrf_of(client: FlaskClient, url: str = "/account/") -> str:
     found = CSRF.search(page)
     assert found, f"no CSRF token at {url}"
     return found.group(1)
-
-
-def here() -> Path:
-    return Path(__file__).parent
 
 
 def registered_tenant_roles() -> tuple[str, ...]:

@@ -467,3 +467,39 @@ def test_logout_ends_the_session(arena):
     assert response.status_code in (302, 401) and response.status_code != 200, (
         f"the session still works after logging out: {response.status_code}"
     )
+
+
+def test_the_last_administrator_cannot_remove_themselves(arena):
+    """A's only administrator removes their own administrator role (web, then API): A
+    would be left with nobody who can manage it."""
+    from securitykit import CSRF
+
+    from samverka.auth.models import User
+    from samverka.tenants.models import Membership
+
+    admin = arena.world.users["admin_a"]
+    client = arena.owner_client("admin_a")
+    csrf = CSRF.search(client.get(f"/t/{A}/admin/members").get_data(as_text=True)).group(1)
+    client.post(
+        f"/t/{A}/admin/members/{admin.id}/remove",
+        data={"role": "tenant_admin", "csrf_token": csrf},
+    )
+    arena.app.test_client().delete(
+        f"/api/v1/tenants/{A}/members/{admin.id}/roles/tenant_admin",
+        headers={"Authorization": f"Bearer {arena.world.tokens['a:tenant_admin']}"},
+    )
+    with service_session(arena.app) as db:
+        a = arena.world.tenants[A]
+        from samverka.db import TenantScope, scoped
+
+        with scoped(db, TenantScope.for_tenant(a.id)):
+            admins = db.scalars(
+                select(User.email)
+                .join(Membership, Membership.user_id == User.id)
+                .where(Membership.tenant_id == a.id, Membership.role == "tenant_admin")
+            ).all()
+    if admins:
+        arena.rebaseline()  # the administrator's own log-in and refused attempt
+    else:
+        arena.build()
+    assert admins, "A's last administrator removed themselves: nobody can manage A now"
