@@ -40,6 +40,7 @@ from securitywalk import (
 )
 
 REFUSED = (403, 404)
+SCANNERS = ("tenant_admin",)  # roles whose own pages are searched for A's canary
 PROBLEM = "application/problem+json"
 
 
@@ -94,8 +95,10 @@ def web_variants(attacker: Attacker, rule, ids: dict) -> list[tuple[str, dict, b
     own = own_overrides(attacker, rule)
     if own is not None:
         # in its own organisation the attacker may use the page; what it must not reach is
-        # A's object named in the path
-        found.append(("own", fill(rule, ids, own), names_an_object(rule)))
+        # A's object named in the path. Its own pages without such an object are only read
+        # for the canary, by the one who sees most of them (the time goes to the rest).
+        if names_an_object(rule) or attacker.role in SCANNERS or attacker.via_sso:
+            found.append(("own", fill(rule, ids, own), names_an_object(rule)))
         if attacker.in_b and "record_id" in rule.arguments:
             shared = {k: ids[v] for k, v in SHARED_OVERRIDES.items()}
             found.append(("shared", fill(rule, ids, {**own, **shared}), None))
