@@ -10,6 +10,7 @@ answer 404; the others answer for A alone and never mention B.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from apikit import bearer
@@ -83,9 +84,12 @@ def api_routes(app) -> list[tuple[str, str]]:
 
 
 def fill(rule: str, values: dict[str, str]) -> str:
-    path = rule
-    for name, value in values.items():
-        path = path.replace(f"<{name}>", value).replace(f"<int:{name}>", value)
+    """The rule with its arguments filled, whatever their converter (``<int(min=…):year>``)."""
+
+    def value(match: re.Match) -> str:
+        return values.get(match.group(1), match.group(0))
+
+    path = re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?(\w+)>", value, rule)
     assert "<" not in path, f"no value for a parameter of {rule}: add one to b_world"
     return path
 

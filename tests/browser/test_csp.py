@@ -143,7 +143,7 @@ def test_the_organisation_login_form_reaches_the_provider_under_the_policy(
         domains=["sunne.se"],
     )
     with scoped(db, TenantScope.for_tenant(tenant_pair.a.id)):
-        sso.set_provider(db, registry, tenant_pair.a, settings)
+        sso.set_provider(db, registry, tenant_pair.a, settings, trusted=True)  # verified
     db.commit()
     db.close()
     goto(strict_page, "/login")

@@ -288,7 +288,7 @@ class Walk:
 
 def logged_in(client) -> bool:
     with client.session_transaction() as session:
-        return "user_id" in session
+        return "sid" in session  # the server-side session's secret
 
 
 def walk(app, client, relogin, headers, *, slug, consortium, records, tokens_, markers) -> Walk:

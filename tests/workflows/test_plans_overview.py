@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from samverka.records import services
+from samverka.tenants import services as tenancy
 from samverka.workflows import action_plans as plans
 from samverka.workflows import calendar, councils
 from samverka.workflows.decisions import record_decision
@@ -81,6 +82,9 @@ def test_a_red_follow_up_puts_the_measure_on_the_overview(db, world, acting, cyc
 
 
 def test_my_assignments_show_in_the_owners_tenant(db, world, acting, cycle):
+    # the owner must be someone Sunne works with (auth.directory): Hagfors joins the consortium
+    tenancy.add_to_consortium(db, world.c, world.consortium)
+    db.commit()
     with acting(world.a, world.admin_a):
         body = councils.get_council(db, cycle["body"], user=world.admin_a, viewer=world.a)
         councils.add_assignment(
