@@ -120,6 +120,7 @@ def build_world(app: Flask) -> World:
         world.ids.update(kons_s=users["kons_s"].id, reader_a=users["reader_a"].id)
         _fill_a(app, db, world)
         _attacker_tokens(db, world)
+        _invitations(db, world)
         db.commit()
         world.shared_record_ids = _shared_with_b(db, world)
         private = {world.ids[k] for k in ("record", "plan", "council", "agreement", "pledge")}
@@ -190,6 +191,7 @@ def _round(db, world: World) -> None:
 def _fill_a(app: Flask, db, world: World) -> None:
     """A's data beyond the demo's (each kind the URL map's arguments name)."""
     from samverka.auth import tokens
+    from samverka.auth.sso import domains
     from samverka.auth.sso import services as sso
     from samverka.exports.jobs import request_export
     from samverka.lifecycle.export import request_archive
@@ -267,6 +269,8 @@ def _fill_a(app: Flask, db, world: World) -> None:
                 domains=[A_DOMAIN_SSO],
             ),
         )
+        # pending: nobody has proven sunne.se yet (the platform administrators' queue)
+        ids["claim"] = domains.tenant_claims(db, a)[0].id
         archive = request_archive(db, a)
         export = request_export(db, a, "records.list", "csv", requested_by=admin.id)
         ids.update(archive_job=archive.id, export_job=export.id)
@@ -412,6 +416,25 @@ def _review(db, world: World) -> None:
     assert world.ids["review"], "no audit review was drawn for A"
 
 
+#: The organisation S invites (not an attacker's: its invitation is S's object to guard).
+S_INVITEE = "gagnef-kommun"
+
+
+def _invitations(db, world: World) -> None:
+    """Open invitations: T's administrator invites A (the inviter must still not decide for
+    A), and S invites an organisation of another consortium (only S may withdraw it)."""
+    from samverka.tenants import invitations
+
+    a, invitee = world.tenants[A], world.tenants[S_INVITEE]
+    with scoped(db, TenantScope.for_tenant(a.id)):
+        to_a = invitations.invite(db, world.consortia[T], a, invited_by=world.users["kons_t"].id)
+    with scoped(db, TenantScope.for_tenant(invitee.id)):
+        from_s = invitations.invite(
+            db, world.consortia[S], invitee, invited_by=world.users["kons_s"].id
+        )
+    world.ids.update(invitation_to_a=to_a.id, invitation_from_s=from_s.id)
+
+
 def _attacker_tokens(db, world: World) -> None:
     """An API token of every tenant-level role in C and in B."""
     from samverka.auth import tokens
@@ -480,8 +503,10 @@ NOISE_TABLES = {"login_attempts", "alembic_version", "audit_chain_heads"}
 #: Audit entries a refused request may write: failed log-ins (the public SSO pages), and the
 #: reads of the record A shared with B (a receiver's refused edit loads it first).
 AUDIT_NOISE = ("auth.login_failed", "record.read", "record.attachment_read", "record.list")
-#: Tables of one user's own settings (MFA enrolment from the account page).
-USER_TABLES = {"users": "id", "mfa_recovery_codes": "user_id"}
+#: Tables of one user's own settings (MFA enrolment from the account page) and sessions (the
+#: server-side session of the attacker's own browser: its ``last_seen_at`` moves with every
+#: request, ``/logout-everywhere`` ends it; nobody else's session may change).
+USER_TABLES = {"users": "id", "mfa_recovery_codes": "user_id", "user_sessions": "user_id"}
 
 
 class Fingerprint:

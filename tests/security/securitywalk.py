@@ -55,6 +55,10 @@ SELF = {
     "/account/mfa/recovery-codes": "the caller's own MFA",
     "/account/mfa/setup": "the caller's own MFA",
     "/account/password": "the caller's own password",
+    "/account/sso-link": "links the caller's own account to the login of the organisation whose"
+    " verified domain the caller's own e-mail is in (no organisation can be named)",
+    "/login/verify": "the step-up code of the caller's own session (a signed-in administrator"
+    " without a second factor); it names nobody else",
     "/logout": "ends the caller's own session",
     "/api/v1/me": "the token's own user",
     "/api/v1/tenants": "the organisations the token's organisation may see",
@@ -158,6 +162,8 @@ OBJECT_ARGUMENTS = frozenset(
         "review_id",
         "batch_id",
         "note_id",
+        "claim_id",
+        "invitation_id",
         "token",
         "code",
         "user_id",
@@ -196,6 +202,11 @@ def _user(rule: str, ids: dict) -> Any:
     return ids["kons_s"] if rule.startswith("/consortia/") else ids["reader_a"]
 
 
+def _invitation(rule: str, ids: dict) -> Any:
+    """S's own invitation on S's pages; on A's, the one T's administrator sent A."""
+    return ids["invitation_from_s"] if rule.startswith("/consortia/") else ids["invitation_to_a"]
+
+
 def _job(rule: str, ids: dict) -> Any:
     return ids["archive_job"] if "/archive" in rule else ids["export_job"]
 
@@ -226,6 +237,11 @@ ARGUMENTS: dict[str, Callable[[str, dict], Any]] = {
     "review_id": lambda rule, ids: ids["review"],
     "batch_id": lambda rule, ids: ids["batch"],
     "note_id": lambda rule, ids: ids["note"],
+    "claim_id": lambda rule, ids: ids["claim"],  # A's pending claim on its SSO domain
+    "invitation_id": _invitation,
+    # the consortium A would leave: S, its own (B, in S too, leaving S from its own page is
+    # B's right, so this argument does not name an object of A's)
+    "consortium_slug": lambda rule, ids: S,
     "token": _token,
     "code": _code,
     "user_id": _user,
@@ -248,6 +264,15 @@ SHARED_OVERRIDES = {
 
 class Unfillable(LookupError):
     """The suite does not know what an argument of a rule means."""
+
+
+#: A URL rule's variable: ``<name>``, ``<int:name>`` or ``<int(min=2000, max=2100):name>``.
+RULE_VARIABLE = re.compile(r"<(?:[a-z_]+(?:\([^)]*\))?:)?([a-z_][a-z0-9_]*)>")
+
+
+def openapi_path(rule: str) -> str:
+    """``/t/<int(min=1):x>`` → ``/t/{x}``: the OpenAPI document's spelling of a rule."""
+    return RULE_VARIABLE.sub(r"{\1}", rule)
 
 
 def fill(rule, ids: dict, overrides: dict | None = None) -> dict[str, Any]:
@@ -342,7 +367,7 @@ def build(app, rule, values: dict, method: str, ids: dict | None = None) -> str:
 def example_body(document: dict, rule: str, method: str) -> dict:
     """A body that passes the operation's schema (its required fields, plausibly typed), so
     that a 422 cannot hide what the view does with A's object."""
-    path = re.sub(r"<(?:[a-z]+:)?([^>]+)>", r"{\1}", rule)
+    path = openapi_path(rule)
     operation = document["paths"].get(path, {}).get(method.lower(), {})
     content = operation.get("requestBody", {}).get("content", {})
     schema = content.get("application/json", {}).get("schema")

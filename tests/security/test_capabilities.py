@@ -204,6 +204,50 @@ WEB_PROBES = [
         lambda ids, me: {"email": me.email},
     ),
     Probe(
+        "approve A's pending claim on its SSO domain",
+        ("platform:identity:manage",),
+        "POST",
+        lambda ids, me: f"/admin/sso-domains/{ids['claim']}/approve",
+    ),
+    Probe(
+        "reject A's claim on its SSO domain",
+        ("platform:identity:manage",),
+        "POST",
+        lambda ids, me: f"/admin/sso-domains/{ids['claim']}/reject",
+    ),
+    Probe(
+        "accept T's invitation on A's behalf",
+        ("tenant:consortia:manage",),
+        "POST",
+        lambda ids, me: f"/t/{A}/admin/consortia/invitations/{ids['invitation_to_a']}/accept",
+        lambda ids, me: {"on_behalf": "yes"},
+    ),
+    Probe(
+        "decline T's invitation on A's behalf",
+        ("tenant:consortia:manage",),
+        "POST",
+        lambda ids, me: f"/t/{A}/admin/consortia/invitations/{ids['invitation_to_a']}/decline",
+    ),
+    Probe(
+        "take A out of S",
+        ("tenant:consortia:manage",),
+        "POST",
+        lambda ids, me: f"/t/{A}/admin/consortia/{S}/leave",
+    ),
+    Probe(
+        "make a role of A's its own (adopt)",
+        ("tenant:members:adopt",),
+        "POST",
+        lambda ids, me: f"/t/{A}/admin/members/{ids['reader_a']}/adopt",
+        lambda ids, me: {"role": "reader"},
+    ),
+    Probe(
+        "withdraw S's invitation",
+        ("consortium:tenants:manage",),
+        "POST",
+        lambda ids, me: f"/consortia/{S}/invitations/{ids['invitation_from_s']}/withdraw",
+    ),
+    Probe(
         "remove S's administrator",
         ("consortium:admins:manage",),
         "POST",
@@ -270,7 +314,7 @@ COVERED_ELSEWHERE = {
     "tenant:rounds:manage": "the walk: every round route",
     "tenant:indicators:manage": "the walk: every indicator route",
 }
-ADMINISTRATIVE = (":manage", ":export", ":delete", ":own", ":share", ":purge")
+ADMINISTRATIVE = (":manage", ":export", ":delete", ":own", ":share", ":purge", ":adopt")
 
 #: Attackers tried with every probe: the strongest of each kind.
 PROBE_ATTACKERS = ["c:tenant_admin", "b:tenant_admin", "kons_t", "sso_c"]
@@ -358,16 +402,58 @@ def consortia_of(arena, slug: str) -> set[str]:
         return {c.slug for c in tenant.consortia}
 
 
-def test_t_admin_cannot_add_a_to_t_and_administer_it(arena):
-    """T's consortium administrator POSTs A into T: A stays out, and A stays out of reach
-    (a consortium administrator administers every member)."""
+def changes_since(arena, before: dict) -> dict[str, list]:
+    """The rows added to each table since ``before`` (every row, every tenant)."""
+    now = arena.fingerprint.rows()
+    return {
+        name: sorted(set(now[name]) - set(rows))
+        for name, rows in before.items()
+        if rows != now.get(name)
+    }
+
+
+def open_invitation_to(arena, consortium: str, tenant: str) -> int | None:
+    from samverka.db import TenantScope, scoped
+    from samverka.tenants.models import ConsortiumInvitation, InvitationStatus
+
+    with service_session(arena.app) as db:
+        target = arena.world.tenants[tenant]
+        with scoped(db, TenantScope.for_tenant(target.id)):
+            return db.scalar(
+                select(ConsortiumInvitation.id).where(
+                    ConsortiumInvitation.tenant_id == target.id,
+                    ConsortiumInvitation.consortium_id == arena.world.consortia[consortium].id,
+                    ConsortiumInvitation.status == InvitationStatus.PENDING,
+                )
+            )
+
+
+def test_t_admin_can_only_invite_a_and_cannot_accept_for_it(arena):
+    """T's consortium administrator POSTs A into T. That is an invitation now (T's
+    administrators would administer A: only A decides): A stays out of T, and out of reach,
+    and the inviter cannot accept it on A's behalf. The one change is the invitation."""
     who = "kons_t"
-    own = arena.prepare(session_attacker(who))
-    client = arena.clients[who]
-    response = client.post(
-        f"/consortia/{T}/members", data={"tenant": A, "csrf_token": arena.csrf[who]}
+    client, csrf = arena.clients[who], arena.csrf[who]
+    world_invitation = arena.world.ids["invitation_to_a"]
+    # the world's open invitation from T is withdrawn first (T's right), so that this is a
+    # fresh invitation, not one refused as a duplicate
+    withdrawn = client.post(
+        f"/consortia/{T}/invitations/{world_invitation}/withdraw", data={"csrf_token": csrf}
     )
+    assert withdrawn.status_code == 302, withdrawn.status_code
+    before = arena.fingerprint.rows()
+    response = client.post(f"/consortia/{T}/members", data={"tenant": A, "csrf_token": csrf})
     findings = []
+    invitation = open_invitation_to(arena, T, A)
+    if response.status_code != 302 or invitation is None:
+        findings.append(f"inviting A did not leave an open invitation: {response.status_code}")
+    if invitation is not None:
+        accepted = client.post(
+            f"/t/{A}/admin/consortia/invitations/{invitation}/accept",
+            data={"on_behalf": "yes", "csrf_token": csrf},
+        )
+        if accepted.status_code not in REFUSED:
+            findings.append(f"T's administrator accepted for A: {accepted.status_code}")
     if consortia_of(arena, A) != {S}:
         findings.append(
             f"A is now in {sorted(consortia_of(arena, A))} (answer {response.status_code})"
@@ -375,8 +461,49 @@ def test_t_admin_cannot_add_a_to_t_and_administer_it(arena):
     gained = {p: s for p, s in reach(client).items() if s not in REFUSED}
     if gained:
         findings.append(f"T's administrator then reaches {gained}")
-    if arena.ensure_clean(own):
-        findings.append("the database changed")
+    changed = changes_since(arena, before)
+    others = sorted(set(changed) - {"consortium_invitations", "audit_entries", "user_sessions"})
+    if others:
+        findings.append(f"inviting changed more than the invitation: {others}")
+    actions = [
+        row for row in changed.get("audit_entries", ()) if "invitation_create" not in repr(row)
+    ]
+    if actions:
+        findings.append(f"audit entries beyond the invitation's: {actions[:2]}")
+    arena.build()  # the world's invitation was replaced
+    assert not findings, "\n".join(findings)
+
+
+def test_s_admin_cannot_decide_a_s_consortia(arena):
+    """S's administrator administers A through S, but A's consortia are A's own decision:
+    they can neither accept T's invitation for A nor take A out of S."""
+    from securitykit import CSRF
+
+    client = arena.owner_client("kons_s")
+    csrf = CSRF.search(client.get(f"/consortia/{S}/").get_data(as_text=True)).group(1)
+    ids = arena.world.ids
+    before = arena.fingerprint.rows()
+    findings = []
+    for path, form in (
+        (
+            f"/t/{A}/admin/consortia/invitations/{ids['invitation_to_a']}/accept",
+            {"on_behalf": "yes"},
+        ),
+        (f"/t/{A}/admin/consortia/invitations/{ids['invitation_to_a']}/decline", {}),
+        (f"/t/{A}/admin/consortia/{S}/leave", {}),
+        (f"/admin/sso-domains/{ids['claim']}/approve", {}),
+    ):
+        answer = client.post(path, data={**form, "csrf_token": csrf})
+        if answer.status_code not in REFUSED:
+            findings.append(f"POST {path}: {answer.status_code}")
+    if consortia_of(arena, A) != {S} or open_invitation_to(arena, T, A) is None:
+        findings.append(f"A's consortia changed: {sorted(consortia_of(arena, A))}")
+    changed = sorted(set(changes_since(arena, before)) - {"user_sessions"})
+    if changed:
+        arena.build()
+        findings.append(f"the database changed: {changed}")
+    else:
+        arena.rebaseline()  # S's administrator's log-in is rightful
     assert not findings, "\n".join(findings)
 
 
@@ -405,10 +532,18 @@ def test_s_admin_cannot_add_c_to_s_and_administer_it(arena):
 
 
 def test_c_admin_cannot_claim_a_domain_and_sign_in_as_a_people(arena, sso_provider):
-    """C's administrator lists A's people's e-mail domain (and A's own SSO domain) in C's
-    SSO settings, then signs in through C's provider as A's administrator."""
-    from securitysso import SSO_CLIENTS, SSO_GROUP, sso_login
+    """C's provider is set up by the operator for C's own domain. C's administrator then
+    lists A's own SSO domain, and A's people's e-mail domain, in C's SSO settings: both are
+    refused (the first is A's claim, the second is used by A's accounts), and the sign-in
+    through C's provider as A's administrator signs nobody in."""
+    from securitysso import SSO_CLIENTS, SSO_GROUP, configure_c_sso
+    from ssokit import APP, through_provider
 
+    from samverka.auth.session_models import UserSession
+    from samverka.auth.sso import client as oidc
+    from samverka.auth.sso.models import SsoDomain
+
+    configure_c_sso(arena, sso_provider, [C_DOMAIN])
     who = "c:tenant_admin"
     client = arena.clients[who]
     form = {
@@ -423,32 +558,52 @@ def test_c_admin_cannot_claim_a_domain_and_sign_in_as_a_people(arena, sso_provid
         "csrf_token": arena.csrf[who],
     }
     findings = []
-    claimed = client.post(
-        f"/t/{C}/admin/sso", data={**form, "domains": f"{C_DOMAIN}\n{A_DOMAIN_SSO}"}
-    )
-    if claimed.status_code != 422:
-        findings.append(f"claiming A's SSO domain {A_DOMAIN_SSO}: {claimed.status_code}")
-    client.post(f"/t/{C}/admin/sso", data={**form, "domains": f"{C_DOMAIN}\n{A_USERS_DOMAIN}"})
-    victim = arena.world.users["admin_a"]
+    for domain in (A_DOMAIN_SSO, A_USERS_DOMAIN):
+        claimed = client.post(
+            f"/t/{C}/admin/sso", data={**form, "domains": f"{C_DOMAIN}\n{domain}"}
+        )
+        if claimed.status_code != 422:
+            findings.append(f"claiming {domain} for C: {claimed.status_code}, not refused")
+    c = arena.world.tenants[C]
+    with service_session(arena.app) as db:
+        held = set(db.scalars(select(SsoDomain.domain).where(SsoDomain.tenant_id == c.id)))
+        victim = arena.world.users["admin_a"]
+        sessions_before = len(
+            db.scalars(select(UserSession.id).where(UserSession.user_id == victim.id)).all()
+        )
+    if held != {C_DOMAIN}:
+        findings.append(f"C holds the domains {sorted(held)}")
     sso_provider.accounts(
         victim={"email": victim.email, "email_verified": True, "groups": [SSO_GROUP]}
     )
-    from samverka.auth.sso import client as oidc
-
     oidc.forget()
-    browser, answer = sso_login(arena.app, C, "victim")
-    with browser.session_transaction() as session:
-        signed_in = session.get("user_id")
-    if signed_in == victim.id:
+    browser = arena.app.test_client()
+    started = browser.get(f"/login/sso/{C}")
+    location = started.headers.get("Location", "")
+    if started.status_code != 302 or "/login/sso/" in location or location.startswith(APP):
+        findings.append(f"C's SSO did not start: {started.status_code} {location}")
+    else:
+        answer = browser.get(through_provider(location, "victim"))
+        if answer.status_code != 302 or "/login" not in answer.headers.get("Location", ""):
+            findings.append(
+                f"C's provider's answer for A's administrator: {answer.status_code}"
+                f" {answer.headers.get('Location')}"
+            )
+    with service_session(arena.app) as db:
+        sessions_after = len(
+            db.scalars(select(UserSession.id).where(UserSession.user_id == victim.id)).all()
+        )
+    if sessions_after != sessions_before:
         findings.append(f"C's provider signed in A's administrator {victim.email}")
     for path in (f"/t/{A}/", f"/t/{A}/admin/members"):
-        status = browser.get(path).status_code
-        if status not in (*REFUSED, 302) or (
-            status == 302 and "/login" not in browser.get(path).headers.get("Location", "")
+        status = browser.get(path)
+        if status.status_code in REFUSED or (
+            status.status_code == 302 and "/login" in status.headers.get("Location", "")
         ):
-            findings.append(f"the SSO session then reaches {path}: {status}")
-    arena.build()  # C's settings and people changed here
-    assert not findings, "\n".join(findings) + f" (SSO answer {answer.status_code})"
+            continue
+        findings.append(f"the SSO browser then reaches {path}: {status.status_code}")
+    arena.build()  # C's settings and the provider's accounts changed here
+    assert not findings, "\n".join(findings)
 
 
 def test_logout_ends_the_session(arena):
@@ -480,11 +635,11 @@ def test_the_last_administrator_cannot_remove_themselves(arena):
     admin = arena.world.users["admin_a"]
     client = arena.owner_client("admin_a")
     csrf = CSRF.search(client.get(f"/t/{A}/admin/members").get_data(as_text=True)).group(1)
-    client.post(
+    web = client.post(
         f"/t/{A}/admin/members/{admin.id}/remove",
         data={"role": "tenant_admin", "csrf_token": csrf},
     )
-    arena.app.test_client().delete(
+    api = arena.app.test_client().delete(
         f"/api/v1/tenants/{A}/members/{admin.id}/roles/tenant_admin",
         headers={"Authorization": f"Bearer {arena.world.tokens['a:tenant_admin']}"},
     )
@@ -503,3 +658,5 @@ def test_the_last_administrator_cannot_remove_themselves(arena):
     else:
         arena.build()
     assert admins, "A's last administrator removed themselves: nobody can manage A now"
+    assert (web.status_code, api.status_code) == (409, 409), "the refusal is not a conflict"
+    assert api.content_type == "application/problem+json"

@@ -22,6 +22,7 @@ from securitywalk import (
     PUBLIC,
     PUBLISHED,
     QUERY_INTO_A,
+    RULE_VARIABLE,
     SHARED_OVERRIDES,
     SHARED_READS_API,
     SHARED_READS_WEB,
@@ -300,7 +301,8 @@ def openapi_rule(path: str) -> str:
 
 
 def plain(rule: str) -> str:
-    return re.sub(r"<(?:[a-z]+:)?([^>]+)>", r"<\1>", rule)
+    """Without converters (and their arguments: ``<int(min=2000, max=2100):year>``)."""
+    return RULE_VARIABLE.sub(r"<\1>", rule)
 
 
 def test_every_rule_and_operation_is_covered(arena):
