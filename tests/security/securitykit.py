@@ -11,8 +11,11 @@ time) plus what the demo leaves out, all made through the services:
   a pledge and a situation picture that are shared with nobody, a reporting round with a
   report, an API token, an SSO provider, a finished archive and export, an audit sample
   review, an indicator and a data element of A's own, an indicator import batch and a
-  test-plugin note.
+  test-plugin note. A's claim on its SSO domain is pending (no platform administrator has
+  approved it), and T's administrator has invited A to T (open: only A may decide it).
 * **C** (``mellerud-kommun``) in consortium **T** (``mellerud``), outside S.
+* S has invited an organisation of a third consortium (only S's administrators may
+  withdraw that invitation).
 
 Attackers are users of C and of B, one per tenant-level role of the registry, the consortium
 administrator of T, an SSO session through C's provider, API tokens of C and B per role, and

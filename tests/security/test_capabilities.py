@@ -8,7 +8,9 @@ A. The probes are tied to the permission registry: every administrative permissi
 probed here (or be named as covered elsewhere), so a new one cannot be forgotten.
 
 Then the scenarios that configure one's way across a boundary: claiming A's e-mail domain
-in one's own SSO settings and signing in as A's people; adding A to one's own consortium.
+in one's own SSO settings and signing in as A's people; adding A to one's own consortium
+(an invitation only A may accept); S's administrator deciding A's consortia; a session that
+outlives its log-out; A's last administrator leaving A without one.
 """
 
 from __future__ import annotations
