@@ -36,7 +36,8 @@ def test_deleting_ones_own_last_admin_role_is_409_and_changes_nothing(
 ):
     before = snapshot()
     response = client.delete(
-        f"{MEMBERS}/{tenant_pair.admin_a.id}/roles/tenant_admin", headers=bearer(token_a)
+        f"{MEMBERS}/{tenant_pair.admin_a.id}/roles/tenant_admin",
+        headers={**bearer(token_a), "Accept-Language": "en"},
     )
     assert response.status_code == 409 and response.content_type == PROBLEM
     problem = response.get_json()

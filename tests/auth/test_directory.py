@@ -67,6 +67,23 @@ def out_of_reach(world, arvika) -> list[str]:
 # --- the service ------------------------------------------------------------------------
 
 
+def test_the_administrators_of_the_tenants_consortia_are_found_others_not(
+    ctx, db, world, arvika, acting
+):
+    """Sunne works with SuToHaMu's administrators (they may be given a role there); the
+    administrator of a consortium Sunne is not in stays out of reach."""
+    from samverka.tenants import services as tenancy
+
+    vmk = tenancy.get_consortium(db, "varmland-vast")
+    outsider = accounts.create_user(db, "kons@vmk.test", "Kons VMK")
+    accounts.add_consortium_admin(db, outsider, vmk)
+    db.commit()
+    with acting(world.a, world.admin_a):
+        assert reachable_user(db, world.a, world.consortium_admin.email) == world.consortium_admin
+        assert reachable_user(db, world.a, outsider.email) is None
+        assert reachable_user(db, world.a, str(outsider.id)) is None
+
+
 def test_reachable_tenants_are_the_tenant_and_its_consortium_partners(db, world, arvika):
     assert reachable_tenant_ids(db, world.a) == tuple(sorted((world.a.id, world.b.id)))
     assert reachable_tenant_ids(db, world.c) == (world.c.id,)

@@ -125,6 +125,7 @@ def test_removal_by_the_consortium_revokes_its_grants_too(client, login, db, ten
 def test_a_consortium_administrator_cannot_grant_themselves_a_role(client, login, db, tenant_pair):
     pair = tenant_pair
     login(client, pair.consortium_admin)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     for role in ("tenant_admin", "reader"):
         refused = grant(client, pair.consortium_admin, role)
         assert refused.status_code == 422
@@ -241,7 +242,7 @@ def test_an_api_token_loses_a_revoked_role_at_once(client, login, db, tenant_pai
         raw = tokens.issue_token(db, pair.reader_a, pair.b, name="t").raw
     db.commit()
     api = client.application.test_client()
-    bearer = {"Authorization": f"Bearer {raw}"}
+    bearer = {"Authorization": f"Bearer {raw}", "Accept-Language": "en"}
     assert api.get("/api/v1/tenants/torsby/members", headers=bearer).status_code == 200
     assert leave_torsby(client, login, pair.admin_b).status_code == 302
     assert api.get("/api/v1/tenants/torsby/members", headers=bearer).status_code in (401, 404)
@@ -259,7 +260,7 @@ def test_the_api_records_and_refuses_the_same(client, login, db, tenant_pair):
         raw = tokens.issue_token(db, pair.admin_a, pair.b, name="t").raw
     db.commit()
     api = client.application.test_client()
-    bearer = {"Authorization": f"Bearer {raw}"}
+    bearer = {"Authorization": f"Bearer {raw}", "Accept-Language": "en"}
     url = "/api/v1/tenants/torsby/members"
     added = api.post(url, json={"email": pair.reader_a.email, "role": "reader"}, headers=bearer)
     assert added.status_code == 201

@@ -3,7 +3,8 @@
 A tenant's people name other people when they add a council member, give an assignment to
 someone, or add a member to their own organisation. Such a look-up by e-mail or user id
 must find only people of the organisations the tenant already works with — the tenant
-itself and the other members of its consortia — never any account on the platform (another
+itself, the other members of its consortia and those consortia's administrators — never any
+account on the platform (another
 consortium's staff, a platform administrator). And it must answer an address outside that
 set exactly as it answers an address nobody has: the same ``None``, after the same SQL
 statements (one to list the reachable tenants, one to find the user among their members),
@@ -19,10 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from samverka.auth.models import User
+from samverka.auth.models import ConsortiumAdmin, User
 from samverka.db import SCOPE_FREE, SCOPE_SQL, SENT_KEY, TenantScope, get_scope
 from samverka.errors import ValidationError
 from samverka.tenants.models import Membership, Tenant, consortium_tenants
@@ -48,7 +49,8 @@ def reachable_tenant_ids(session: Session, tenant: Tenant) -> tuple[int, ...]:
 
 def reachable_user(session: Session, tenant: Tenant, ref: object) -> User | None:
     """The user ``ref`` names (an e-mail address, or a user id as int or digits) if they hold a
-    role in ``tenant`` or in a tenant of one of its consortia; otherwise None.
+    role in ``tenant`` or in a tenant of one of its consortia, or administer one of its
+    consortia; otherwise None.
 
     Unknown, malformed and unreachable references all give None after the same two
     statements (the user test runs even when the reference cannot name anyone).
@@ -66,7 +68,23 @@ def reachable_user(session: Session, tenant: Tenant, ref: object) -> User | None
         )
         .exists()
     )
-    query = select(User).where(member_there, User.id == candidate).execution_options(**SCOPE_FREE)
+    administers_ours = (
+        select(ConsortiumAdmin.id)
+        .where(
+            ConsortiumAdmin.user_id == func.coalesce(candidate, 0),
+            ConsortiumAdmin.consortium_id.in_(
+                select(consortium_tenants.c.consortium_id).where(
+                    consortium_tenants.c.tenant_id == tenant.id
+                )
+            ),
+        )
+        .exists()
+    )
+    query = (
+        select(User)
+        .where(or_(member_there, administers_ours), User.id == candidate)
+        .execution_options(**SCOPE_FREE)
+    )
     with _database_reads(session, tenant_ids):
         return session.scalar(query)
 

@@ -37,7 +37,8 @@ class InviteForm(BaseForm):
     """Whom to invite: an organisation outside the consortium (by its short name)."""
 
     tenant = SelectField(_l("Organisation"), widget=GovSelect())
-    submit = SubmitField(_l("Invite to the consortium"), widget=GovSubmitInput())
+    # its own name: the page's other form (a new organisation) has a ``submit`` (unique ids)
+    invite_submit = SubmitField(_l("Invite to the consortium"), widget=GovSubmitInput())
 
 
 def _invite_form(consortium) -> InviteForm:
