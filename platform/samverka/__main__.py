@@ -1,5 +1,5 @@
 """``python -m samverka`` is the ``samverka`` command."""
 
-from samverka.cli import main
+from samverka.bootstrap import main
 
 main()

@@ -13,7 +13,7 @@ from sqlalchemy import select, text, update
 
 from samverka.auth import tokens
 from samverka.auth.token_models import ApiToken
-from samverka.cli import cli
+from samverka.bootstrap import cli
 from samverka.db import TenantScope, scoped, utcnow
 
 

@@ -12,7 +12,7 @@ from flask.cli import ScriptInfo
 
 from samverka.audit.logins import address_digest
 from samverka.auth import tokens
-from samverka.cli import cli
+from samverka.bootstrap import cli
 from samverka.db import TenantScope, scoped
 from samverka.testing.fixtures import TEST_TOTP_SECRET, csrf_token, form_post
 

@@ -15,7 +15,7 @@ from samverka.audit import record_event
 from samverka.audit.retention import MIN_RETENTION_DAYS, purge_expired
 from samverka.audit.verify import verify_all
 from samverka.auth import clock
-from samverka.cli import cli
+from samverka.bootstrap import cli
 from samverka.config import ConfigurationError, Settings
 
 

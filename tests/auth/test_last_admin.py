@@ -19,7 +19,7 @@ from sqlalchemy import select
 from samverka.audit.models import AuditEntry
 from samverka.auth import services as accounts
 from samverka.auth.sso.provisioning import sync_roles
-from samverka.cli import cli
+from samverka.bootstrap import cli
 from samverka.db import TenantScope, scoped, set_scope
 from samverka.tenants import services as tenancy
 from samverka.tenants.models import Membership

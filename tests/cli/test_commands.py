@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 
-from samverka.cli import cli
+from samverka.bootstrap import cli
 
 
 @pytest.fixture

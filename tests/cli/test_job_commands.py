@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 
-from samverka.cli import cli
+from samverka.bootstrap import cli
 from samverka.db import TenantScope, scoped
 from samverka.jobs.outbox import PENDING_KEY, enqueue
 from samverka.jobs.queue import connect, get_queue

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from flask.cli import ScriptInfo
 
 from samverka.auth.models import User
-from samverka.cli import cli
+from samverka.bootstrap import cli
 from samverka.testing.fixtures import enrol_totp
 
 

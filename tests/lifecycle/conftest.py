@@ -32,7 +32,7 @@ def run_cli(app):
     from click.testing import CliRunner
     from flask.cli import ScriptInfo
 
-    from samverka.cli import cli
+    from samverka.bootstrap import cli
 
     def invoke(*args: str, ok: bool = True):
         result = CliRunner().invoke(

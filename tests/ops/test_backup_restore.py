@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, func, select, text
 from throwaway import APP, OWNER, pg_bin
 
 from samverka import demo, migrate
-from samverka.cli import cli
+from samverka.bootstrap import cli
 from samverka.db import TenantScope, scoped
 from samverka.tenants.models import Membership, Tenant
 from samverka.testing.fixtures import create_test_app

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from flask.cli import ScriptInfo
 from sqlalchemy import select
 
-from samverka.cli import cli
+from samverka.bootstrap import cli
 from samverka.records import services
 from samverka.records.models import RecordShare
 

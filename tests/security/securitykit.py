@@ -602,12 +602,8 @@ def registered_tenant_roles() -> tuple[str, ...]:
     """The tenant-level roles of the core, the installed plugins and the test plugin, read
     at collection time (the attackers are test parameters, one per role)."""
     import samverka_testplugin
-    from samverka.plugins import core
-    from samverka.plugins.host import CORE_PLUGIN, PluginHost
+    from samverka.bootstrap import build_host
 
-    host = PluginHost()
-    host.register(core, CORE_PLUGIN, internal=True)
-    host.load_entry_points()
-    host.register(samverka_testplugin, samverka_testplugin.NAME)
+    host = build_host([(samverka_testplugin.NAME, samverka_testplugin)])
     roles = [role for found in host.hook.register_roles() for role in found]
     return tuple(sorted({r.name for r in roles if r.level == "tenant"}))

@@ -19,7 +19,7 @@ from ssokit import APP, free_port
 
 from samverka.auth.sso import client as oidc
 from samverka.auth.sso import services as sso
-from samverka.cli import cli
+from samverka.bootstrap import cli
 from samverka.db import TenantScope, scoped
 
 PROVIDER_DIR = Path(__file__).parent / "oidc_provider"

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from flask.cli import ScriptInfo
 
 from samverka.auth.sso import services as sso
-from samverka.cli import cli
+from samverka.bootstrap import cli
 from samverka.db import TenantScope, scoped
 
 SECRET = "very-secret-client-value"

@@ -114,7 +114,7 @@ def test_each_step_is_in_both_chains(ctx, db, tenant_pair, outsider):
 
 def test_the_operator_adds_directly_and_closes_an_open_invitation(app, db, tenant_pair, outsider):
     """The command line stays direct (the operator is trusted with the whole platform)."""
-    from samverka.cli import cli
+    from samverka.bootstrap import cli
 
     with app.test_request_context(), scoped(db, platform_scope()):
         invitations.invite(db, tenant_pair.consortium, outsider, invited_by=None)

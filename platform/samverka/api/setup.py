@@ -33,6 +33,7 @@ from samverka.api.problems import (
 )
 from samverka.errors import SamverkaError
 from samverka.plugins.host import PluginError
+from samverka.web.extensions import csrf
 
 API_PREFIX = "/api/"
 # /api/v1/tenants/<tenant>/<segment>
@@ -105,8 +106,6 @@ def init_app(app: Flask) -> None:
 
 def mount(app: Flask, api: Api, bp: ApiBlueprint, **options: object) -> None:
     """Register an API blueprint: documented, CSRF-exempt, answering problems."""
-    from samverka.app import csrf
-
     api.register_blueprint(bp, **options)
     csrf.exempt(bp)
     bp_name = options.get("name", bp.name)

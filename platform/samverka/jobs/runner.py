@@ -38,16 +38,16 @@ _app: Flask | None = None
 
 
 def worker_app() -> Flask:
-    global _app
+    """The app jobs run in: handed over by whatever started the worker (``samverka
+    worker`` is a command of the app's CLI; tests and the demo hand theirs over too), never
+    built here, so the jobs layer does not depend on the composition root."""
     if _app is None:
-        from samverka.app import create_app
-
-        _app = create_app()
+        raise RuntimeError("no app for the jobs: start workers with `samverka worker`")
     return _app
 
 
-def use_app(app: Flask) -> None:
-    """Let an in-process worker (tests, the demo) run jobs against a given app."""
+def use_app(app: Flask | None) -> None:
+    """The app the worker of this process runs jobs against (``None``: none)."""
     global _app
     _app = app
 

@@ -13,7 +13,6 @@ from samverka.plugins import hookspecs
 from samverka.plugins.manifest import PluginManifest
 
 ENTRY_POINT_GROUP = "samverka.plugins"
-CORE_PLUGIN = "samverka.core"
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +41,7 @@ class PluginHost:
         self.pm = pluggy.PluginManager("samverka")
         self.pm.add_hookspecs(hookspecs)
         self.manifests: dict[str, PluginManifest] = {}
+        self.internal: set[str] = set()  # the core's own hook modules (see bootstrap)
 
     def register(self, plugin: object, name: str, *, internal: bool = False) -> None:
         """Register a plugin under ``name`` and read its manifest (internal ones need none)."""
@@ -49,6 +49,7 @@ class PluginHost:
             return
         self.pm.register(plugin, name=name)
         if internal:
+            self.internal.add(name)
             return
         manifest = getattr(plugin, "register_manifest", lambda: None)()
         if not isinstance(manifest, PluginManifest):
@@ -94,9 +95,10 @@ class PluginHost:
         return TenantHooks(self.pm, removed)
 
     def plugin_of(self, obj: object) -> str | None:
-        """The plugin name an implementation object was registered under."""
+        """The plugin name an implementation object was registered under (None: the core's
+        own hooks, which are always on and own no URL prefix)."""
         name = self.pm.get_name(obj)
-        return None if name == CORE_PLUGIN else name
+        return None if name in self.internal else name
 
     @property
     def hook(self) -> Any:

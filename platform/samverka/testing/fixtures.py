@@ -51,16 +51,9 @@ def samverka_plugins() -> list[tuple[str, object]]:
 
 @pytest.fixture(scope="session")
 def plugin_host(samverka_plugins):
-    from samverka.plugins import core
-    from samverka.plugins.host import CORE_PLUGIN, PluginHost
+    from samverka.bootstrap import build_host
 
-    host = PluginHost()
-    host.register(core, CORE_PLUGIN, internal=True)
-    host.load_entry_points()
-    for name, plugin in samverka_plugins:
-        host.register(plugin, name)
-    host.check()
-    return host
+    return build_host(samverka_plugins)
 
 
 def _worker() -> str:

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     context.init_app(app)
     from samverka.web import (
         account,
+        api_tokens,
         archive,
         audit_review,
         auth,
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
         jobs,
         archive,
         records,
+        api_tokens,  # the tokens' page, beside the API they open
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(jobs.platform_bp)

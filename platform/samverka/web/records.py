@@ -52,6 +52,7 @@ from samverka.runtime import db_session
 from samverka.tenants.models import Tenant
 from samverka.web.context import can, current_user, require
 from samverka.web.exports import table_download
+from samverka.web.extensions import csrf
 from samverka.web.forms import ActionForm, attach_error
 from samverka.web.records_forms import (
     ChooseTypeForm,
@@ -792,6 +793,4 @@ def remove_attachment(record_id: int, attachment_id: int):
 
 def init_app(app) -> None:
     """The upload checks its CSRF token itself (see :func:`upload`)."""
-    from samverka.app import csrf
-
     csrf.exempt(upload)
