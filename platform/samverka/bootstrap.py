@@ -28,13 +28,13 @@ from samverka.api import params
 from samverka.api import setup as api
 from samverka.auth.passwords import use_cheap_hashing
 from samverka.auth.permissions import PermissionRegistry
+from samverka.cli import COMMAND_MODULES
 from samverka.config import ConfigurationError, Settings
 from samverka.db import make_engine, make_session_factory
 from samverka.plugins.host import PluginHost
 from samverka.records.types import RecordTypeRegistry
 from samverka.records.types import collect as collect_record_types
 from samverka.runtime import EXTENSION_KEY, Runtime, close_db_session
-from samverka.cli import COMMAND_MODULES
 from samverka.security import crypto
 from samverka.web import extensions, security
 
