@@ -94,8 +94,9 @@ def seed(app, db, members: int, units: int, months: int) -> dict:
     from samverka.db import TenantScope, scoped
     from samverka.records import services as records
     from samverka.tenants import services as tenancy
-    from samverka.workflows import pictures, rounds
-    from samverka.workflows.rounds_models import RoundReport, RoundUnit
+    from samverka.workflows.pictures import services as pictures
+    from samverka.workflows.rounds import services as rounds
+    from samverka.workflows.rounds.models import RoundReport, RoundUnit
 
     registry = app.extensions["samverka"].registry
     rng = random.Random(5)
@@ -154,7 +155,7 @@ def measure(app, ids: dict, repeat: int) -> dict:
 
     from samverka.db import TenantScope, scoped
     from samverka.tenants.models import Consortium
-    from samverka.workflows import pictures
+    from samverka.workflows.pictures import services as pictures
 
     start, end = date(2025, 1, 1), date(2025, 12, 31)
     timings: dict[str, list[float]] = {"service": [], "sql": []}

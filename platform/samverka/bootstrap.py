@@ -40,9 +40,27 @@ from samverka.web import extensions, security
 
 PACKAGE_DIR = Path(__file__).parent
 
-#: The core's own hook implementations, registered as internal plugins in this order
-#: (pluggy calls the last registered first; collectors that need the core first reverse).
-CORE_HOOKS: tuple[str, ...] = ("samverka.plugins.core",)
+#: The core's own hook implementations, registered as internal plugins in this order before
+#: any installed plugin. pluggy calls the last registered first, so e.g. a tenant's deletion
+#: releases records, then the core's data, then the login bindings; the collectors that want
+#: the core's entries first (roles, record types) read the implementations in this order.
+CORE_HOOKS: tuple[str, ...] = (
+    "samverka.auth.hooks",
+    "samverka.lifecycle.hooks",
+    "samverka.records.hooks",
+    "samverka.audit.hooks",
+    "samverka.jobs.hooks",
+    "samverka.exports.hooks",
+    "samverka.web.hooks",
+    "samverka.workflows.hooks",
+    "samverka.workflows.councils.hooks",
+    "samverka.workflows.agreements.hooks",
+    "samverka.workflows.rounds.hooks",
+    "samverka.workflows.pictures.hooks",
+    "samverka.workflows.action_plans.hooks",
+    "samverka.workflows.compliance.hooks",
+    "samverka.workflows.overview.hooks",
+)
 
 
 def build_host(

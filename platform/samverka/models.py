@@ -22,15 +22,15 @@ from samverka.tenants.models import (
     TenantKind,
     consortium_tenants,
 )
-from samverka.workflows.action_plans import PlanCause, PlanFollowUp, PlanMeasure
-from samverka.workflows.councils import (
+from samverka.workflows.action_plans.services import PlanCause, PlanFollowUp, PlanMeasure
+from samverka.workflows.councils.services import (
     CouncilAssignment,
     CouncilDecision,
     CouncilMeeting,
     CouncilMember,
 )
 from samverka.workflows.decisions import Decision
-from samverka.workflows.rounds_models import (
+from samverka.workflows.rounds.models import (
     PictureFigure,
     ReportCategory,
     ReportingRound,

@@ -19,7 +19,7 @@ from samverka.auth.directory import reachable_tenant_ids, reachable_user
 from samverka.db import SCOPE_FREE, TenantScope, scoped
 from samverka.errors import ValidationError
 from samverka.testing.fixtures import form_post
-from samverka.workflows import councils
+from samverka.workflows.councils import services as councils
 
 UNKNOWN = "nobody@nowhere.test"
 

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.browser
 
 
 def seed(app, db, pair) -> dict[str, int]:
-    from samverka.workflows import agreements as ag
-    from samverka.workflows import compliance
+    from samverka.workflows.agreements import services as ag
+    from samverka.workflows.compliance import services as compliance
 
     soon = (date.today() + timedelta(days=30)).isoformat()
     with app.test_request_context(), scoped(db, TenantScope.for_tenant(pair.a.id, pair.admin_a.id)):

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.browser
 def cycle_world(pair, db) -> dict[str, str]:
     """Sunne's picture, plan (a flagged cause, a red measure), council with a meeting."""
     from samverka.records import services
-    from samverka.workflows import action_plans as plans
-    from samverka.workflows import councils
+    from samverka.workflows.action_plans import services as plans
+    from samverka.workflows.councils import services as councils
 
     today = plans.today()
     with scoped(db, TenantScope.for_tenant(pair.a.id, pair.admin_a.id)):

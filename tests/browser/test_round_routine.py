@@ -47,8 +47,8 @@ def units_report(app, db, tenant_pair) -> None:
     """Three units report (as the units' own people would, in their forms)."""
     from sqlalchemy import select
 
-    from samverka.workflows import rounds
-    from samverka.workflows.rounds_models import RoundUnit
+    from samverka.workflows.rounds import services as rounds
+    from samverka.workflows.rounds.models import RoundUnit
 
     with (
         app.test_request_context(),

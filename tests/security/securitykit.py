@@ -138,9 +138,9 @@ def _seed_demo(db, registry) -> None:
     consortia, organisations and logins, plans, councils, agreements, pledges, plugins."""
     from samverka import demo
     from samverka.auth import services as accounts
+    from samverka.demo import agreements as agreements_demo
+    from samverka.demo.action_plans import seed_plans
     from samverka.tenants import services as tenancy
-    from samverka.workflows import agreements_demo
-    from samverka.workflows.plans_demo import seed_plans
 
     consortia = {
         slug: tenancy.create_consortium(db, slug, name, county)
@@ -169,8 +169,8 @@ def _seed_demo(db, registry) -> None:
 
 def _round(db, world: World) -> None:
     """A reporting round of A's with its default units (one unit's report filed)."""
-    from samverka.workflows import rounds
-    from samverka.workflows.rounds_models import RoundUnit
+    from samverka.workflows.rounds import services as rounds
+    from samverka.workflows.rounds.models import RoundUnit
 
     a, admin = world.tenants[A], world.users["admin_a"]
     units = rounds.ensure_default_units(db, a, user=admin)
@@ -314,9 +314,9 @@ def _workflow_ids(db, world: World) -> None:
     A's that are shared with nobody."""
     from samverka.records import services as records
     from samverka.records.models import Record
-    from samverka.workflows import agreements as ag
-    from samverka.workflows.action_plans import PlanCause, PlanMeasure
-    from samverka.workflows.councils import COUNCIL_TYPE, CouncilAssignment, CouncilMeeting
+    from samverka.workflows.action_plans.services import PlanCause, PlanMeasure
+    from samverka.workflows.agreements import services as ag
+    from samverka.workflows.councils.services import COUNCIL_TYPE, CouncilAssignment, CouncilMeeting
     from samverka.workflows.cycle_types import ACTION_PLAN_TYPE
 
     a, admin, ids = world.tenants[A], world.users["admin_a"], world.ids

@@ -16,7 +16,7 @@ from samverka.db import TenantScope, scoped
 from samverka.records import services
 from samverka.records.models import Record
 from samverka.testing.fixtures import form_post
-from samverka.workflows import agreements as ag
+from samverka.workflows.agreements import services as ag
 
 
 @pytest.fixture
@@ -239,7 +239,7 @@ def test_compliance_without_and_with_evidence(admin, app, db, tenant_pair):
 
 
 def test_the_consortium_sees_its_members_side_by_side(sv, login, app, db, tenant_pair):
-    from samverka.workflows import compliance
+    from samverka.workflows.compliance import services as compliance
 
     with app.test_request_context(), scoped(db, TenantScope.for_tenant(tenant_pair.b.id)):
         compliance.save_settings(

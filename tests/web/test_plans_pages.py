@@ -14,8 +14,8 @@ from sqlalchemy import select
 from samverka.db import TenantScope, scoped
 from samverka.records import services
 from samverka.testing.fixtures import form_post
-from samverka.workflows import action_plans as plans
-from samverka.workflows import councils
+from samverka.workflows.action_plans import services as plans
+from samverka.workflows.councils import services as councils
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from samverka.db import TenantScope, scoped
 from samverka.jobs import runner
 from samverka.jobs.models import OutboxJob
 from samverka.testing.fixtures import csrf_token
-from samverka.workflows import rounds
-from samverka.workflows.rounds_models import ReportingRound, RoundUnit
+from samverka.workflows.rounds import services as rounds
+from samverka.workflows.rounds.models import ReportingRound, RoundUnit
 
 
 @pytest.fixture

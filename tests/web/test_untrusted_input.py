@@ -16,7 +16,7 @@ from sqlalchemy import select
 from samverka.db import TenantScope, platform_scope, scoped
 from samverka.jobs.models import OutboxJob
 from samverka.testing.fixtures import csrf_token, form_post
-from samverka.workflows import agreements as ag
+from samverka.workflows.agreements import services as ag
 
 HOSTILE_NEXT = [
     "/%0d%0aSet-Cookie:%20planted=1",

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from samverka.audit.models import AuditEntry
 from samverka.errors import Forbidden, ValidationError
 from samverka.records import services
-from samverka.workflows import action_plans as plans
+from samverka.workflows.action_plans import services as plans
 
 
 def make_picture(db, tenant, user, problems="Klotter i centrum\nOtrygghet vid busstationen"):

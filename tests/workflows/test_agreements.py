@@ -13,7 +13,7 @@ from samverka.audit.models import AuditEntry
 from samverka.errors import Forbidden, ValidationError
 from samverka.records import services
 from samverka.records.models import Record
-from samverka.workflows import agreements as ag
+from samverka.workflows.agreements import services as ag
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
@@ -159,7 +159,7 @@ def test_rls_agrees(db, world, acting, app_sql):
 
 @pytest.mark.postgresql_only
 def test_rls_keeps_pledges_settings_and_reminders_in_their_tenant(db, world, acting, app_sql):
-    from samverka.workflows import compliance
+    from samverka.workflows.compliance import services as compliance
 
     pledge = new_pledge(db, world, acting)
     with acting(world.a, world.admin_a):

@@ -9,17 +9,17 @@ import pytest
 from samverka import demo
 from samverka.db import TenantScope, scoped
 from samverka.tenants import services as tenancy
-from samverka.web.public import public_pledges
-from samverka.workflows import compliance
+from samverka.workflows.agreements.public import public_pledges
+from samverka.workflows.compliance import services as compliance
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
 
 class CoreOnly:
     def compliance_evidence(self, session, tenant):
-        from samverka.plugins import core
+        from samverka.runtime import runtime
 
-        return [core.compliance_evidence(session, tenant)]
+        return runtime().host.hooks_for(()).compliance_evidence(session=session, tenant=tenant)
 
 
 def test_the_demo_is_seeded_once_and_counts_as_evidence(app, db, registry):

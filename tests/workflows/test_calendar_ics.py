@@ -8,7 +8,7 @@ import icalendar
 import pytest
 
 from samverka.records import services as records
-from samverka.workflows import action_plans as plans
+from samverka.workflows.action_plans import services as plans
 
 HOSTILE = [
     "Bare\rCR",

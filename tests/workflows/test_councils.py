@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from samverka.audit.models import AuditEntry
 from samverka.errors import Forbidden, ValidationError
-from samverka.workflows import councils
+from samverka.workflows.councils import services as councils
 
 
 @pytest.fixture

@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from samverka.jobs.models import OutboxJob
 from samverka.records.models import Record
-from samverka.workflows import agreements as ag
-from samverka.workflows import compliance, overview
+from samverka.runtime import runtime
+from samverka.workflows.agreements import services as ag
+from samverka.workflows.compliance import services as compliance
+from samverka.workflows.overview import services as overview
 
 pytestmark = pytest.mark.usefixtures("ctx")
 TODAY = date(2026, 11, 20)
@@ -63,14 +65,12 @@ class Hooks:
         self.extra = extra
 
     def cycle_overview_items(self, session, tenant, user):
-        from samverka.plugins import core
-
-        return [core.cycle_overview_items(session, tenant, user), self.extra]
+        core = runtime().host.hooks_for(())
+        return [*core.cycle_overview_items(session=session, tenant=tenant, user=user), self.extra]
 
     def compliance_evidence(self, session, tenant):
-        from samverka.plugins import core
-
-        return [core.compliance_evidence(session, tenant), self.extra]
+        core = runtime().host.hooks_for(())
+        return [*core.compliance_evidence(session=session, tenant=tenant), self.extra]
 
 
 def test_due_items_cover_expiry_review_and_follow_up(db, world, acting, monkeypatch):

@@ -14,9 +14,10 @@ from samverka.jobs import runner
 from samverka.jobs.models import OutboxJob
 from samverka.records import services as records
 from samverka.records.models import Record
-from samverka.workflows import pictures, rounds
 from samverka.workflows.decisions import latest_decision, record_decision
-from samverka.workflows.rounds_models import PictureFigure, RoundUnit
+from samverka.workflows.pictures import services as pictures
+from samverka.workflows.rounds import services as rounds
+from samverka.workflows.rounds.models import PictureFigure, RoundUnit
 
 
 def open_round(db, tenant, user, start="2026-03-01", kinds=("school", "social_services")):

@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 from samverka import demo
 from samverka.auth.models import User
 from samverka.db import TenantScope, scoped
+from samverka.demo.action_plans import seed_plans
 from samverka.records.models import Record
 from samverka.tenants.models import Tenant
-from samverka.workflows import action_plans as plans
-from samverka.workflows import councils
-from samverka.workflows.plans_demo import seed_plans
-from samverka.workflows.plans_overview import evidence, overview_items
+from samverka.workflows.action_plans import services as plans
+from samverka.workflows.action_plans.overview import evidence, overview_items
+from samverka.workflows.councils import services as councils
 
 
 def test_the_demo_runs_a_year_of_the_cycle(ctx, db, registry):
@@ -49,7 +49,7 @@ def test_the_demo_runs_a_year_of_the_cycle(ctx, db, registry):
 
 
 def test_the_archive_holds_the_cycle_rows(ctx, db, registry):
-    from samverka.workflows.plans_archive import export_cycle_rows
+    from samverka.workflows.action_plans.archive import export_cycle_rows
 
     demo.seed(db, registry)
     db.commit()

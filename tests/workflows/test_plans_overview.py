@@ -9,10 +9,11 @@ import pytest
 
 from samverka.records import services
 from samverka.tenants import services as tenancy
-from samverka.workflows import action_plans as plans
-from samverka.workflows import calendar, councils
+from samverka.workflows import calendar
+from samverka.workflows.action_plans import services as plans
+from samverka.workflows.action_plans.overview import evidence, overview_items
+from samverka.workflows.councils import services as councils
 from samverka.workflows.decisions import record_decision
-from samverka.workflows.plans_overview import evidence, overview_items
 
 
 @pytest.fixture

@@ -10,13 +10,15 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from samverka.jobs import runner
-from samverka.plugins import core
 from samverka.records import services
 from samverka.records.models import Record
-from samverka.workflows import action_plans, pictures, rounds
+from samverka.runtime import runtime
+from samverka.workflows.action_plans import services as action_plans
 from samverka.workflows.cycle_types import ACTION_PLAN_TYPE
 from samverka.workflows.decisions import record_decision
-from samverka.workflows.rounds_models import RoundUnit
+from samverka.workflows.pictures import services as pictures
+from samverka.workflows.rounds import services as rounds
+from samverka.workflows.rounds.models import RoundUnit
 
 
 def test_open_report_late_compile_decide(app, ctx, db, world, acting, frozen_clock):
@@ -74,10 +76,16 @@ def test_open_report_late_compile_decide(app, ctx, db, world, acting, frozen_clo
         assert evidence["met"] and evidence["as_of"] == rounds.today()
     plan_id, picture_id = _plan_against_the_picture(db, world, acting, picture.id)
     with acting(world.a, world.admin_a):
-        items = core.cycle_overview_items(db, world.a, world.admin_a)
+        core = runtime().host.hooks_for(())
+        items = [
+            item
+            for found in core.cycle_overview_items(session=db, tenant=world.a, user=world.admin_a)
+            for item in found
+        ]
         red = [i for i in items if i["kind"] == "red_measure"]
         assert [(i["title"], i["status"]) for i in red] == [("Nattvandring i centrum", "red")]
-        duties = {e["duty"]: e for e in core.compliance_evidence(db, world.a)}
+        evidence = core.compliance_evidence(session=db, tenant=world.a)
+        duties = {e["duty"]: e for found in evidence for e in found}
         assert duties["situation_picture"]["met"]
         assert duties["follow_up"]["met"]
         plan = db.get(Record, plan_id)

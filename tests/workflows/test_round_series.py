@@ -8,15 +8,15 @@ from datetime import date
 
 import pytest
 
-from samverka.workflows import rounds
-from samverka.workflows.round_series import (
+from samverka.workflows.rounds import services as rounds
+from samverka.workflows.rounds.models import RoundUnit
+from samverka.workflows.rounds.series import (
     MAX_CODE,
     RoundCounts,
     round_series,
     series_code,
     sum_rounds,
 )
-from samverka.workflows.rounds_models import RoundUnit
 
 
 @pytest.fixture

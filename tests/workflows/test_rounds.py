@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from samverka.errors import Conflict, Forbidden, ValidationError
 from samverka.jobs.models import OutboxJob
-from samverka.workflows import rounds
-from samverka.workflows.rounds_models import ReportingRound, RoundReport, RoundUnit
+from samverka.workflows.rounds import services as rounds
+from samverka.workflows.rounds.models import ReportingRound, RoundReport, RoundUnit
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 
 from samverka import demo
 from samverka.db import TenantScope, scoped
+from samverka.demo import rounds as rounds_demo
 from samverka.records.models import Record
 from samverka.tenants.models import Tenant
-from samverka.workflows import rounds_demo
 from samverka.workflows.decisions import Decision
-from samverka.workflows.rounds_models import ReportingRound, RoundReport
+from samverka.workflows.rounds.models import ReportingRound, RoundReport
 
 
 def test_a_year_of_rounds(ctx, db, registry):

@@ -36,11 +36,7 @@ from samverka.plugins.host import PluginError
 from samverka.web.extensions import csrf
 
 API_PREFIX = "/api/"
-# /api/v1/tenants/<tenant>/<segment>
-CORE_SEGMENTS = frozenset({"members", "plugins", "audit", "archive", "exports", "jobs", "records"})
-CORE_SEGMENTS |= {"action-plans", "councils", "my-assignments", "calendar"}
-CORE_SEGMENTS |= {"agreements", "pledges", "compliance", "overview"}
-CORE_SEGMENTS |= {"rounds", "report-units", "pictures"}
+TENANT_PREFIX = "/api/v1/tenants/<tenant>/"
 
 
 class SamverkaApi(Api):
@@ -86,17 +82,6 @@ def init_app(app: Flask) -> None:
     for module in (me, directory, members, plugins, audit, archive, exports, records):
         mount(app, api, module.bp)
     mount(app, api, records.types_bp)
-    from samverka.api import action_plans, councils
-
-    mount(app, api, action_plans.bp)
-    mount(app, api, councils.bp)
-    from samverka.api import agreements, compliance  # issue 5: parts 5-7
-
-    mount(app, api, agreements.bp)
-    mount(app, api, compliance.bp)
-    from samverka.api import rounds as rounds_api
-
-    mount(app, api, rounds_api.bp)
     mount_plugin_blueprints(app, api)
     app.register_blueprint(docs.bp)
     app.url_value_preprocessor(access.pull_tenant)
@@ -118,17 +103,37 @@ def mount(app: Flask, api: Api, bp: ApiBlueprint, **options: object) -> None:
 
 
 def mount_plugin_blueprints(app: Flask, api: Api) -> None:
-    """Each plugin's ``register_api_blueprints`` under ``/api/v1/tenants/<tenant>/<plugin>``;
-    :func:`samverka.api.access.enter` answers 404 where the tenant has not enabled it."""
+    """The blueprints of the hook ``register_api_blueprints``: the core's own areas first, at
+    their own paths; then each plugin's under ``/api/v1/tenants/<tenant>/<plugin>``, where
+    :func:`samverka.api.access.enter` answers 404 if the tenant has not enabled it. A plugin
+    whose name is a path segment of the core's cannot have an API."""
     host = app.extensions["samverka"].host
     owners = app.extensions.setdefault(access.PLUGIN_API_BLUEPRINTS_KEY, {})
-    for impl in host.hook.register_api_blueprints.get_hookimpls():
+    impls = host.hook.register_api_blueprints.get_hookimpls()
+    for impl in impls:
+        if host.plugin_of(impl.plugin) is None:
+            for bp in impl.function():
+                mount(app, api, bp)
+    taken = core_segments(app)
+    for impl in impls:
         plugin = host.plugin_of(impl.plugin)
-        if plugin in CORE_SEGMENTS:
+        if plugin is None:
+            continue
+        if plugin in taken:
             raise PluginError(f"plugin {plugin!r} cannot have an API: the path is the core's")
         for bp in impl.function():
-            mount(app, api, bp, url_prefix=f"/api/v1/tenants/<tenant>/{plugin}")
+            mount(app, api, bp, url_prefix=f"{TENANT_PREFIX}{plugin}")
             owners[bp.name] = plugin
+
+
+def core_segments(app: Flask) -> set[str]:
+    """The first path segments under ``/api/v1/tenants/<tenant>/`` that the core's routes
+    use (``records``, ``rounds``, …), read from the routes themselves."""
+    return {
+        rule.rule[len(TENANT_PREFIX) :].split("/", 1)[0]
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(TENANT_PREFIX)
+    }
 
 
 def is_api_request() -> bool:

@@ -1,4 +1,4 @@
-"""The core's own jobs (``core.<name>``) and periodic work, registered in plugins/core.py."""
+"""The core's own jobs (``core.<name>``) and periodic work (registered in jobs/hooks.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from samverka.jobs.runner import report_progress
-from samverka.jobs.scheduler import PeriodicJob
+from samverka.plugins.manifest import PeriodicJob
 
 COUNTING = "Counting"  # msgid of the demo job's progress text (marked below for extraction)
 _l("Counting")

@@ -21,10 +21,6 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
 
 from flask import Flask
 from redis import Redis
@@ -32,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from samverka.db import SCOPE_FREE, TenantScope, platform_scope, set_scope, utcnow
+from samverka.plugins.manifest import PeriodicJob
 
 log = logging.getLogger(__name__)
 LEADER_KEY = "samverka:scheduler:leader"
@@ -43,18 +40,6 @@ if redis.call('get', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
-
-
-@dataclass(frozen=True)
-class PeriodicJob:
-    """Periodic work: ``func(session, now)`` every ``every``; ``per_tenant``: once per tenant
-    (session scoped to it), else once for the platform (session scoped to every tenant and
-    to the platform's own rows)."""
-
-    name: str
-    every: timedelta
-    func: Callable[[Session, datetime], Any]
-    per_tenant: bool = False
 
 
 def periodic_jobs(host) -> list[PeriodicJob]:

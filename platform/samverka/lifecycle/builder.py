@@ -86,14 +86,17 @@ def build_archive(
 ) -> TenantArchive:
     """Write ``tenant``'s archive into ``out``; the session must be scoped to the tenant."""
     archive = TenantArchive(out, tenant, created_at=now)
-    impls = list(host.hook.export_tenant_data.get_hookimpls())  # registration order: core first
-    total = len(impls)
+    parts: dict[str, list] = {}  # registration order: the core's hook modules first
+    for impl in host.hook.export_tenant_data.get_hookimpls():
+        parts.setdefault(host.plugin_of(impl.plugin) or "core", []).append(impl)
+    total = len(parts)
     if on_progress:
         on_progress(0, total)
-    for done, impl in enumerate(impls, start=1):
-        archive.begin_part(host.plugin_of(impl.plugin) or "core")
-        arguments = {"session": session, "tenant": tenant, "archive": archive}
-        impl.function(*(arguments[name] for name in impl.argnames))
+    arguments = {"session": session, "tenant": tenant, "archive": archive}
+    for done, (part, impls) in enumerate(parts.items(), start=1):
+        archive.begin_part(part)
+        for impl in impls:
+            impl.function(*(arguments[name] for name in impl.argnames))
         if on_progress:
             on_progress(done, total)
     archive.close(readme(tenant, now))

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import pluggy
 from sqlalchemy import event, select
 
 from samverka.api.blueprint import ApiBlueprint
@@ -19,16 +18,13 @@ from samverka.api.params import MAX_ID, bounded_date, bounded_integer, id_field
 from samverka.auth.permissions import Permission, Role
 from samverka.db import Base, TenantOwned, TenantScope, Timestamped, get_scope, scoped
 from samverka.errors import Forbidden, NotFound, ValidationError
-from samverka.jobs.scheduler import PeriodicJob
-from samverka.plugins.manifest import NavItem, PluginManifest
+from samverka.plugins.hookspecs import hookimpl
+from samverka.plugins.manifest import NavItem, PeriodicJob, PluginManifest, PublishedSeries
 from samverka.plugins.models import ConsortiumPlugin, TenantPlugin
 from samverka.records.classification import Classification
 from samverka.records.types import FieldKind, FieldSpec, RecordType
 from samverka.tenants.models import Tenant
 from samverka.tenants.models import consortium_tenants as links
-
-hookimpl = pluggy.HookimplMarker("samverka")
-
 
 __all__ = [
     "MAX_ID",
@@ -366,14 +362,7 @@ def tenant_by_id(session, tenant_id: int):
     return session.get(Tenant, tenant_id)
 
 
-@dataclass(frozen=True)
-class IndicatorSeries:
-    """A countable series for the hook ``indicator_sources``: ``values`` period → number."""
-
-    code: str
-    label: str
-    unit: str = "antal"
-    values: dict = field(default_factory=dict)
+IndicatorSeries = PublishedSeries  # the name plugins know; see samverka.toolkit
 
 
 def indicator_sources(session, tenant) -> list[IndicatorSeries]:
@@ -415,7 +404,7 @@ class MeasureRef:
 def action_plan_measures(session, tenant) -> list[MeasureRef]:
     """The measures of ``tenant``'s own action plans (newest plan first), for plugins that
     follow measures up (hook ``measure_indicators``); read in the session's scope."""
-    from samverka.workflows.action_plans import measures_of, plan_records
+    from samverka.workflows.action_plans.services import measures_of, plan_records
 
     return [
         MeasureRef(m.id, m.title, plan.id, plan.title, m.due_on)

@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from samverka.plugins.manifest import NavItem, PluginManifest
 
 hookspec = pluggy.HookspecMarker("samverka")
+#: The marker of hook implementations: plugins get it from ``samverka.toolkit``; the core's
+#: own hook modules (listed in :data:`samverka.bootstrap.CORE_HOOKS`) import it from here.
+hookimpl = pluggy.HookimplMarker("samverka")
 
 
 @hookspec(firstresult=True)
@@ -140,7 +143,7 @@ def measure_indicators(session: Any, tenant: Any, measure: Any) -> list[dict]:
     """Indicator summaries shown on an action plan's measure (the indicators plugin).
 
     Called for the plugins ``tenant`` has enabled, inside the viewer's scope, for one
-    ``samverka.workflows.action_plans.PlanMeasure``. Return a list of dicts with at least
+    ``samverka.workflows.action_plans.services.PlanMeasure``. Return a list of dicts with at least
     ``label`` and ``value`` (optionally ``trend``: "up"/"unchanged"/"down", ``url``, and
     texts in the UI's language: ``trend_text``, ``target``, ``status_text``; the page shows
     them in words, never by colour alone).

@@ -1,8 +1,10 @@
-"""Value objects a plugin hands to the host."""
+"""Typed hook results: the value objects a plugin (or the core) hands to the host."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,3 +35,27 @@ class NavItem:
     endpoint: str
     action: str
     order: int = 100
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Periodic work: ``func(session, now)`` every ``every``; ``per_tenant``: once per tenant
+    (session scoped to it), else once for the platform (session scoped to every tenant and
+    to the platform's own rows)."""
+
+    name: str
+    every: timedelta
+    func: Callable[[Any, datetime], Any]
+    per_tenant: bool = False
+
+
+@dataclass(frozen=True)
+class PublishedSeries:
+    """A countable series a module publishes (hook ``indicator_sources``): ``values`` maps a
+    period (``2024``, ``2024Q1``, ``202401``) to a number. Any module may read the series of
+    the others (e.g. the indicators plugin stores them as data elements' sources)."""
+
+    code: str
+    label: str
+    unit: str = "antal"
+    values: dict = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""The core's own record types (registered by :mod:`samverka.plugins.core`). Issue 5 adds
+"""The core's own record types (registered by :mod:`samverka.records.hooks`). Issue 5 adds
 the statutory ones (situation pictures, action plans, agreements)."""
 
 from __future__ import annotations

@@ -51,28 +51,7 @@ def init_app(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(jobs.platform_bp)
-    from samverka.web import pictures as picture_pages
-    from samverka.web import rounds as round_pages
-
-    app.register_blueprint(round_pages.bp)
-    app.register_blueprint(picture_pages.bp)
     records.init_app(app)
-    from samverka.web import action_plans, councils
-
-    app.register_blueprint(action_plans.bp)
-    app.register_blueprint(councils.bp)
-    app.register_blueprint(councils.calendar_bp)
-    from samverka.web import agreements, compliance, overview, public  # issue 5: parts 5-7
-
-    for bp in (
-        agreements.agreement_bp,
-        agreements.pledge_bp,
-        compliance.bp,
-        overview.bp,
-        public.bp,
-    ):
-        app.register_blueprint(bp)
-    overview.init_app(app)
     register_plugin_blueprints(app)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(NotFound, lambda _e: render_http_error(_http(404)))
@@ -80,12 +59,17 @@ def init_app(app: Flask) -> None:
 
 
 def register_plugin_blueprints(app: Flask) -> None:
-    """Mount each plugin's blueprints under ``/t/<tenant_slug>/<plugin>``; remember the owner."""
+    """Mount the blueprints of the hook ``register_blueprints``: the core's own areas (the
+    statutory cycle) at their own prefixes, each plugin's under ``/t/<tenant_slug>/<plugin>``
+    (remembering the owner, so a tenant that has not enabled it gets 404)."""
     host = app.extensions["samverka"].host
     owners = app.extensions.setdefault(context.PLUGIN_BLUEPRINTS_KEY, {})
     for impl in host.hook.register_blueprints.get_hookimpls():
         plugin = host.plugin_of(impl.plugin)
         for blueprint in impl.function():
+            if plugin is None:
+                app.register_blueprint(blueprint)
+                continue
             app.register_blueprint(blueprint, url_prefix=f"/t/<tenant_slug>/{plugin}")
             owners[blueprint.name] = plugin
 

@@ -48,7 +48,7 @@ def url_or_none(endpoint: str, **values: Any) -> str | None:
 @register_provider
 def council_meetings(session: Session, tenant: Tenant, year: int) -> list[dict]:
     """Meetings of every body visible to the tenant (its own and those shared with it)."""
-    from samverka.workflows.councils import meetings_in_year
+    from samverka.workflows.councils.services import meetings_in_year
 
     return [
         {
@@ -66,7 +66,7 @@ def council_meetings(session: Session, tenant: Tenant, year: int) -> list[dict]:
 @register_provider
 def measures_due(session: Session, tenant: Tenant, year: int) -> list[dict]:
     """Due dates of the tenant's own plans' measures."""
-    from samverka.workflows.action_plans import PlanMeasure
+    from samverka.workflows.action_plans.services import PlanMeasure
 
     rows = session.execute(
         select(PlanMeasure, Record)
@@ -92,8 +92,8 @@ def measures_due(session: Session, tenant: Tenant, year: int) -> list[dict]:
 
 @register_provider
 def reporting_rounds(session: Session, tenant: Tenant, year: int) -> list[dict]:
-    """The tenant's reporting rounds' deadlines (:mod:`samverka.workflows.pictures`)."""
-    from samverka.workflows import pictures
+    """The tenant's reporting rounds' deadlines (:mod:`samverka.workflows.pictures.services`)."""
+    from samverka.workflows.pictures import services as pictures
 
     return pictures.calendar_entries(session, tenant, year)
 
@@ -101,8 +101,8 @@ def reporting_rounds(session: Session, tenant: Tenant, year: int) -> list[dict]:
 @register_provider
 def agreement_dates(session: Session, tenant: Tenant, year: int) -> list[dict]:
     """The tenant's own agreements' reviews and ends, and its pledges' yearly follow-ups."""
-    from samverka.workflows import agreements
-    from samverka.workflows.overview import follow_ups_due
+    from samverka.workflows.agreements import services as agreements
+    from samverka.workflows.overview.services import follow_ups_due
 
     entries = []
     for record in _own_records(session, tenant, agreements.AGREEMENT_TYPE):

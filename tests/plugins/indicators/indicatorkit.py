@@ -75,7 +75,7 @@ def plan_measure(db, world, acting, title="Fler trygghetsvandringar") -> tuple[i
     """(plan id, measure id): a measure in a new action plan of Sunne's (its cause needs
     no picture here). Needs an app context."""
     from samverka.records import services as records
-    from samverka.workflows import action_plans as plans
+    from samverka.workflows.action_plans import services as plans
 
     with acting(world.a, world.admin_a):
         plan = records.create_record(

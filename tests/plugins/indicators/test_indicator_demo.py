@@ -10,7 +10,7 @@ from sqlalchemy import select
 from samverka import demo
 from samverka.db import TenantScope, scoped
 from samverka.tenants.models import Tenant
-from samverka.workflows import action_plans as plans
+from samverka.workflows.action_plans import services as plans
 
 SUTOHAMU = ("hagfors", "munkfors", "sunne", "torsby")
 

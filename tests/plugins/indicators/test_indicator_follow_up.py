@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from samverka.errors import ValidationError
 from samverka.records import services as records
-from samverka.workflows import action_plans as plans
-from samverka.workflows import pictures
+from samverka.workflows.action_plans import services as plans
+from samverka.workflows.pictures import services as pictures
 
 POPULATION = 13_000
 CRIMES = {"2021": 130, "2022": 120, "2023": 110}  # 1000.0, 923.1, 846.2 per 100 000

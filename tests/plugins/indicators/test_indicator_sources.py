@@ -8,8 +8,8 @@ from samverka_indicators import services
 from samverka_indicators.models import DataValue
 from sqlalchemy import select
 
-from samverka.workflows import rounds
-from samverka.workflows.rounds_models import RoundUnit
+from samverka.workflows.rounds import services as rounds
+from samverka.workflows.rounds.models import RoundUnit
 
 
 def _round_with_reports(db, acting, world) -> None:

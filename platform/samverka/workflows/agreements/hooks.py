@@ -1,0 +1,44 @@
+"""Cooperation agreements and citizen pledges (and the public pledge page) join the
+platform through the hooks."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from samverka.plugins.hookspecs import hookimpl
+from samverka.plugins.manifest import NavItem
+from samverka.records.types import RecordType
+from samverka.workflows.agreements import api, public, web
+from samverka.workflows.agreements.services import (
+    agreement_record_types,
+    export_tenant_agreements,
+)
+
+
+@hookimpl
+def register_blueprints() -> list:
+    return [web.agreement_bp, web.pledge_bp, public.bp]
+
+
+@hookimpl
+def register_api_blueprints() -> list:
+    return [api.bp]
+
+
+@hookimpl
+def register_nav_items(tenant, user) -> list[NavItem]:
+    return [
+        NavItem(_l("Agreements"), "agreement_pages.index", "tenant:records:read", 50),
+        NavItem(_l("Citizen pledges"), "pledge_pages.index", "tenant:records:read", 51),
+    ]
+
+
+@hookimpl
+def register_record_types() -> list[RecordType]:
+    return agreement_record_types()
+
+
+@hookimpl
+def export_tenant_data(session, tenant, archive) -> None:
+    """``agreements/``: agreements and pledges."""
+    export_tenant_agreements(session, tenant, archive)

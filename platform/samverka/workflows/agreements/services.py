@@ -1,0 +1,703 @@
+"""Cooperation agreements (samverkansöverenskommelser) and citizen pledges (medborgarlöften).
+
+An agreement between a municipality and its police area (others may join) names its
+signatories, its validity (an end date or "until further notice"), a review date, the
+problems it prioritises (one per line, in order of priority, like a picture's problems) and
+its annexes: the situation pictures and action plans it builds on. A citizen pledge is the
+public promise that follows: focus areas, activities with owners and due dates, a public
+text, and a yearly follow-up of how it went.
+
+Both are records (versions, sharing, audit come from :mod:`samverka.records.services`); the
+lists live in child tables owned by the record's tenant and readable wherever the record is
+shared (``share_key = "record_id"``, like :mod:`samverka.workflows.decisions`). Every write
+goes through the owner check and is audited; bad input raises :class:`ValidationError`
+before anything is flushed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from samverka.audit import record_event
+from samverka.auth import clock
+from samverka.db import Base, ShareableTenantOwned, utcnow
+from samverka.errors import ValidationError
+from samverka.records import services
+from samverka.records.classification import Classification
+from samverka.records.models import Record
+from samverka.records.services import require_owner, user_id_of
+from samverka.records.types import FieldKind, FieldSpec, RecordType
+from samverka.tenants.models import Tenant, TenantKind
+from samverka.workflows.cycle_types import ACTION_PLAN_TYPE, SITUATION_PICTURE_TYPE
+
+AGREEMENT_TYPE = "core.cooperation_agreement"
+PLEDGE_TYPE = "core.citizen_pledge"
+ANNEX_TYPES = (SITUATION_PICTURE_TYPE, ACTION_PLAN_TYPE)
+WRITE = "tenant:records:write"
+NAME_MAX = 200
+TEXT_MAX = 4000
+LOCAL_TIME = ZoneInfo("Europe/Stockholm")
+FOLLOW_UP_STATUSES = ("done", "partly", "ongoing", "not_done")
+FOLLOW_UP_LABELS = {
+    "done": _l("Done"),
+    "partly": _l("Partly done"),
+    "ongoing": _l("Ongoing"),
+    "not_done": _l("Not done"),
+}
+
+AGREEMENT = RecordType(
+    name=AGREEMENT_TYPE,
+    label=_l("Cooperation agreement"),
+    description=_l(
+        "The agreement between the municipality and the police area (others may join): "
+        "validity, signatories, prioritised problems and annexes."
+    ),
+    fields=(
+        FieldSpec("valid_from", FieldKind.DATE, _l("Valid from"), required=True),
+        FieldSpec("valid_to", FieldKind.DATE, _l("Valid to")),
+        FieldSpec("until_further_notice", FieldKind.BOOLEAN, _l("Valid until further notice")),
+        FieldSpec("review_on", FieldKind.DATE, _l("Review date")),
+        FieldSpec(
+            "problems",
+            FieldKind.LONGTEXT,
+            _l("Prioritised problems"),
+            help=_l("One problem per line, the most important first."),
+        ),
+        FieldSpec("summary", FieldKind.LONGTEXT, _l("Summary")),
+        FieldSpec("ended_on", FieldKind.DATE, _l("Ended on")),
+    ),
+    default_classification=Classification.INTERNAL,
+    sharing=frozenset({"tenant", "consortium"}),
+)
+
+PLEDGE = RecordType(
+    name=PLEDGE_TYPE,
+    label=_l("Citizen pledge"),
+    description=_l(
+        "The municipality's and the police's public promise: focus areas, activities with "
+        "owners, a public text and a yearly follow-up."
+    ),
+    fields=(
+        FieldSpec("valid_from", FieldKind.DATE, _l("Valid from"), required=True),
+        FieldSpec("valid_to", FieldKind.DATE, _l("Valid to")),
+        FieldSpec(
+            "focus_areas",
+            FieldKind.LONGTEXT,
+            _l("Focus areas"),
+            help=_l("One focus area per line."),
+        ),
+        FieldSpec("public_text", FieldKind.LONGTEXT, _l("Public text"), required=True),
+        FieldSpec("published", FieldKind.BOOLEAN, _l("Published on the public page")),
+        FieldSpec(
+            "follow_up_month",
+            FieldKind.INTEGER,
+            _l("Month of the yearly follow-up"),
+            minimum=1,
+            maximum=12,
+        ),
+        FieldSpec("internal_notes", FieldKind.LONGTEXT, _l("Internal notes")),
+        FieldSpec("ended_on", FieldKind.DATE, _l("Ended on")),
+    ),
+    default_classification=Classification.OPEN,
+    sharing=frozenset({"tenant", "consortium"}),
+)
+
+
+def agreement_record_types() -> list[RecordType]:
+    return [AGREEMENT, PLEDGE]
+
+
+# -- child tables ----------------------------------------------------------------------------
+
+
+class AgreementParty(ShareableTenantOwned, Base):
+    """A party to an agreement: a tenant of the platform (the police area) or just a name."""
+
+    __tablename__ = "agreement_parties"
+    share_key = "record_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    party_tenant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tenants.id", ondelete="SET NULL"), nullable=True
+    )
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    kind: Mapped[str | None] = mapped_column(String(40))
+
+
+class AgreementSignatory(ShareableTenantOwned, Base):
+    __tablename__ = "agreement_signatories"
+    share_key = "record_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    title: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    party: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    signed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class AgreementAnnex(ShareableTenantOwned, Base):
+    """A link from an agreement to a picture or plan the owner could read when it linked it."""
+
+    __tablename__ = "agreement_annexes"
+    __table_args__ = (UniqueConstraint("record_id", "annex_record_id", name="uq_agreement_annex"),)
+    share_key = "record_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    annex_record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class PledgeActivity(ShareableTenantOwned, Base):
+    __tablename__ = "pledge_activities"
+    share_key = "record_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    owner_tenant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tenants.id", ondelete="SET NULL"), nullable=True
+    )
+    owner_name: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    due_on: Mapped[date | None] = mapped_column(Date)
+
+
+class PledgeFollowUp(ShareableTenantOwned, Base):
+    """How a pledge went in one year (Mellerud-style yearly follow-up); one per year."""
+
+    __tablename__ = "pledge_follow_ups"
+    __table_args__ = (UniqueConstraint("record_id", "year", name="uq_pledge_follow_up_year"),)
+    share_key = "record_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# -- validity --------------------------------------------------------------------------------
+
+
+def today() -> date:
+    """The Swedish calendar day (validity and due dates are Swedish dates)."""
+    return clock.now().astimezone(LOCAL_TIME).date()
+
+
+def as_date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def end_of(data: Mapping[str, Any]) -> date | None:
+    """The last valid day: the end date, or the day it was ended if earlier; None = open."""
+    ends = [d for d in (as_date(data.get("valid_to")), as_date(data.get("ended_on"))) if d]
+    return min(ends) if ends else None
+
+
+def is_current(data: Mapping[str, Any], on: date | None = None) -> bool:
+    on = on or today()
+    start, end = as_date(data.get("valid_from")), end_of(data)
+    return start is not None and start <= on and (end is None or end >= on)
+
+
+def lines(text: Any) -> list[str]:
+    """Ordered non-blank lines (problems in priority order, focus areas)."""
+    return [line.strip() for line in str(text or "").splitlines() if line.strip()]
+
+
+def _check_validity(data: Mapping[str, Any], *, agreement: bool) -> None:
+    start, end = as_date(data.get("valid_from")), as_date(data.get("valid_to"))
+    if start and end and end < start:
+        raise ValidationError(_l("The end date cannot be before the start date."), "valid_to")
+    ended = as_date(data.get("ended_on"))
+    if start and ended and ended < start:
+        raise ValidationError(_l("The end date cannot be before the start date."), "ended_on")
+    if agreement:
+        open_ended = _truthy(data.get("until_further_notice"))
+        if end and open_ended:
+            raise ValidationError(
+                _l("Choose an end date or until further notice, not both."), "valid_to"
+            )
+        if not end and not open_ended:
+            raise ValidationError(
+                _l("Enter an end date or choose until further notice."), "valid_to"
+            )
+        review = as_date(data.get("review_on"))
+        if start and review and review < start:
+            raise ValidationError(
+                _l("The review date cannot be before the start date."), "review_on"
+            )
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in {"true", "1", "yes", "on", "ja", "y"}
+
+
+# -- agreements ------------------------------------------------------------------------------
+
+
+@dataclass
+class AgreementParts:
+    parties: list[AgreementParty]
+    signatories: list[AgreementSignatory]
+    annexes: list[tuple[AgreementAnnex, Record | None]]
+    problems: list[str]
+
+
+def create_agreement(
+    session: Session,
+    *,
+    title: str,
+    data: Mapping[str, Any],
+    parties: Iterable[Mapping[str, Any]],
+    signatories: Iterable[Mapping[str, Any]] = (),
+    annexes: Iterable[Any] = (),
+    classification: str | None = None,
+    user: Any,
+) -> Record:
+    """A new agreement with its parties (at least one besides nobody), signatories and
+    annexes; refused as a whole on any bad part. The caller commits."""
+    _check_validity(data, agreement=True)
+    party_rows = _clean_parties(session, parties)
+    signatory_rows = _clean_signatories(signatories)
+    record = services.create_record(
+        session,
+        record_type=AGREEMENT_TYPE,
+        title=title,
+        data=dict(data),
+        classification=classification,
+        user=user,
+    )
+    annex_ids = _clean_annexes(session, annexes, record)
+    _replace_agreement_parts(session, record, party_rows, signatory_rows, annex_ids)
+    return record
+
+
+def update_agreement(
+    session: Session,
+    record: Record,
+    *,
+    title: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    parties: Iterable[Mapping[str, Any]] | None = None,
+    signatories: Iterable[Mapping[str, Any]] | None = None,
+    annexes: Iterable[Any] | None = None,
+    expected_version: int | None = None,
+    user: Any,
+) -> Record:
+    """Change an agreement; lists given replace the stored ones, lists left out are kept."""
+    _require_type(record, AGREEMENT_TYPE)
+    require_owner(session, record, user, WRITE)
+    merged = {**(record.data or {}), **(data or {})}
+    _check_validity(merged, agreement=True)
+    party_rows = _clean_parties(session, parties) if parties is not None else None
+    signatory_rows = _clean_signatories(signatories) if signatories is not None else None
+    annex_ids = _clean_annexes(session, annexes, record) if annexes is not None else None
+    services.update_record(
+        session, record, title=title, data=data, expected_version=expected_version, user=user
+    )
+    _replace_agreement_parts(session, record, party_rows, signatory_rows, annex_ids)
+    return record
+
+
+def end_record(session: Session, record: Record, *, ended_on: Any, user: Any) -> Record:
+    """End an agreement or a pledge early (terminated, replaced): it stops being current
+    after ``ended_on``; the record and its history stay."""
+    _require_type(record, AGREEMENT_TYPE, PLEDGE_TYPE)
+    day = as_date(ended_on)
+    if day is None:
+        raise ValidationError(_l("Enter the date as YYYY-MM-DD."), "ended_on")
+    merged = {**(record.data or {}), "ended_on": day.isoformat()}
+    _check_validity(merged, agreement=False)
+    return services.update_record(session, record, data={"ended_on": day.isoformat()}, user=user)
+
+
+def agreement_parts(session: Session, record: Record) -> AgreementParts:
+    """The agreement's lists as the session may read them (annex records it cannot read,
+    e.g. no longer shared, come back as None)."""
+    parties = _children(session, AgreementParty, record)
+    signatories = _children(session, AgreementSignatory, record)
+    annexes = []
+    for annex in _children(session, AgreementAnnex, record):
+        linked = session.scalars(
+            select(Record).where(Record.id == annex.annex_record_id, Record.deleted_at.is_(None))
+        ).one_or_none()
+        annexes.append((annex, linked))
+    return AgreementParts(parties, signatories, annexes, lines((record.data or {}).get("problems")))
+
+
+def has_police_party(session: Session, record: Record) -> bool:
+    """Whether a party is a police tenant, or is named as the police (Polisen, polisområde)."""
+    for party in _children(session, AgreementParty, record):
+        if party.kind == TenantKind.POLICE.value or "polis" in party.name.lower():
+            return True
+    return False
+
+
+def is_party(session: Session, record: Record, tenant: Tenant) -> bool:
+    """Whether ``tenant`` is named as a party (by its tenant, not just by name)."""
+    return any(p.party_tenant_id == tenant.id for p in _children(session, AgreementParty, record))
+
+
+def _children(session: Session, model: type, record: Record) -> list:
+    return list(
+        session.scalars(
+            select(model).where(model.record_id == record.id).order_by(model.position, model.id)
+        )
+    )
+
+
+def _replace_agreement_parts(session, record, parties, signatories, annex_ids) -> None:
+    changed = []
+    for model, rows in ((AgreementParty, parties), (AgreementSignatory, signatories)):
+        if rows is None:
+            continue
+        _delete_children(session, model, record)
+        for position, row in enumerate(rows):
+            session.add(
+                model(tenant_id=record.tenant_id, record_id=record.id, position=position, **row)
+            )
+        changed.append(model.__tablename__)
+    if annex_ids is not None:
+        _delete_children(session, AgreementAnnex, record)
+        for position, annex_id in enumerate(annex_ids):
+            session.add(
+                AgreementAnnex(
+                    tenant_id=record.tenant_id,
+                    record_id=record.id,
+                    annex_record_id=annex_id,
+                    position=position,
+                )
+            )
+        changed.append(AgreementAnnex.__tablename__)
+    session.flush()
+    if changed:
+        record_event(
+            session,
+            "record.agreement_parts",
+            tenant_id=record.tenant_id,
+            target_type="record",
+            target_id=record.id,
+            details={"lists": changed},
+        )
+
+
+def _delete_children(session: Session, model: type, record: Record) -> None:
+    for row in _children(session, model, record):
+        session.delete(row)
+    session.flush()
+
+
+def _clean_parties(session: Session, parties: Iterable[Mapping[str, Any]]) -> list[dict]:
+    rows = []
+    for given in parties or ():
+        tenant = _party_tenant(session, given.get("tenant"))
+        name = _text(given.get("name"), NAME_MAX, "parties") or (tenant.name if tenant else None)
+        if not name:
+            continue
+        kind = tenant.kind if tenant else _text(given.get("kind"), 40, "parties")
+        rows.append(
+            {
+                "party_tenant_id": tenant.id if tenant else None,
+                "name": name,
+                "kind": str(getattr(kind, "value", kind)) if kind else None,
+            }
+        )
+    if not rows:
+        raise ValidationError(
+            _l("Name the parties: at least the municipality and the police area."), "parties"
+        )
+    return rows
+
+
+def _party_tenant(session: Session, ref: Any) -> Tenant | None:
+    """A party on the platform by slug or id (the directory of organisations is public)."""
+    if ref in (None, ""):
+        return None
+    if isinstance(ref, Tenant):
+        return ref
+    query = select(Tenant)
+    query = (
+        query.where(Tenant.id == ref)
+        if isinstance(ref, int)
+        else query.where(Tenant.slug == str(ref).strip())
+    )
+    tenant = session.scalars(query).one_or_none()
+    if tenant is None:
+        raise ValidationError(_l("There is no organisation %(name)s.", name=ref), "parties")
+    return tenant
+
+
+def _clean_signatories(signatories: Iterable[Mapping[str, Any]]) -> list[dict]:
+    rows = []
+    for given in signatories or ():
+        name = _text(given.get("name"), NAME_MAX, "signatories")
+        if not name:
+            continue
+        signed = given.get("signed_on")
+        signed_on = as_date(signed)
+        if signed not in (None, "") and signed_on is None:
+            raise ValidationError(_l("Enter the date as YYYY-MM-DD."), "signatories")
+        if signed_on and signed_on > today():
+            raise ValidationError(_l("A signature cannot be dated in the future."), "signatories")
+        rows.append(
+            {
+                "name": name,
+                "title": _text(given.get("title"), NAME_MAX, "signatories"),
+                "party": _text(given.get("party"), NAME_MAX, "signatories"),
+                "signed_on": signed_on,
+            }
+        )
+    return rows
+
+
+def _clean_annexes(session: Session, annexes: Iterable[Any], record: Record) -> list[int]:
+    """Ids of pictures or plans the session can read (its own or shared with it)."""
+    found: list[int] = []
+    for ref in annexes or ():
+        try:
+            annex_id = int(getattr(ref, "id", ref))
+        except (TypeError, ValueError):
+            raise ValidationError(
+                _l("Choose a situation picture or an action plan."), "annexes"
+            ) from None
+        linked = session.scalars(
+            select(Record).where(Record.id == annex_id, Record.deleted_at.is_(None))
+        ).one_or_none()
+        if linked is None or linked.type_name not in ANNEX_TYPES or linked.id == record.id:
+            raise ValidationError(_l("Choose a situation picture or an action plan."), "annexes")
+        if annex_id not in found:
+            found.append(annex_id)
+    return found
+
+
+def annex_candidates(session: Session, tenant: Tenant, user: Any) -> list[Record]:
+    """Pictures and plans the tenant can read (own and shared), newest first."""
+    result: list[Record] = []
+    for kind in ANNEX_TYPES:
+        result += services.list_records(
+            session, viewer_tenant=tenant, user=user, record_type=kind, limit=200
+        )
+    return sorted(result, key=lambda r: r.id, reverse=True)
+
+
+# -- pledges ---------------------------------------------------------------------------------
+
+
+def create_pledge(
+    session: Session,
+    *,
+    title: str,
+    data: Mapping[str, Any],
+    activities: Iterable[Mapping[str, Any]] = (),
+    user: Any,
+) -> Record:
+    _check_validity(data, agreement=False)
+    rows = _clean_activities(session, activities)
+    record = services.create_record(
+        session, record_type=PLEDGE_TYPE, title=title, data=dict(data), user=user
+    )
+    _replace_activities(session, record, rows)
+    return record
+
+
+def update_pledge(
+    session: Session,
+    record: Record,
+    *,
+    title: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    activities: Iterable[Mapping[str, Any]] | None = None,
+    expected_version: int | None = None,
+    user: Any,
+) -> Record:
+    _require_type(record, PLEDGE_TYPE)
+    require_owner(session, record, user, WRITE)
+    _check_validity({**(record.data or {}), **(data or {})}, agreement=False)
+    rows = _clean_activities(session, activities) if activities is not None else None
+    services.update_record(
+        session, record, title=title, data=data, expected_version=expected_version, user=user
+    )
+    if rows is not None:
+        _replace_activities(session, record, rows)
+    return record
+
+
+def activities_of(session: Session, record: Record) -> list[PledgeActivity]:
+    return _children(session, PledgeActivity, record)
+
+
+def follow_ups_of(session: Session, record: Record) -> list[PledgeFollowUp]:
+    """The pledge's yearly follow-ups, latest year first."""
+    return list(
+        session.scalars(
+            select(PledgeFollowUp)
+            .where(PledgeFollowUp.record_id == record.id)
+            .order_by(PledgeFollowUp.year.desc())
+        )
+    )
+
+
+def record_follow_up(
+    session: Session, record: Record, *, year: Any, status: Any, text: Any, user: Any
+) -> PledgeFollowUp:
+    """The follow-up of ``year`` (a second one for the same year replaces the first's
+    status and text: a pledge is followed up once a year). Audited."""
+    _require_type(record, PLEDGE_TYPE)
+    require_owner(session, record, user, WRITE)
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ValidationError(_l("Enter the year as four digits."), "year") from None
+    start = as_date((record.data or {}).get("valid_from"))
+    if year > today().year or (start and year < start.year) or year < 2000:
+        raise ValidationError(
+            _l("The year must be within the pledge's validity, and not in the future."), "year"
+        )
+    if status not in FOLLOW_UP_STATUSES:
+        raise ValidationError(_l("Choose how it went."), "status")
+    body = _text(text, TEXT_MAX, "text", multiline=True)
+    if not body:
+        raise ValidationError(_l("Describe how the pledge was followed up."), "text")
+    row = session.scalars(
+        select(PledgeFollowUp).where(
+            PledgeFollowUp.record_id == record.id, PledgeFollowUp.year == year
+        )
+    ).one_or_none()
+    if row is None:
+        row = PledgeFollowUp(tenant_id=record.tenant_id, record_id=record.id, year=year)
+        session.add(row)
+    row.status, row.text = status, body
+    row.created_by_id, row.updated_at = user_id_of(user), clock.now()
+    session.flush()
+    record_event(
+        session,
+        "record.pledge_follow_up",
+        tenant_id=record.tenant_id,
+        target_type="record",
+        target_id=record.id,
+        details={"year": year, "status": status},
+    )
+    return row
+
+
+def _replace_activities(session: Session, record: Record, rows: list[dict]) -> None:
+    _delete_children(session, PledgeActivity, record)
+    for position, row in enumerate(rows):
+        session.add(
+            PledgeActivity(
+                tenant_id=record.tenant_id, record_id=record.id, position=position, **row
+            )
+        )
+    session.flush()
+    record_event(
+        session,
+        "record.pledge_activities",
+        tenant_id=record.tenant_id,
+        target_type="record",
+        target_id=record.id,
+        details={"count": len(rows)},
+    )
+
+
+def _clean_activities(session: Session, activities: Iterable[Mapping[str, Any]]) -> list[dict]:
+    rows = []
+    for given in activities or ():
+        description = _text(given.get("description"), TEXT_MAX, "activities", multiline=True)
+        if not description:
+            continue
+        due = given.get("due_on")
+        due_on = as_date(due)
+        if due not in (None, "") and due_on is None:
+            raise ValidationError(_l("Enter the date as YYYY-MM-DD."), "activities")
+        tenant = _party_tenant(session, given.get("owner_tenant"))
+        rows.append(
+            {
+                "description": description,
+                "owner_tenant_id": tenant.id if tenant else None,
+                "owner_name": _text(given.get("owner_name"), NAME_MAX, "activities"),
+                "due_on": due_on,
+            }
+        )
+    return rows
+
+
+def _require_type(record: Record, *kinds: str) -> None:
+    if record.type_name not in kinds:
+        raise ValidationError(_l("This is not the right kind of record."), "record")
+
+
+def _text(value: Any, limit: int, field: str, *, multiline: bool = False) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip() if multiline else " ".join(str(value).split())
+    if not text:
+        return None
+    if len(text) > limit:
+        raise ValidationError(_l("At most %(max)s characters.", max=limit), field)
+    return text
+
+
+# -- the tenant archive ----------------------------------------------------------------------
+
+
+def export_tenant_agreements(session: Session, tenant: Tenant, archive: Any) -> dict[str, int]:
+    """The tenant's rows of every table of this module (and the compliance settings and
+    reminders), one JSON line per row, under ``agreements/``: the records themselves are in
+    ``records/``."""
+    from samverka.db import TenantScope, scoped
+    from samverka.workflows.compliance.services import ComplianceSettings
+    from samverka.workflows.overview.services import CycleReminder
+
+    models = (
+        AgreementParty,
+        AgreementSignatory,
+        AgreementAnnex,
+        PledgeActivity,
+        PledgeFollowUp,
+        ComplianceSettings,
+        CycleReminder,
+    )
+    counts = {}
+    with scoped(session, TenantScope.for_tenant(tenant.id)):
+        for model in models:
+            rows = session.scalars(
+                select(model).where(model.tenant_id == tenant.id).order_by(model.id)
+            ).all()
+            archive.add_jsonl(f"agreements/{model.__tablename__}.jsonl", (_row(r) for r in rows))
+            counts[model.__tablename__] = len(rows)
+    return counts
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    values = {}
+    for column in obj.__table__.columns:
+        value = getattr(obj, column.key)
+        values[column.key] = value.isoformat() if isinstance(value, date | datetime) else value
+    return values

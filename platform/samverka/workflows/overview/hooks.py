@@ -1,0 +1,29 @@
+"""The coordinator's start page joins the platform through the hooks: its page, its own
+items (agreements about to expire, reviews and pledge follow-ups due) and the reminders."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from samverka.plugins.hookspecs import hookimpl
+from samverka.plugins.manifest import PeriodicJob
+from samverka.workflows.overview import services, web
+
+
+@hookimpl
+def register_blueprints() -> list:
+    return [web.bp]
+
+
+@hookimpl
+def cycle_overview_items(session, tenant, user) -> list[dict]:
+    return services.core_overview_items(session, tenant, user)
+
+
+@hookimpl
+def register_periodic_jobs() -> list[PeriodicJob]:
+    return [
+        PeriodicJob(
+            "core.cycle_reminders", timedelta(hours=6), services.send_reminders, per_tenant=True
+        )
+    ]

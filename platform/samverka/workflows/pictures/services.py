@@ -1,0 +1,764 @@
+"""Situation pictures compiled from reporting rounds, the consortium picture, and what
+other pages show of them (overview, compliance evidence, annual calendar).
+
+Compiling (job ``core.compile_picture``) turns a round's reports into a
+``core.situation_picture`` record: the mapping text is generated from the counts by
+category and area, with patterns by area, weekday, time of day and season and a comparison
+with the earlier rounds' periods; enabled plugins add sections through the hook
+``situation_picture_sections``. The coordinator then edits the text parts as any record,
+decides it (:mod:`samverka.workflows.decisions`) and exports it to PDF. The counts are kept
+in ``picture_figures`` so that a consortium picture is one SQL aggregation over the members'
+*shared* pictures; small counts (1–4) are shown as "<5" with complementary suppression.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from samverka.audit import record_event
+from samverka.errors import NotFound
+from samverka.records import services as records
+from samverka.records.disclosure import Disclosed, disclose
+from samverka.records.models import Record, RecordShare
+from samverka.tenants.models import Consortium, Tenant
+from samverka.workflows.calendar import url_or_none
+from samverka.workflows.cycle_types import SITUATION_PICTURE_TYPE
+from samverka.workflows.rounds import services as rounds
+from samverka.workflows.rounds.models import OPEN, PictureFigure, ReportingRound
+
+JOB = "core.compile_picture"
+COMPILING = "Compiling the situation picture"
+_l("Compiling the situation picture")
+SMALL = "<5"
+SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring"}
+SEASONS |= {6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
+SEASON_LABELS = {
+    "winter": _l("winter"),
+    "spring": _l("spring"),
+    "summer": _l("summer"),
+    "autumn": _l("autumn"),
+}
+Progress = Callable[[int, int], None]
+
+
+# --- compiling one round --------------------------------------------------------------
+
+
+def request_compile(session: Session, round_: ReportingRound, *, user: Any):
+    """Queue the compile job in the caller's transaction (the owner only)."""
+    from flask_babel import get_locale
+
+    from samverka.jobs.outbox import enqueue
+
+    tenant = rounds._owner(session, round_, user)
+    job = enqueue(
+        session,
+        JOB,
+        tenant_id=tenant.id,
+        round_id=round_.id,
+        user_id=records.user_id_of(user),
+        locale=str(get_locale() or "sv"),
+    )
+    record_event(
+        session,
+        "round.compile_requested",
+        tenant_id=tenant.id,
+        target_type="reporting_round",
+        target_id=round_.id,
+        details={"job": job.id},
+    )
+    return job
+
+
+def _before_writes(done: int, total: int) -> None:
+    """Progress from inside the job, only while it has not written yet: on SQLite the
+    progress row's own transaction would wait for the job's write lock."""
+    from samverka.jobs.runner import report_progress
+
+    if done < 3:
+        report_progress(done, total, COMPILING)
+
+
+def compile_picture_job(
+    tenant_id: int, round_id: int, user_id: int | None = None, locale: str = "sv"
+) -> int:
+    """The job: compile the round in the tenant's scope, reporting progress, in the
+    requester's language; returns the picture record's id."""
+    from flask_babel import force_locale
+
+    from samverka.auth.models import User
+    from samverka.db import TenantScope, set_scope
+    from samverka.jobs.runner import report_progress
+    from samverka.runtime import runtime
+
+    report_progress(0, 4, COMPILING)
+    with runtime().sessions() as session:
+        set_scope(session, TenantScope.for_tenant(tenant_id, user_id))
+        user = session.get(User, user_id) if user_id else None
+        round_ = rounds.get_round(session, round_id)
+        with force_locale(locale):
+            record = compile_picture(session, round_, user=user, progress=_before_writes)
+        session.commit()
+        report_progress(4, 4, COMPILING)
+        return record.id
+
+
+def compile_picture(
+    session: Session,
+    round_: ReportingRound,
+    *,
+    user: Any,
+    progress: Progress | None = None,
+) -> Record:
+    """Create (or refresh) the round's picture record and its figures. Text the coordinator
+    already edited in an existing picture is kept except the generated mapping."""
+    tenant = rounds._owner(session, round_, user)
+    step = progress or (lambda _d, _t: None)
+    reports = rounds.reports_in(session, round_)
+    labels = dict(round_.categories)
+    lines = [line for report in reports for line in report.lines or []]
+    step(1, 4)
+    earlier = _earlier_totals(session, tenant, round_)
+    status = rounds.round_status(session, round_)
+    mapping = mapping_text(round_, lines, labels, earlier, status)
+    sections = plugin_sections(session, tenant, (round_.period_start, round_.period_end))
+    step(2, 4)
+    data = {
+        "period_start": round_.period_start.isoformat(),
+        "period_end": round_.period_end.isoformat(),
+        "scope": "municipality",
+        "mapping": mapping,
+    }
+    record = _existing_picture(session, round_)
+    if record is None:
+        data |= {
+            "other_information": _other_information(reports, sections),
+            "sources_used": _sources(reports, status),
+        }
+        record = records.create_record(
+            session,
+            record_type=SITUATION_PICTURE_TYPE,
+            title=_("Situation picture %(period)s", period=_period_label(round_)),
+            data=data,
+            user=user,
+        )
+        round_.picture_record_id = record.id
+    else:
+        records.update_record(session, record, data=data, user=user)
+    step(3, 4)
+    store_figures(session, record, round_, lines)
+    record_event(
+        session,
+        "round.compiled",
+        tenant_id=tenant.id,
+        target_type="record",
+        target_id=record.id,
+        details={"round": round_.id, "reports": len(reports)},
+    )
+    session.flush()
+    return record
+
+
+def _existing_picture(session: Session, round_: ReportingRound) -> Record | None:
+    if round_.picture_record_id is None:
+        return None
+    record = session.get(Record, round_.picture_record_id)
+    return None if record is None or record.is_deleted else record
+
+
+def store_figures(session: Session, record: Record, round_: ReportingRound, lines: list) -> None:
+    """Replace the picture's figures by the counts per category and area of ``lines``."""
+    session.execute(delete(PictureFigure).where(PictureFigure.record_id == record.id))
+    totals: Counter = Counter()
+    for line in lines:
+        totals[(line["category"], line.get("area") or "")] += int(line["count"])
+    session.add_all(
+        PictureFigure(
+            tenant_id=record.tenant_id,
+            record_id=record.id,
+            period_start=round_.period_start,
+            period_end=round_.period_end,
+            category=category,
+            area=area,
+            count=count,
+        )
+        for (category, area), count in sorted(totals.items())
+        if count
+    )
+    session.flush()
+
+
+def _earlier_totals(session: Session, tenant: Tenant, round_: ReportingRound) -> dict:
+    """Total per category of the tenant's pictures of earlier periods, by period start."""
+    rows = session.execute(
+        select(PictureFigure.period_start, PictureFigure.category, func.sum(PictureFigure.count))
+        .join(Record, Record.id == PictureFigure.record_id)
+        .where(
+            PictureFigure.tenant_id == tenant.id,
+            PictureFigure.period_start < round_.period_start,
+            Record.deleted_at.is_(None),
+        )
+        .group_by(PictureFigure.period_start, PictureFigure.category)
+    ).all()
+    found: dict[date, dict[str, int]] = defaultdict(dict)
+    for start, category, total in rows:
+        found[start][category] = int(total)
+    return dict(found)
+
+
+def _period_label(round_: ReportingRound) -> str:
+    if round_.cadence == "monthly":
+        return round_.period_start.strftime("%Y-%m")
+    return f"{round_.period_start.isoformat()} – {round_.period_end.isoformat()}"
+
+
+def mapping_text(
+    round_: ReportingRound,
+    lines: list[dict],
+    labels: dict[str, str],
+    earlier: dict[date, dict[str, int]],
+    status: list,
+) -> str:
+    """The generated mapping: totals by category, then patterns and the comparison."""
+    reported = sum(1 for s in status if s.reported)
+    late = sum(1 for s in status if s.late)
+    parts = [
+        _(
+            "%(reported)s of %(units)s units reported for %(start)s – %(end)s "
+            "(%(late)s late, counted).",
+            reported=reported,
+            units=len(status),
+            start=round_.period_start.isoformat(),
+            end=round_.period_end.isoformat(),
+            late=late,
+        )
+    ]
+    by_category = _sum_by(lines, "category")
+    total = sum(by_category.values())
+    parts.append(_("Events in total: %(total)s.", total=total))
+    if not total:
+        return "\n\n".join(parts)
+    parts.append(
+        _("By category:")
+        + "\n"
+        + "\n".join(f"- {labels.get(k, k)}: {n}" for k, n in _ranked(by_category))
+    )
+    parts.extend(_patterns(lines, labels))
+    parts.append(_comparison(round_, by_category, earlier, labels))
+    return "\n\n".join(p for p in parts if p)
+
+
+def _patterns(lines: list[dict], labels: dict[str, str]) -> list[str]:
+    weekday = dict(rounds.WEEKDAYS)
+    times = dict(rounds.TIMES_OF_DAY)
+    out = []
+    by_area = _sum_by(lines, "area")
+    if by_area:
+        rows = []
+        for area, n in _ranked(by_area)[:10]:
+            top = _sum_by([x for x in lines if x.get("area") == area], "category")
+            main = ", ".join(str(labels.get(k, k)) for k, _n in _ranked(top)[:3])
+            rows.append(f"- {area}: {n} ({main})")
+        out.append(_("By area:") + "\n" + "\n".join(rows))
+    for key, names, heading in (
+        ("weekday", weekday, _("By weekday:")),
+        ("time_of_day", times, _("By time of day:")),
+    ):
+        counts = _sum_by(lines, key)
+        if counts:
+            out.append(
+                heading + "\n" + "\n".join(f"- {names.get(k, k)}: {n}" for k, n in _ranked(counts))
+            )
+    trends = Counter(x["trend"] for x in lines if x.get("trend"))
+    if trends:
+        names = dict(rounds.TRENDS)
+        out.append(
+            _("Trend as the units see it:")
+            + " "
+            + ", ".join(f"{str(names[k]).lower()} {n}" for k, n in trends.most_common())
+            + "."
+        )
+    return out
+
+
+def _comparison(
+    round_: ReportingRound,
+    now: dict[str, int],
+    earlier: dict[date, dict[str, int]],
+    labels: dict[str, str],
+) -> str:
+    """This period against the previous one, the same period a year before and the season."""
+    if not earlier:
+        return _("No earlier periods to compare with yet.")
+    previous = max(earlier)
+    out = [_("Compared with the period from %(date)s:", date=previous.isoformat())]
+    for key in sorted(set(now) | set(earlier[previous])):
+        before, after = earlier[previous].get(key, 0), now.get(key, 0)
+        if before != after:
+            out.append(f"- {labels.get(key, key)}: {before} → {after}")
+    year_ago = round_.period_start.replace(year=round_.period_start.year - 1)
+    if year_ago in earlier:
+        out.append(
+            _(
+                "A year earlier: %(then)s events in total, now %(now)s.",
+                then=sum(earlier[year_ago].values()),
+                now=sum(now.values()),
+            )
+        )
+    season = SEASONS[round_.period_start.month]
+    same = [sum(v.values()) for k, v in earlier.items() if SEASONS[k.month] == season]
+    if same:
+        out.append(
+            _(
+                "Average of earlier periods in the %(season)s: %(avg)s events.",
+                season=SEASON_LABELS[season],
+                avg=round(sum(same) / len(same), 1),
+            )
+        )
+    return "\n".join(out)
+
+
+def _sum_by(lines: Iterable[dict], key: str) -> dict[str, int]:
+    totals: Counter = Counter()
+    for line in lines:
+        if line.get(key):
+            totals[line[key]] += int(line.get("count") or 0)
+    return {k: n for k, n in totals.items() if n}
+
+
+def _ranked(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _other_information(reports: list, sections: list[dict]) -> str:
+    parts = [r.observations for r in reports if r.observations]
+    for section in sections:
+        lines = [section["title"], section.get("text", ""), *table_lines(section.get("table"))]
+        parts.append("\n".join(line for line in lines if line).strip())
+    return "\n\n".join(parts)
+
+
+def table_lines(table: list | None) -> list[str]:
+    """A plugin section's table as plain-text lines, one per row, each cell named by its
+    column ("Name – 2023: 4; 2024: 6"): the picture's fields are text, and a line per row
+    reads the same on screen, in print and to a screen reader."""
+    if not table or len(table) < 2:
+        return []
+    header, *rows = table
+    return [
+        f"{row[0]} – " + "; ".join(f"{h}: {c}" for h, c in zip(header[1:], row[1:], strict=False))
+        for row in rows
+        if row
+    ]
+
+
+def _sources(reports: list, status: list) -> str:
+    names = sorted({s.unit.unit_name for s in status if s.reported})
+    listed = sorted({r.sources for r in reports if r.sources})
+    return "\n".join([_("Reports from: %(units)s", units=", ".join(names)), *listed])
+
+
+def plugin_sections(session: Session, tenant: Tenant, period: tuple[date, date]) -> list[dict]:
+    """Sections the tenant's enabled plugins add (hook ``situation_picture_sections``)."""
+    from samverka.plugins.services import enabled_plugins
+    from samverka.runtime import runtime
+
+    host = runtime().host
+    enabled = enabled_plugins(session, host, tenant)
+    out: list[dict] = []
+    for impl in host.hook.situation_picture_sections.get_hookimpls():
+        plugin = host.plugin_of(impl.plugin) or "core"
+        if plugin != "core" and plugin not in enabled:
+            continue
+        for section in impl.function(session=session, tenant=tenant, period=period) or []:
+            if isinstance(section, dict) and section.get("title"):
+                out.append(section)
+    return out
+
+
+# --- the consortium picture -----------------------------------------------------------
+
+
+def suppress(table: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
+    """Counts 1–4 become "<5"; then, so that no suppressed cell can be recovered from a row
+    or column total, every row and column with exactly one suppressed cell gets its smallest
+    other non-zero cell suppressed too (repeated until stable)."""
+    rows = list(table)
+    cols = sorted({c for r in table.values() for c in r})
+    hidden = {(r, c) for r in rows for c in cols if 0 < table[r].get(c, 0) < 5}
+    changed = True
+    while changed:
+        changed = False
+        lines = [[(r, c) for c in cols] for r in rows] + [[(r, c) for r in rows] for c in cols]
+        for cells in lines:
+            if sum(1 for cell in cells if cell in hidden) != 1:
+                continue
+            others = [
+                cell for cell in cells if cell not in hidden and table[cell[0]].get(cell[1], 0) > 0
+            ]
+            if others:
+                hidden.add(min(others, key=lambda cell: table[cell[0]].get(cell[1], 0)))
+                changed = True
+    return {
+        r: {c: SMALL if (r, c) in hidden else str(table[r].get(c, 0)) for c in cols} for r in rows
+    }
+
+
+def shared_member_figures(
+    session: Session, consortium: Consortium, start: date, end: date
+) -> dict[str, dict[str, int]]:
+    """Category → member tenant name → count, from the members' municipal pictures of the
+    period that are shared with the consortium (an unshared picture contributes nothing)."""
+    from samverka.records.visibility import active_share
+
+    shares = RecordShare.__table__
+    shared = select(shares.c.record_id).where(
+        active_share(), shares.c.consortium_id == consortium.id
+    )
+    rows = session.execute(
+        select(Tenant.name, PictureFigure.category, func.sum(PictureFigure.count))
+        .join(Tenant, Tenant.id == PictureFigure.tenant_id)
+        .join(Record, Record.id == PictureFigure.record_id)
+        .where(
+            PictureFigure.record_id.in_(shared),
+            PictureFigure.period_start >= start,
+            PictureFigure.period_end <= end,
+            Record.deleted_at.is_(None),
+        )
+        .group_by(Tenant.name, PictureFigure.category)
+    ).all()
+    table: dict[str, dict[str, int]] = defaultdict(dict)
+    for name, category, total in rows:
+        table[category][name] = int(total)
+    return dict(table)
+
+
+def consortium_table(
+    session: Session, consortium: Consortium, start: date, end: date
+) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """The suppressed table (members as columns) and the column order."""
+    figures = shared_member_figures(session, consortium, start, end)
+    shown = suppress(figures)
+    columns = sorted({c for r in shown.values() for c in r})
+    return columns, shown
+
+
+def compile_consortium_picture(
+    session: Session,
+    tenant: Tenant,
+    consortium: Consortium,
+    *,
+    period_start: Any,
+    period_end: Any,
+    user: Any,
+) -> Record:
+    """A consortium picture owned by ``tenant`` (the consortium's coordinating member),
+    shared with the consortium, made from the members' shared pictures of the period."""
+    start = rounds._date(period_start, "period_start")
+    end = rounds._date(period_end, "period_end")
+    if end < start:
+        raise rounds.ValidationError(_l("The period cannot end before it starts."), "period_end")
+    columns, shown = consortium_table(session, consortium, start, end)
+    labels = dict(rounds.categories_of(session, tenant))
+    if shown:
+        header = " | ".join([_("Category"), *columns])
+        body = "\n".join(
+            " | ".join([str(labels.get(k, k)), *(row[c] for c in columns)])
+            for k, row in sorted(shown.items())
+        )
+        mapping = (
+            _(
+                "Events per member from the members' shared pictures (counts of 1–4 are shown "
+                "as <5, and other cells are hidden so they cannot be worked out)."
+            )
+            + f"\n\n{header}\n{body}"
+        )
+    else:
+        mapping = _("No member has shared a situation picture for the period.")
+    record = records.create_record(
+        session,
+        record_type=SITUATION_PICTURE_TYPE,
+        title=_(
+            "Situation picture %(consortium)s %(start)s – %(end)s",
+            consortium=consortium.name,
+            start=start.isoformat(),
+            end=end.isoformat(),
+        ),
+        data={
+            "period_start": start.isoformat(),
+            "period_end": end.isoformat(),
+            "scope": "consortium",
+            "mapping": mapping,
+            "sources_used": ", ".join(columns),
+        },
+        user=user,
+    )
+    records.share_record(session, record, consortium=consortium, user=user)
+    return record
+
+
+# --- what other pages show ------------------------------------------------------------
+
+
+def latest_picture(session: Session, tenant: Tenant) -> Record | None:
+    return session.scalar(
+        select(Record)
+        .where(
+            Record.tenant_id == tenant.id,
+            Record.type_name == SITUATION_PICTURE_TYPE,
+            Record.deleted_at.is_(None),
+        )
+        .order_by(Record.updated_at.desc(), Record.id.desc())
+        .limit(1)
+    )
+
+
+def overview_items(session: Session, tenant: Tenant, user: Any) -> list[dict]:
+    """Open rounds (due, or late when the deadline passed), units that have not reported
+    after the deadline (red), and rounds other tenants invite ``tenant`` to report in."""
+    day = rounds.today()
+    items = []
+    open_rounds = session.scalars(
+        select(ReportingRound).where(
+            ReportingRound.tenant_id == tenant.id, ReportingRound.status == OPEN
+        )
+    ).all()
+    for round_ in open_rounds:
+        url = url_or_none("round_pages.status", tenant_slug=tenant.slug, round_id=round_.id)
+        status = rounds.round_status(session, round_)
+        missing = [s.unit.unit_name for s in status if not s.reported]
+        items.append(
+            {
+                "kind": "round",
+                "title": _(
+                    "%(round)s: %(done)s of %(all)s units reported",
+                    round=round_.title,
+                    done=len(status) - len(missing),
+                    all=len(status),
+                ),
+                "due": round_.deadline,
+                "status": "late" if day > round_.deadline and missing else "due",
+                "url": url,
+            }
+        )
+        if day > round_.deadline:
+            items.extend(
+                {
+                    "kind": "late_unit",
+                    "title": _("%(unit)s has not reported", unit=name),
+                    "due": round_.deadline,
+                    "status": "red",
+                    "url": url,
+                }
+                for name in missing
+            )
+    for round_, unit in rounds.invitations_for(session, tenant):
+        if round_.tenant_id == tenant.id:
+            continue
+        items.append(
+            {
+                "kind": "round_invitation",
+                "title": _(
+                    "Report for %(unit)s: %(round)s", unit=unit.unit_name, round=round_.title
+                ),
+                "due": round_.deadline,
+                "status": "due",
+                "url": url_or_none(
+                    "round_pages.report",
+                    tenant_slug=tenant.slug,
+                    round_id=round_.id,
+                    unit_id=unit.id,
+                ),
+            }
+        )
+    return items
+
+
+def evidence(session: Session, tenant: Tenant) -> list[dict]:
+    """The duty "situation_picture": the latest picture, its date and whether decided."""
+    from samverka.workflows.decisions import latest_decision
+
+    record = latest_picture(session, tenant)
+    if record is None:
+        return [
+            {
+                "duty": "situation_picture",
+                "met": False,
+                "as_of": None,
+                "summary": _("No situation picture yet."),
+                "url": url_or_none("round_pages.index", tenant_slug=tenant.slug),
+            }
+        ]
+    decision = latest_decision(session, record)
+    as_of = decision.decided_on if decision else record.updated_at.date()
+    summary = (
+        _(
+            "%(title)s, decided %(date)s by %(body)s",
+            title=record.title,
+            date=as_of,
+            body=decision.body,
+        )
+        if decision
+        else _("%(title)s, not yet decided", title=record.title)
+    )
+    return [
+        {
+            "duty": "situation_picture",
+            "met": decision is not None,
+            "as_of": as_of,
+            "summary": summary,
+            "url": url_or_none("record_pages.detail", tenant_slug=tenant.slug, record_id=record.id),
+        }
+    ]
+
+
+def calendar_entries(session: Session, tenant: Tenant, year: int) -> list[dict]:
+    """Each round's period start and deadline in ``year`` (the annual calendar)."""
+    found = session.scalars(
+        select(ReportingRound).where(
+            ReportingRound.tenant_id == tenant.id,
+            ReportingRound.deadline >= date(year, 1, 1),
+            ReportingRound.period_start <= date(year, 12, 31),
+        )
+    ).all()
+    out = []
+    for round_ in found:
+        url = url_or_none("round_pages.status", tenant_slug=tenant.slug, round_id=round_.id)
+        if round_.period_start.year == year:
+            out.append(
+                {
+                    "date": round_.period_start,
+                    "title": round_.title,
+                    "kind": "round_opens",
+                    "url": url,
+                }
+            )
+        if round_.deadline.year == year:
+            out.append(
+                {
+                    "date": round_.deadline,
+                    "title": _("Deadline: %(round)s", round=round_.title),
+                    "kind": "round_deadline",
+                    "url": url,
+                }
+            )
+    return sorted(out, key=lambda e: (e["date"], e["kind"]))
+
+
+# --- the PDF for the council ----------------------------------------------------------
+
+
+def picture_document(session: Session, tenant: Tenant, spec: dict) -> Any:
+    """The picture as an export Document (Swedish by the export's locale, marked with the
+    record's classification): the law's three parts, the problems, Brå's source questions,
+    the figures and the latest decision, with the fields ``spec["user_id"]`` may see.
+    ``spec["record_id"]``: the picture; a record the tenant cannot read, or one that is not a
+    situation picture, is NotFound."""
+    from samverka.exports.pdf import Document, Section
+    from samverka.records.exports import export_viewer
+    from samverka.workflows.decisions import latest_decision
+
+    user = export_viewer(session, spec)
+    record = get_picture(session, spec.get("record_id"), user=user, viewer_tenant=tenant)
+    shown = disclose(session, record, user=user, viewer_tenant=tenant)
+    data = shown.data
+    sections = [
+        Section(str(label), paragraphs=[p for p in str(value).split("\n\n") if p])
+        for label, value in text_parts(shown)
+        if value
+    ]
+    figures = figures_of(session, record)
+    if figures:
+        labels = dict(rounds.categories_of(session, tenant))
+        sections.append(
+            Section(
+                _("Figures"),
+                items=[
+                    f"{labels.get(f.category, f.category)}"
+                    + (f", {f.area}" if f.area else "")
+                    + f": {f.count}"
+                    for f in figures
+                ],
+            )
+        )
+    decision = latest_decision(session, record)
+    facts = []
+    if data.get("period_start"):
+        facts.append((_("Period"), f"{data.get('period_start')} – {data.get('period_end')}"))
+    if decision:
+        facts.append(
+            (
+                _("Decided"),
+                " ".join(
+                    x
+                    for x in (
+                        decision.body,
+                        decision.decided_on.isoformat(),
+                        decision.minute_paragraph,
+                    )
+                    if x
+                ),
+            )
+        )
+    sections.insert(0, Section(_("About the picture"), facts=facts))
+    return Document(
+        title=shown.title,
+        organisation_name=tenant.name,
+        classification=shown.classification,
+        date=record.updated_at.date(),
+        sections=sections,
+    )
+
+
+def get_picture(session: Session, record_id: Any, *, user: Any, viewer_tenant: Tenant) -> Record:
+    """A situation picture ``viewer_tenant`` may read (own or shared, the read audited):
+    any other record type is NotFound, so the picture's page and PDF never become a second
+    way to show an arbitrary record (issue 14, finding 3)."""
+    record = records.get_record(session, record_id, user=user, viewer_tenant=viewer_tenant)
+    if record.type_name != SITUATION_PICTURE_TYPE:
+        raise NotFound(_l("No such record."))
+    return record
+
+
+def text_parts(shown: Disclosed) -> list[tuple[Any, Any]]:
+    """The picture's text parts the viewer may see, as (label, value), in the type's order
+    (the period and scope are shown apart)."""
+    return [
+        (f.label, shown.get(f.name))
+        for f in shown.fields
+        if f.name not in ("period_start", "period_end", "scope")
+    ]
+
+
+def figures_of(session: Session, record: Record) -> list[PictureFigure]:
+    return list(
+        session.scalars(
+            select(PictureFigure)
+            .where(PictureFigure.record_id == record.id)
+            .order_by(PictureFigure.category, PictureFigure.area)
+        )
+    )
+
+
+def _picture_export(session: Session, tenant: Tenant, spec: Any) -> Any:
+    return picture_document(session, tenant, dict(spec))
+
+
+def register_picture_export() -> None:
+    """The export kind ``core.situation_picture`` (PDF) for the exports machinery."""
+    from samverka.exports.service import register_export
+
+    register_export(
+        "core.situation_picture", _picture_export, action="tenant:records:read", formats=("pdf",)
+    )
+
+
+register_picture_export()
