@@ -1,6 +1,6 @@
 """The benchmark plugin: one tenant-owned table and a paginated list page.
 
-A real Samverka plugin (it touches the core only through :mod:`samverka.plugins.api`), kept as
+A real Samverka plugin (it touches the core only through :mod:`samverka.toolkit`), kept as
 small as a typical list view: permission check, one keyset-paginated query, a GOV.UK table.
 ``bench/wsgi.py`` registers it; ``bench/generate.py`` fills its table.
 """
@@ -14,7 +14,7 @@ from flask import Blueprint, abort, render_template, request
 from sqlalchemy import Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from samverka.plugins.api import (
+from samverka.toolkit import (
     ApiBlueprint,
     Base,
     NavItem,

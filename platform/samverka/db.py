@@ -452,3 +452,49 @@ def make_session_factory(engine: Engine) -> sessionmaker:
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     install_tenant_scoping(factory)
     return factory
+
+
+def scope_tenant_ids(session) -> tuple[int, ...]:
+    """The tenants ``session`` sees now: inside :func:`read_only_scope`, the members
+    it widened to (so a caller need not look them up a second time)."""
+    return get_scope(session).tenant_ids
+
+
+class ReadOnlyScopeError(RuntimeError):
+    """A write was flushed inside :func:`read_only_scope` (a programming error)."""
+
+
+_READ_ONLY_KEY = "samverka_read_only_depth"
+
+
+@contextmanager
+def read_only_scope(session: Session, tenant_ids) -> Iterator[Session]:
+    """``with read_only_scope(session, ids):`` the session sees the rows of ``ids`` but
+    cannot write: pending changes are flushed first (in the caller's scope) and any flush or
+    bulk write inside raises :class:`ReadOnlyScopeError`. A depth counter in
+    ``session.info`` makes nested scopes end read-only only when the outermost exits.
+    Behind :func:`samverka.plugins.services.consortium_read_scope`."""
+    session.flush()  # the caller's pending writes belong to the caller's scope
+    if not event.contains(session, "before_flush", _refuse_writes):
+        event.listen(session, "before_flush", _refuse_writes)
+        event.listen(session, "do_orm_execute", _refuse_bulk_writes)
+    user = get_scope(session).user_id
+    session.info[_READ_ONLY_KEY] = session.info.get(_READ_ONLY_KEY, 0) + 1
+    try:
+        with scoped(session, TenantScope(tuple(sorted(set(tenant_ids))), user)):
+            yield session
+    finally:
+        session.info[_READ_ONLY_KEY] -= 1
+
+
+def _refuse_writes(session, _flush_context, _instances) -> None:
+    if session.info.get(_READ_ONLY_KEY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyScopeError("write inside a read-only consortium scope")
+
+
+def _refuse_bulk_writes(state) -> None:
+    """Bulk INSERT/UPDATE/DELETE statements bypass the flush: refused here too."""
+    if state.session.info.get(_READ_ONLY_KEY) and (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        raise ReadOnlyScopeError("bulk write inside a read-only consortium scope")

@@ -1,8 +1,105 @@
 """The toolkit for plugin authors (CKAN's ``toolkit``): the only module a plugin imports.
 
 Pure re-exports with an explicit ``__all__``: the core can change its inside without
-breaking plugins, and an import-linter contract keeps plugins on this side of the line.
+breaking plugins, and an import-linter contract (``pyproject.toml``) keeps plugins on this
+side of the line. Each name's documentation is where it is defined; ``docs/plugin-hooks.md``
+lists the hooks, whose results are the typed values below (``NavItem``, ``PeriodicJob``,
+``PublishedSeries``, ``RecordType``, ``Permission``, ``Role``, ``PluginManifest``).
+
+What a plugin gets, by kind:
+
+- declaring itself: ``hookimpl``, ``PluginManifest``, ``Permission``, ``Role``, ``NavItem``,
+  ``PeriodicJob``, ``RecordType``/``FieldSpec``/``FieldKind``/``Classification``;
+- its tables: ``Base``, ``TenantOwned``, ``Timestamped`` (tenant-scoped by the ORM and by
+  row-level security), ``tenant_scope``;
+- a request: ``db_session``, ``current_tenant``, ``authorize``, ``plugin_config``;
+- its API: ``ApiBlueprint``, ``api_require``, ``PageArgs``, ``api_cursor``, ``api_page``,
+  ``id_field``, ``bounded_integer``, ``bounded_date``, ``MAX_ID``;
+- work in the background: ``enqueue``, ``report_progress``, ``after_commit``;
+- the core's services: ``records()`` (disclosed to the viewer), ``record_event`` (audit),
+  ``plugin_config_for``, ``tenant_by_id``, ``tenant_by_slug``, ``consortium_members``,
+  ``consortium_read_scope`` (read-only), ``scope_tenant_ids``, ``published_series`` (what
+  every enabled module publishes), ``measure_references`` (the tenant's action-plan
+  measures);
+- errors a view may raise: ``NotFound``, ``Forbidden``, ``ValidationError``.
 """
 
-from samverka.plugins.api import *  # noqa: F403 - the facade moves here (issue 15)
-from samverka.plugins.api import __all__  # noqa: F401
+from samverka.api.access import require as api_require
+from samverka.api.blueprint import ApiBlueprint
+from samverka.api.pagination import PageArgs
+from samverka.api.pagination import decode_cursor as api_cursor
+from samverka.api.pagination import page as api_page
+from samverka.api.params import MAX_ID, bounded_date, bounded_integer, id_field
+from samverka.audit import record_event
+from samverka.auth.permissions import Permission, Role
+from samverka.db import Base, ReadOnlyScopeError, TenantOwned, Timestamped, scope_tenant_ids
+from samverka.errors import Forbidden, NotFound, ValidationError
+from samverka.jobs.outbox import enqueue
+from samverka.jobs.runner import report_progress
+from samverka.lifecycle.deletion import after_commit
+from samverka.plugins.hookspecs import hookimpl
+from samverka.plugins.manifest import NavItem, PeriodicJob, PluginManifest, PublishedSeries
+from samverka.plugins.services import (
+    consortium_members,
+    consortium_read_scope,
+    plugin_config_for,
+    published_series,
+)
+from samverka.records.classification import Classification
+from samverka.records.plugin_records import PluginRecords, records
+from samverka.records.types import FieldKind, FieldSpec, RecordType
+from samverka.runtime import db_session
+from samverka.tenants.services import tenant_by_id, tenant_by_slug, tenant_scope
+from samverka.web.context import can as authorize
+from samverka.web.context import current_tenant, plugin_config
+from samverka.workflows.action_plans.services import MeasureRef, measure_references
+
+__all__ = [
+    "MAX_ID",
+    "ApiBlueprint",
+    "Base",
+    "Classification",
+    "FieldKind",
+    "FieldSpec",
+    "Forbidden",
+    "MeasureRef",
+    "NavItem",
+    "NotFound",
+    "PageArgs",
+    "PeriodicJob",
+    "Permission",
+    "PluginManifest",
+    "PluginRecords",
+    "PublishedSeries",
+    "ReadOnlyScopeError",
+    "RecordType",
+    "Role",
+    "TenantOwned",
+    "Timestamped",
+    "ValidationError",
+    "after_commit",
+    "api_cursor",
+    "api_page",
+    "api_require",
+    "authorize",
+    "bounded_date",
+    "bounded_integer",
+    "consortium_members",
+    "consortium_read_scope",
+    "current_tenant",
+    "db_session",
+    "enqueue",
+    "hookimpl",
+    "id_field",
+    "measure_references",
+    "plugin_config",
+    "plugin_config_for",
+    "published_series",
+    "record_event",
+    "records",
+    "report_progress",
+    "scope_tenant_ids",
+    "tenant_by_id",
+    "tenant_by_slug",
+    "tenant_scope",
+]

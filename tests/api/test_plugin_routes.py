@@ -6,9 +6,9 @@ import types
 
 import pytest
 
-from samverka.plugins.api import ApiBlueprint, PluginManifest, hookimpl
 from samverka.plugins.host import PluginError
 from samverka.testing.fixtures import create_test_app
+from samverka.toolkit import ApiBlueprint, PluginManifest, hookimpl
 
 
 def plugin_named(name: str) -> types.SimpleNamespace:

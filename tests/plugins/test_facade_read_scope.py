@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from samverka.plugins.api import ReadOnlyScopeError, consortium_read_scope, scope_tenant_ids
+from samverka.toolkit import ReadOnlyScopeError, consortium_read_scope, scope_tenant_ids
 from samverka_testplugin import Note
 
 

@@ -6,8 +6,8 @@ import types
 
 import pytest
 
-from samverka.plugins.api import PluginManifest, hookimpl
 from samverka.plugins.host import PluginError, PluginHost
+from samverka.toolkit import PluginManifest, hookimpl
 
 
 def plugin(name: str, **hooks) -> types.ModuleType:
@@ -47,7 +47,7 @@ def test_a_plugin_without_manifest_is_refused():
 def test_discovery_through_the_entry_point_group(tmp_path, monkeypatch):
     package = tmp_path / "samverka_found.py"
     package.write_text(
-        "from samverka.plugins.api import PluginManifest, hookimpl\n"
+        "from samverka.toolkit import PluginManifest, hookimpl\n"
         "@hookimpl\n"
         "def register_manifest():\n"
         "    return PluginManifest(name='found', title='Found')\n"

@@ -506,8 +506,8 @@ def test_a_personal_field_of_a_situation_picture_stays_hidden(
 def test_the_plugin_facade_gives_records_only_as_the_viewer_may_see_them(ctx, db, world):
     """``records()`` answers filtered views decided against the named viewer, and offers no
     way to the ORM rows (whose ``data`` holds every field)."""
-    from samverka.plugins.api import PluginRecords, records
     from samverka.records.disclosure import Disclosed
+    from samverka.toolkit import PluginRecords, records
 
     facade = records()
     assert isinstance(facade, PluginRecords)

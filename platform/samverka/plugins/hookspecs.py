@@ -2,7 +2,7 @@
 
 A plugin is a module or object registered under a name through the ``samverka.plugins``
 entry-point group. It implements any of the hooks below with ``@hookimpl`` (from
-:mod:`samverka.plugins.api`). Hooks marked *per tenant* are called only for the plugins that
+:mod:`samverka.toolkit`). Hooks marked *per tenant* are called only for the plugins that
 the current tenant has enabled; the others are called once at start-up, for every installed
 plugin. ``docs/plugin-hooks.md`` documents each hook; a test fails when one is missing there.
 """
@@ -59,7 +59,7 @@ def register_blueprints() -> list[Blueprint]:
 
 @hookspec
 def register_api_blueprints() -> list[Any]:
-    """REST API blueprints (``samverka.plugins.api.ApiBlueprint``), mounted under
+    """REST API blueprints (``samverka.toolkit.ApiBlueprint``), mounted under
     ``/api/v1/tenants/<tenant>/<plugin name>`` and described in the OpenAPI document.
 
     Installed once; for a tenant that has not enabled the plugin every route answers 404.
@@ -79,7 +79,7 @@ def register_jobs() -> dict[str, Any]:
 
     A job is refused (and, if already queued, skipped) for a tenant that has not enabled the
     plugin. The function receives ``tenant_id`` and the job's keyword arguments. Queue it with
-    ``samverka.plugins.api.enqueue(session, job, tenant_id=...)`` (the transactional outbox)
+    ``samverka.toolkit.enqueue(session, job, tenant_id=...)`` (the transactional outbox)
     and report progress with ``report_progress(done, total, message_id)``.
     """
 
@@ -89,7 +89,7 @@ def register_periodic_jobs() -> list[Any]:
     """Periodic work run by ``samverka scheduler`` (one leader among all its processes).
 
     Return ``PeriodicJob(name, every, func, per_tenant=False)`` entries (from
-    :mod:`samverka.plugins.api`): ``func(session, now)`` runs every ``every`` (a timedelta)
+    :mod:`samverka.toolkit`): ``func(session, now)`` runs every ``every`` (a timedelta)
     in its own transaction, once per tenant with the session scoped to it when
     ``per_tenant``, else once with the session scoped to every tenant. Long work should
     ``enqueue`` outbox jobs instead of running in the scheduler.
@@ -117,14 +117,14 @@ def before_tenant_delete(session: Any, tenant: Any) -> None:
     explicitly scoped to the tenant and the platform, just before the ``tenants`` row is
     deleted (every tenant-owned row then goes by ``ON DELETE CASCADE``). Revoke shares to
     and from the tenant (recording the revocations in the owners' audit chains), and remove
-    stored files with ``samverka.plugins.api.after_commit(session, func)`` so that a
+    stored files with ``samverka.toolkit.after_commit(session, func)`` so that a
     rolled-back deletion keeps them. Raising aborts the deletion (it is tried again later).
     """
 
 
 @hookspec
 def register_record_types() -> list[Any]:
-    """Record types (``samverka.plugins.api.RecordType``) the plugin declares.
+    """Record types (``samverka.toolkit.RecordType``) the plugin declares.
 
     Called once at start-up for every installed plugin; a type's name must be
     ``<plugin>.<name>`` (the core's are ``core.<name>``) and unique. Each type lists its
@@ -194,8 +194,8 @@ def situation_picture_sections(session: Any, tenant: Any, period: Any) -> list[d
 def indicator_sources(session: Any, tenant: Any) -> list[Any]:
     """*Per tenant.* Countable series this module publishes for indicators.
 
-    Return ``IndicatorSeries(code, label, unit, values)`` entries (from
-    :mod:`samverka.plugins.api`): ``values`` maps a period (``2024``, ``2024Q1``,
+    Return ``PublishedSeries(code, label, unit, values)`` entries (from
+    :mod:`samverka.toolkit`): ``values`` maps a period (``2024``, ``2024Q1``,
     ``202401``) to a number for ``tenant`` (``session`` is scoped to it). The indicators
     plugin lists them as data elements' sources and stores their values, so indicators can
     use e.g. reports per category without the modules knowing each other. Codes are at

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -9,13 +11,15 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from samverka.audit import field_names, record_event
-from samverka.db import session_cache
+from samverka.db import read_only_scope, session_cache
 from samverka.errors import ValidationError
 from samverka.plugins.config import resolve_config, validate_config
 from samverka.plugins.host import PluginHost
-from samverka.plugins.manifest import PluginManifest
+from samverka.plugins.manifest import PluginManifest, PublishedSeries
 from samverka.plugins.models import ConsortiumPlugin, PlatformPluginSetting, TenantPlugin
+from samverka.runtime import runtime
 from samverka.tenants.models import Consortium, Tenant, consortium_tenants
+from samverka.tenants.models import consortium_tenants as links
 
 
 def installed_manifest(host: PluginHost, name: str) -> PluginManifest:
@@ -255,3 +259,68 @@ def disable_plugin(session: Session, host: PluginHost, tenant: Tenant, name: str
         record_event(
             session, "plugin.disable", tenant_id=tenant.id, target_type="plugin", target_id=name
         )
+
+
+def plugin_config_for(session, tenant_id: int, name: str) -> dict:
+    """Tenant ``tenant_id``'s effective configuration of plugin ``name`` where there is no
+    request (in a job: :func:`plugin_config` needs ``g.tenant``)."""
+    return effective_config(session, runtime().host, session.get(Tenant, tenant_id), name)
+
+
+def consortium_members(session, tenant, plugin: str | None = None) -> list:
+    """The tenants that share a consortium with ``tenant`` (itself included), by name; with
+    ``plugin``, only those that have enabled it."""
+    mine = select(links.c.consortium_id).where(links.c.tenant_id == tenant.id)
+    ids = select(links.c.tenant_id).where(links.c.consortium_id.in_(mine))
+    found = list(session.scalars(select(Tenant).where(Tenant.id.in_(ids)).order_by(Tenant.name)))
+    if tenant.id not in {t.id for t in found}:
+        found = sorted([*found, tenant], key=lambda t: t.name)
+    if plugin is not None:  # enablements are the tenants' own rows: read in their scope
+        if plugin not in runtime().host.installed:
+            return []
+        with read_only_scope(session, [t.id for t in found]):
+            enabled = set(session.scalars(enabled_among(plugin, [t.id for t in found])))
+        found = [t for t in found if t.id in enabled]
+    return found
+
+
+def enabled_among(plugin: str, tenant_ids: list[int]):
+    """The ids among ``tenant_ids`` that have enabled ``plugin`` while one of their consortia
+    offers it: :func:`samverka.plugins.services.enabled_plugins_query` for many tenants in
+    one statement."""
+    offered = (
+        select(ConsortiumPlugin.id)
+        .join(links, links.c.consortium_id == ConsortiumPlugin.consortium_id)
+        .where(links.c.tenant_id == TenantPlugin.tenant_id, ConsortiumPlugin.plugin == plugin)
+        .exists()
+    )
+    return select(TenantPlugin.tenant_id).where(
+        TenantPlugin.tenant_id.in_(tenant_ids),
+        TenantPlugin.plugin == plugin,
+        TenantPlugin.enabled.is_(True),
+        offered,
+    )
+
+
+@contextmanager
+def consortium_read_scope(session, tenant, plugin: str) -> Iterator:
+    """``with consortium_read_scope(session, tenant, plugin):`` the session (ORM and
+    row-level security) also sees the rows of the members of ``tenant``'s consortia that have
+    enabled ``plugin`` — for consortium aggregates and shared definitions, never for other
+    tenants at large. Read-only, because a widened scope must not become a way to write
+    another tenant's rows: pending changes are flushed on entry (in the caller's scope) and
+    any flush inside raises :class:`ReadOnlyScopeError`. Nests; restores the scope on exit."""
+    ids = [t.id for t in consortium_members(session, tenant, plugin)] or [tenant.id]
+    with read_only_scope(session, ids):
+        yield session
+
+
+def published_series(session: Session, tenant: Tenant) -> list[PublishedSeries]:
+    """Every series the core and the tenant's enabled modules publish for ``tenant``."""
+    host = runtime().host
+    hooks = host.hooks_for(enabled_plugins(session, host, tenant))
+    return [
+        series
+        for found in hooks.indicator_sources(session=session, tenant=tenant)
+        for series in found or ()
+    ]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from samverka.audit import record_event
+from samverka.db import TenantScope, scoped
 from samverka.errors import NotFound, ValidationError
 from samverka.tenants import invitations
 from samverka.tenants.models import Consortium, Tenant, TenantKind
@@ -193,3 +194,19 @@ def tenants_outside(session: Session, consortium: Consortium) -> list[Tenant]:
     """Organisations the consortium could invite: their names and kinds only (the platform's
     directory is shared); nothing else of theirs is within the consortium's reach."""
     return [t for t in list_tenants(session) if consortium not in t.consortia]
+
+
+def tenant_by_id(session: Session, tenant_id: int) -> Tenant | None:
+    """The tenant row (name, slug, municipality code, consortia) where there is no request."""
+    return session.get(Tenant, tenant_id)
+
+
+def tenant_by_slug(session: Session, slug: str) -> Tenant | None:
+    """The tenant row with ``slug`` (None if there is none): for CLI commands."""
+    return session.scalar(select(Tenant).where(Tenant.slug == slug))
+
+
+def tenant_scope(session: Session, tenant_id: int):
+    """``with tenant_scope(session, id):`` act as that one tenant (CLI commands, seeding):
+    reads and writes are scoped to it as in its own requests."""
+    return scoped(session, TenantScope.for_tenant(tenant_id))

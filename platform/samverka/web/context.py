@@ -19,7 +19,7 @@ from samverka.auth.authorization import Principal, authorize, bind_session, unbi
 from samverka.auth.models import User
 from samverka.auth.session_models import UserSession
 from samverka.db import SCOPE_FREE, TenantScope, set_scope
-from samverka.plugins.services import enabled_plugins
+from samverka.plugins.services import effective_config, enabled_plugins
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
 from samverka.web.lookups import session_user_and_tenant, tenant_context
@@ -324,3 +324,13 @@ def init_app(app: Flask) -> None:
     # memberships, so the check costs one query and no extra scope round trip.
     app.before_request(_require_second_factor)
     app.context_processor(template_context)
+
+
+def current_tenant() -> Tenant | None:
+    """The request's tenant (None outside a tenant's pages): ``g.tenant``, set here."""
+    return g.get("tenant")
+
+
+def plugin_config(name: str) -> dict:
+    """The current tenant's effective configuration of plugin ``name``."""
+    return effective_config(db_session(), runtime().host, current_tenant(), name)

@@ -22,8 +22,8 @@ from samverka.db import TenantScope, scoped
 from samverka.errors import ValidationError
 from samverka.jobs.models import OutboxJob
 from samverka.jobs.queue import connect
-from samverka.plugins.api import enqueue
 from samverka.testing.jobs import work_jobs
+from samverka.toolkit import enqueue
 
 RECORDED = Path(__file__).parent / "recorded"
 

@@ -315,7 +315,7 @@ def test_a_tenant_without_the_plugin_cannot_queue_its_jobs(app, db, ind_web):
     import pytest
 
     from samverka.errors import NotFound
-    from samverka.plugins.api import enqueue
+    from samverka.toolkit import enqueue
 
     hagfors = ind_web.world.c
     with app.test_request_context(), scoped(db, TenantScope.for_tenant(hagfors.id)):

@@ -1,6 +1,6 @@
 """A small plugin that proves the host: a page, a permission, a nav item, a table, a job.
 
-It touches the core only through :mod:`samverka.plugins.api`.
+It touches the core only through :mod:`samverka.toolkit`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from flask import Blueprint, abort, render_template
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from samverka.plugins.api import (
+from samverka.toolkit import (
     ApiBlueprint,
     Base,
     NavItem,
@@ -198,7 +198,7 @@ def before_tenant_delete(session, tenant) -> None:
 @hookimpl
 def register_record_types():
     """A type that may never be shared, with a personal field (records tests)."""
-    from samverka.plugins.api import Classification, FieldKind, FieldSpec, RecordType
+    from samverka.toolkit import Classification, FieldKind, FieldSpec, RecordType
 
     return [
         RecordType(

@@ -576,3 +576,24 @@ def cause_dict(view: CauseView) -> dict[str, Any]:
         "without_measures": view.flagged,
         "measures": [measure_dict(m) for m in view.measures],
     }
+
+
+@dataclass(frozen=True)
+class MeasureRef:
+    """A measure of one of the tenant's action plans, as plugins see it."""
+
+    id: int
+    title: str
+    plan_id: int
+    plan_title: str
+    due_on: object = None
+
+
+def measure_references(session: Session, tenant: Tenant) -> list[MeasureRef]:
+    """The measures of ``tenant``'s own action plans (newest plan first), for plugins that
+    follow measures up (hook ``measure_indicators``); read in the session's scope."""
+    return [
+        MeasureRef(m.id, m.title, plan.id, plan.title, m.due_on)
+        for plan in plan_records(session, tenant)
+        for m in measures_of(session, plan)
+    ]
