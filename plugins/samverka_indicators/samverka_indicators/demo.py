@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from samverka.plugins.api import action_plan_measures, tenant_scope
+from samverka.toolkit import action_plan_measures, tenant_scope
 
 from . import follow_up, services
 
@@ -135,7 +135,7 @@ def seed_all(session, tenants: list) -> dict[str, int]:
 
 def sutohamu_members(session) -> list:
     """The members of Torsby's consortia that have enabled the plugin (none: no demo)."""
-    from samverka.plugins.api import consortium_members, tenant_by_slug
+    from samverka.toolkit import consortium_members, tenant_by_slug
 
     from .models import NAME
 

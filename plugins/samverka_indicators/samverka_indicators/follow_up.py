@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from samverka.plugins.api import (
+from samverka.toolkit import (
     ValidationError,
     action_plan_measures,
     consortium_read_scope,
@@ -247,7 +247,7 @@ def unlink_measure(session, tenant, indicator: Indicator, measure_id: int) -> bo
 
 
 def linked_measures(session, tenant, indicator: Indicator) -> list:
-    """The measures (:class:`samverka.plugins.api.MeasureRef`) ``indicator`` follows up."""
+    """The measures (:class:`samverka.toolkit.MeasureRef`) ``indicator`` follows up."""
     ids = set(
         session.scalars(
             select(MeasureLink.measure_id).where(MeasureLink.indicator_id == indicator.id)
