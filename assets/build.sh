@@ -3,7 +3,7 @@
 #   platform/samverka/web/static/vendor/samverka.min.css      themed GOV.UK Frontend
 #   platform/samverka/web/static/vendor/govuk-frontend.min.js GOV.UK Frontend JS (ES module)
 #   platform/samverka/web/static/vendor/assets/...            only images the CSS url()s reference
-#   tests/browser/axe.min.js                                  axe-core for the browser tests
+#   platform/samverka/testing/browser/axe.min.js              axe-core for browser tests
 # Usage: sh assets/build.sh   (from any directory)
 set -eu
 
@@ -15,12 +15,12 @@ ASSETS_URL="/static/vendor/assets/"   # must match $govuk-assets-path in src/sam
 cd "$ROOT/assets"
 npm ci --no-audit --no-fund --ignore-scripts  # no install scripts needed (sass is pure JS)
 
-mkdir -p "$VENDOR" "$ROOT/tests/browser"
+mkdir -p "$VENDOR"
 npx sass --no-source-map --style=compressed --load-path=node_modules \
   src/samverka.scss "$VENDOR/samverka.min.css"
 
 cp "$GOVUK/govuk-frontend.min.js" "$VENDOR/govuk-frontend.min.js"
-cp node_modules/axe-core/axe.min.js "$ROOT/tests/browser/axe.min.js"
+cp node_modules/axe-core/axe.min.js "$ROOT/platform/samverka/testing/browser/axe.min.js"
 
 # Guard: the theme must not ship the GDS Transport typeface.
 if grep -q -e 'GDS Transport' -e '@font-face' "$VENDOR/samverka.min.css"; then

@@ -205,7 +205,7 @@ def measure(app, session, first, ids, element_ids, rounds: int = ROUNDS):
     from samverka_indicators import services
     from sqlalchemy import text
 
-    from samverka.plugins.api import consortium_read_scope
+    from samverka.toolkit import consortium_read_scope
 
     times: dict[str, list[float]] = {"plugin": [], "sql": [], "two_level": []}
     params = {"a": element_ids[0], "b": element_ids[1]}

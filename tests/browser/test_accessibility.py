@@ -9,9 +9,15 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from browserkit import accessibility_problems, goto, log_in, submit_form, switch_language
 
 from samverka.db import TenantScope, scoped
+from samverka.testing.browser import (
+    accessibility_problems,
+    goto,
+    log_in,
+    submit_form,
+    switch_language,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from browserkit import accessibility_problems, goto, log_in
 
 from samverka.db import TenantScope, scoped
+from samverka.testing.browser import accessibility_problems, goto, log_in
 
 pytestmark = pytest.mark.browser
 

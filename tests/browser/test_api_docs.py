@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from browserkit import goto, problems
+
+from samverka.testing.browser import goto, problems
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browserkit import goto, log_in, problems, submit_form
+
+from samverka.testing.browser import goto, log_in, problems, submit_form
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from browserkit import goto, log_in
+
+from samverka.testing.browser import goto, log_in
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "jobs"))
 from jobkit import worker_process

@@ -10,7 +10,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browserkit import DESKTOP, goto, log_in, submit_form
+
+from samverka.testing.browser import DESKTOP, goto, log_in, submit_form
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "jobs"))
 from jobkit import worker_process

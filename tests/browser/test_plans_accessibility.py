@@ -7,9 +7,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from browserkit import accessibility_problems, goto, log_in, submit_form, switch_language
 
 from samverka.db import TenantScope, scoped
+from samverka.testing.browser import (
+    accessibility_problems,
+    goto,
+    log_in,
+    submit_form,
+    switch_language,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from browserkit import accessibility_problems, goto, log_in
+
+from samverka.testing.browser import accessibility_problems, goto, log_in
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "jobs"))
 from jobkit import worker_process

@@ -255,11 +255,11 @@ def test_indicators_come_from_the_plugin_hook(db, world, acting, plan, with_plug
         record = load(db, world, record_id)
         cause = plans.causes_of(db, record)[0]
         measure = plans.add_measure(db, record, cause_id=cause.id, user=world.admin_a, **MEASURE)
-        assert plans.measure_indicators(db, world.a, measure) == []
+        assert plans.measure_summaries(db, world.a, measure) == []
         db.commit()
     with_plugins(world.a, "testplugin")
     with acting(world.a, world.admin_a):
-        found = plans.measure_indicators(db, world.a, measure)
+        found = plans.measure_summaries(db, world.a, measure)
     assert found == [{"label": "Test indicator", "value": measure.id}]
 
 

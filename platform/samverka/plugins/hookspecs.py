@@ -139,7 +139,7 @@ def register_cli_commands(cli: click.Group) -> None:
 
 
 @hookspec
-def measure_indicators(session: Any, tenant: Any, measure: Any) -> list[dict]:
+def measure_summaries(session: Any, tenant: Any, measure: Any) -> list[dict]:
     """Indicator summaries shown on an action plan's measure (the indicators plugin).
 
     Called for the plugins ``tenant`` has enabled, inside the viewer's scope, for one
@@ -191,7 +191,7 @@ def situation_picture_sections(session: Any, tenant: Any, period: Any) -> list[d
 
 
 @hookspec
-def indicator_sources(session: Any, tenant: Any) -> list[Any]:
+def publish_series(session: Any, tenant: Any) -> list[Any]:
     """*Per tenant.* Countable series this module publishes for indicators.
 
     Return ``PublishedSeries(code, label, unit, values)`` entries (from

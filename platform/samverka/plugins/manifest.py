@@ -51,7 +51,7 @@ class PeriodicJob:
 
 @dataclass(frozen=True)
 class PublishedSeries:
-    """A countable series a module publishes (hook ``indicator_sources``): ``values`` maps a
+    """A countable series a module publishes (hook ``publish_series``): ``values`` maps a
     period (``2024``, ``2024Q1``, ``202401``) to a number. Any module may read the series of
     the others (e.g. the indicators plugin stores them as data elements' sources)."""
 

@@ -321,6 +321,6 @@ def published_series(session: Session, tenant: Tenant) -> list[PublishedSeries]:
     hooks = host.hooks_for(enabled_plugins(session, host, tenant))
     return [
         series
-        for found in hooks.indicator_sources(session=session, tenant=tenant)
+        for found in hooks.publish_series(session=session, tenant=tenant)
         for series in found or ()
     ]

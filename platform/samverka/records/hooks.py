@@ -95,7 +95,7 @@ def before_tenant_delete(session, tenant) -> None:
 
 
 @hookimpl
-def indicator_sources(session, tenant) -> list[PublishedSeries]:
+def publish_series(session, tenant) -> list[PublishedSeries]:
     """Records created per year and type (not deleted): a countable series for indicators,
     counted by the database."""
     year = extract("year", Record.created_at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -302,6 +303,60 @@ def with_plugins(app, db):
         db.commit()
 
     return enable
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for calling services directly (runtime(), gettext), in English so
+    that tests can match messages (the Swedish ones: test_record_services)."""
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        yield app
+
+
+@dataclass
+class World:
+    """:class:`TenantPair` (``world.a``, ``world.admin_b``, …) plus Hagfors (``c``), a
+    municipality outside the consortium with its admin, and a contributor of A's."""
+
+    pair: Any
+    c: Any  # outside the consortium
+    admin_c: Any
+    contributor_a: Any
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pair, name)
+
+
+@pytest.fixture
+def world(app, db, registry, tenant_pair) -> World:
+    from samverka.auth import services as accounts
+    from samverka.tenants import services as tenancy
+
+    c = tenancy.create_tenant(db, "hagfors", "Hagfors kommun", "municipality", "1783", 11000, [])
+    admin_c = accounts.create_user(db, "admin@hagfors.test", "Admin C", tenant_pair.password)
+    contributor_a = accounts.create_user(
+        db, "contrib@sunne.test", "Contrib A", tenant_pair.password
+    )
+    with scoped(db, TenantScope.for_tenant(c.id)):
+        accounts.add_member(db, registry, admin_c, c, "tenant_admin")
+    with scoped(db, TenantScope.for_tenant(tenant_pair.a.id)):
+        accounts.add_member(db, registry, contributor_a, tenant_pair.a, "contributor")
+    db.commit()
+    return World(tenant_pair, c, admin_c, contributor_a)
+
+
+@pytest.fixture
+def acting(db):
+    """``with acting(tenant, user):`` the session scoped to ``tenant`` for ``user``."""
+
+    @contextmanager
+    def act(tenant, user=None) -> Iterator:
+        with scoped(db, TenantScope.for_tenant(tenant.id, getattr(user, "id", None))):
+            yield db
+
+    return act
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Samverka's indicators plugin (issue 6): DHIS2-style data elements and indicators, values
 per tenant and period, imports from files and Kolada, consortium comparison with small-number
 suppression. A third party's plugin: it touches the core only through
-:mod:`samverka.plugins.api`."""
+:mod:`samverka.toolkit`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Blueprint
 from sqlalchemy import select
 
-from samverka.plugins.api import NavItem, Permission, PluginManifest, hookimpl
+from samverka.toolkit import NavItem, Permission, PluginManifest, hookimpl
 
 from .models import NAME, DataElement, DataValue, Indicator
 
@@ -127,7 +127,7 @@ def before_tenant_delete(session, tenant) -> None:
 
 
 @hookimpl
-def measure_indicators(session, tenant, measure) -> list[dict]:
+def measure_summaries(session, tenant, measure) -> list[dict]:
     """The attached indicators' trend against the tenant's target, on the measure."""
     from .cycle import measure_summaries
 
@@ -168,7 +168,7 @@ def register_cli_commands(cli) -> None:
         """Seed Torsby's shared indicator set, values 2019-2025, targets and measure links."""
         import json
 
-        from samverka.plugins.api import db_session
+        from samverka.toolkit import db_session
 
         from . import demo
 

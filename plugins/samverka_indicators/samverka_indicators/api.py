@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from samverka.plugins.api import (
+from samverka.toolkit import (
     ApiBlueprint,
     api_require,
     bounded_integer,
@@ -229,7 +229,7 @@ class ComparisonCellSchema(ma.Schema):
 
 
 def _owner_slugs() -> dict[int, str]:
-    from samverka.plugins.api import consortium_members
+    from samverka.toolkit import consortium_members
 
     from .models import NAME
 

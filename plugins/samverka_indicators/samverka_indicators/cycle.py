@@ -1,5 +1,5 @@
 """What the plugin gives the statutory cycle through the core's hooks: the follow-up of an
-action plan's measures (``measure_indicators``) and an indicator section in a compiled
+action plan's measures (``measure_summaries``) and an indicator section in a compiled
 situation picture (``situation_picture_sections``). Both read only; text in the UI's
 language, numbers formatted for it."""
 
@@ -42,7 +42,7 @@ def _trend_text(trend: str) -> str:
 
 
 def measure_summaries(session, tenant, measure) -> list[dict]:
-    """``measure_indicators``: per attached indicator its latest value (count beside the
+    """``measure_summaries``: per attached indicator its latest value (count beside the
     rate), the trend from the value before, and the target with how far it has come."""
     out = []
     for p in follow_up.measure_progress(session, tenant, measure):

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from samverka.plugins.api import (
+from samverka.toolkit import (
     ValidationError,
     authorize,
     consortium_members,

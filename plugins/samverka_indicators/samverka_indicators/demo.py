@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from samverka.plugins.api import action_plan_measures, tenant_scope
+from samverka.toolkit import measure_references, tenant_scope
 
 from . import follow_up, services
 
@@ -125,7 +125,7 @@ def seed_all(session, tenants: list) -> dict[str, int]:
                     note="Minska det anmälda våldet med 15 procent (SuToHaMu-överenskommelsen).",
                 )
                 created["indicator_targets"] += 1
-            measures = action_plan_measures(session, tenant)
+            measures = measure_references(session, tenant)
             if measures and not follow_up.linked_measures(session, tenant, violence):
                 follow_up.link_measure(session, tenant, violence, measures[0].id)
                 created["indicator_measure_links"] += 1
@@ -135,7 +135,7 @@ def seed_all(session, tenants: list) -> dict[str, int]:
 
 def sutohamu_members(session) -> list:
     """The members of Torsby's consortia that have enabled the plugin (none: no demo)."""
-    from samverka.plugins.api import consortium_members, tenant_by_slug
+    from samverka.toolkit import consortium_members, tenant_by_slug
 
     from .models import NAME
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from samverka.plugins.api import ValidationError
+from samverka.toolkit import ValidationError
 
 TOKEN = re.compile(r"\s*(?:(#\{([A-Za-z0-9_.\-]{1,40})\})|(\d+(?:\.\d+)?)|([-+*/()−×÷]))")
 OPERATORS = {"−": "-", "×": "*", "÷": "/"}

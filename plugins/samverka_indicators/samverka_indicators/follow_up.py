@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from samverka.plugins.api import (
+from samverka.toolkit import (
     ValidationError,
-    action_plan_measures,
     consortium_read_scope,
+    measure_references,
     record_event,
 )
 
@@ -202,7 +202,7 @@ def link_measure(session, tenant, indicator: Indicator, measure_id) -> MeasureLi
         wanted = int(measure_id)
     except (TypeError, ValueError):
         wanted = None
-    if wanted not in {m.id for m in action_plan_measures(session, tenant)}:
+    if wanted not in {m.id for m in measure_references(session, tenant)}:
         raise ValidationError(_l("Choose a measure of one of your action plans."), "measure")
     found = session.scalar(
         select(MeasureLink).where(
@@ -247,13 +247,13 @@ def unlink_measure(session, tenant, indicator: Indicator, measure_id: int) -> bo
 
 
 def linked_measures(session, tenant, indicator: Indicator) -> list:
-    """The measures (:class:`samverka.plugins.api.MeasureRef`) ``indicator`` follows up."""
+    """The measures (:class:`samverka.toolkit.MeasureRef`) ``indicator`` follows up."""
     ids = set(
         session.scalars(
             select(MeasureLink.measure_id).where(MeasureLink.indicator_id == indicator.id)
         )
     )
-    return [m for m in action_plan_measures(session, tenant) if m.id in ids]
+    return [m for m in measure_references(session, tenant) if m.id in ids]
 
 
 def measure_progress(session, viewer, measure) -> list[Progress]:

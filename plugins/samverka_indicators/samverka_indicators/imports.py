@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import requests
 from flask_babel import lazy_gettext as _l
 
-from samverka.plugins.api import ValidationError, report_progress
+from samverka.toolkit import ValidationError, report_progress
 
 from .models import COUNTED, GENDERS, STATUSES
 from .periods import check_period

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from samverka.plugins.api import (
+from samverka.toolkit import (
     ValidationError,
     db_session,
     plugin_config_for,
@@ -89,7 +89,7 @@ def import_kolada(tenant_id: int, kpis: list[str], years: list[str]) -> None:
 
 
 def sync_sources(tenant_id: int) -> None:
-    """Store the series of the hook ``indicator_sources`` as data elements and values."""
+    """Store the series of the hook ``publish_series`` as data elements and values."""
     from .services import sync_sources as _sync
 
     session = db_session()
@@ -107,6 +107,6 @@ def rows_to_check(table: list[list[str]]) -> int:
 
 
 def batch_tenant(session, tenant_id: int):
-    from samverka.plugins.api import tenant_by_id
+    from samverka.toolkit import tenant_by_id
 
     return tenant_by_id(session, tenant_id)

@@ -16,7 +16,7 @@ import logging
 
 from sqlalchemy import select, update
 
-from samverka.plugins.api import consortium_read_scope, record_event, tenant_scope
+from samverka.toolkit import consortium_read_scope, record_event, tenant_scope
 
 from .expressions import parse
 from .models import (

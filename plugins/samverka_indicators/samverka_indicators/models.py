@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
-from samverka.plugins.api import Base, TenantOwned
+from samverka.toolkit import Base, TenantOwned
 
 NAME = "indicators"
 INFO = {"plugin": NAME}

@@ -6,7 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-from samverka.plugins.api import ValidationError
+from samverka.toolkit import ValidationError
 
 PERIOD = re.compile(r"^(?P<year>(19|20)\d\d)(?:Q(?P<q>[1-4])|(?P<m>0[1-9]|1[0-2]))?$")
 

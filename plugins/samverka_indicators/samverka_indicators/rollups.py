@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from samverka.plugins.api import consortium_read_scope, tenant_by_id
+from samverka.toolkit import consortium_read_scope, tenant_by_id
 
 from .models import COUNTED, NAME, DataElement, DataValue
 from .periods import kind

@@ -1,6 +1,6 @@
 """Definitions, values and computation. Functions take the session explicitly (a request's,
 a job's or a test's), scoped to the acting tenant; consortium reads widen it through
-:func:`samverka.plugins.api.consortium_read_scope` (read-only) and return aggregates only."""
+:func:`samverka.toolkit.consortium_read_scope` (read-only) and return aggregates only."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from samverka.plugins.api import (
+from samverka.toolkit import (
     ValidationError,
     consortium_read_scope,
     record_event,
@@ -377,7 +377,7 @@ def compare(session, tenant, indicator, periods, gender="T") -> Comparison:
     :func:`consortium_totals` (a ratio of sums; ``average`` elements averaged); counts
     of 1–4 are suppressed, and in a period with exactly one suppressed member the smallest
     other member too (else it would follow from the total)."""
-    from samverka.plugins.api import consortium_members
+    from samverka.toolkit import consortium_members
 
     members = consortium_members(session, tenant, NAME)
     ids = [m.id for m in members]
@@ -406,12 +406,12 @@ def compare(session, tenant, indicator, periods, gender="T") -> Comparison:
 
 def sync_sources(session, tenant) -> Counts:
     """Store the series the core and the tenant's modules publish (hook
-    ``indicator_sources``) as data elements of the tenant (source: the publishing module)
+    ``publish_series``) as data elements of the tenant (source: the publishing module)
     with their values; idempotent."""
-    from samverka.plugins.api import indicator_sources
+    from samverka.toolkit import published_series
 
     total = Counts()
-    for series in indicator_sources(session, tenant):
+    for series in published_series(session, tenant):
         element = session.scalar(select(DataElement).where(DataElement.code == series.code))
         if element is None:
             element = define_element(

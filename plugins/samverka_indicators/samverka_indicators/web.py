@@ -9,7 +9,7 @@ import io
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
-from samverka.plugins.api import (
+from samverka.toolkit import (
     ValidationError,
     authorize,
     current_tenant,
@@ -125,10 +125,10 @@ def _render_indicator(indicator, errors: dict | None = None, form=None, status: 
 
 
 def _measure_choices(session, tenant, linked) -> list:
-    from samverka.plugins.api import action_plan_measures
+    from samverka.toolkit import measure_references
 
     taken = {m.id for m in linked}
-    return [m for m in action_plan_measures(session, tenant) if m.id not in taken]
+    return [m for m in measure_references(session, tenant) if m.id not in taken]
 
 
 @bp.route("/<code>/target", methods=["POST"])
@@ -283,7 +283,7 @@ def upload():
     and every row-level error before anything is stored."""
     from flask_babel import gettext as _
 
-    from samverka.plugins.api import record_event
+    from samverka.toolkit import record_event
 
     from . import imports
     from .models import ImportBatch
@@ -341,7 +341,7 @@ def run_import(batch_id: int):
     """Queue the import of an uploaded batch (once: a second press shows the same job)."""
     from flask import redirect, url_for
 
-    from samverka.plugins.api import enqueue
+    from samverka.toolkit import enqueue
 
     from .models import ImportBatch
 
@@ -373,7 +373,7 @@ def kolada():
     from flask import redirect, url_for
     from flask_babel import gettext as _
 
-    from samverka.plugins.api import enqueue
+    from samverka.toolkit import enqueue
 
     _require("tenant:indicators:manage")
     session, tenant = db_session(), current_tenant()

@@ -216,7 +216,7 @@ def register_record_types():
 
 
 @hookimpl
-def measure_indicators(session, tenant, measure):
+def measure_summaries(session, tenant, measure):
     """One fixed indicator per measure (the action plans' hook for the indicators plugin)."""
     return [{"label": "Test indicator", "value": measure.id}]
 

@@ -495,7 +495,7 @@ def plan_view(session: Session, plan: Record, tenant: Tenant | None = None) -> l
                 m,
                 (history.get(m.id) or [None])[0],
                 history.get(m.id, []),
-                measure_indicators(session, tenant, m),
+                measure_summaries(session, tenant, m),
             )
             for m in measures
             if m.cause_id == cause.id
@@ -504,16 +504,16 @@ def plan_view(session: Session, plan: Record, tenant: Tenant | None = None) -> l
     return views
 
 
-def measure_indicators(session: Session, tenant: Tenant | None, measure: PlanMeasure) -> list:
+def measure_summaries(session: Session, tenant: Tenant | None, measure: PlanMeasure) -> list:
     """Indicator summaries the enabled plugins attach to a measure (hook
-    ``measure_indicators``; the indicators plugin comes later)."""
+    ``measure_summaries``; the indicators plugin comes later)."""
     from samverka.plugins.services import enabled_plugins
     from samverka.runtime import runtime
 
     if tenant is None:
         return []
     host = runtime().host
-    hook = host.hooks_for(enabled_plugins(session, host, tenant)).measure_indicators
+    hook = host.hooks_for(enabled_plugins(session, host, tenant)).measure_summaries
     found: list = []
     for result in hook(session=session, tenant=tenant, measure=measure):
         found.extend(result or [])
@@ -591,7 +591,7 @@ class MeasureRef:
 
 def measure_references(session: Session, tenant: Tenant) -> list[MeasureRef]:
     """The measures of ``tenant``'s own action plans (newest plan first), for plugins that
-    follow measures up (hook ``measure_indicators``); read in the session's scope."""
+    follow measures up (hook ``measure_summaries``); read in the session's scope."""
     return [
         MeasureRef(m.id, m.title, plan.id, plan.title, m.due_on)
         for plan in plan_records(session, tenant)

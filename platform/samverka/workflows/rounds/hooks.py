@@ -55,7 +55,7 @@ def register_periodic_jobs() -> list[PeriodicJob]:
 
 
 @hookimpl
-def indicator_sources(session, tenant) -> list[PublishedSeries]:
+def publish_series(session, tenant) -> list[PublishedSeries]:
     """Reports per category of the tenant's own rounds, per month and year
     (:mod:`samverka.workflows.rounds.series` says why these periods)."""
     return round_series(session, tenant)

@@ -1,5 +1,5 @@
 """The reporting rounds' counts as countable series for the indicators (hook
-``indicator_sources``): one series per category, code ``core.rounds.<category key>``.
+``publish_series``): one series per category, code ``core.rounds.<category key>``.
 
 Periods. A round is monthly, fortnightly or weekly (:data:`rounds.CADENCES`; there is no
 quarterly cadence), so its counts go to the **month of its ``period_start``** (``202401``):

@@ -8,14 +8,14 @@ from __future__ import annotations
 from samverka_indicators.models import DataElement, Indicator
 from sqlalchemy import func, select
 
-from samverka.db import TenantScope, scoped
+from samverka.testing.core import in_tenant
 from samverka.testing.fixtures import csrf_token
 
 PAGE = "/t/sunne/indicators/definitions"
 
 
 def count(db, tenant, model) -> int:
-    with scoped(db, TenantScope.for_tenant(tenant.id)):
+    with in_tenant(db, tenant):
         return db.scalar(select(func.count()).select_from(model))
 
 
@@ -65,7 +65,7 @@ def test_a_coordinator_adds_an_element_and_an_indicator(client, login, db, ind_w
     assert made.location.endswith("/t/sunne/indicators/skadegorelse_100k")
     page = client.get(made.location)
     assert page.status_code == 200
-    with scoped(db, TenantScope.for_tenant(world.a.id)):
+    with in_tenant(db, world.a):
         indicator = db.scalar(select(Indicator).where(Indicator.code == "skadegorelse_100k"))
         assert (indicator.factor, indicator.shared) == (100_000.0, False)
     edit = client.get("/t/sunne/indicators/definitions/indicators/skadegorelse_100k/edit")

@@ -12,7 +12,8 @@ from samverka_indicators.expressions import NoValue, parse
 from samverka_indicators.models import DataValue
 from sqlalchemy import select
 
-from samverka.errors import ValidationError
+from samverka.testing import core
+from samverka.toolkit import ValidationError
 
 
 def test_expressions_parse_and_evaluate_without_eval(ctx):
@@ -130,11 +131,9 @@ def test_multi_year_average_pools_counts_and_population(db, ind, acting):
 
 
 def test_series_of_the_core_become_data_elements_with_values(db, ind, acting):
-    from samverka.records import services as records
-
     with acting(ind.world.a, ind.world.admin_a):
         for title in ("Lägesbild", "Handlingsplan"):
-            records.create_record(
+            core.create_record(
                 db,
                 record_type="core.document",
                 title=title,
@@ -161,17 +160,11 @@ def test_the_demo_seed_gives_every_member_a_rate_and_is_idempotent(db, ind):
     db.commit()
     assert demo.seed(db, members) == 0
     db.commit()
-    with scoped_to(db, ind.world.a):
+    with core.in_tenant(db, ind.world.a):
         found = {i.code: i for i in services.visible_indicators(db, ind.world.a)}
         result = services.compare(db, ind.world.a, found["violence_per_100k"], demo.YEARS)
     rates = [row["2024"].rate for _, row in result.rows]
     assert all(500 < rate < 1200 for rate in rates)
-
-
-def scoped_to(db, tenant):
-    from samverka.db import TenantScope, scoped
-
-    return scoped(db, TenantScope.for_tenant(tenant.id))
 
 
 def test_consortium_totals_in_sql_agree_and_drop_incomplete_members(db, ind, acting):

@@ -1,4 +1,6 @@
-"""Helpers for browser tests: navigate, log in, post forms, run axe-core, check reflow."""
+"""Helpers for browser tests (the core's and plugins'): navigate, log in, post forms, run
+axe-core (vendored: ``axe.min.js`` beside this file), check reflow. The fixtures are in
+:mod:`samverka.testing.browser.fixtures`."""
 
 from __future__ import annotations
 

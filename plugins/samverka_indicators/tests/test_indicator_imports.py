@@ -18,12 +18,9 @@ from samverka_indicators import imports
 from samverka_indicators.models import DataValue, ImportBatch
 from sqlalchemy import select
 
-from samverka.db import TenantScope, scoped
-from samverka.errors import ValidationError
-from samverka.jobs.models import OutboxJob
-from samverka.jobs.queue import connect
+from samverka.testing.core import in_tenant, outbox_job, redis_connection, set_plugin_config
 from samverka.testing.jobs import work_jobs
-from samverka.toolkit import enqueue
+from samverka.toolkit import NotFound, ValidationError, enqueue
 
 RECORDED = Path(__file__).parent / "recorded"
 
@@ -63,7 +60,7 @@ def kolada():
 
 @pytest.fixture
 def queue(settings):
-    connection = connect(settings)
+    connection = redis_connection(settings)
     connection.flushdb()
     yield connection
     connection.flushdb()
@@ -71,7 +68,7 @@ def queue(settings):
 
 def values(db, tenant) -> dict:
     db.expire_all()
-    with scoped(db, TenantScope.for_tenant(tenant.id)):
+    with in_tenant(db, tenant):
         return {
             (v.element_id, v.period, v.gender): (v.value, v.status)
             for v in db.scalars(select(DataValue))
@@ -79,22 +76,18 @@ def values(db, tenant) -> dict:
 
 
 def set_config(app, db, tenant, config):
-    from samverka.plugins import services as plugins
-
-    with scoped(db, TenantScope.for_tenant(tenant.id)):
-        plugins.enable_plugin(db, app.extensions["samverka"].host, tenant, NAME, config)
-        db.commit()
+    set_plugin_config(app, db, tenant, NAME, config)
 
 
 def run_job(app, db, tenant, job, **kwargs) -> str:
-    with scoped(db, TenantScope.for_tenant(tenant.id)):
+    with in_tenant(db, tenant):
         row = enqueue(db, job, tenant_id=tenant.id, max_attempts=1, **kwargs)
         db.commit()
         job_id = row.id
     work_jobs(app)
     db.expire_all()
-    with scoped(db, TenantScope.for_tenant(tenant.id)):
-        found = db.get(OutboxJob, job_id)
+    with in_tenant(db, tenant):
+        found = outbox_job(db, job_id)
         return found.status, found.error_message
 
 
@@ -130,7 +123,7 @@ def test_kolada_pages_are_followed_and_rerun_stores_nothing_twice(app, db, ind, 
     )
     assert status == "done"
     assert values(db, ind.munkfors) == stored
-    with scoped(db, TenantScope.for_tenant(ind.munkfors.id)):
+    with in_tenant(db, ind.munkfors):
         assert db.scalar(select(DataValue.id).order_by(DataValue.id.desc())) == len(stored)
 
 
@@ -147,9 +140,7 @@ def test_a_kolada_page_that_is_not_json_fails_the_job_and_stores_nothing(
 
 
 def test_the_job_is_refused_where_the_plugin_is_not_enabled(db, ind, world):
-    from samverka.errors import NotFound
-
-    with scoped(db, TenantScope.for_tenant(world.c.id)), pytest.raises(NotFound):
+    with in_tenant(db, world.c), pytest.raises(NotFound):
         enqueue(db, "indicators.import_kolada", tenant_id=world.c.id, kpis=[], years=[])
 
 
@@ -162,7 +153,7 @@ CSV_GOOD = (
 
 
 def check(db, ind, text: str):
-    with scoped(db, TenantScope.for_tenant(ind.munkfors.id)):
+    with in_tenant(db, ind.munkfors):
         checked = imports.check_rows(db, ind.munkfors, imports.read_table("csv", text.encode()))
         counts = imports.store(db, ind.munkfors.id, checked)
         db.commit()
@@ -214,7 +205,7 @@ def test_xlsx_upload_runs_as_a_job(app, db, ind, queue):
         sheet.append(row.split(";"))
     data = io.BytesIO()
     book.save(data)
-    with scoped(db, TenantScope.for_tenant(ind.munkfors.id)):
+    with in_tenant(db, ind.munkfors):
         batch = ImportBatch(
             tenant_id=ind.munkfors.id, kind="xlsx", filename="v.xlsx", content=data.getvalue()
         )
@@ -225,7 +216,7 @@ def test_xlsx_upload_runs_as_a_job(app, db, ind, queue):
     assert status == "done"
     assert values(db, ind.munkfors)[(ind.population, "2023", "T")] == (3669, "final")
     db.expire_all()
-    with scoped(db, TenantScope.for_tenant(ind.munkfors.id)):
+    with in_tenant(db, ind.munkfors):
         batch = db.get(ImportBatch, batch_id)
         assert batch.status == "done" and json.loads(batch.report)["inserted"] == 3
 
@@ -239,7 +230,7 @@ def test_a_bra_file_through_the_column_mapping(app, db, ind, queue):
         "elements": {"Våldsbrott": "N07403c"},
     }
     set_config(app, db, ind.munkfors, {"bra_mapping": mapping})
-    with scoped(db, TenantScope.for_tenant(ind.munkfors.id)):
+    with in_tenant(db, ind.munkfors):
         batch = ImportBatch(
             tenant_id=ind.munkfors.id,
             kind="bra_csv",
@@ -253,12 +244,12 @@ def test_a_bra_file_through_the_column_mapping(app, db, ind, queue):
     assert status == "done"
     assert values(db, ind.munkfors) == {(ind.crimes, "2024", "T"): (33, "final")}
     db.expire_all()
-    with scoped(db, TenantScope.for_tenant(ind.munkfors.id)):
+    with in_tenant(db, ind.munkfors):
         assert json.loads(db.get(ImportBatch, batch_id).report)["skipped"] == 2
 
 
 def test_a_bra_file_missing_a_mapped_column(db, ind):
-    with scoped(db, TenantScope.for_tenant(ind.munkfors.id)):
+    with in_tenant(db, ind.munkfors):
         checked = imports.check_bra(
             db,
             ind.munkfors,

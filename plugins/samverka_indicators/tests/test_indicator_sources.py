@@ -1,4 +1,4 @@
-"""The core's reporting rounds reach the indicators through the hook ``indicator_sources``:
+"""The core's reporting rounds reach the indicators through the hook ``publish_series``:
 ``sync_sources`` stores each category as a data element of the round's tenant, with its
 monthly and yearly counts, and a second sync changes nothing."""
 
@@ -8,8 +8,7 @@ from samverka_indicators import services
 from samverka_indicators.models import DataValue
 from sqlalchemy import select
 
-from samverka.workflows.rounds import services as rounds
-from samverka.workflows.rounds.models import RoundUnit
+from samverka.testing import core
 
 
 def _round_with_reports(db, acting, world) -> None:
@@ -17,13 +16,13 @@ def _round_with_reports(db, acting, world) -> None:
     with acting(world.a, world.admin_a):
         school = next(
             u
-            for u in rounds.ensure_default_units(db, world.a, user=world.admin_a)
+            for u in core.ensure_default_units(db, world.a, user=world.admin_a)
             if u.kind == "school"
         )
-        police = rounds.add_unit(
+        police = core.add_unit(
             db, world.a, name="Polisen", kind="police", partner=world.b, user=world.admin_a
         )
-        round_ = rounds.open_round(
+        round_ = core.open_round(
             db,
             world.a,
             unit_ids=[school.id, police.id],
@@ -38,10 +37,8 @@ def _round_with_reports(db, acting, world) -> None:
         (world.b, world.admin_b, "Polisen", 4),
     ):
         with acting(tenant, user):
-            unit = db.scalar(
-                select(RoundUnit).where(RoundUnit.round_id == round_id, RoundUnit.unit_name == name)
-            )
-            rounds.submit_report(
+            unit = core.round_unit(db, round_id, name)
+            core.submit_report(
                 db, unit, lines=[{"category": "vandalism", "count": count}], user=user
             )
             db.commit()
@@ -68,7 +65,7 @@ def test_sync_stores_the_rounds_counts_as_data_elements(db, ind, acting):
         assert (vandalism.name, vandalism.unit, vandalism.source) == ("Vandalism", "antal", "core")
         assert _stored(db, vandalism.id) == {"202501": 7.0}
         assert _stored(db, elements["core.rounds.arson"].id) == {"202501": 0.0}
-    assert first.inserted == len(rounds.EST_CATEGORIES)  # one month each
+    assert first.inserted == len(core.EST_CATEGORIES)  # one month each
     assert (again.inserted, again.updated) == (0, 0)
 
     with acting(world.b, world.admin_b):  # the partner reported, but the round is Sunne's

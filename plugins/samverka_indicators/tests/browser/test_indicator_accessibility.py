@@ -6,7 +6,8 @@ sent with an error, whose summary takes the focus and links to the field."""
 from __future__ import annotations
 
 import pytest
-from browserkit import accessibility_problems, goto, log_in, switch_language
+
+from samverka.testing.browser import accessibility_problems, goto, log_in, switch_language
 
 pytestmark = pytest.mark.browser
 
@@ -14,12 +15,12 @@ pytestmark = pytest.mark.browser
 def seed(app, db, tenant_pair, with_plugins) -> None:
     from samverka_indicators import services
 
-    from samverka.db import TenantScope, scoped
+    from samverka.testing.core import in_tenant
 
     for tenant in (tenant_pair.a, tenant_pair.b):
         with_plugins(tenant, "indicators")
     with app.test_request_context():
-        with scoped(db, TenantScope.for_tenant(tenant_pair.b.id)):
+        with in_tenant(db, tenant_pair.b):
             crimes = services.define_element(db, tenant_pair.b, "crimes", "Brott", shared=True)
             people = services.define_element(
                 db, tenant_pair.b, "people", "Folkmängd", aggregation="last", shared=True
@@ -36,7 +37,7 @@ def seed(app, db, tenant_pair, with_plugins) -> None:
             )
             db.commit()
         for tenant, count, population in ((tenant_pair.a, 120, 13366), (tenant_pair.b, 3, 11387)):
-            with scoped(db, TenantScope.for_tenant(tenant.id)):
+            with in_tenant(db, tenant):
                 for element, value in ((crimes.id, count), (people.id, population)):
                     services.upsert_values(
                         db,

@@ -9,6 +9,8 @@ from typing import Any
 
 from samverka_indicators import services
 
+from samverka.testing import core
+
 NAME = "indicators"
 
 
@@ -25,9 +27,7 @@ class Setup:
 
 
 def build(db, world, acting, with_plugins) -> Setup:
-    from samverka.tenants import services as tenancy
-
-    munkfors = tenancy.create_tenant(
+    munkfors = core.create_tenant(
         db, "munkfors", "Munkfors kommun", "municipality", "1762", 3669, [world.consortium]
     )
     db.commit()
@@ -74,20 +74,4 @@ def indicator(db, acting, tenant, code="violence"):
 def plan_measure(db, world, acting, title="Fler trygghetsvandringar") -> tuple[int, int]:
     """(plan id, measure id): a measure in a new action plan of Sunne's (its cause needs
     no picture here). Needs an app context."""
-    from samverka.records import services as records
-    from samverka.workflows.action_plans import services as plans
-
-    with acting(world.a, world.admin_a):
-        plan = records.create_record(
-            db,
-            record_type="core.action_plan",
-            title="Åtgärdsplan 2026",
-            data={"title": "Åtgärdsplan 2026", "valid_from": "2026-01-01"},
-            user=world.admin_a,
-        )
-        cause = plans.add_cause(db, plan, description="Otrygghet", user=world.admin_a)
-        measure = plans.add_measure(
-            db, plan, cause_id=cause.id, user=world.admin_a, title=title, due_on="2026-12-31"
-        )
-        db.commit()
-    return plan.id, measure.id
+    return core.plan_measure(db, world.a, world.admin_a, title)

@@ -9,8 +9,7 @@ import io
 import openpyxl
 from indicatorkit import plan_measure, put
 
-from samverka.auth import tokens
-from samverka.db import TenantScope, scoped
+from samverka.testing.core import api_token, in_tenant
 
 
 def seed(db, acting, ind):
@@ -54,10 +53,7 @@ def test_exports_as_csv_and_xlsx(client, login, db, ind_web, acting):
 
 
 def token(db, user, tenant) -> str:
-    with scoped(db, TenantScope.for_tenant(tenant.id)):
-        issued = tokens.issue_token(db, user, tenant, name="test")
-    db.commit()
-    return issued.raw
+    return api_token(db, user, tenant)
 
 
 def test_the_api_lists_indicators_and_values(client, db, ind_web, acting):
@@ -314,11 +310,10 @@ def test_the_api_comparison_suppresses_small_counts_without_numbers(client, db, 
 def test_a_tenant_without_the_plugin_cannot_queue_its_jobs(app, db, ind_web):
     import pytest
 
-    from samverka.errors import NotFound
-    from samverka.toolkit import enqueue
+    from samverka.toolkit import NotFound, enqueue
 
     hagfors = ind_web.world.c
-    with app.test_request_context(), scoped(db, TenantScope.for_tenant(hagfors.id)):
+    with app.test_request_context(), in_tenant(db, hagfors):
         with pytest.raises(NotFound):
             enqueue(
                 db,
@@ -329,7 +324,7 @@ def test_a_tenant_without_the_plugin_cannot_queue_its_jobs(app, db, ind_web):
             )
         db.rollback()
     sunne = ind_web.world.a
-    with app.test_request_context(), scoped(db, TenantScope.for_tenant(sunne.id)):
+    with app.test_request_context(), in_tenant(db, sunne):
         assert enqueue(db, "indicators.sync_sources", tenant_id=sunne.id).id  # enabled there
         db.rollback()
 

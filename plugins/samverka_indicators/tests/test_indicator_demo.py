@@ -5,23 +5,18 @@ action plan shows violence per 100 000 against that target."""
 from __future__ import annotations
 
 from samverka_indicators import follow_up, services
-from sqlalchemy import select
 
-from samverka import demo
-from samverka.db import TenantScope, scoped
-from samverka.tenants.models import Tenant
-from samverka.workflows.action_plans import services as plans
+from samverka.testing import core
 
 SUTOHAMU = ("hagfors", "munkfors", "sunne", "torsby")
 
 
-def test_the_sutohamu_members_follow_a_shared_set_against_their_targets(ctx, db, registry):
-    demo.seed(db, registry)
-    db.commit()
-    tenants = {t.slug: t for t in db.scalars(select(Tenant))}
+def test_the_sutohamu_members_follow_a_shared_set_against_their_targets(ctx, db):
+    core.run_cli(ctx, "seed-demo")
+    tenants = core.tenants_by_slug(db)
     for slug in SUTOHAMU:
         tenant = tenants[slug]
-        with scoped(db, TenantScope.for_tenant(tenant.id)):
+        with core.in_tenant(db, tenant):
             found = {i.code: i for i in services.visible_indicators(db, tenant)}
             assert {"violence_per_100k", "crime_per_100k"} <= set(found)
             violence = found["violence_per_100k"]
@@ -29,8 +24,8 @@ def test_the_sutohamu_members_follow_a_shared_set_against_their_targets(ctx, db,
             assert target.target_value == round(target.baseline_value * 0.85, 1)
             followed = [
                 i
-                for plan in plans.plan_records(db, tenant)
-                for cause in plans.plan_view(db, plan, tenant)
+                for plan in core.plan_records(db, tenant)
+                for cause in core.plan_view(db, plan, tenant)
                 for m in cause.measures
                 for i in m.indicators
                 if i["label"] == violence.name  # the test plugin adds its own
@@ -40,7 +35,7 @@ def test_the_sutohamu_members_follow_a_shared_set_against_their_targets(ctx, db,
         assert summary["value"].endswith(")") and " in 2025 " in summary["value"]
         assert summary["status"] in {"met", "on_track", "off_track"}
     comparison_tenant = tenants["torsby"]
-    with scoped(db, TenantScope.for_tenant(comparison_tenant.id)):
+    with core.in_tenant(db, comparison_tenant):
         violence = next(
             i
             for i in services.visible_indicators(db, comparison_tenant)

@@ -1,7 +1,7 @@
 """Targets and follow-up: a baseline (entered or computed) and a target per indicator and
 tenant, progress read against the indicator's direction, indicators attached to action-plan
 measures (the measure's follow-up shows the trend against the target, through the core's hook
-``measure_indicators``), and the indicator section of a compiled situation picture."""
+``measure_summaries``), and the indicator section of a compiled situation picture."""
 
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ from samverka_indicators import follow_up
 from samverka_indicators.models import MeasureLink, Target
 from sqlalchemy import func, select
 
-from samverka.errors import ValidationError
-from samverka.records import services as records
-from samverka.workflows.action_plans import services as plans
-from samverka.workflows.pictures import services as pictures
+from samverka.testing import core
+from samverka.toolkit import ValidationError
 
 POPULATION = 13_000
 CRIMES = {"2021": 130, "2022": 120, "2023": 110}  # 1000.0, 923.1, 846.2 per 100 000
@@ -112,10 +110,10 @@ def test_a_measure_shows_the_trend_against_the_target_also_where_the_plan_is_sha
         )
         follow_up.link_measure(db, world.a, violence, measure_id)
         follow_up.link_measure(db, world.a, violence, str(measure_id))  # idempotent
-        plan = records.get_record(db, plan_id, user=world.admin_a, viewer_tenant=world.a)
-        records.share_record(db, plan, tenant=world.b, user=world.admin_a)
+        plan = core.get_record(db, plan_id, user=world.admin_a, viewer_tenant=world.a)
+        core.share_record(db, plan, tenant=world.b, user=world.admin_a)
         db.commit()
-        [cause] = plans.plan_view(db, plan, world.a)
+        [cause] = core.plan_view(db, plan, world.a)
         assert db.scalar(select(func.count()).select_from(MeasureLink)) == 1
     [summary] = cause.measures[0].indicators
     assert summary["label"] == "Anmälda våldsbrott per 100 000 invånare"
@@ -125,8 +123,8 @@ def test_a_measure_shows_the_trend_against_the_target_also_where_the_plan_is_sha
     assert summary["status_text"] == "Moving towards the target (77 %)"
     assert summary["url"].endswith("/t/sunne/indicators/violence")
     with acting(world.b, world.admin_b):  # Torsby reads Sunne's shared plan
-        shared = records.get_record(db, plan_id, user=world.admin_b, viewer_tenant=world.b)
-        [cause] = plans.plan_view(db, shared, world.b)
+        shared = core.get_record(db, plan_id, user=world.admin_b, viewer_tenant=world.b)
+        [cause] = core.plan_view(db, shared, world.b)
     assert cause.measures[0].indicators[0]["value"] == "846.2 in 2023 (count 110)"
 
 
@@ -147,18 +145,16 @@ def test_only_the_tenants_own_measures_can_be_attached(db, ind, acting):
 def test_a_tenant_that_disables_the_plugin_shows_no_indicators_on_its_measures(
     app, db, ind, acting
 ):
-    from samverka.plugins import services as plugin_services
-
     world = ind.world
     seed_sunne(db, acting, ind)
     plan_id, measure_id = plan_measure(db, world, acting)
     violence = indicator(db, acting, world.a)
     with acting(world.a, world.admin_a):
         follow_up.link_measure(db, world.a, violence, measure_id)
-        plugin_services.disable_plugin(db, app.extensions["samverka"].host, world.a, "indicators")
+        core.disable_plugin(app, db, world.a, "indicators")
         db.commit()
-        plan = records.get_record(db, plan_id, user=world.admin_a, viewer_tenant=world.a)
-        [cause] = plans.plan_view(db, plan, world.a)
+        plan = core.get_record(db, plan_id, user=world.admin_a, viewer_tenant=world.a)
+        [cause] = core.plan_view(db, plan, world.a)
     assert cause.measures[0].indicators == []
 
 
@@ -170,7 +166,7 @@ def test_the_situation_picture_gets_an_indicator_section(db, ind, acting):
         follow_up.save_target(
             db, world.a, violence, baseline_period="2021", target_period="2026", target_value=800
         )
-        sections = pictures.plugin_sections(db, world.a, (date(2023, 1, 1), date(2023, 12, 31)))
+        sections = core.plugin_sections(db, world.a, (date(2023, 1, 1), date(2023, 12, 31)))
         db.rollback()
     [section] = [s for s in sections if s["title"] == "Indicators"]
     header, row = section["table"]
@@ -183,12 +179,12 @@ def test_the_situation_picture_gets_an_indicator_section(db, ind, acting):
         "800.0 by 2026",
     ]
     assert "never shown as 0" in section["text"]
-    assert pictures.table_lines(section["table"]) == [
+    assert core.table_lines(section["table"]) == [
         "Anmälda våldsbrott per 100 000 invånare – 2021: 1,000.0 (130); 2022: 923.1 (120);"
         " 2023: 846.2 (110); Target: 800.0 by 2026"
     ]
     with acting(world.c, world.admin_c):  # Hagfors has not enabled the plugin
-        assert pictures.plugin_sections(db, world.c, (date(2023, 1, 1), date(2023, 12, 31))) == []
+        assert core.plugin_sections(db, world.c, (date(2023, 1, 1), date(2023, 12, 31))) == []
 
 
 def test_follow_up_evidence_counts_measured_measures(db, ind, acting):

@@ -10,8 +10,7 @@ from samverka_indicators import services
 from samverka_indicators.models import DataElement, DataValue
 from sqlalchemy import select
 
-from samverka.audit.models import AuditEntry
-from samverka.lifecycle.deletion import delete_tenant
+from samverka.testing.core import audit_entries, delete_tenant
 
 
 def test_deleting_the_owner_keeps_the_other_members_values_and_definitions(db, ind, acting):
@@ -36,11 +35,7 @@ def test_deleting_the_owner_keeps_the_other_members_values_and_definitions(db, i
         crimes_id = elements["N07403c"].id
         values = db.scalars(select(DataValue.value).where(DataValue.element_id == crimes_id))
         assert list(values) == [120]
-        moved = db.scalars(
-            select(AuditEntry.target_type).where(
-                AuditEntry.action == "indicators.ownership_transfer"
-            )
-        ).all()
+        moved = [e.target_type for e in audit_entries(db, "indicators.ownership_transfer")]
         assert sorted(moved) == ["data_element", "data_element", "indicator"]
     assert indicator(db, acting, sunne).tenant_id == sunne_id
     violence = indicator(db, acting, munkfors)
@@ -63,9 +58,7 @@ def _values(db, element_id):
 
 
 def _audited(db, action):
-    return db.execute(
-        select(AuditEntry.target_id, AuditEntry.details).where(AuditEntry.action == action)
-    ).all()
+    return [(e.target_id, e.details) for e in audit_entries(db, action)]
 
 
 def test_when_every_member_has_the_code_values_merge_or_move_to_a_new_code(db, ind, acting):
