@@ -48,7 +48,7 @@ from samverka.db import TenantScope, scoped
 from samverka.plugins import services as plugins
 from samverka.plugins.models import TenantPlugin
 from samverka.runtime import Runtime
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 from samverka.tenants.models import Consortium, Membership, Tenant, consortium_tenants
 
 PLUGIN = samverka_benchplugin.NAME

@@ -109,7 +109,7 @@ def seed(app, database, count: int):
 
     from samverka.db import TenantScope, make_engine, scoped
     from samverka.plugins import services as plugins
-    from samverka.tenants import services as tenancy
+    from samverka.tenancy import services as tenancy
 
     host = app.extensions["samverka"].host
     session = app.extensions["samverka"].sessions()

@@ -85,7 +85,7 @@ def make_app(database: dict[str, str], redis_url: str, instance: Path):
 
 
 def a_tenant(app) -> int:
-    from samverka.tenants import services as tenancy
+    from samverka.tenancy import services as tenancy
 
     with app.app_context():
         from samverka.runtime import db_session

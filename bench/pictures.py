@@ -93,7 +93,7 @@ def seed(app, db, members: int, units: int, months: int) -> dict:
     from samverka.auth import services as accounts
     from samverka.db import TenantScope, scoped
     from samverka.records import services as records
-    from samverka.tenants import services as tenancy
+    from samverka.tenancy import services as tenancy
     from samverka.workflows.pictures import services as pictures
     from samverka.workflows.rounds import services as rounds
     from samverka.workflows.rounds.models import RoundReport, RoundUnit

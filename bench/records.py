@@ -68,7 +68,7 @@ def build(backend: str, folder: Path, records: int):
     with app.test_request_context():
         from samverka.auth import services as accounts
         from samverka.records import services
-        from samverka.tenants import services as tenancy
+        from samverka.tenancy import services as tenancy
 
         db = session
         tenant = tenancy.create_tenant(db, "sunne", "Sunne kommun", "municipality", "1766", 13366)

@@ -23,6 +23,10 @@ MIN_SECRET_LENGTH = 32
 #: ``SAMVERKA_PUBLIC_URL``: the address ``samverka serve``/``samverka demo`` listen on.
 DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
 
+#: Access logs are kept at least five years and a leap day (HSLF-FS 2016:40);
+#: rls.AUDIT_MIN_RETENTION says the same to the database.
+MIN_RETENTION_DAYS = 1826
+
 
 class ConfigurationError(RuntimeError):
     """Raised when the platform must not start with the given settings."""
@@ -167,8 +171,6 @@ class Settings:
     def _check_audit(self) -> None:
         """Access logs are kept at least five years (HSLF-FS 2016:40), in every environment:
         tests age entries instead of shortening the period."""
-        from samverka.audit.retention import MIN_RETENTION_DAYS
-
         if self.audit_retention_days < MIN_RETENTION_DAYS:
             raise ConfigurationError(
                 f"SAMVERKA_AUDIT_RETENTION_DAYS must be at least {MIN_RETENTION_DAYS} (five years)"

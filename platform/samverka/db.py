@@ -12,12 +12,12 @@ The scope lives in ``session.info``. A session without a scope sees no tenant ro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     DateTime,
@@ -28,7 +28,9 @@ from sqlalchemy import (
     event,
     false,
     func,
+    literal,
     or_,
+    select,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
@@ -133,12 +135,23 @@ class ShareableTenantOwned(TenantScoped):
     """
 
     share_key: str = "id"
+    #: Which record ids are shared into a scope: ``rule(tenant_ids)`` answers a SELECT of
+    #: ids. Sharing is the records package's rule (:mod:`samverka.records.models` sets it
+    #: when it is imported); until then nothing is shared (deny by default).
+    shared_ids_rule: ClassVar[Callable[[tuple[int, ...]], Any] | None] = None
 
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:
         return mapped_column(
             Integer, ForeignKey("tenants.id", ondelete="CASCADE"), index=True, nullable=False
         )
+
+
+class MemberScoped(TenantScoped):
+    """A row of a tenant that its user may also read from any scope: a membership (a user
+    must see their own roles to log in and switch tenants). Reads see the scope's rows OR the
+    scope user's; writes follow the tenant like every tenant row. The PostgreSQL policy on
+    ``memberships`` says the same."""
 
 
 class CounterpartReadable(TenantScoped):
@@ -289,8 +302,6 @@ def _criteria_options(tenant_ids: tuple[int, ...], user_id: int, write: bool = F
 
     ``write`` (bulk UPDATE/DELETE): shareable rows only where the scope owns them.
     """
-    from samverka.tenants.models import Membership
-
     if tenant_ids:
         shared = [
             with_loader_criteria(
@@ -326,10 +337,13 @@ def _criteria_options(tenant_ids: tuple[int, ...], user_id: int, write: bool = F
                 lambda cls: func.coalesce(cls.tenant_id, PLATFORM_SCOPE_ID).in_(tenant_ids),
                 include_aliases=True,
             ),
-            with_loader_criteria(
-                Membership,
-                lambda cls: or_(cls.tenant_id.in_(tenant_ids), cls.user_id == user_id),
-                include_aliases=True,
+            *(
+                with_loader_criteria(
+                    cls,
+                    or_(cls.tenant_id.in_(tenant_ids), cls.user_id == user_id),
+                    include_aliases=True,
+                )
+                for cls in _mapped_subclasses(MemberScoped)
             ),
         )
     return (
@@ -337,7 +351,10 @@ def _criteria_options(tenant_ids: tuple[int, ...], user_id: int, write: bool = F
         with_loader_criteria(CounterpartReadable, lambda cls: false(), include_aliases=True),
         with_loader_criteria(TenantOwned, lambda cls: false(), include_aliases=True),
         with_loader_criteria(TenantOrPlatformOwned, lambda cls: false(), include_aliases=True),
-        with_loader_criteria(Membership, lambda cls: cls.user_id == user_id, include_aliases=True),
+        *(
+            with_loader_criteria(cls, cls.user_id == user_id, include_aliases=True)
+            for cls in _mapped_subclasses(MemberScoped)
+        ),
     )
 
 
@@ -356,9 +373,10 @@ def _mapped_subclasses(mixin: type) -> list[type]:
 
 def _shared_ids(tenant_ids: tuple[int, ...]):
     """The ids of records shared into a scope (see :mod:`samverka.records.visibility`)."""
-    from samverka.records.visibility import shared_record_ids
-
-    return shared_record_ids(tenant_ids)
+    rule = ShareableTenantOwned.shared_ids_rule
+    if rule is None:
+        return select(literal(0)).where(false())
+    return rule(tenant_ids)
 
 
 def install_tenant_scoping(session_factory: sessionmaker) -> None:

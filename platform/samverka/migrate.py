@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
+from samverka import rls
 from samverka.db import Base, make_engine
 from samverka.plugins.host import PluginHost
 
@@ -106,8 +107,6 @@ def upgrade(owner_url: str, host: PluginHost, app_role: str | None = None) -> li
                 command.upgrade(alembic_config(history, connection), "head")
             ran.append(history.owner)
         if engine.dialect.name == "postgresql":
-            from samverka import rls
-
             with engine.begin() as connection:
                 rls.apply(connection, app_role)
     finally:

@@ -13,6 +13,7 @@ from samverka.auth.sso.models import IdentityProvider, SsoDomain, SsoRoleGrant
 from samverka.auth.token_models import ApiToken
 from samverka.jobs.models import OutboxJob
 from samverka.plugins.models import ConsortiumPlugin, PlatformPluginSetting, TenantPlugin
+from samverka.records import visibility  # noqa: F401 - the sharing rule the ORM applies
 from samverka.records.models import Attachment, Record, RecordShare, RecordVersion
 from samverka.tenants.models import (
     Consortium,

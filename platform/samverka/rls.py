@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from samverka.db import Base, TenantOrPlatformOwned
+from samverka.records.visibility import SHARED_IDS_FUNCTION
+
 POLICY = "samverka_tenant_isolation"
 # Directory tables carry a tenant_id but hold no tenant data: which consortia a tenant belongs
 # to is known to the whole platform (it decides plugin availability); which organisation an
@@ -16,7 +19,7 @@ POLICY = "samverka_tenant_isolation"
 # samverka.auth.sso.models). Keep this set tiny.
 DIRECTORY_TABLES = frozenset({"consortium_tenants", "sso_domains"})
 OWN_MEMBERSHIPS = "samverka_own_memberships"
-# Invitations to join a consortium (samverka.tenants.invitations): the invited tenant's scope
+# Invitations to join a consortium (samverka.tenancy.invitations): the invited tenant's scope
 # has them through the tenant policy; this second, permissive policy gives them to the
 # inviting consortium's administrators and to platform administrators (whose scopes hold no
 # tenant on the consortium pages) and to platform work (0 in the scope), and to nobody else.
@@ -113,9 +116,8 @@ def tenant_tables(connection: Connection) -> list[str]:
 def tenant_or_platform_tables() -> frozenset[str]:
     """Tables of the models that are :class:`~samverka.db.TenantOrPlatformOwned` (core and
     plugins alike), less the audit log (policies of its own). A table missing here gets the
-    stricter tenant-only rule: its platform rows would be hidden, never shown to a tenant."""
-    import samverka.models  # noqa: F401 - every core model mapped
-    from samverka.db import Base, TenantOrPlatformOwned
+    stricter tenant-only rule: its platform rows would be hidden, never shown to a tenant.
+    Read after every model is mapped (the migrations' environment imports them all)."""
 
     return frozenset(
         mapper.local_table.name
@@ -166,8 +168,6 @@ def apply_shared_read(connection: Connection, tables: list[str]) -> None:
     """Read access for the receivers of shared records (see :data:`SHARED_READ_TABLES`)."""
     if "record_shares" not in tables:
         return
-    from samverka.records.visibility import SHARED_IDS_FUNCTION
-
     connection.execute(text(SHARED_IDS_FUNCTION))
     for table, condition in SHARED_READ_TABLES.items():
         connection.execute(text(f"DROP POLICY IF EXISTS {SHARED_READ} ON {table}"))

@@ -49,7 +49,7 @@ from samverka.records.classification import Classification
 from samverka.records.plugin_records import PluginRecords, records
 from samverka.records.types import FieldKind, FieldSpec, RecordType
 from samverka.runtime import db_session
-from samverka.tenants.services import tenant_by_id, tenant_by_slug, tenant_scope
+from samverka.tenancy.services import tenant_by_id, tenant_by_slug, tenant_scope
 from samverka.web.context import can as authorize
 from samverka.web.context import current_tenant, plugin_config
 from samverka.workflows.action_plans.services import MeasureRef, measure_references

@@ -9,7 +9,7 @@ import pytest
 from apikit import bearer
 
 from samverka.auth import services as accounts
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 
 PROBLEM = "application/problem+json"
 MEMBERS = "/api/v1/tenants/sunne/members"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apikit import bearer
 
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 
 PROBLEM = "application/problem+json"
 

@@ -18,7 +18,7 @@ from apikit import bearer
 from samverka.db import TenantScope, scoped
 from samverka.exports import export_store
 from samverka.lifecycle.export import request_archive
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 
 PUBLIC = {"/api/v1/openapi.json", "/api/v1/docs"}
 BODIES = {

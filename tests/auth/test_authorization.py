@@ -45,7 +45,7 @@ def test_consortium_admins_do_not_read_tenant_content(decide, tenant_pair):
 
 
 def test_consortium_scope(decide, tenant_pair, db):
-    from samverka.tenants.services import create_consortium
+    from samverka.tenancy.services import create_consortium
 
     other = create_consortium(db, "gr", "Göteborgsregionen", "14")
     assert decide(

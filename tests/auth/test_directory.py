@@ -27,7 +27,7 @@ UNKNOWN = "nobody@nowhere.test"
 @pytest.fixture
 def arvika(db, registry, world):
     """Arvika kommun in Värmland väst, with its administrator (out of Sunne's reach)."""
-    from samverka.tenants import services as tenancy
+    from samverka.tenancy import services as tenancy
 
     vmk = tenancy.create_consortium(db, "varmland-vast", "Värmland väst")
     tenant = tenancy.create_tenant(
@@ -72,7 +72,7 @@ def test_the_administrators_of_the_tenants_consortia_are_found_others_not(
 ):
     """Sunne works with SuToHaMu's administrators (they may be given a role there); the
     administrator of a consortium Sunne is not in stays out of reach."""
-    from samverka.tenants import services as tenancy
+    from samverka.tenancy import services as tenancy
 
     vmk = tenancy.get_consortium(db, "varmland-vast")
     outsider = accounts.create_user(db, "kons@vmk.test", "Kons VMK")

@@ -21,7 +21,7 @@ from samverka.auth import services as accounts
 from samverka.auth.sso.provisioning import sync_roles
 from samverka.bootstrap import cli
 from samverka.db import TenantScope, scoped, set_scope
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 from samverka.tenants.models import Membership
 
 

@@ -42,7 +42,7 @@ def two_organisations(pair, with_plugins, registry, db) -> None:
 
 def organisation_outside(pair, with_plugins, registry, db) -> None:
     """An organisation outside the consortium (its page offers to add it)."""
-    from samverka.tenants import services as tenancy
+    from samverka.tenancy import services as tenancy
 
     tenancy.create_tenant(db, "hagfors", "Hagfors kommun", "municipality", "1783", 11000)
     db.commit()

@@ -17,7 +17,7 @@ from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.records import services
 from samverka.records.disclosure import disclose
 from samverka.records.models import Attachment, Record, RecordShare
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -140,7 +140,7 @@ def _seed_demo(db, registry) -> None:
     from samverka.auth import services as accounts
     from samverka.demo import agreements as agreements_demo
     from samverka.demo.action_plans import seed_plans
-    from samverka.tenants import services as tenancy
+    from samverka.tenancy import services as tenancy
 
     consortia = {
         slug: tenancy.create_consortium(db, slug, name, county)
@@ -426,7 +426,7 @@ S_INVITEE = "gagnef-kommun"
 def _invitations(db, world: World) -> None:
     """Open invitations: T's administrator invites A (the inviter must still not decide for
     A), and S invites an organisation of another consortium (only S may withdraw it)."""
-    from samverka.tenants import invitations
+    from samverka.tenancy import invitations
 
     a, invitee = world.tenants[A], world.tenants[S_INVITEE]
     with scoped(db, TenantScope.for_tenant(a.id)):

@@ -1,4 +1,4 @@
-"""Invitations to consortia (samverka.tenants.invitations): one open per pair, expiry,
+"""Invitations to consortia (samverka.tenancy.invitations): one open per pair, expiry,
 decisions taken once, the operator's direct path, and who reads them in PostgreSQL."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from samverka.audit.models import AuditEntry
 from samverka.auth import clock
 from samverka.db import TenantScope, platform_scope, scoped
 from samverka.errors import NotFound, ValidationError
-from samverka.tenants import invitations
-from samverka.tenants import services as tenancy
+from samverka.tenancy import invitations
+from samverka.tenancy import services as tenancy
 from samverka.tenants.models import ConsortiumInvitation, InvitationStatus
 
 

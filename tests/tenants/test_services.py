@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from samverka.errors import ValidationError
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 from samverka.tenants.models import Tenant, TenantKind
 
 

@@ -55,7 +55,7 @@ def test_consortium_admin_offers_and_withdraws_a_module(client, login, tenant_pa
 
 
 def test_other_consortia_are_invisible(client, login, tenant_pair, db):
-    from samverka.tenants.services import create_consortium
+    from samverka.tenancy.services import create_consortium
 
     create_consortium(db, "gr", "Göteborgsregionen", "14")
     db.commit()
@@ -109,7 +109,7 @@ def test_consortium_admin_invites_an_existing_organisation_and_removes_it(
 ):
     """An existing organisation joins only when it accepts (here a platform administrator on
     its behalf: AGERA has no administrator yet); removing a member works as before."""
-    from samverka.tenants.services import create_tenant
+    from samverka.tenancy.services import create_tenant
 
     create_tenant(db, "agera-varmland", "AGERA Värmland", "ngo")
     db.commit()

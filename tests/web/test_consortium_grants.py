@@ -312,7 +312,7 @@ def test_the_database_ties_such_a_role_to_the_consortium_membership(db, registry
     from sqlalchemy.exc import IntegrityError
 
     from samverka.auth import services as accounts
-    from samverka.tenants import services as tenancy
+    from samverka.tenancy import services as tenancy
     from samverka.tenants.models import consortium_tenants
 
     pair = tenant_pair

@@ -41,7 +41,7 @@ class Gagnef:
 def gagnef(db, registry, tenant_pair) -> Gagnef:
     """Gagnef, a member of another consortium (Dalarna), with its own administrator."""
     from samverka.auth import services as accounts
-    from samverka.tenants import services as tenancy
+    from samverka.tenancy import services as tenancy
 
     dalarna = tenancy.create_consortium(db, "dalarna", "Dalarnas kommuner", "20")
     tenant = tenancy.create_tenant(

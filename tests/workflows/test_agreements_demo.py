@@ -8,7 +8,7 @@ import pytest
 
 from samverka import demo
 from samverka.db import TenantScope, scoped
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 from samverka.workflows.agreements.public import public_pledges
 from samverka.workflows.compliance import services as compliance
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from samverka.records import services
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 from samverka.workflows import calendar
 from samverka.workflows.action_plans import services as plans
 from samverka.workflows.action_plans.overview import evidence, overview_items

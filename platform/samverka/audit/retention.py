@@ -29,9 +29,9 @@ from samverka.audit.events import record_event
 from samverka.audit.models import AuditChainHead, AuditEntry
 from samverka.audit.scope import all_chains_scope
 from samverka.audit.verify import verify_chain
+from samverka.config import MIN_RETENTION_DAYS
 from samverka.db import scoped
 
-MIN_RETENTION_DAYS = 1826  # five years and a leap day; rls.AUDIT_MIN_RETENTION says the same
 PURGE_ACTION = "audit.purge"
 
 

@@ -19,7 +19,7 @@ from samverka.auth import clock
 from samverka.cli.access import operator_requires
 from samverka.cli.output import emit, json_option, operation
 from samverka.runtime import db_session
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 
 
 @click.group("audit", cls=AppGroup)

@@ -25,7 +25,7 @@ from samverka.cli.output import emit, json_option, operation
 from samverka.db import TenantScope, scoped
 from samverka.errors import NotFound, ValidationError
 from samverka.runtime import db_session, runtime
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 
 
 def settings_dict(slug: str, settings: sso.ProviderSettings, pending: list[str]) -> dict:

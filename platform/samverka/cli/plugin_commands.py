@@ -10,7 +10,7 @@ from samverka.cli.output import emit, json_option, operation, parse_json_option
 from samverka.db import TenantScope, scoped
 from samverka.plugins import services as plugins
 from samverka.runtime import db_session, runtime
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 
 
 @click.group("plugin", cls=AppGroup)

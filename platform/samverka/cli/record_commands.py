@@ -24,7 +24,7 @@ from samverka.records.classification import Classification
 from samverka.records.disclosure import disclose
 from samverka.records.models import RecordShare
 from samverka.runtime import db_session, runtime
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 
 OPERATOR = Principal.operator()
 tenant_option = click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")

@@ -18,7 +18,7 @@ from samverka.errors import ValidationError
 from samverka.lifecycle import deletion
 from samverka.lifecycle.export import write_archive
 from samverka.runtime import db_session, runtime
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 from samverka.tenants.models import TenantKind
 
 

@@ -12,7 +12,7 @@ from samverka.cli.access import operator_requires
 from samverka.cli.output import emit, json_option, operation
 from samverka.db import TenantScope, scoped
 from samverka.runtime import db_session
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 from samverka.tenants.models import Tenant
 
 

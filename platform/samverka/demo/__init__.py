@@ -12,7 +12,7 @@ from samverka.auth.models import User
 from samverka.auth.permissions import PermissionRegistry
 from samverka.db import TenantScope, scoped
 from samverka.demo import agreements as agreements_demo
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 from samverka.tenants.models import Consortium, Tenant
 
 DEMO_PASSWORD = "samverka-demo-2026"  # noqa: S105 - printed on purpose: demo only

@@ -14,7 +14,7 @@ from samverka.exports.marking import Classification
 from samverka.exports.pdf import Document, Section
 from samverka.exports.service import register_export
 from samverka.exports.tabular import Column, Kind, Table
-from samverka.tenants.models import Consortium, Tenant
+from samverka.tenants.models import KIND_LABELS, Consortium, Tenant
 
 
 def tenant_members(session: Session, tenant: Tenant, spec: Mapping[str, Any]) -> Table:
@@ -104,9 +104,7 @@ def organisation_sheet(session: Session, tenant: Tenant, spec: Mapping[str, Any]
 
 
 def kind_labels() -> dict[str, str]:
-    from samverka.web.forms import kind_choices
-
-    return {value: str(label) for value, label in kind_choices()}
+    return {kind.value: str(label) for kind, label in KIND_LABELS.items()}
 
 
 def yes_no() -> dict[str, str]:

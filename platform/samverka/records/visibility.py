@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, and_, or_, select
 
-from samverka.db import db_now
+from samverka.db import ShareableTenantOwned, db_now
 from samverka.records.models import RecordShare
 from samverka.tenants.models import consortium_tenants
 
@@ -45,6 +45,10 @@ def names_scope(tenant_ids):
 
 def shared_record_ids(tenant_ids) -> Select:
     return select(shares.c.record_id).where(active_share(), names_scope(tenant_ids))
+
+
+# The ORM's criteria for shareable rows (samverka.db) apply this rule from now on.
+ShareableTenantOwned.shared_ids_rule = staticmethod(shared_record_ids)
 
 
 #: For the PostgreSQL policies (the app role sees the shares naming its scope through the

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Column,
     DateTime,
@@ -20,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from samverka.db import Base, TenantScoped, Timestamped
+from samverka.db import Base, MemberScoped, Timestamped
 
 
 class TenantKind(enum.StrEnum):
@@ -32,6 +33,17 @@ class TenantKind(enum.StrEnum):
     REGION = "region"
     NGO = "ngo"
     OTHER = "other"
+
+
+#: What the pages call each kind (translated when shown).
+KIND_LABELS = {
+    TenantKind.MUNICIPALITY: _l("Municipality"),
+    TenantKind.COUNTY_BOARD: _l("County administrative board"),
+    TenantKind.POLICE: _l("Police"),
+    TenantKind.REGION: _l("Region"),
+    TenantKind.NGO: _l("Non-profit organisation"),
+    TenantKind.OTHER: _l("Other"),
+}
 
 
 consortium_tenants = Table(
@@ -88,7 +100,7 @@ class Tenant(Timestamped, Base):
     )
 
 
-class Membership(TenantScoped, Timestamped, Base):
+class Membership(MemberScoped, Timestamped, Base):
     """A user's role in a tenant; one row per role.
 
     Not a :class:`~samverka.db.TenantOwned` row: besides the tenant's own scope, a user may
@@ -137,7 +149,7 @@ PENDING_ONLY = text("status = 'pending'")
 
 class ConsortiumInvitation(Base):
     """A consortium's invitation to an existing organisation (see
-    :mod:`samverka.tenants.invitations`): the organisation joins only when its own
+    :mod:`samverka.tenancy.invitations`): the organisation joins only when its own
     administrator (or a platform administrator, on its behalf) accepts.
 
     Not a :class:`~samverka.db.TenantScoped` row: both sides read and write it, the invited

@@ -35,8 +35,8 @@ from samverka.jobs.queue import connect
 from samverka.lifecycle.deletion import delete_tenant
 from samverka.plugins import services as plugin_services
 from samverka.records.services import create_record, get_record, share_record
+from samverka.tenancy.services import create_tenant
 from samverka.tenants.models import Tenant
-from samverka.tenants.services import create_tenant
 from samverka.workflows.action_plans.services import add_cause, add_measure, plan_records, plan_view
 from samverka.workflows.pictures.services import plugin_sections, table_lines
 from samverka.workflows.rounds.models import RoundUnit

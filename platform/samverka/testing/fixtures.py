@@ -175,7 +175,7 @@ class TenantPair:
 @pytest.fixture
 def tenant_pair(app, db, registry) -> TenantPair:
     from samverka.auth import services as accounts
-    from samverka.tenants import services as tenancy
+    from samverka.tenancy import services as tenancy
 
     consortium = tenancy.create_consortium(db, "sutohamu", "SuToHaMu", "17")
     a = tenancy.create_tenant(
@@ -332,7 +332,7 @@ class World:
 @pytest.fixture
 def world(app, db, registry, tenant_pair) -> World:
     from samverka.auth import services as accounts
-    from samverka.tenants import services as tenancy
+    from samverka.tenancy import services as tenancy
 
     c = tenancy.create_tenant(db, "hagfors", "Hagfors kommun", "municipality", "1783", 11000, [])
     admin_c = accounts.create_user(db, "admin@hagfors.test", "Admin C", tenant_pair.password)

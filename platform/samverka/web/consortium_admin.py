@@ -13,8 +13,8 @@ from samverka.auth import services as accounts
 from samverka.errors import NotFound, ValidationError
 from samverka.plugins import services as plugins
 from samverka.runtime import db_session, runtime
-from samverka.tenants import invitations
-from samverka.tenants import services as tenancy
+from samverka.tenancy import invitations
+from samverka.tenancy import services as tenancy
 from samverka.web.context import can, current_user, require
 from samverka.web.forms import (
     ActionForm,
@@ -163,7 +163,7 @@ def invite(slug: str):
     """Invite an existing organisation (e.g. a police area already in another consortium).
 
     It does not join until its own administrators accept: membership gives this
-    consortium's administrators a role in it (:mod:`samverka.tenants.invitations`).
+    consortium's administrators a role in it (:mod:`samverka.tenancy.invitations`).
     """
     consortium = _consortium(slug)
     require("consortium:tenants:manage", consortium=consortium)

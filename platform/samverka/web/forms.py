@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from samverka.errors import ValidationError
-from samverka.tenants.models import TenantKind
+from samverka.tenants.models import KIND_LABELS, TenantKind
 
 
 class _Localised:
@@ -151,15 +151,7 @@ class ConsortiumForm(BaseForm):
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    labels = {
-        TenantKind.MUNICIPALITY: _l("Municipality"),
-        TenantKind.COUNTY_BOARD: _l("County administrative board"),
-        TenantKind.POLICE: _l("Police"),
-        TenantKind.REGION: _l("Region"),
-        TenantKind.NGO: _l("Non-profit organisation"),
-        TenantKind.OTHER: _l("Other"),
-    }
-    return [(kind.value, labels[kind]) for kind in TenantKind]
+    return [(kind.value, KIND_LABELS[kind]) for kind in TenantKind]
 
 
 class TenantForm(BaseForm):

@@ -12,7 +12,7 @@ from samverka.auth.passwords import MIN_PASSWORD_LENGTH
 from samverka.errors import NotFound, ValidationError
 from samverka.lifecycle import deletion
 from samverka.runtime import db_session, runtime
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 from samverka.web.context import current_user, require
 from samverka.web.forms import ActionForm, ConsortiumForm, DeletionForm, UserForm, save
 

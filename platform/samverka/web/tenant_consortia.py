@@ -1,7 +1,7 @@
 """An organisation's consortia: its administrators accept or decline invitations and leave.
 
 Membership of a consortium gives the consortium's administrators a role in the organisation
-(:mod:`samverka.tenants.invitations`), so only the organisation decides it: its tenant
+(:mod:`samverka.tenancy.invitations`), so only the organisation decides it: its tenant
 administrators, or a platform administrator who says explicitly that they act on its behalf
 (recorded in the audit log). The consortium administrators' own role in the tenant does not
 reach these pages (``tenant:consortia:manage`` is not theirs).
@@ -17,7 +17,7 @@ from samverka.auth import services as accounts
 from samverka.auth.authorization import roles_for
 from samverka.errors import NotFound, ValidationError
 from samverka.runtime import db_session
-from samverka.tenants import invitations
+from samverka.tenancy import invitations
 from samverka.tenants.models import ConsortiumInvitation
 from samverka.web.context import current_user, principal, require
 from samverka.web.forms import ActionForm

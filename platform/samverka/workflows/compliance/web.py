@@ -15,7 +15,7 @@ from samverka.db import TenantScope, scoped
 from samverka.errors import NotFound
 from samverka.plugins import services as plugins
 from samverka.runtime import db_session, runtime
-from samverka.tenants import services as tenancy
+from samverka.tenancy import services as tenancy
 from samverka.web.context import can, current_user, require
 from samverka.web.exports import table_download
 from samverka.web.forms import BaseForm, GovSubmitInput, GovTextInput, save

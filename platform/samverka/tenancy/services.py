@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from samverka.audit import record_event
 from samverka.db import TenantScope, scoped
 from samverka.errors import NotFound, ValidationError
-from samverka.tenants import invitations
+from samverka.tenancy import invitations
 from samverka.tenants.models import Consortium, Tenant, TenantKind
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -173,7 +173,7 @@ def list_tenants(session: Session, consortium: Consortium | None = None) -> list
 
 def add_to_consortium(session: Session, tenant: Tenant, consortium: Consortium) -> None:
     """Make ``tenant`` a member at once: the operator's way (the command line is trusted with
-    the whole platform). Web and API users invite instead (:mod:`samverka.tenants.invitations`):
+    the whole platform). Web and API users invite instead (:mod:`samverka.tenancy.invitations`):
     membership gives the consortium's administrators a role in the tenant."""
     if consortium not in tenant.consortia:
         tenant.consortia.append(consortium)
