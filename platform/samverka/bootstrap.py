@@ -32,7 +32,8 @@ from samverka.cli import COMMAND_MODULES
 from samverka.config import ConfigurationError, Settings
 from samverka.db import make_engine, make_session_factory
 from samverka.plugins.host import PluginHost
-from samverka.records.types import RecordTypeRegistry
+from samverka.plugins.results import ListOf
+from samverka.records.types import RecordType, RecordTypeRegistry
 from samverka.records.types import collect as collect_record_types
 from samverka.runtime import EXTENSION_KEY, Runtime, close_db_session
 from samverka.security import crypto
@@ -69,6 +70,7 @@ def build_host(
     """The plugin host with the core's hooks, the installed plugins (entry points) and
     ``extra_plugins`` (tests, benchmarks); misspelt hooks are refused here."""
     host = PluginHost()
+    host.contracts["register_record_types"] = ListOf(RecordType)
     for name in CORE_HOOKS:
         host.register(import_module(name), name, internal=True)
     if load_entry_points:
@@ -81,14 +83,11 @@ def build_host(
 
 def collect_permissions(host: PluginHost, registry: PermissionRegistry) -> PermissionRegistry:
     """Ask every plugin for roles and permissions; a plugin's own remember their owner."""
-    caller = host.hook
-    for impl in reversed(caller.register_roles.get_hookimpls()):  # the core's first
-        owner = host.plugin_of(impl.plugin)
-        for role in impl.function():
+    for owner, roles in host.collect("register_roles"):  # the core's first
+        for role in roles or ():
             registry.add_role(replace(role, plugin=owner) if owner else role)
-    for impl in caller.register_permissions.get_hookimpls():
-        owner = host.plugin_of(impl.plugin)
-        for permission in impl.function():
+    for owner, permissions in host.collect("register_permissions"):
+        for permission in permissions or ():
             registry.add_permission(replace(permission, plugin=owner) if owner else permission)
     return registry
 

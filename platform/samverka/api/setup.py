@@ -109,19 +109,18 @@ def mount_plugin_blueprints(app: Flask, api: Api) -> None:
     whose name is a path segment of the core's cannot have an API."""
     host = app.extensions["samverka"].host
     owners = app.extensions.setdefault(access.PLUGIN_API_BLUEPRINTS_KEY, {})
-    impls = host.hook.register_api_blueprints.get_hookimpls()
-    for impl in impls:
-        if host.plugin_of(impl.plugin) is None:
-            for bp in impl.function():
+    found = host.collect("register_api_blueprints")
+    for plugin, blueprints in found:
+        if plugin is None:
+            for bp in blueprints or ():
                 mount(app, api, bp)
     taken = core_segments(app)
-    for impl in impls:
-        plugin = host.plugin_of(impl.plugin)
+    for plugin, blueprints in found:
         if plugin is None:
             continue
         if plugin in taken:
             raise PluginError(f"plugin {plugin!r} cannot have an API: the path is the core's")
-        for bp in impl.function():
+        for bp in blueprints or ():
             mount(app, api, bp, url_prefix=f"{TENANT_PREFIX}{plugin}")
             owners[bp.name] = plugin
 

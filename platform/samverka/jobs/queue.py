@@ -67,9 +67,9 @@ def get_queue(connection: Redis) -> Queue:
 def job_functions(host: PluginHost) -> dict[str, tuple[str, Any]]:
     """``<plugin>.<name>`` → (plugin, function) for every installed plugin's jobs."""
     jobs: dict[str, tuple[str, Any]] = {}
-    for impl in host.hook.register_jobs.get_hookimpls():
-        plugin = host.plugin_of(impl.plugin) or "core"
-        for short, func in (impl.function() or {}).items():
+    for owner, found in host.collect("register_jobs"):
+        plugin = owner or "core"
+        for short, func in (found or {}).items():
             jobs[f"{plugin}.{short}"] = (plugin, func)
     return jobs
 

@@ -4,7 +4,9 @@ A plugin is a module or object registered under a name through the ``samverka.pl
 entry-point group. It implements any of the hooks below with ``@hookimpl`` (from
 :mod:`samverka.toolkit`). Hooks marked *per tenant* are called only for the plugins that
 the current tenant has enabled; the others are called once at start-up, for every installed
-plugin. ``docs/plugin-hooks.md`` documents each hook; a test fails when one is missing there.
+plugin. Each hook's result is typed (the value objects and TypedDicts of
+:mod:`samverka.plugins.manifest`) and checked when collected (:mod:`samverka.plugins.results`):
+a wrong shape stops with an error naming the plugin. ``docs/plugin-hooks.md`` documents each hook; a test fails when one is missing there.
 """
 
 from __future__ import annotations
@@ -17,8 +19,21 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import click
     from flask import Blueprint
 
+    from collections.abc import Callable
+
     from samverka.auth.permissions import Permission, Role
-    from samverka.plugins.manifest import NavItem, PluginManifest
+    from samverka.plugins.manifest import (
+        CalendarEntry,
+        EvidenceItem,
+        MeasureSummary,
+        NavItem,
+        OverviewItem,
+        PeriodicJob,
+        PictureSection,
+        PluginManifest,
+        PublishedSeries,
+    )
+    from samverka.records.types import RecordType
 
 hookspec = pluggy.HookspecMarker("samverka")
 #: The marker of hook implementations: plugins get it from ``samverka.toolkit``; the core's
@@ -58,7 +73,7 @@ def register_blueprints() -> list[Blueprint]:
 
 
 @hookspec
-def register_api_blueprints() -> list[Any]:
+def register_api_blueprints() -> list[Blueprint]:
     """REST API blueprints (``samverka.toolkit.ApiBlueprint``), mounted under
     ``/api/v1/tenants/<tenant>/<plugin name>`` and described in the OpenAPI document.
 
@@ -74,7 +89,7 @@ def register_nav_items(tenant: Any, user: Any) -> list[NavItem]:
 
 
 @hookspec
-def register_jobs() -> dict[str, Any]:
+def register_jobs() -> dict[str, Callable[..., Any]]:
     """Background job functions by short name; enqueued as ``<plugin>.<name>`` for a tenant.
 
     A job is refused (and, if already queued, skipped) for a tenant that has not enabled the
@@ -85,7 +100,7 @@ def register_jobs() -> dict[str, Any]:
 
 
 @hookspec
-def register_periodic_jobs() -> list[Any]:
+def register_periodic_jobs() -> list[PeriodicJob]:
     """Periodic work run by ``samverka scheduler`` (one leader among all its processes).
 
     Return ``PeriodicJob(name, every, func, per_tenant=False)`` entries (from
@@ -123,7 +138,7 @@ def before_tenant_delete(session: Any, tenant: Any) -> None:
 
 
 @hookspec
-def register_record_types() -> list[Any]:
+def register_record_types() -> list[RecordType]:
     """Record types (``samverka.toolkit.RecordType``) the plugin declares.
 
     Called once at start-up for every installed plugin; a type's name must be
@@ -139,7 +154,7 @@ def register_cli_commands(cli: click.Group) -> None:
 
 
 @hookspec
-def measure_summaries(session: Any, tenant: Any, measure: Any) -> list[dict]:
+def measure_summaries(session: Any, tenant: Any, measure: Any) -> list[MeasureSummary]:
     """Indicator summaries shown on an action plan's measure (the indicators plugin).
 
     Called for the plugins ``tenant`` has enabled, inside the viewer's scope, for one
@@ -151,7 +166,7 @@ def measure_summaries(session: Any, tenant: Any, measure: Any) -> list[dict]:
 
 
 @hookspec
-def compliance_evidence(session: Any, tenant: Any) -> list[dict]:
+def compliance_evidence(session: Any, tenant: Any) -> list[EvidenceItem]:
     """*Per tenant.* Evidence for the statutory duties (Lag 2023:196) the plugin knows of.
 
     Each item is ``{"duty", "met": bool, "as_of": date | None, "summary": str, "url"}``;
@@ -162,7 +177,7 @@ def compliance_evidence(session: Any, tenant: Any) -> list[dict]:
 
 
 @hookspec
-def cycle_calendar_entries(session: Any, tenant: Any, year: int) -> list[dict]:
+def cycle_calendar_entries(session: Any, tenant: Any, year: int) -> list[CalendarEntry]:
     """Entries for ``tenant``'s annual calendar (årshjul) of ``year``.
 
     Called for the plugins ``tenant`` has enabled, inside the tenant's scope. Return dicts
@@ -171,7 +186,7 @@ def cycle_calendar_entries(session: Any, tenant: Any, year: int) -> list[dict]:
 
 
 @hookspec
-def cycle_overview_items(session: Any, tenant: Any, user: Any) -> list[dict]:
+def cycle_overview_items(session: Any, tenant: Any, user: Any) -> list[OverviewItem]:
     """*Per tenant.* Items for the coordinator's start page.
 
     Each item is ``{"kind", "title", "due": date | None, "status", "url"}`` with ``status``
@@ -181,7 +196,7 @@ def cycle_overview_items(session: Any, tenant: Any, user: Any) -> list[dict]:
 
 
 @hookspec
-def situation_picture_sections(session: Any, tenant: Any, period: Any) -> list[dict]:
+def situation_picture_sections(session: Any, tenant: Any, period: Any) -> list[PictureSection]:
     """*Per tenant.* Extra sections for a situation picture compiled for ``tenant`` over
     ``period`` (a ``(start, end)`` pair of dates): a list of dicts with ``title`` and
     ``text`` (plain text) and optionally ``table`` (a list of rows, the first the header).
@@ -191,7 +206,7 @@ def situation_picture_sections(session: Any, tenant: Any, period: Any) -> list[d
 
 
 @hookspec
-def publish_series(session: Any, tenant: Any) -> list[Any]:
+def publish_series(session: Any, tenant: Any) -> list[PublishedSeries]:
     """*Per tenant.* Countable series this module publishes for indicators.
 
     Return ``PublishedSeries(code, label, unit, values)`` entries (from

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Required, TypedDict
 
 
 @dataclass(frozen=True)
@@ -59,3 +59,56 @@ class PublishedSeries:
     label: str
     unit: str = "antal"
     values: dict = field(default_factory=dict)
+
+
+# -- the dict-shaped results of the per-tenant hooks (checked when collected) -----------
+
+
+class EvidenceItem(TypedDict, total=False):
+    """``compliance_evidence``: evidence for one statutory duty (Lag 2023:196)."""
+
+    duty: Required[str]
+    met: Required[bool]
+    as_of: Any
+    summary: Any
+    url: str | None
+
+
+class OverviewItem(TypedDict, total=False):
+    """``cycle_overview_items``: one item of the coordinator's start page; ``kind`` groups
+    it, ``status`` is one of ``ok``, ``late``, ``red``, ``due``, ``info``."""
+
+    kind: Required[str]
+    title: Required[Any]
+    status: Required[str]
+    due: Any
+    url: str | None
+
+
+class CalendarEntry(TypedDict, total=False):
+    """``cycle_calendar_entries``: one date of the annual calendar (årshjul)."""
+
+    date: Required[Any]
+    title: Required[Any]
+    kind: Required[str]
+    url: str | None
+
+
+class PictureSection(TypedDict, total=False):
+    """``situation_picture_sections``: a section of a compiled situation picture."""
+
+    title: Required[Any]
+    text: Required[Any]
+    table: list
+
+
+class MeasureSummary(TypedDict, total=False):
+    """``measure_summaries``: one summary shown on an action plan's measure."""
+
+    label: Required[Any]
+    value: Required[Any]
+    trend: str
+    url: str | None
+    trend_text: Any
+    target: Any
+    status_text: Any

@@ -326,9 +326,8 @@ def collect(host, registry: RecordTypeRegistry | None = None) -> RecordTypeRegis
     """Ask every plugin's ``register_record_types`` (the core's first); a plugin's types must
     be named after it."""
     registry = RecordTypeRegistry() if registry is None else registry
-    for impl in reversed(host.hook.register_record_types.get_hookimpls()):
-        owner = host.plugin_of(impl.plugin)  # None: the core
-        for record_type in impl.function() or ():
+    for owner, found in host.collect("register_record_types"):  # owner None: the core
+        for record_type in found or ():
             if owner is not None and record_type.plugin is None:
                 record_type = replace(record_type, plugin=owner)
             registry.add(record_type, owner or "core")

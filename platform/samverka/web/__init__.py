@@ -64,9 +64,8 @@ def register_plugin_blueprints(app: Flask) -> None:
     (remembering the owner, so a tenant that has not enabled it gets 404)."""
     host = app.extensions["samverka"].host
     owners = app.extensions.setdefault(context.PLUGIN_BLUEPRINTS_KEY, {})
-    for impl in host.hook.register_blueprints.get_hookimpls():
-        plugin = host.plugin_of(impl.plugin)
-        for blueprint in impl.function():
+    for plugin, blueprints in host.collect("register_blueprints"):
+        for blueprint in blueprints or ():
             if plugin is None:
                 app.register_blueprint(blueprint)
                 continue
