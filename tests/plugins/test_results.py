@@ -45,7 +45,7 @@ def test_a_summary_without_its_value_names_the_plugin():
         return [{"label": "Anmälda brott"}]
 
     host = host_with("novalue", measure_summaries=measure_summaries)
-    with pytest.raises(ResultError, match="'novalue'.*MeasureSummary without value"):
+    with pytest.raises(ResultError, match=r"'novalue'.*MeasureSummary without value"):
         host.hooks_for({"novalue"}).measure_summaries(session=None, tenant=None, measure=None)
 
 

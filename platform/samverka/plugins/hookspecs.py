@@ -6,7 +6,8 @@ entry-point group. It implements any of the hooks below with ``@hookimpl`` (from
 the current tenant has enabled; the others are called once at start-up, for every installed
 plugin. Each hook's result is typed (the value objects and TypedDicts of
 :mod:`samverka.plugins.manifest`) and checked when collected (:mod:`samverka.plugins.results`):
-a wrong shape stops with an error naming the plugin. ``docs/plugin-hooks.md`` documents each hook; a test fails when one is missing there.
+a wrong shape stops with an error naming the plugin. ``docs/plugin-hooks.md`` documents
+each hook; a test fails when one is missing there.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from collections.abc import Callable
+
     import click
     from flask import Blueprint
-
-    from collections.abc import Callable
 
     from samverka.auth.permissions import Permission, Role
     from samverka.plugins.manifest import (

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Required, TypedDict
+from typing import Any, TypedDict
 
 
 @dataclass(frozen=True)
@@ -62,51 +62,67 @@ class PublishedSeries:
 
 
 # -- the dict-shaped results of the per-tenant hooks (checked when collected) -----------
+# Required keys in a total base class of each: string annotations hide ``Required[]``.
 
 
-class EvidenceItem(TypedDict, total=False):
+class _EvidenceItemKeys(TypedDict):
+    duty: str
+    met: bool
+
+
+class EvidenceItem(_EvidenceItemKeys, total=False):
     """``compliance_evidence``: evidence for one statutory duty (Lag 2023:196)."""
 
-    duty: Required[str]
-    met: Required[bool]
     as_of: Any
     summary: Any
     url: str | None
 
 
-class OverviewItem(TypedDict, total=False):
+class _OverviewItemKeys(TypedDict):
+    kind: str
+    title: Any
+    status: str
+
+
+class OverviewItem(_OverviewItemKeys, total=False):
     """``cycle_overview_items``: one item of the coordinator's start page; ``kind`` groups
     it, ``status`` is one of ``ok``, ``late``, ``red``, ``due``, ``info``."""
 
-    kind: Required[str]
-    title: Required[Any]
-    status: Required[str]
     due: Any
     url: str | None
 
 
-class CalendarEntry(TypedDict, total=False):
+class _CalendarEntryKeys(TypedDict):
+    date: Any
+    title: Any
+    kind: str
+
+
+class CalendarEntry(_CalendarEntryKeys, total=False):
     """``cycle_calendar_entries``: one date of the annual calendar (årshjul)."""
 
-    date: Required[Any]
-    title: Required[Any]
-    kind: Required[str]
     url: str | None
 
 
-class PictureSection(TypedDict, total=False):
+class _PictureSectionKeys(TypedDict):
+    title: Any
+    text: Any
+
+
+class PictureSection(_PictureSectionKeys, total=False):
     """``situation_picture_sections``: a section of a compiled situation picture."""
 
-    title: Required[Any]
-    text: Required[Any]
     table: list
 
 
-class MeasureSummary(TypedDict, total=False):
+class _MeasureSummaryKeys(TypedDict):
+    label: Any
+    value: Any
+
+
+class MeasureSummary(_MeasureSummaryKeys, total=False):
     """``measure_summaries``: one summary shown on an action plan's measure."""
 
-    label: Required[Any]
-    value: Required[Any]
     trend: str
     url: str | None
     trend_text: Any
