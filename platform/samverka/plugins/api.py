@@ -20,7 +20,7 @@ from samverka.auth.permissions import Permission, Role
 from samverka.db import Base, TenantOwned, TenantScope, Timestamped, get_scope, scoped
 from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.jobs.scheduler import PeriodicJob
-from samverka.plugins.manifest import NavItem, PluginManifest
+from samverka.plugins.manifest import NavGroup, NavItem, OverviewKind, PluginManifest
 from samverka.plugins.models import ConsortiumPlugin, TenantPlugin
 from samverka.records.classification import Classification
 from samverka.records.types import FieldKind, FieldSpec, RecordType
@@ -40,8 +40,10 @@ __all__ = [
     "Forbidden",
     "IndicatorSeries",
     "MeasureRef",
+    "NavGroup",
     "NavItem",
     "NotFound",
+    "OverviewKind",
     "PageArgs",
     "PeriodicJob",
     "Permission",

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from samverka.auth.authorization import CONSORTIUM_ADMIN, OPERATOR, PLATFORM_ADMIN
 from samverka.auth.permissions import Permission, Role
 from samverka.plugins.api import hookimpl
-from samverka.plugins.manifest import NavItem
+from samverka.plugins.manifest import NavGroup, NavItem, OverviewKind
 
 TENANT_ROLES = ("tenant_admin", "coordinator", "contributor", "reader")
 ADMINS = (CONSORTIUM_ADMIN, PLATFORM_ADMIN, OPERATOR)
@@ -196,23 +196,28 @@ def record_permissions() -> list[Permission]:
 
 @hookimpl
 def register_nav_items(tenant, user) -> list[NavItem]:
+    """The overview stands in the top row; the cycle's pages under "work", the
+    organisation's administration under "admin" (a plugin's pages go under "modules")."""
+    work, admin = NavGroup.WORK, NavGroup.ADMIN
     return [
-        NavItem(_l("Overview"), "shell.tenant_home", "tenant:dashboard:view", 0),
-        NavItem(_l("Records"), "record_pages.index", "tenant:records:read", 10),
-        NavItem(_l("Action plans"), "plan_pages.index", "tenant:records:read", 30),
-        NavItem(_l("Councils"), "council_pages.index", "tenant:records:read", 40),
-        NavItem(_l("Annual calendar"), "calendar_pages.year", "tenant:records:read", 45),
-        NavItem(_l("Agreements"), "agreement_pages.index", "tenant:records:read", 50),
-        NavItem(_l("Citizen pledges"), "pledge_pages.index", "tenant:records:read", 51),
-        NavItem(_l("Compliance"), "compliance_pages.show", "tenant:compliance:view", 55),
-        NavItem(_l("Members"), "tenant_admin.members", "tenant:members:view", 900),
-        NavItem(_l("Consortia"), "tenant_consortia.index", "tenant:consortia:manage", 905),
-        NavItem(_l("Modules"), "tenant_admin.plugins_view", "tenant:plugins:view", 910),
-        NavItem(_l("Single sign-on"), "sso.admin.settings", "tenant:identity:manage", 920),
-        NavItem(_l("API tokens"), "api_tokens.index", "tenant:api_tokens:own", 930),
-        NavItem(_l("Audit log"), "audit_review.index", "tenant:audit:view", 940),
-        NavItem(_l("Background jobs"), "jobs.index", "tenant:jobs:manage", 950),
-        NavItem(_l("Export all data"), "archive.index", "tenant:archive:export", 960),
+        NavItem(_l("Overview"), "shell.tenant_home", "tenant:dashboard:view", 0, NavGroup.HOME),
+        NavItem(_l("Records"), "record_pages.index", "tenant:records:read", 10, work),
+        NavItem(_l("Action plans"), "plan_pages.index", "tenant:records:read", 30, work),
+        NavItem(_l("Councils"), "council_pages.index", "tenant:records:read", 40, work),
+        NavItem(_l("Annual calendar"), "calendar_pages.year", "tenant:records:read", 45, work),
+        NavItem(_l("Agreements"), "agreement_pages.index", "tenant:records:read", 50, work),
+        NavItem(_l("Citizen pledges"), "pledge_pages.index", "tenant:records:read", 51, work),
+        NavItem(_l("Compliance"), "compliance_pages.show", "tenant:compliance:view", 55, work),
+        NavItem(_l("Members"), "tenant_admin.members", "tenant:members:view", 900, admin),
+        NavItem(_l("Consortia"), "tenant_consortia.index", "tenant:consortia:manage", 905, admin),
+        NavItem(
+            _l("Module settings"), "tenant_admin.plugins_view", "tenant:plugins:view", 910, admin
+        ),
+        NavItem(_l("Single sign-on"), "sso.admin.settings", "tenant:identity:manage", 920, admin),
+        NavItem(_l("API tokens"), "api_tokens.index", "tenant:api_tokens:own", 930, admin),
+        NavItem(_l("Audit log"), "audit_review.index", "tenant:audit:view", 940, admin),
+        NavItem(_l("Background jobs"), "jobs.index", "tenant:jobs:manage", 950, admin),
+        NavItem(_l("Export all data"), "archive.index", "tenant:archive:export", 960, admin),
     ]
 
 
@@ -342,6 +347,15 @@ def compliance_evidence(session, tenant) -> list[dict]:
 
 
 @hookimpl
+def register_overview_kinds() -> list[OverviewKind]:
+    """The headings of the core's overview items (agreements and pledges, plans and
+    councils, rounds), each declared beside the code that makes the items."""
+    from samverka.workflows import overview, pictures, plans_overview
+
+    return overview.OVERVIEW_KINDS + plans_overview.OVERVIEW_KINDS + pictures.OVERVIEW_KINDS
+
+
+@hookimpl
 def cycle_overview_items(session, tenant, user) -> list[dict]:
     """Agreements about to expire, reviews due and pledge follow-ups due; red measures,
     measures due, upcoming meetings and the user's open assignments; open rounds and late
@@ -396,7 +410,11 @@ def register_round_periodic_jobs() -> list:
 
 @hookimpl(specname="register_nav_items")
 def register_round_nav_items(tenant, user) -> list[NavItem]:
-    return [NavItem(_l("Reporting rounds"), "round_pages.index", "tenant:rounds:view", 20)]
+    return [
+        NavItem(
+            _l("Reporting rounds"), "round_pages.index", "tenant:rounds:view", 20, NavGroup.WORK
+        )
+    ]
 
 
 @hookimpl
