@@ -133,7 +133,7 @@ def test_groups_follow_the_kinds_and_sort_by_due_date(db, world, acting, monkeyp
         ("agreement_expiry", "Agreements about to expire"),
         ("round", "Open reporting rounds"),
         ("red_measure", "Red measures"),
-        ("other", "Other"),  # an undeclared kind: never its raw key
+        ("other", "Other items"),  # an undeclared kind: never its raw key
     ]
     assert [i["title"] for i in groups[1].items] == ["A tidigare", "B senare"]
     assert [i["title"] for i in groups[2].items] == ["Nov", "Okt"]

@@ -94,7 +94,7 @@ def test_every_item_the_hooks_make_has_a_declared_label(seeded, db):
 
 def test_a_missing_label_is_caught(seeded, db):
     """The check above fails when a kind loses its declaration (and the page then shows
-    "Other", never the key)."""
+    "Other items", never the key)."""
     host = seeded
     police = db.scalar(select(User).where(User.email == POLICE))
     tenant = db.scalar(select(Tenant).where(Tenant.slug == "polisen-lpo-torsby"))
@@ -118,7 +118,7 @@ def test_a_missing_label_is_caught(seeded, db):
         hooks = Forgetful(hooks_of(host, db, tenant))
         groups = overview.overview_groups(db, tenant, police, hooks)
     labels = {group.kind: group.label for group in groups}
-    assert "assignment" not in labels and labels["other"] == "Other"
+    assert "assignment" not in labels and labels["other"] == "Other items"
 
 
 def test_a_partner_of_several_municipalities_sees_whose_items_they_are(seeded, db):

@@ -219,7 +219,7 @@ def register_overview_kinds() -> list[OverviewKind]:
     stand by ``order``, then kind).
 
     Every kind an item uses must be declared here, by the plugin that makes the items (a
-    test fails otherwise); an undeclared kind is shown under "Other" rather than by its key.
+    test fails otherwise); an undeclared kind is shown under "Other items" rather than by its key.
     Overview items may also name their ``organisation`` (the owner of the council, plan or
     round they come from; the viewing tenant when left out): the page names each item's
     organisation when they are not all the viewer's own.

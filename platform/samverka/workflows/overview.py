@@ -45,7 +45,7 @@ OVERVIEW_KINDS = [
     OverviewKind("pledge_follow_up", _l("Citizen pledge follow-ups due"), 30),
 ]
 #: Where items of a kind nobody declared go (logged): never under their raw key.
-OTHER_KIND = OverviewKind("other", _l("Other"), 10_000)
+OTHER_KIND = OverviewKind("other", _l("Other items"), 10_000)
 STATUS_LABELS = {
     "red": _l("Red"),
     "late": _l("Late"),
@@ -187,7 +187,7 @@ def overview_groups(session: Session, tenant: Tenant, user: Any, hooks: Any) -> 
     """Every answer of the hook, grouped by kind under the kind's declared label (groups by
     the kinds' order, then kind), each sorted by due date (undated last), then title.
 
-    Items of an undeclared kind go under "Other" (and the kind is logged); an item that
+    Items of an undeclared kind go under "Other items" (and the kind is logged); an item that
     names no ``organisation`` is the viewing tenant's own.
     """
     kinds = declared_kinds(hooks)
