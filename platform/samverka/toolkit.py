@@ -8,7 +8,8 @@ lists the hooks, whose results are the typed values below (``NavItem``, ``Period
 
 What a plugin gets, by kind:
 
-- declaring itself: ``hookimpl``, ``PluginManifest``, ``Permission``, ``Role``, ``NavItem``,
+- declaring itself: ``hookimpl``, ``PluginManifest``, ``Permission``, ``Role``, ``NavItem``
+  (in a ``NavGroup``), ``OverviewKind``,
   ``PeriodicJob``, ``RecordType``/``FieldSpec``/``FieldKind``/``Classification``;
 - its tables: ``Base``, ``TenantOwned``, ``Timestamped`` (tenant-scoped by the ORM and by
   row-level security), ``tenant_scope``;
@@ -38,7 +39,14 @@ from samverka.jobs.outbox import enqueue
 from samverka.jobs.runner import report_progress
 from samverka.lifecycle.deletion import after_commit
 from samverka.plugins.hookspecs import hookimpl
-from samverka.plugins.manifest import NavItem, PeriodicJob, PluginManifest, PublishedSeries
+from samverka.plugins.manifest import (
+    NavGroup,
+    NavItem,
+    OverviewKind,
+    PeriodicJob,
+    PluginManifest,
+    PublishedSeries,
+)
 from samverka.plugins.services import (
     consortium_members,
     consortium_read_scope,
@@ -63,8 +71,10 @@ __all__ = [
     "FieldSpec",
     "Forbidden",
     "MeasureRef",
+    "NavGroup",
     "NavItem",
     "NotFound",
+    "OverviewKind",
     "PageArgs",
     "PeriodicJob",
     "Permission",

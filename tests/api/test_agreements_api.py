@@ -158,3 +158,5 @@ def test_compliance_and_overview(api):
     groups = api.call("GET", f"{A}/overview", api.a).get_json()["groups"]
     assert groups[0]["kind"] == "agreement_expiry"
     assert groups[0]["items"][0]["due"] == soon and groups[0]["items"][0]["status"] == "due"
+    assert groups[0]["label"] == "Överenskommelser som snart löper ut"  # declared with its kind
+    assert groups[0]["items"][0]["organisation"] == "Sunne kommun"  # the tenant's own

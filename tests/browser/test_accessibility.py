@@ -314,6 +314,7 @@ PAGES = [
     State("home-platform-admin", "/", "platform_admin"),
     State("home-consortium-admin", "/", "consortium_admin"),
     State("tenant-home", "/t/sunne/", "admin_a", setup=two_organisations),
+    State("menu-group", "/t/sunne/menu/admin", "admin_a", setup=two_organisations),
     State("members", "/t/sunne/admin/members", "admin_a", with_errors=submit_empty("email")),
     State("modules", "/t/sunne/admin/modules", "admin_a", setup=offer_testplugin),
     State("sso-settings", "/t/sunne/admin/sso", "admin_a", with_errors=submit_empty("issuer")),

@@ -111,9 +111,14 @@ class TestDisabledPluginDoesNotExist:
         assert "Hej, Sunne kommun" in page.get_data(as_text=True)
 
     def test_nav_item_only_where_enabled(self, logged_in_client, tenant_pair, with_plugins):
-        assert "Anteckningar" not in logged_in_client.get("/t/sunne/").get_data(as_text=True)
+        """The module's entry is in the menu's "Modules" group (its page) only once enabled;
+        before, the group holds nothing and is not there."""
+        assert logged_in_client.get("/t/sunne/menu/modules").status_code == 404
+        assert "/menu/modules" not in logged_in_client.get("/t/sunne/").get_data(as_text=True)
         with_plugins(tenant_pair.a, "testplugin")
-        assert "Anteckningar" in logged_in_client.get("/t/sunne/").get_data(as_text=True)
+        assert "/menu/modules" in logged_in_client.get("/t/sunne/").get_data(as_text=True)
+        page = logged_in_client.get("/t/sunne/menu/modules").get_data(as_text=True)
+        assert "Anteckningar" in page and "/t/sunne/testplugin/" in page
 
     def test_enabled_in_one_tenant_is_not_enabled_in_another(
         self, client, login, tenant_pair, with_plugins
@@ -122,6 +127,7 @@ class TestDisabledPluginDoesNotExist:
         login(client, tenant_pair.admin_b)
         assert client.get("/t/torsby/testplugin/").status_code == 404
         assert "Anteckningar" not in client.get("/t/torsby/").get_data(as_text=True)
+        assert client.get("/t/torsby/menu/modules").status_code == 404  # nothing in the group
 
     def test_plugin_permission_denied_when_disabled(self, app, db, tenant_pair, with_plugins):
         from samverka.auth.authorization import Principal, authorize

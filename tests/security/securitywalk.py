@@ -252,6 +252,7 @@ ARGUMENTS: dict[str, Callable[[str, dict], Any]] = {
     "fmt": lambda rule, ids: "csv",
     "year": lambda rule, ids: 2026,
     "filename": lambda rule, ids: "samverka.js",
+    "group": lambda rule, ids: "work",  # a group of A's tenant menu (shell.nav_group)
 }
 
 #: For B: the record A shared with B stands in for A's private one (the allowed reads).

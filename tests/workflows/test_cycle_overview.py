@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from samverka.jobs.models import OutboxJob
+from samverka.plugins.manifest import OverviewKind
 from samverka.records.models import Record
 from samverka.runtime import runtime
 from samverka.workflows.agreements import services as ag
@@ -72,6 +73,10 @@ class Hooks:
         core = runtime().host.hooks_for(())
         return [*core.compliance_evidence(session=session, tenant=tenant), self.extra]
 
+    def register_overview_kinds(self):
+        core = runtime().host.hooks_for(())
+        return [*core.register_overview_kinds(), [OverviewKind("zz_plugin", "Plugin's", 5)]]
+
 
 def test_due_items_cover_expiry_review_and_follow_up(db, world, acting, monkeypatch):
     monkeypatch.setattr(ag, "today", lambda: TODAY)
@@ -115,22 +120,26 @@ def test_groups_follow_the_kinds_and_sort_by_due_date(db, world, acting, monkeyp
     agreement(db, world, acting, "A tidigare", valid_to="2026-12-24")
     extra = [
         {"kind": "red_measure", "title": "Röd åtgärd", "due": None, "status": "red", "url": None},
-        {"kind": "open_round", "title": "Okt", "due": date(2026, 11, 30), "status": "weird"},
-        {"kind": "open_round", "title": "Nov", "due": datetime(2026, 11, 25, tzinfo=UTC)},
+        {"kind": "round", "title": "Okt", "due": date(2026, 11, 30), "status": "weird"},
+        {"kind": "round", "title": "Nov", "due": datetime(2026, 11, 25, tzinfo=UTC)},
         {"kind": "zz_plugin", "title": "Annat", "due": None, "status": "info"},
+        {"kind": "undeclared", "title": "Okänt", "due": None, "status": "info"},
     ]
     with acting(world.a, world.admin_a):
         groups = overview.overview_groups(db, world.a, world.admin_a, Hooks(extra))
-    assert [g.kind for g in groups] == [
-        "agreement_expiry",
-        "open_round",
-        "red_measure",
-        "zz_plugin",
+    assert [(g.kind, g.label) for g in groups] == [
+        ("zz_plugin", "Plugin's"),  # its declared order (5) puts it first
+        ("agreement_expiry", "Agreements about to expire"),
+        ("round", "Open reporting rounds"),
+        ("red_measure", "Red measures"),
+        ("other", "Other items"),  # an undeclared kind: never its raw key
     ]
-    assert [i["title"] for i in groups[0].items] == ["A tidigare", "B senare"]
-    assert [i["title"] for i in groups[1].items] == ["Nov", "Okt"]
-    assert groups[1].items[0]["due"] == date(2026, 11, 25)  # a datetime counts by its day
-    assert groups[1].items[1]["status"] == "info"  # an unknown status is not trusted
+    assert [i["title"] for i in groups[1].items] == ["A tidigare", "B senare"]
+    assert [i["title"] for i in groups[2].items] == ["Nov", "Okt"]
+    assert groups[2].items[0]["due"] == date(2026, 11, 25)  # a datetime counts by its day
+    assert groups[2].items[1]["status"] == "info"  # an unknown status is not trusted
+    assert {i["organisation"] for g in groups for i in g.items} == {world.a.name}
+    assert not overview.names_organisations(groups, world.a)
 
 
 def test_compliance_merges_answers_and_says_no_evidence(db, world, acting):

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
         MeasureSummary,
         NavItem,
         OverviewItem,
+        OverviewKind,
         PeriodicJob,
         PictureSection,
         PluginManifest,
@@ -227,4 +228,19 @@ def seed_demo(session: Any) -> dict[str, int] | None:
     every installed plugin to each demo consortium and enabled it for their municipalities,
     and seeded users, pictures, action plans and agreements. Return counts of what was
     created, keyed by a name prefixed with the plugin's (0 on a second run).
+    """
+
+
+@hookspec
+def register_overview_kinds() -> list[OverviewKind]:
+    """*Per tenant.* The kinds of item the plugin's ``cycle_overview_items`` answers with,
+    each with its heading: ``OverviewKind(kind, label, order=100)`` (from
+    :mod:`samverka.toolkit`; ``label`` translatable, e.g. ``lazy_gettext``; groups
+    stand by ``order``, then kind).
+
+    Every kind an item uses must be declared here, by the plugin that makes the items (a
+    test fails otherwise); an undeclared kind is shown under "Other items" rather than by its key.
+    Overview items may also name their ``organisation`` (the owner of the council, plan or
+    round they come from; the viewing tenant when left out): the page names each item's
+    organisation when they are not all the viewer's own.
     """

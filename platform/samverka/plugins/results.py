@@ -22,6 +22,7 @@ from samverka.plugins.manifest import (
     MeasureSummary,
     NavItem,
     OverviewItem,
+    OverviewKind,
     PeriodicJob,
     PictureSection,
     PublishedSeries,
@@ -94,6 +95,7 @@ RESULTS: dict[str, ListOf | MappingOf] = {
     "situation_picture_sections": ListOf(PictureSection),
     "measure_summaries": ListOf(MeasureSummary),
     "publish_series": ListOf(PublishedSeries),
+    "register_overview_kinds": ListOf(OverviewKind),
     "seed_demo": MappingOf(str, lambda n: isinstance(n, int), "a count"),
 }
 

@@ -13,12 +13,14 @@ from typing import Any
 
 from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from samverka.auth import clock, sessions
 from samverka.auth.authorization import Principal, authorize, bind_session, unbind_session
 from samverka.auth.models import User
 from samverka.auth.session_models import UserSession
 from samverka.db import SCOPE_FREE, TenantScope, set_scope
+from samverka.plugins.manifest import NavGroup, NavItem
 from samverka.plugins.services import effective_config, enabled_plugins
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
@@ -243,7 +245,58 @@ def _plugin_of_blueprint(blueprint: str) -> str | None:
     return mapping.get(blueprint.split(".", 1)[0])
 
 
-def nav_items() -> list[Link]:
+#: The groups of the tenant menu, in the top row's order, with their headings.
+NAV_GROUP_LABELS = {
+    NavGroup.WORK: _l("Work"),
+    NavGroup.MODULES: _l("Modules"),
+    NavGroup.ADMIN: _l("Administration"),
+}
+#: Pages with no menu entry of their own that belong under another entry's (blueprint →
+#: that entry's endpoint): a situation picture is reached from its round, the whole
+#: overview from the start page.
+SECTION_OF_BLUEPRINT = {
+    "picture_pages": "round_pages.index",
+    "overview_pages": "shell.tenant_home",
+}
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    """One group of the tenant menu: its heading, its page and the entries the user sees."""
+
+    key: NavGroup
+    label: Any
+    href: str
+    items: list[Link]
+    active: bool = False
+
+
+@dataclass(frozen=True)
+class Menu:
+    """The tenant menu of this request: the top row (the start page's entries, then one
+    link per group) and the groups themselves (each listed on its own page)."""
+
+    top: list[Link]
+    groups: list[MenuGroup]
+
+    def group(self, key: str) -> MenuGroup | None:
+        return next((group for group in self.groups if group.key == key), None)
+
+
+def _in_section(endpoint: str) -> bool:
+    """Whether this request's page is ``endpoint``'s or belongs with it (same blueprint,
+    or a blueprint listed in :data:`SECTION_OF_BLUEPRINT`); the start page only itself."""
+    if request.endpoint == endpoint:
+        return True
+    blueprint = request.blueprint or ""
+    if SECTION_OF_BLUEPRINT.get(blueprint) == endpoint:
+        return True
+    own = endpoint.rpartition(".")[0]
+    return bool(blueprint) and own == blueprint and own != "shell"
+
+
+def visible_nav_items() -> list[NavItem]:
+    """The enabled plugins' (and the core's) entries the user may use, in their order."""
     tenant = g.get("tenant")
     user = current_user()
     if tenant is None or user is None:
@@ -252,11 +305,48 @@ def nav_items() -> list[Link]:
         item for group in g.hooks.register_nav_items(tenant=tenant, user=user) for item in group
     ]
     items.sort(key=lambda item: (item.order, str(item.label)))
-    return [
-        Link(item.label, url_for(item.endpoint), request.endpoint == item.endpoint)
+    return [item for item in items if can(item.action)]
+
+
+def menu() -> Menu:
+    """The tenant menu, built once per request (the layout and a group's page both ask)."""
+    if "menu" not in g:
+        g.menu = _build_menu(visible_nav_items())
+    return g.menu
+
+
+def _build_menu(items: list[NavItem]) -> Menu:
+    top = [
+        Link(item.label, url_for(item.endpoint), _in_section(item.endpoint))
         for item in items
-        if can(item.action)
+        if item.group == NavGroup.HOME
     ]
+    groups = []
+    for key, label in NAV_GROUP_LABELS.items():
+        links = [
+            Link(item.label, url_for(item.endpoint), _in_section(item.endpoint))
+            for item in items
+            if item.group == key
+        ]
+        if not links:
+            continue
+        href = url_for("shell.nav_group", group=key.value)
+        here = request.endpoint == "shell.nav_group" and _viewed_group() == key.value
+        active = here or any(link.active for link in links)
+        groups.append(MenuGroup(key, label, href, links, active))
+    top += [Link(group.label, group.href, group.active) for group in groups]
+    return Menu(top, groups)
+
+
+def _viewed_group() -> str | None:
+    return (request.view_args or {}).get("group")
+
+
+def nav_items() -> list[Link]:
+    """The top row of the tenant menu: the overview, then one link per group."""
+    if g.get("tenant") is None or current_user() is None:
+        return []
+    return menu().top
 
 
 def language_links() -> list[Link]:

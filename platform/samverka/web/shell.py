@@ -7,7 +7,14 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from samverka.auth.services import administered_consortia
 from samverka.runtime import db_session, runtime
 from samverka.web.auth import safe_next
-from samverka.web.context import LOCALES, current_user, principal, reachable_tenants, require
+from samverka.web.context import (
+    LOCALES,
+    current_user,
+    menu,
+    principal,
+    reachable_tenants,
+    require,
+)
 
 bp = Blueprint("shell", __name__)
 
@@ -31,6 +38,17 @@ def tenant_home():
     host = runtime().host
     modules = [host.manifest(name) for name in sorted(g.enabled_plugins)]
     return render_template("tenant_home.html", tenant=g.tenant, modules=modules)
+
+
+@bp.route("/t/<tenant_slug>/menu/<group>")
+def nav_group(group: str):
+    """A group of the tenant menu (the top row's link): its entries the user may use, so
+    every page is two clicks from anywhere, without JavaScript. 404 for a group that does
+    not exist or holds nothing the user may use."""
+    found = menu().group(group)
+    if found is None:
+        abort(404)
+    return render_template("nav_group.html", group=found)
 
 
 @bp.route("/switch")

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Blueprint
 from sqlalchemy import select
 
-from samverka.toolkit import NavItem, Permission, PluginManifest, hookimpl
+from samverka.toolkit import NavGroup, NavItem, Permission, PluginManifest, hookimpl
 
 from .models import NAME, DataElement, DataValue, Indicator
 
@@ -90,7 +90,8 @@ def register_api_blueprints() -> list:
 
 @hookimpl
 def register_nav_items(tenant, user) -> list[NavItem]:
-    return [NavItem("Indikatorer", "indicators.index", VIEW, 60)]
+    """Under the menu's "Modules" (a plugin's default, stated for the reader)."""
+    return [NavItem("Indikatorer", "indicators.index", VIEW, 60, NavGroup.MODULES)]
 
 
 @hookimpl

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from samverka.plugins.hookspecs import hookimpl
-from samverka.plugins.manifest import NavItem
+from samverka.plugins.manifest import NavGroup, NavItem, OverviewKind
 from samverka.workflows.action_plans import api, overview, web
 from samverka.workflows.action_plans.archive import export_cycle_rows
 
@@ -23,7 +23,9 @@ def register_api_blueprints() -> list:
 
 @hookimpl
 def register_nav_items(tenant, user) -> list[NavItem]:
-    return [NavItem(_l("Action plans"), "plan_pages.index", "tenant:records:read", 30)]
+    return [
+        NavItem(_l("Action plans"), "plan_pages.index", "tenant:records:read", 30, NavGroup.WORK)
+    ]
 
 
 @hookimpl
@@ -42,3 +44,9 @@ def cycle_overview_items(session, tenant, user) -> list[dict]:
 def export_tenant_data(session, tenant, archive) -> None:
     """``cycle/``: action plans and councils."""
     export_cycle_rows(session, tenant, archive)
+
+
+@hookimpl
+def register_overview_kinds() -> list[OverviewKind]:
+    """Red measures, measures due, upcoming meetings, assignments."""
+    return overview.OVERVIEW_KINDS

@@ -18,9 +18,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from samverka.plugins.manifest import OverviewKind
 from samverka.records.models import Record
 from samverka.tenants.models import Tenant
 from samverka.workflows.action_plans.services import (
@@ -34,16 +36,31 @@ from samverka.workflows.calendar import url_or_none
 from samverka.workflows.councils import services as councils
 from samverka.workflows.cycle_types import ACTION_PLAN_TYPE
 from samverka.workflows.decisions import latest_decision
+from samverka.workflows.overview.services import organisation_names
 
 DUE_SOON = timedelta(days=30)
 MEETINGS_AHEAD = 30
 YEAR = timedelta(days=365)
 
 
+#: The kinds of item plans and councils put on the overview (declared by the core's
+#: ``register_overview_kinds``).
+OVERVIEW_KINDS = [
+    OverviewKind("measure_due", _l("Measures due"), 60),
+    OverviewKind("red_measure", _l("Red measures"), 70),
+    OverviewKind("meeting", _l("Upcoming meetings"), 80),
+    OverviewKind("assignment", _l("Assignments"), 90),
+]
+
+
 def overview_items(session: Session, tenant: Tenant, user: Any) -> list[dict]:
-    """The start page's items for ``user`` in ``tenant``, most urgent first."""
+    """The start page's items for ``user`` in ``tenant``, most urgent first; each names the
+    organisation whose plan or council it comes from (a partner works in several)."""
     items = _measure_items(session, tenant) + _meeting_items(session, tenant)
     items += _assignment_items(session, tenant, user)
+    names = organisation_names(session, {item["owner_id"] for item in items})
+    for item in items:
+        item["organisation"] = names.get(item.pop("owner_id"))
     order = {"red": 0, "late": 1, "due": 2, "info": 3, "ok": 4}
     return sorted(items, key=lambda i: (order[i["status"]], i["due"] or date.max, i["title"]))
 
@@ -68,13 +85,14 @@ def _measure_items(session: Session, tenant: Tenant) -> list[dict]:
         status = latest.get(measure.id)
         url = url_or_none("plan_pages.detail", tenant_slug=tenant.slug, plan_id=plan.id)
         if status is not None and status.status == "red":
-            items.append(_item("red_measure", measure.title, measure.due_on, "red", url))
+            items.append(_item("red_measure", measure.title, measure.due_on, "red", url, plan))
         elif measure.due_on and measure.due_on <= now + DUE_SOON:
             if status is not None and status.status == "green" and measure.due_on < now:
                 continue  # finished on time
             late = measure.due_on < now
+            status_word = "late" if late else "due"
             items.append(
-                _item("measure_due", measure.title, measure.due_on, "late" if late else "due", url)
+                _item("measure_due", measure.title, measure.due_on, status_word, url, plan)
             )
     return items
 
@@ -87,6 +105,7 @@ def _meeting_items(session: Session, tenant: Tenant) -> list[dict]:
             meeting.meeting_on,
             "info",
             url_or_none("council_pages.meeting", tenant_slug=tenant.slug, meeting_id=meeting.id),
+            council,
         )
         for meeting, council in councils.upcoming_meetings(session, days=MEETINGS_AHEAD)
     ]
@@ -95,7 +114,9 @@ def _meeting_items(session: Session, tenant: Tenant) -> list[dict]:
 def _assignment_items(session: Session, tenant: Tenant, user: Any) -> list[dict]:
     now = today()
     items = []
-    for assignment in councils.my_assignments(session, tenant, user):
+    found = councils.my_assignments(session, tenant, user)
+    bodies = _records(session, {assignment.record_id for assignment in found})
+    for assignment in found:
         if assignment.due_on is None:
             status = "ok"
         elif assignment.due_on < now:
@@ -105,12 +126,30 @@ def _assignment_items(session: Session, tenant: Tenant, user: Any) -> list[dict]
         else:
             status = "ok"
         url = url_or_none("council_pages.assignments", tenant_slug=tenant.slug)
-        items.append(_item("assignment", assignment.title, assignment.due_on, status, url))
+        body = bodies.get(assignment.record_id)
+        items.append(_item("assignment", assignment.title, assignment.due_on, status, url, body))
     return items
 
 
-def _item(kind: str, title: str, due: date | None, status: str, url: str | None) -> dict:
-    return {"kind": kind, "title": title, "due": due, "status": status, "url": url}
+def _records(session: Session, ids: set[int]) -> dict[int, Record]:
+    if not ids:
+        return {}
+    return {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(ids)))}
+
+
+def _item(
+    kind: str, title: str, due: date | None, status: str, url: str | None, owner: Record | None
+) -> dict:
+    """An overview item; ``owner_id`` (the tenant owning the plan or council) becomes the
+    item's ``organisation`` in :func:`overview_items`."""
+    return {
+        "kind": kind,
+        "title": title,
+        "due": due,
+        "status": status,
+        "url": url,
+        "owner_id": owner.tenant_id if owner is not None else None,
+    }
 
 
 # --- evidence -------------------------------------------------------------------------

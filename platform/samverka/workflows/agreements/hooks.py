@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from samverka.plugins.hookspecs import hookimpl
-from samverka.plugins.manifest import NavItem
+from samverka.plugins.manifest import NavGroup, NavItem
 from samverka.records.types import RecordType
 from samverka.workflows.agreements import api, public, web
 from samverka.workflows.agreements.services import (
@@ -28,8 +28,12 @@ def register_api_blueprints() -> list:
 @hookimpl
 def register_nav_items(tenant, user) -> list[NavItem]:
     return [
-        NavItem(_l("Agreements"), "agreement_pages.index", "tenant:records:read", 50),
-        NavItem(_l("Citizen pledges"), "pledge_pages.index", "tenant:records:read", 51),
+        NavItem(
+            _l("Agreements"), "agreement_pages.index", "tenant:records:read", 50, NavGroup.WORK
+        ),
+        NavItem(
+            _l("Citizen pledges"), "pledge_pages.index", "tenant:records:read", 51, NavGroup.WORK
+        ),
     ]
 
 

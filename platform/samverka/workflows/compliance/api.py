@@ -45,6 +45,10 @@ class OverviewItemSchema(ma.Schema):
     due = fields.Date(required=True, allow_none=True)
     status = fields.String(required=True, metadata={"description": "ok|late|red|due|info"})
     url = fields.String(required=True, allow_none=True)
+    organisation = fields.String(
+        required=True,
+        metadata={"description": "The organisation whose council, plan or round it is."},
+    )
 
 
 class OverviewGroupSchema(ma.Schema):
@@ -92,7 +96,10 @@ def get_overview():
                 "kind": g.kind,
                 "label": g.label,
                 "items": [
-                    {k: item.get(k) for k in ("kind", "title", "due", "status", "url")}
+                    {
+                        k: item.get(k)
+                        for k in ("kind", "title", "due", "status", "url", "organisation")
+                    }
                     for item in g.items
                 ],
             }

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from samverka.auth.hooks import ADMINS, TENANT_ROLES
 from samverka.auth.permissions import Permission
 from samverka.plugins.hookspecs import hookimpl
-from samverka.plugins.manifest import NavItem
+from samverka.plugins.manifest import NavGroup, NavItem
 from samverka.workflows.compliance import api, web
 from samverka.workflows.compliance.services import core_evidence
 
@@ -26,7 +26,11 @@ def register_api_blueprints() -> list:
 
 @hookimpl
 def register_nav_items(tenant, user) -> list[NavItem]:
-    return [NavItem(_l("Compliance"), "compliance_pages.show", "tenant:compliance:view", 55)]
+    return [
+        NavItem(
+            _l("Compliance"), "compliance_pages.show", "tenant:compliance:view", 55, NavGroup.WORK
+        )
+    ]
 
 
 @hookimpl

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from samverka.plugins.hookspecs import hookimpl
-from samverka.plugins.manifest import NavItem
+from samverka.plugins.manifest import NavGroup, NavItem
 from samverka.records.types import RecordType
 from samverka.workflows.councils import api, web
 from samverka.workflows.councils.services import council_record_types
@@ -24,8 +24,10 @@ def register_api_blueprints() -> list:
 @hookimpl
 def register_nav_items(tenant, user) -> list[NavItem]:
     return [
-        NavItem(_l("Councils"), "council_pages.index", "tenant:records:read", 40),
-        NavItem(_l("Annual calendar"), "calendar_pages.year", "tenant:records:read", 45),
+        NavItem(_l("Councils"), "council_pages.index", "tenant:records:read", 40, NavGroup.WORK),
+        NavItem(
+            _l("Annual calendar"), "calendar_pages.year", "tenant:records:read", 45, NavGroup.WORK
+        ),
     ]
 
 

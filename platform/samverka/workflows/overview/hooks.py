@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from samverka.plugins.hookspecs import hookimpl
-from samverka.plugins.manifest import PeriodicJob
+from samverka.plugins.manifest import OverviewKind, PeriodicJob
 from samverka.workflows.overview import services, web
 
 
@@ -27,3 +27,9 @@ def register_periodic_jobs() -> list[PeriodicJob]:
             "core.cycle_reminders", timedelta(hours=6), services.send_reminders, per_tenant=True
         )
     ]
+
+
+@hookimpl
+def register_overview_kinds() -> list[OverviewKind]:
+    """Agreements about to expire, reviews and pledge follow-ups due."""
+    return services.OVERVIEW_KINDS

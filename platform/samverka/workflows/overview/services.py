@@ -11,7 +11,8 @@ due date, however often the job runs (:class:`CycleReminder` remembers what was 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,26 +26,26 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from samverka.auth.models import User
 from samverka.db import Base, TenantOwned, get_scope, utcnow
 from samverka.jobs.outbox import enqueue
+from samverka.plugins.manifest import OverviewKind
 from samverka.records.models import Record
 from samverka.tenants.models import Membership, Tenant
 from samverka.workflows.agreements import services as agreements
 
+log = logging.getLogger(__name__)
 EXPIRY_NOTICE = timedelta(days=90)
 REVIEW_NOTICE = timedelta(days=60)
 FOLLOW_UP_NOTICE = timedelta(days=30)
 STATUSES = ("red", "late", "due", "ok", "info")
 REMINDED_ROLES = ("coordinator", "tenant_admin")
-KIND_LABELS = {
-    "agreement_expiry": _l("Agreements about to expire"),
-    "agreement_review": _l("Agreement reviews due"),
-    "pledge_follow_up": _l("Citizen pledge follow-ups due"),
-    "open_round": _l("Open reporting rounds"),
-    "late_unit": _l("Late units"),
-    "measure_due": _l("Measures due"),
-    "red_measure": _l("Red measures"),
-    "meeting": _l("Upcoming meetings"),
-    "assignment": _l("Assignments"),
-}
+#: The kinds of item this module puts on the overview (declared by the core's
+#: ``register_overview_kinds``, beside those of the plans and the rounds).
+OVERVIEW_KINDS = [
+    OverviewKind("agreement_expiry", _l("Agreements about to expire"), 10),
+    OverviewKind("agreement_review", _l("Agreement reviews due"), 20),
+    OverviewKind("pledge_follow_up", _l("Citizen pledge follow-ups due"), 30),
+]
+#: Where items of a kind nobody declared go (logged): never under their raw key.
+OTHER_KIND = OverviewKind("other", _l("Other items"), 10_000)
 STATUS_LABELS = {
     "red": _l("Red"),
     "late": _l("Late"),
@@ -171,25 +172,70 @@ class Group:
     items: list[dict]
 
 
+def declared_kinds(hooks: Any) -> dict[str, OverviewKind]:
+    """Every kind the enabled plugins (and the core) declare, by kind; the first
+    declaration of a kind counts (a test keeps them unique)."""
+    kinds: dict[str, OverviewKind] = {}
+    for found in hooks.register_overview_kinds() or []:
+        for kind in found or []:
+            if isinstance(kind, OverviewKind):
+                kinds.setdefault(kind.kind, kind)
+    return kinds
+
+
 def overview_groups(session: Session, tenant: Tenant, user: Any, hooks: Any) -> list[Group]:
-    """Every answer of the hook, grouped by kind (groups in :data:`KIND_LABELS` order, then
-    others by name), each sorted by due date (undated last), then title."""
+    """Every answer of the hook, grouped by kind under the kind's declared label (groups by
+    the kinds' order, then kind), each sorted by due date (undated last), then title.
+
+    Items of an undeclared kind go under "Other items" (and the kind is logged); an item that
+    names no ``organisation`` is the viewing tenant's own.
+    """
+    kinds = declared_kinds(hooks)
     groups: dict[str, list[dict]] = {}
     for found in hooks.cycle_overview_items(session=session, tenant=tenant, user=user) or []:
         for item in found or []:
             if not isinstance(item, dict) or not item.get("kind"):
                 continue
-            status = item.get("status") if item.get("status") in STATUSES else "info"
-            due = item.get("due")
-            due = due.date() if isinstance(due, datetime) else due
-            due = due if isinstance(due, date) else None
-            groups.setdefault(str(item["kind"]), []).append({**item, "status": status, "due": due})
-    known = list(KIND_LABELS)
-    order = sorted(groups, key=lambda k: (known.index(k) if k in known else len(known), k))
+            groups.setdefault(_kind_of(str(item["kind"]), kinds), []).append(_cleaned(item, tenant))
+    kinds[OTHER_KIND.kind] = kinds.get(OTHER_KIND.kind, OTHER_KIND)
+    order = sorted(groups, key=lambda k: (kinds[k].order, k))
     return [
-        Group(kind, str(KIND_LABELS.get(kind, kind)), sorted(groups[kind], key=_due_key))
-        for kind in order
+        Group(kind, str(kinds[kind].label), sorted(groups[kind], key=_due_key)) for kind in order
     ]
+
+
+def _kind_of(kind: str, kinds: dict[str, OverviewKind]) -> str:
+    if kind in kinds:
+        return kind
+    log.warning("overview item kind %r has no label (declare it: register_overview_kinds)", kind)
+    return OTHER_KIND.kind
+
+
+def _cleaned(item: dict, tenant: Tenant) -> dict:
+    """The item with a known status (an unknown one is not trusted), its due date as a
+    date, and its organisation (the tenant's own unless it says)."""
+    status = item.get("status") if item.get("status") in STATUSES else "info"
+    due = item.get("due")
+    due = due.date() if isinstance(due, datetime) else due
+    due = due if isinstance(due, date) else None
+    organisation = str(item.get("organisation") or tenant.name)
+    return {**item, "status": status, "due": due, "organisation": organisation}
+
+
+def names_organisations(groups: list[Group], tenant: Tenant) -> bool:
+    """Whether the page names each item's organisation: when the viewer works with several
+    (some item comes from another organisation's council, plan or round). A tenant that
+    sees only its own items sees the page as before."""
+    return any(item["organisation"] != tenant.name for group in groups for item in group.items)
+
+
+def organisation_names(session: Session, tenant_ids: Iterable[int]) -> dict[int, str]:
+    """Tenant id → name, one query: the ``organisation`` of items from other tenants'
+    councils, plans and rounds (which organisations exist is no secret)."""
+    wanted = set(tenant_ids)
+    if not wanted:
+        return {}
+    return dict(session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(wanted))).all())
 
 
 def _due_key(item: dict) -> tuple:

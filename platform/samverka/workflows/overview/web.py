@@ -17,11 +17,20 @@ def groups_for_request() -> list[overview.Group]:
     return overview.overview_groups(db_session(), g.tenant, current_user(), g.hooks)
 
 
+def names_organisations(groups: list[overview.Group]) -> bool:
+    """Whether the panels name each item's organisation (the viewer works with several)."""
+    return overview.names_organisations(groups, g.tenant)
+
+
 @bp.route("/")
 def show():
     require("tenant:dashboard:view")
+    groups = groups_for_request()
     return render_template(
-        "overview.html", groups=groups_for_request(), labels=overview.STATUS_LABELS
+        "overview.html",
+        groups=groups,
+        labels=overview.STATUS_LABELS,
+        with_organisation=names_organisations(groups),
     )
 
 
@@ -30,5 +39,6 @@ def overview_helpers() -> dict:
     """``overview_groups()`` in templates: the tenant home page includes the panels."""
     return {
         "overview_groups": groups_for_request,
+        "overview_names_organisations": names_organisations,
         "overview_status_labels": overview.STATUS_LABELS,
     }

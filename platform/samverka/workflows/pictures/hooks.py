@@ -4,6 +4,7 @@ compile job, evidence of a current picture, start-page items."""
 from __future__ import annotations
 
 from samverka.plugins.hookspecs import hookimpl
+from samverka.plugins.manifest import OverviewKind
 from samverka.workflows.pictures import services, web
 
 
@@ -25,3 +26,9 @@ def compliance_evidence(session, tenant) -> list[dict]:
 @hookimpl
 def cycle_overview_items(session, tenant, user) -> list[dict]:
     return services.overview_items(session, tenant, user)
+
+
+@hookimpl
+def register_overview_kinds() -> list[OverviewKind]:
+    """Open rounds, late units, invitations to report."""
+    return services.OVERVIEW_KINDS

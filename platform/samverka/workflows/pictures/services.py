@@ -25,12 +25,14 @@ from sqlalchemy.orm import Session
 
 from samverka.audit import record_event
 from samverka.errors import NotFound
+from samverka.plugins.manifest import OverviewKind
 from samverka.records import services as records
 from samverka.records.disclosure import Disclosed, disclose
 from samverka.records.models import Record, RecordShare
 from samverka.tenants.models import Consortium, Tenant
 from samverka.workflows.calendar import url_or_none
 from samverka.workflows.cycle_types import SITUATION_PICTURE_TYPE
+from samverka.workflows.overview.services import organisation_names
 from samverka.workflows.rounds import services as rounds
 from samverka.workflows.rounds.models import OPEN, PictureFigure, ReportingRound
 
@@ -521,9 +523,19 @@ def latest_picture(session: Session, tenant: Tenant) -> Record | None:
     )
 
 
+#: The kinds of item the rounds put on the overview (declared by the core's
+#: ``register_overview_kinds``).
+OVERVIEW_KINDS = [
+    OverviewKind("round", _l("Open reporting rounds"), 40),
+    OverviewKind("late_unit", _l("Late units"), 50),
+    OverviewKind("round_invitation", _l("Reports asked of you"), 55),
+]
+
+
 def overview_items(session: Session, tenant: Tenant, user: Any) -> list[dict]:
     """Open rounds (due, or late when the deadline passed), units that have not reported
-    after the deadline (red), and rounds other tenants invite ``tenant`` to report in."""
+    after the deadline (red), and rounds other tenants invite ``tenant`` to report in (each
+    naming the organisation whose round it is)."""
     day = rounds.today()
     items = []
     open_rounds = session.scalars(
@@ -560,9 +572,13 @@ def overview_items(session: Session, tenant: Tenant, user: Any) -> list[dict]:
                 }
                 for name in missing
             )
-    for round_, unit in rounds.invitations_for(session, tenant):
-        if round_.tenant_id == tenant.id:
-            continue
+    invitations = [
+        (round_, unit)
+        for round_, unit in rounds.invitations_for(session, tenant)
+        if round_.tenant_id != tenant.id
+    ]
+    names = organisation_names(session, {round_.tenant_id for round_, _unit in invitations})
+    for round_, unit in invitations:
         items.append(
             {
                 "kind": "round_invitation",
@@ -577,6 +593,7 @@ def overview_items(session: Session, tenant: Tenant, user: Any) -> list[dict]:
                     round_id=round_.id,
                     unit_id=unit.id,
                 ),
+                "organisation": names.get(round_.tenant_id),
             }
         )
     return items

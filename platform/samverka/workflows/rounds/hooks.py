@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from samverka.auth.hooks import TENANT_ROLES
 from samverka.auth.permissions import Permission
 from samverka.plugins.hookspecs import hookimpl
-from samverka.plugins.manifest import NavItem, PeriodicJob, PublishedSeries
+from samverka.plugins.manifest import NavGroup, NavItem, PeriodicJob, PublishedSeries
 from samverka.workflows.rounds import api, web
 from samverka.workflows.rounds.series import round_series
 from samverka.workflows.rounds.services import export_rounds, send_reminders
@@ -28,7 +28,11 @@ def register_api_blueprints() -> list:
 
 @hookimpl
 def register_nav_items(tenant, user) -> list[NavItem]:
-    return [NavItem(_l("Reporting rounds"), "round_pages.index", "tenant:rounds:view", 20)]
+    return [
+        NavItem(
+            _l("Reporting rounds"), "round_pages.index", "tenant:rounds:view", 20, NavGroup.WORK
+        )
+    ]
 
 
 @hookimpl
