@@ -206,15 +206,7 @@ def create_database(admin_url: str, name: str) -> dict[str, str]:
 
 def migrate_database(owner_url: str) -> list[str]:
     """``samverka db upgrade`` with a plugin host that has the benchmark plugin."""
-    from samverka import migrate
-    from samverka.plugins import core
-    from samverka.plugins.host import CORE_PLUGIN, PluginHost
-
-    host = PluginHost()
-    host.register(core, CORE_PLUGIN, internal=True)
-    host.register(samverka_benchplugin, samverka_benchplugin.NAME)
-    host.check()
-    return migrate.upgrade(owner_url, host, APP_ROLE)
+    return generate.migrate_database(owner_url, APP_ROLE)
 
 
 class Statements:
@@ -541,13 +533,15 @@ def make_targets(
     }
     api_path = f"/api/v1/tenants/{data['tenant_slug']}/{samverka_benchplugin.NAME}/items"
     bearer = f"Authorization: Bearer {data['api_token']}"
-    return [
-        Target(rows, app, Server(f"{app}-{rows}", modules[app][0], modules[app][1], args.workers),
-               db["name"], path)
-        for app in APPS
-    ] + [
-        Target(rows, app, Server(f"{app}-{rows}", modules[app][0], modules[app][1], args.workers),
-               db["name"], api_path, bearer if app == "samverka_api" else None)
+    servers = {
+        app: Server(f"{app}-{rows}", module, env, args.workers)
+        for app, (module, env) in modules.items()
+    }
+    if args.smoke:  # one Samverka server answers both: a smoke run times nothing
+        servers["samverka_api"] = servers["samverka"]
+    return [Target(rows, app, servers[app], db["name"], path) for app in APPS] + [
+        Target(rows, app, servers[app], db["name"], api_path,
+               bearer if app == "samverka_api" else None)
         for app in API_APPS
     ]  # fmt: skip
 
@@ -943,11 +937,12 @@ def main(argv: list[str] | None = None) -> int:
             databases[rows] = db
             targets += make_targets(rows, db, data[rows], args, instance, secret)
         code = platform_state()  # what the servers import now; later edits do not reach them
-        log(f"starting {len(targets)} gunicorn servers ({args.workers} sync workers each)")
-        for target in targets:
-            target.server.launch()
-        for target in targets:
-            target.server.wait_ready()
+        servers = list({id(t.server): t.server for t in targets}.values())
+        log(f"starting {len(servers)} gunicorn servers ({args.workers} sync workers each)")
+        for server in servers:
+            server.launch()
+        for server in servers:
+            server.wait_ready()
         checks = {}
         for rows in sizes:
             checks[rows] = check_pages(
