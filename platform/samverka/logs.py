@@ -241,22 +241,26 @@ JOB_OUTCOMES = {
 }
 
 
-def job_finished(logger: logging.Logger, outcome: str, seconds: float) -> None:
+def job_finished(
+    logger: logging.Logger, outcome: str, seconds: float, tenant_id: int | None = None
+) -> None:
     """Log the one line a job run leaves: which job, for whom, how it ended, how long it took
     (``job core.count_to for sunne: done in 0.4 s``), at WARNING when it failed.
 
     Why one line, at the end: a console (``samverka demo``) or a log search shows each job
     once, with its outcome and duration, instead of a worker library's several lines per job
     (the worker runs RQ's own loggers at WARNING). The job and tenant come from the job's log
-    context (:func:`bind`), and so does the failure's exception class (``error``)."""
+    context (:func:`bind`), and so does the failure's exception class (``error``); a run
+    that ended before it knew the tenant's name shows the tenant's id."""
     fields = current_context()
+    whom = fields.get("tenant") or (f"tenant {tenant_id}" if tenant_id else "the platform")
     text = JOB_OUTCOMES.get(outcome, outcome).format(error=fields.get("error", "error"))
     level = logging.WARNING if outcome in ("pending", "failed") else logging.INFO
     logger.log(
         level,
         "job %s for %s: %s in %.1f s",
         fields.get("job", "?"),
-        fields.get("tenant") or "the platform",
+        whom,
         text,
         seconds,
         extra={"outcome": outcome, "duration_ms": round(seconds * 1000, 1)},

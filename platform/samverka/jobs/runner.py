@@ -57,7 +57,7 @@ def run(job: str, tenant_id: int, kwargs: dict[str, Any]) -> Any:
     started = time.perf_counter()
     with log_context(request_id=_queued_request_id(), job=job), worker_app().app_context():
         result = _run(job, tenant_id, kwargs)
-        job_finished(log, "done", time.perf_counter() - started)
+        job_finished(log, "done", time.perf_counter() - started, tenant_id)
         return result
 
 
@@ -111,7 +111,7 @@ def run_outbox(outbox_id: int, tenant_id: int | None, attempt: int) -> str:
     started = time.perf_counter()
     with log_context(request_id=_queued_request_id()), worker_app().app_context():
         outcome = _run_outbox(db_session(), outbox_id, tenant_id, attempt)
-        job_finished(log, outcome, time.perf_counter() - started)
+        job_finished(log, outcome, time.perf_counter() - started, tenant_id)
         return outcome
 
 
@@ -120,6 +120,7 @@ def _run_outbox(session: Session, outbox_id: int, tenant_id: int | None, attempt
     already there (a duplicate, or a second worker) changes nothing."""
     set_scope(session, job_scope(tenant_id))
     row = session.get(OutboxJob, outbox_id)
+    bind(job=row.job if row is not None else None)  # for the job's one line (samverka.logs)
     if row is None or row.status in (DONE, FAILED):
         session.rollback()
         return "skipped"
