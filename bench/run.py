@@ -1,6 +1,7 @@
 """One whole benchmark run: throwaway PostgreSQL, data, Samverka vs two bare Flask baselines.
 
     /tmp/venv/bin/python bench/run.py [--sizes 10000,100000,1000000] [--rounds 5] [--duration 3]
+    .venv/bin/python bench/run.py --smoke --pg-url $SAMVERKA_TEST_POSTGRES_URL   # seconds, no wrk
 
 One database per size (same directory, ``bench_items`` with that many rows), and for each
 size three gunicorn servers with the same settings: the Samverka app with the benchmark
