@@ -145,8 +145,8 @@ def demo_command(host: str, port: int) -> None:
     Stops cleanly on Ctrl-C (SIGINT) or SIGTERM, with exit status 0 (a stop that was asked
     for, as gunicorn and ``samverka serve`` do): the web server first, then the worker and the
     scheduler (see :func:`_stop_helpers`: a running job gets a few seconds), then the
-    embedded Redis. The worker and scheduler run in a session of their own, so a terminal's Ctrl-C
-    reaches only this process and the stop happens once, in that order."""
+    embedded Redis. The worker and scheduler run in a session of their own, so a terminal's
+    Ctrl-C reaches only this process and the stop happens once, in that order."""
     from samverka import demo, migrate
     from samverka.jobs.queue import redis_url
 
@@ -177,16 +177,20 @@ def demo_command(host: str, port: int) -> None:
         pids = ", ".join(str(p.pid) for p in helpers)
         click.echo(f"Job worker and scheduler running (pids {pids}); stop everything with Ctrl-C.")
         _serve(host, port, 1, quick_exit=True)
-    except (DemoStopped, SystemExit):  # a signal, or gunicorn's own exit after one
-        if os.getpid() != owner:  # the web worker leaving: it owns none of this
+    except DemoStopped:  # a signal while migrating or seeding
+        pass
+    except SystemExit as stop:  # gunicorn's exit: after a signal (0), or a failure
+        if os.getpid() != owner or stop.code not in (0, None):  # or the web worker leaving
             raise
     finally:
         if os.getpid() == owner:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+            for sig in previous:  # a second Ctrl-C must not cut the stop short
+                signal.signal(sig, signal.SIG_IGN)
             _stop_helpers(helpers)
             if embedded:
                 _stop_embedded_redis(settings)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
     click.echo("Samverka demo stopped.")
 
 
