@@ -67,7 +67,9 @@ def check_api(targets: list) -> dict:
     return {"same_json": True, "same_bytes": same}
 
 
-def token_check_cost(db: dict, data: dict, instance: Path, secret: str) -> dict:
+def token_check_cost(
+    db: dict, data: dict, instance: Path, secret: str, count: int = REQUESTS, warmup: int = WARMUP
+) -> dict:
     """What the token check costs an API request, in-process (Flask test client, production
     settings, the RLS-bound app role): the same endpoint with the real check and with a stub
     that hands over the same caller without looking the token up (it still scopes the
@@ -121,11 +123,11 @@ def token_check_cost(db: dict, data: dict, instance: Path, secret: str) -> dict:
         return time.perf_counter() - started
 
     try:
-        for _ in range(WARMUP):
+        for _ in range(warmup):
             once(timed), once(without_check)
         inside.clear()
         with_check, without = [], []
-        for n in range(REQUESTS):  # request by request, alternating, the order flipping
+        for n in range(count):  # request by request, alternating, the order flipping
             pair = (timed, without_check) if n % 2 else (without_check, timed)
             for check in pair:
                 (with_check if check is timed else without).append(once(check))
@@ -134,7 +136,7 @@ def token_check_cost(db: dict, data: dict, instance: Path, secret: str) -> dict:
         app.extensions["samverka"].engine.dispose()
     median_with, median_without = statistics.median(with_check), statistics.median(without)
     return {
-        "requests": REQUESTS,
+        "requests": count,
         "request_ms": round(median_with * 1000, 3),
         "request_without_check_ms": round(median_without * 1000, 3),
         "token_check_share": round(1 - median_without / median_with, 4),

@@ -13,11 +13,17 @@ blueprint's template folder), Flask-Babel with Samverka's Swedish catalogue for 
 (``samverka.web.components``). ``create_app`` is not used.
 
 What Samverka computes per request from the database (the signed-in user, the tenant in the
-URL, the user's tenants, the navigation filtered by permission) is read once at start-up and
-passed as a fixed context; the URLs in it are built with ``url_for`` per request, as Samverka
-does. Not here: session log-in and user lookup, tenant resolution and role check, permission
-checks, plugin enablement and hooks, the ORM. The distance between this and Samverka is what
-the platform itself costs on top of producing the page.
+URL, the user's tenants, the navigation filtered by permission) is taken once at start-up from
+Samverka itself: the reader logs in to a Samverka app built in this process
+(``create_app``, ``SAMVERKA_*`` settings, the benchmark plugin), views the page once, and the
+layout's context is read as the template gets it (``template_rendered``). The URL rules of
+the endpoints it links to are copied as stubs, so the URLs in it are built with ``url_for`` per
+request at Samverka's URLs, as Samverka does. Taking it from Samverka rather than writing it
+down is what keeps this baseline from rotting: a new menu entry or a moved route changes both
+pages alike. That app is then dropped; requests here never touch it. Not here: session
+log-in and user lookup, tenant resolution and role check, permission checks, plugin
+enablement and hooks, the ORM. The distance between this and Samverka is what the platform
+itself costs on top of producing the page.
 
 The run sends a session cookie that holds only the raw CSRF token (as a signed-in Samverka
 session does), so ``csrf_token()`` signs it per request without writing a new session.
@@ -26,14 +32,16 @@ session does), so ``csrf_token()`` signs it per request without writing a new se
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
-from bare import PAGE_SIZE, SCOPE_SQL, TENANT_ID, USER_ID, engine, newest_items
+from bare import PAGE_SIZE, TENANT_ID, engine, newest_items
 from flask import Blueprint, Flask, abort, g, render_template, request, url_for
 from flask_babel import Babel
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -54,11 +62,6 @@ class Named(NamedTuple):
     email: str = ""
 
 
-class TenantLink(NamedTuple):  # as samverka.auth.services.TenantLink
-    slug: str
-    name: str
-
-
 class Link(NamedTuple):  # as samverka.web.context.Link
     label: Any
     href: str
@@ -66,42 +69,100 @@ class Link(NamedTuple):  # as samverka.web.context.Link
     code: str = ""
 
 
-# The reader's navigation in the benchmarked tenant, as Samverka filters it by permission:
-# the core's "Overview" (tenant:dashboard:view) and the plugin's list. The reader may not see
-# Members and Modules; every member sees API tokens. Sorted as Samverka sorts (order, label).
-NAV = (
-    (_l("Overview"), "shell.tenant_home"),
-    ("Ärenden", "benchplugin.index"),
-    (_l("API tokens"), "api_tokens.index"),  # tenant:api_tokens:own, order 920
-)
-LANGUAGES = (("sv", "Svenska", LOCALE == "sv"), ("en", "English", LOCALE == "en"))
-TENANT_ENDPOINTS = frozenset({"shell.tenant_home", "benchplugin.index", "api_tokens.index"})
+@dataclass(frozen=True)
+class NavEntry:
+    """A menu entry as Samverka showed it to the reader: its label and where it points."""
+
+    label: Any
+    endpoint: str
+    values: dict[str, Any]
 
 
-def load_fixed_context() -> tuple[Named, Named, list[TenantLink]]:
-    """User, tenant and the user's tenants: once, under the scope Samverka's page runs in."""
-    with engine.connect() as conn:
-        conn.exec_driver_sql(SCOPE_SQL, {"tenants": str(TENANT_ID), "user": USER_ID})
-        user = conn.exec_driver_sql(
-            "SELECT name, email FROM users WHERE id = %(id)s", {"id": int(USER_ID)}
-        ).one()
-        tenant = conn.exec_driver_sql(
-            "SELECT name, slug FROM tenants WHERE id = %(id)s", {"id": TENANT_ID}
-        ).one()
-        tenants = conn.exec_driver_sql(
-            "SELECT DISTINCT tenants.slug, tenants.name FROM tenants"
-            " JOIN memberships ON memberships.tenant_id = tenants.id"
-            " WHERE memberships.user_id = %(id)s ORDER BY tenants.name",
-            {"id": int(USER_ID)},
-        ).all()
-    return (
-        Named(user.name, email=user.email),
-        Named(tenant.name, tenant.slug),
-        [TenantLink(*row) for row in tenants],
+@dataclass(frozen=True)
+class SamverkaView:
+    """What Samverka's layout got for the reader on this page (see the module docstring)."""
+
+    user: Named
+    tenant: Named
+    user_tenants: list
+    nav: list[NavEntry]
+    languages: list[tuple[str, Any, bool]]  # code, label, active
+    rules: dict[str, tuple[str, frozenset[str]]]  # endpoint -> (URL rule, methods)
+
+
+# Endpoints the layout itself links to (besides the menu's).
+LAYOUT_ENDPOINTS = ("shell.switch_tenant", "shell.set_language", "auth.logout", "account.overview")
+PAGE_PATH = "/t/{slug}/benchplugin/"
+
+
+def samverka_view() -> SamverkaView:
+    """Log the reader in to a Samverka app and read the layout's context off its page."""
+    from flask import template_rendered
+    from generate import READER_EMAIL, READER_PASSWORD
+
+    import samverka_benchplugin
+    from samverka.app import create_app
+    from samverka.config import Settings
+
+    samverka_app = create_app(
+        Settings.from_env(), extra_plugins=[(samverka_benchplugin.NAME, samverka_benchplugin)]
     )
+    seen: dict[str, Any] = {}
+
+    def keep(sender: Flask, template, context: dict[str, Any], **extra: Any) -> None:
+        if template.name == "benchplugin/index.html":
+            seen.update(read_context(samverka_app, context))
+
+    try:
+        client = samverka_app.test_client()
+        client.environ_base["wsgi.url_scheme"] = "https"  # the session cookie is Secure
+        form = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', form)
+        login = {"email": READER_EMAIL, "password": READER_PASSWORD, "csrf_token": token[1]}
+        if client.post("/login", data=login).status_code != 302:
+            raise RuntimeError("bare_page: the reader could not log in to Samverka")
+        with template_rendered.connected_to(keep, samverka_app):
+            path = PAGE_PATH.format(slug=tenant_slug())
+            status = client.get(path).status_code
+        if status != 200 or not seen:
+            raise RuntimeError(f"bare_page: Samverka answered {status} for {path}")
+        endpoints = [entry.endpoint for entry in seen["nav"]] + list(LAYOUT_ENDPOINTS)
+        rules = {}
+        for endpoint in endpoints:
+            rule = next(samverka_app.url_map.iter_rules(endpoint))
+            rules[endpoint] = (rule.rule, frozenset(rule.methods or ()))
+        return SamverkaView(rules=rules, **seen)
+    finally:
+        samverka_app.extensions["samverka"].engine.dispose()
 
 
-USER, TENANT, USER_TENANTS = load_fixed_context()
+def tenant_slug() -> str:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(
+            "SELECT slug FROM tenants WHERE id = %(id)s", {"id": TENANT_ID}
+        ).scalar_one()
+
+
+def read_context(samverka_app: Flask, context: dict[str, Any]) -> dict[str, Any]:
+    """Plain copies of the layout's inputs (the ORM objects go with Samverka's session)."""
+    adapter = samverka_app.url_map.bind("localhost")
+    nav = []
+    for link in context["nav_items"]:
+        endpoint, values = adapter.match(urlsplit(link.href).path)
+        values.pop("tenant_slug", None)  # filled in per request, as Samverka does
+        nav.append(NavEntry(link.label, endpoint, values))
+    user, tenant = context["current_user"], context["current_tenant"]
+    return {
+        "user": Named(user.name, email=user.email),
+        "tenant": Named(tenant.name, tenant.slug),
+        "user_tenants": list(context["user_tenants"]),
+        "nav": nav,
+        "languages": [(link.code, link.label, link.active) for link in context["language_links"]],
+    }
+
+
+VIEW = samverka_view()
+USER, TENANT, USER_TENANTS = VIEW.user, VIEW.tenant, VIEW.user_tenants
 
 app = Flask(
     "samverka",
@@ -138,6 +199,21 @@ def pull_tenant(endpoint: str | None, values: dict | None) -> None:
         g.tenant_slug = values.pop("tenant_slug", None)
 
 
+def not_served(**values: Any) -> None:
+    abort(404)
+
+
+# The endpoints the page links to, at Samverka's URLs (url_for needs them; nothing is served).
+for endpoint, (rule, methods) in VIEW.rules.items():
+    if endpoint.startswith("benchplugin."):  # served below
+        continue
+    app.add_url_rule(rule, endpoint=endpoint, view_func=not_served, methods=sorted(methods))
+TENANT_ENDPOINTS = frozenset(
+    {"benchplugin.index"}
+    | {endpoint for endpoint, (rule, _) in VIEW.rules.items() if "tenant_slug>" in rule}
+)
+
+
 @app.url_defaults
 def add_tenant(endpoint: str, values: dict) -> None:
     if endpoint in TENANT_ENDPOINTS and "tenant_slug" not in values:
@@ -151,57 +227,23 @@ def page_context() -> dict[str, Any]:
         "current_tenant": TENANT,
         "user_tenants": USER_TENANTS,
         "nav_items": [
-            Link(label, url_for(endpoint), request.endpoint == endpoint) for label, endpoint in NAV
+            Link(
+                entry.label,
+                url_for(entry.endpoint, **entry.values),
+                request.endpoint == entry.endpoint,
+            )
+            for entry in VIEW.nav
         ],
         "current_locale": LOCALE,
         "language_links": [
             Link(label, url_for("shell.set_language", code=code, next=request.path), active, code)
-            for code, label, active in LANGUAGES
+            for code, label, active in VIEW.languages
         ],
         "logout_url": url_for("auth.logout"),
         "account_url": url_for("account.overview"),
         # The layout's two scripts carry the request's CSP nonce (Samverka makes one per page).
         "csp_nonce": secrets.token_urlsafe(18),
     }
-
-
-# Endpoints the layout links to, at Samverka's URLs (url_for needs them; nothing is served).
-shell = Blueprint("shell", __name__)
-auth = Blueprint("auth", __name__)
-account = Blueprint("account", __name__, url_prefix="/account")
-
-
-@shell.route("/t/<tenant_slug>/")
-def tenant_home():
-    abort(404)
-
-
-@shell.route("/switch")
-def switch_tenant():
-    abort(404)
-
-
-@shell.route("/language/<code>")
-def set_language(code: str):
-    abort(404)
-
-
-@account.route("/")
-def overview():
-    abort(404)
-
-
-@auth.route("/logout", methods=["POST"])
-def logout():
-    abort(404)
-
-
-api_tokens = Blueprint("api_tokens", __name__)
-
-
-@api_tokens.route("/t/<tenant_slug>/api-tokens/", endpoint="index")
-def tokens_index():
-    abort(404)
 
 
 # The plugin's page: its template folder and its URL, as the plugin host mounts it.
@@ -215,6 +257,4 @@ def index():
     return render_template("benchplugin/index.html", items=items, tenant=TENANT, older=older)
 
 
-for blueprint in (shell, auth, api_tokens):
-    app.register_blueprint(blueprint)
 app.register_blueprint(bp, url_prefix="/t/<tenant_slug>/benchplugin")

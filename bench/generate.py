@@ -1,6 +1,7 @@
 """Benchmark data: 290 municipalities and their partners in 40 consortia, and bench_items.
 
     python bench/generate.py --owner-url URL --rows 1000000 [--load-url SUPERUSER_URL]
+                             [--migrate APP_ROLE]
 
 The directory (40 consortia, 393 tenants, users, memberships, the benchmark plugin offered by
 every consortium and enabled in every tenant) is created once per database, as the table
@@ -393,6 +394,20 @@ def load_items(
     }
 
 
+def migrate_database(owner_url: str, app_role: str = "samverka_app") -> list[str]:
+    """``samverka db upgrade`` with a plugin host that has the benchmark plugin (its table,
+    the RLS policies and the app role's grants): what a database needs before ``generate``."""
+    from samverka import migrate
+    from samverka.plugins import core
+    from samverka.plugins.host import CORE_PLUGIN, PluginHost
+
+    host = PluginHost()
+    host.register(core, CORE_PLUGIN, internal=True)
+    host.register(samverka_benchplugin, PLUGIN)
+    host.check()
+    return migrate.upgrade(owner_url, host, app_role)
+
+
 def generate(
     owner_url: str,
     rows: int,
@@ -432,7 +447,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--tenant", default=DEFAULT_TENANT, help="the benchmarked tenant")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--migrate",
+        metavar="APP_ROLE",
+        help="first migrate the database (core + the benchmark plugin, grants to APP_ROLE)",
+    )
     args = parser.parse_args(argv)
+    if args.migrate:
+        migrate_database(args.owner_url, args.migrate)
     summary = generate(
         args.owner_url, args.rows, load_url=args.load_url, tenant=args.tenant, seed=args.seed
     )

@@ -3,6 +3,7 @@
 
     source /tmp/svc-<name>/env   # bin/services: SAMVERKA_TEST_POSTGRES_URL
     .venv/bin/python bench/indicators.py [--tenants 200] [--backend both]
+        [--periods 2500] [--rounds 7] [--import-periods N]   (smaller: a smoke run)
 
 For each backend it migrates a throwaway database (core + the installed indicators plugin),
 creates ``--tenants`` municipalities in one consortium with the plugin enabled, two shared
@@ -56,6 +57,7 @@ sys.path.insert(0, str(ROOT / "platform"))
 
 COUNTIES = ["17", "14", "20", "01", "03"]  # codes must start with a county's (<= 500)
 ROUNDS = 7
+PERIODS = 2500  # per tenant and element
 
 
 def periods() -> list[str]:
@@ -102,7 +104,7 @@ def build(backend: str, folder: Path, tenants: int):
     return app, database, cleanup
 
 
-def seed(app, database, count: int):
+def seed(app, database, count: int, period_count: int = PERIODS):
     from samverka_indicators import services
     from samverka_indicators.models import DataValue
     from sqlalchemy import insert, text
@@ -151,7 +153,7 @@ def seed(app, database, count: int):
         ids = [t.id for t in made]
         element_ids = (crimes.id, people.id)
     owner = make_engine(database.owner_url)
-    all_periods = periods()[:2500]
+    all_periods = periods()[:period_count]
     started = time.perf_counter()
     with owner.begin() as conn:
         if owner.dialect.name == "postgresql":  # row-level security binds the owner too
@@ -265,7 +267,7 @@ def punch_holes(database, first_id: int, people_id: int) -> int:
     return changed
 
 
-def import_rate(app, session, first) -> tuple[int, float, float]:
+def import_rate(app, session, first, period_count: int | None = None) -> tuple[int, float, float]:
     from samverka_indicators import imports
 
     from samverka.db import TenantScope, scoped
@@ -273,7 +275,7 @@ def import_rate(app, session, first) -> tuple[int, float, float]:
     lines = ["municipality;element;period;gender;value"] + [
         f"{first.municipality_code};{e};{p};{g};{n % 97}"
         for n, (e, p, g) in enumerate(
-            (e, p, g) for e in ("crimes", "people") for p in periods() for g in "TKM"
+            (e, p, g) for e in ("crimes", "people") for p in periods()[:period_count] for g in "TKM"
         )
     ]
     content = ("\n".join(lines) + "\n").encode()
@@ -294,6 +296,13 @@ def import_rate(app, session, first) -> tuple[int, float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--tenants", type=int, default=200)
+    parser.add_argument(
+        "--periods", type=int, default=PERIODS, help="periods per tenant and element"
+    )
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="timed runs (median)")
+    parser.add_argument(
+        "--import-periods", type=int, help="periods in the import CSV (default: all 2 550)"
+    )
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     args = parser.parse_args(argv)
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
@@ -303,12 +312,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{backend}:")
             app, database, cleanup = build(backend, Path(folder), args.tenants)
             try:
-                session, first, ids, element_ids = seed(app, database, args.tenants)
-                complete = measure(app, session, first, ids, element_ids)
+                session, first, ids, element_ids = seed(app, database, args.tenants, args.periods)
+                complete = measure(app, session, first, ids, element_ids, args.rounds)
                 holes = punch_holes(database, first.id, element_ids[1])
                 print(f"  {holes} values of tenant {first.id} set missing")
-                incomplete = measure(app, session, first, ids, element_ids)
-                rows, first_rate, rerun_rate = import_rate(app, session, first)
+                incomplete = measure(app, session, first, ids, element_ids, args.rounds)
+                rows, first_rate, rerun_rate = import_rate(app, session, first, args.import_periods)
                 results.append((backend, "complete", *complete, rows, first_rate, rerun_rate))
                 results.append((backend, "holes", *incomplete, None, None, None))
                 session.close()

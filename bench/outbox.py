@@ -9,7 +9,8 @@ One run, one throwaway PostgreSQL (as ``bench/run.py`` starts it) and one throwa
   RQ by the scheduler's dispatcher (``dispatch_due``; the catch-up path after a Redis outage).
 
 Prints jobs per second and the ratios, and writes ``bench/results/outbox-<time>.json``.
-Usage: ``.venv/bin/python bench/outbox.py [--jobs 10000]``.
+Usage: ``.venv/bin/python bench/outbox.py [--jobs 10000] [--pg-url SUPERUSER_URL]``
+(``--pg-url``: a running PostgreSQL instead of a throwaway one, e.g. the test suite's).
 """
 
 from __future__ import annotations
@@ -31,7 +32,14 @@ from sqlalchemy import text
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from run import Postgres, create_database, create_roles, free_port, migrate_database  # noqa: E402
+from run import (  # noqa: E402
+    ExistingPostgres,
+    Postgres,
+    create_database,
+    create_roles,
+    free_port,
+    migrate_database,
+)
 
 
 class Redis:
@@ -167,17 +175,20 @@ def clear_outbox(database: dict[str, str]) -> None:
     engine.dispose()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=10_000)
-    args = parser.parse_args()
-    postgres, redis = Postgres(free_port()), Redis()
+    parser.add_argument("--pg-url", help="superuser URL of a running PostgreSQL (run.py's)")
+    parser.add_argument("--results", type=Path, default=BENCH / "results", help="JSON folder")
+    args = parser.parse_args(argv)
+    postgres = ExistingPostgres(args.pg_url) if args.pg_url else Postgres(free_port())
+    redis = Redis()
     instance = Path(tempfile.mkdtemp(prefix="samverka-bench-instance."))
     try:
         postgres.start()
         redis.start()
-        create_roles(postgres.admin_url)
-        database = create_database(postgres.admin_url, "samverka_outbox")
+        create_roles(postgres)
+        database = create_database(postgres.admin_url, postgres.database_name(0))
         migrate_database(database["owner"])
         app = make_app(database, redis.url, instance)
         tenant_id = a_tenant(app)
@@ -186,7 +197,7 @@ def main() -> int:
         redis.stop()
         postgres.stop()
         shutil.rmtree(instance, ignore_errors=True)
-    report(results)
+    report(results, args.results)
     return 0
 
 
@@ -216,13 +227,12 @@ def measure(app, database: dict[str, str], tenant_id: int, jobs: int) -> dict:
     }
 
 
-def report(results: dict) -> None:
+def report(results: dict, folder: Path) -> None:
     print(f"{results['jobs']} jobs")
     for name, rate in results["jobs_per_second"].items():
         ratio = results["ratio_to_direct"][name]
         print(f"  {name:28} {rate:9.0f} jobs/s   {ratio:5.2f} x direct")
-    folder = BENCH / "results"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     stamp = results["time"].replace(":", "")
     (folder / f"outbox-{stamp}.json").write_text(json.dumps(results, indent=2))
 

@@ -1,11 +1,13 @@
 """Where a request to the benchmark page spends its time, in-process (no gunicorn, no wrk).
 
     .venv/bin/python bench/profile_page.py [--rows 10000] [--requests 500] [--profile]
+                                           [--pg-url SUPERUSER_URL]
 
 Builds the same database as ``run.py`` (throwaway PostgreSQL, owner and app roles, the
 benchmark plugin's table), then serves the page through each app's Flask test client: the
 Samverka app (production settings, connected as the RLS-bound app role), ``bare.py`` and
-``bare_page.py``. It prints each app's time per request (median of interleaved batches,
+``bare_page.py``. It first checks that all three list the same rows and that bare_page's
+page is Samverka's, then prints each app's time per request (median of interleaved batches,
 wall and CPU) and, with ``--profile``,
 the functions where Samverka's request spends most of its time. Quicker and steadier than a
 wrk run while working on the request path; ``run.py`` remains the measurement of record.
@@ -34,13 +36,32 @@ sys.path.insert(0, str(BENCH))
 import run  # noqa: E402
 
 
-def build_database(rows: int, port: int) -> tuple[run.Postgres, dict, dict]:
-    postgres = run.Postgres(port)
+def build_database(
+    rows: int, port: int, pg_url: str | None = None
+) -> tuple[run.Postgres | run.ExistingPostgres, dict, dict]:
+    postgres = run.ExistingPostgres(pg_url) if pg_url else run.Postgres(port)
     postgres.start()
-    run.create_roles(postgres.admin_url)
+    run.create_roles(postgres)
     args = argparse.Namespace(owner_load=False, tenant=run.generate.DEFAULT_TENANT)
-    db, data = run.prepare_size(rows, postgres.admin_url, args)
+    db, data = run.prepare_size(rows, postgres, args)
     return postgres, db, data
+
+
+def check_pages(clients: dict, path: str) -> None:
+    """Before any timing: the three apps list the same rows, and bare_page's page is
+    Samverka's (but for the CSRF token and CSP nonce), on the first and the older page."""
+    pages = {name: client.get(path).get_data(as_text=True) for name, client in clients.items()}
+    ids = {name: run.ROW_ID.findall(page) for name, page in pages.items()}
+    if len({tuple(found) for found in ids.values()}) != 1 or not ids["samverka"]:
+        raise SystemExit(f"the apps list different rows: {ids}")
+    older = f"{path}?before={ids['samverka'][-1]}"
+    for which, url in (("first", path), ("older", older)):
+        samverka = clients["samverka"].get(url).get_data(as_text=True)
+        checked = run.compare_pages(samverka, clients["bare_page"].get(url).get_data(as_text=True))
+        if not checked["same_document_but_csrf"]:
+            diff = "\n".join(checked["document_diff"])
+            raise SystemExit(f"bare_page's {which} page is not Samverka's:\n{diff}")
+    print("pages checked: the same rows, bare_page's page is Samverka's")
 
 
 def app_environment(db: dict, data: dict, instance: Path) -> dict[str, str]:
@@ -82,6 +103,7 @@ def per_request_ms(clients: dict, path: str, count: int, batch: int = 25) -> dic
     The apps take turns batch by batch, so a burst of load elsewhere on the machine hits all
     of them alike; CPU time (this process only) leaves out waiting for PostgreSQL.
     """
+    batch = min(batch, count)
     for client in clients.values():  # warm caches, pools and Jinja
         for _ in range(min(50, count)):
             assert client.get(path).status_code == 200
@@ -102,12 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--pg-port", type=int, default=55533)
+    parser.add_argument("--pg-url", help="superuser URL of a running PostgreSQL (run.py's)")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args(argv)
     instance = Path(tempfile.mkdtemp(prefix="samverka-profile."))
     (BENCH / "results").mkdir(exist_ok=True)
-    postgres, db, data = build_database(args.rows, args.pg_port)
+    postgres, db, data = build_database(args.rows, args.pg_port, args.pg_url)
     try:
         os.environ.update(app_environment(db, data, instance))
         import bare
@@ -121,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             "samverka": logged_in_client(wsgi.app, data["reader_email"], data["reader_password"]),
         }
         clients["samverka"].get(path)  # the first page view stores the CSRF token
+        check_pages(clients, path)
         timings = per_request_ms(clients, path, args.requests)
         for name, (wall, cpu) in timings.items():
             ratio_wall = timings["bare_page"][0] / wall

@@ -25,7 +25,17 @@ _context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar
 )
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
-CONTEXT_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "tenant", "job")
+CONTEXT_FIELDS = (
+    "request_id",
+    "method",
+    "path",
+    "status",
+    "duration_ms",
+    "tenant",
+    "job",
+    "outcome",
+    "error",
+)
 REDACTED = "[REDACTED]"
 
 _SECRET_KEYS = (
@@ -217,3 +227,41 @@ def finish(token: contextvars.Token) -> None:
         _context.reset(token)
     except ValueError:  # reset from another context (streamed responses): just clear
         _context.set(None)
+
+
+# --- the one line a background job leaves ------------------------------------------------------
+
+#: How a run of a job ended (``samverka.jobs.runner``'s outcomes), as its log line says it.
+JOB_OUTCOMES = {
+    "done": "done",
+    "skipped": "skipped (finished before)",
+    "duplicate": "skipped (another run finished first)",
+    "pending": "failed ({error}), will be retried",
+    "failed": "failed ({error}), given up",
+}
+
+
+def job_finished(
+    logger: logging.Logger, outcome: str, seconds: float, tenant_id: int | None = None
+) -> None:
+    """Log the one line a job run leaves: which job, for whom, how it ended, how long it took
+    (``job core.count_to for sunne: done in 0.4 s``), at WARNING when it failed.
+
+    Why one line, at the end: a console (``samverka demo``) or a log search shows each job
+    once, with its outcome and duration, instead of a worker library's several lines per job
+    (the worker runs RQ's own loggers at WARNING). The job and tenant come from the job's log
+    context (:func:`bind`), and so does the failure's exception class (``error``); a run
+    that ended before it knew the tenant's name shows the tenant's id."""
+    fields = current_context()
+    whom = fields.get("tenant") or (f"tenant {tenant_id}" if tenant_id else "the platform")
+    text = JOB_OUTCOMES.get(outcome, outcome).format(error=fields.get("error", "error"))
+    level = logging.WARNING if outcome in ("pending", "failed") else logging.INFO
+    logger.log(
+        level,
+        "job %s for %s: %s in %.1f s",
+        fields.get("job", "?"),
+        whom,
+        text,
+        seconds,
+        extra={"outcome": outcome, "duration_ms": round(seconds * 1000, 1)},
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,7 +29,7 @@ from samverka.db import TenantScope, platform_scope, set_scope, utcnow
 from samverka.errors import SamverkaError
 from samverka.jobs.models import DONE, FAILED, PENDING, RUNNING, OutboxJob
 from samverka.jobs.queue import REQUEST_ID_META, job_functions
-from samverka.logs import bind, log_context
+from samverka.logs import bind, job_finished, log_context
 from samverka.plugins.services import enabled_plugins
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
@@ -53,8 +54,11 @@ def use_app(app: Flask | None) -> None:
 
 
 def run(job: str, tenant_id: int, kwargs: dict[str, Any]) -> Any:
+    started = time.perf_counter()
     with log_context(request_id=_queued_request_id(), job=job), worker_app().app_context():
-        return _run(job, tenant_id, kwargs)
+        result = _run(job, tenant_id, kwargs)
+        job_finished(log, "done", time.perf_counter() - started, tenant_id)
+        return result
 
 
 def _queued_request_id() -> str | None:
@@ -75,7 +79,7 @@ def _run(job: str, tenant_id: int, kwargs: dict[str, Any]) -> Any:
     if plugin != "core" and plugin not in enabled_plugins(session, runtime().host, tenant):
         log.info("job %s skipped: %s is not enabled for tenant %s", job, plugin, tenant.slug)
         return None
-    log.info("job %s started for tenant %s", job, tenant.slug)
+    log.debug("job %s started for tenant %s", job, tenant.slug)
     result = func(tenant_id=tenant.id, **kwargs)
     session.commit()
     return result
@@ -104,8 +108,11 @@ def current_job() -> RunningJob | None:
 
 def run_outbox(outbox_id: int, tenant_id: int | None, attempt: int) -> str:
     """Run one attempt of an outbox job (what RQ calls); returns what happened."""
+    started = time.perf_counter()
     with log_context(request_id=_queued_request_id()), worker_app().app_context():
-        return _run_outbox(db_session(), outbox_id, tenant_id, attempt)
+        outcome = _run_outbox(db_session(), outbox_id, tenant_id, attempt)
+        job_finished(log, outcome, time.perf_counter() - started, tenant_id)
+        return outcome
 
 
 def _run_outbox(session: Session, outbox_id: int, tenant_id: int | None, attempt: int) -> str:
@@ -113,6 +120,7 @@ def _run_outbox(session: Session, outbox_id: int, tenant_id: int | None, attempt
     already there (a duplicate, or a second worker) changes nothing."""
     set_scope(session, job_scope(tenant_id))
     row = session.get(OutboxJob, outbox_id)
+    bind(job=row.job if row is not None else None)  # for the job's one line (samverka.logs)
     if row is None or row.status in (DONE, FAILED):
         session.rollback()
         return "skipped"
@@ -125,7 +133,7 @@ def _run_outbox(session: Session, outbox_id: int, tenant_id: int | None, attempt
         return _complete(session, outbox_id)
     except Exception as error:  # the job's own failure: retried with backoff, then failed
         session.rollback()
-        log.warning("job %s attempt %s failed: %s", name, attempt, type(error).__name__)
+        bind(error=type(error).__name__)  # for the job's one line (samverka.logs)
         return _record_failure(session, outbox_id, error)
     finally:
         _current.reset(token)
@@ -155,7 +163,7 @@ def _execute(session: Session, name: str, tenant_id: int | None, kwargs: dict[st
         if plugin != "core" and plugin not in enabled_plugins(session, runtime().host, tenant):
             log.info("job %s skipped: %s is not enabled for tenant %s", name, plugin, tenant.slug)
             return
-    log.info("job %s started", name)
+    log.debug("job %s started", name)
     func(tenant_id=tenant_id, **kwargs)
 
 
