@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import samverka_benchplugin
 from samverka.auth import services as accounts
 from samverka.auth.models import ConsortiumAdmin, User
+from samverka.bootstrap import build_runtime as build_runtime_of
 from samverka.config import Settings
 from samverka.db import TenantScope, scoped
 from samverka.plugins import services as plugins
@@ -145,7 +146,7 @@ def build_runtime(owner_url: str) -> Runtime:
         secret_key="bench-generator-secret-not-used-for-sessions",
         log_level="WARNING",
     ).with_defaults()
-    return Runtime.build(settings, [(PLUGIN, samverka_benchplugin)], load_entry_points=False)
+    return build_runtime_of(settings, [(PLUGIN, samverka_benchplugin)], load_entry_points=False)
 
 
 def ensure_directory(runtime: Runtime, bench_slug: str, seed: int) -> Directory:
@@ -398,13 +399,9 @@ def migrate_database(owner_url: str, app_role: str = "samverka_app") -> list[str
     """``samverka db upgrade`` with a plugin host that has the benchmark plugin (its table,
     the RLS policies and the app role's grants): what a database needs before ``generate``."""
     from samverka import migrate
-    from samverka.plugins import core
-    from samverka.plugins.host import CORE_PLUGIN, PluginHost
+    from samverka.bootstrap import build_host
 
-    host = PluginHost()
-    host.register(core, CORE_PLUGIN, internal=True)
-    host.register(samverka_benchplugin, PLUGIN)
-    host.check()
+    host = build_host([(PLUGIN, samverka_benchplugin)], load_entry_points=False)
     return migrate.upgrade(owner_url, host, app_role)
 
 

@@ -71,15 +71,11 @@ def periods() -> list[str]:
 
 def build(backend: str, folder: Path, tenants: int):
     from samverka.app import create_app
+    from samverka.bootstrap import build_host
     from samverka.config import Settings
-    from samverka.plugins import core
-    from samverka.plugins.host import CORE_PLUGIN, PluginHost
     from samverka.testing import databases
 
-    host = PluginHost()
-    host.register(core, CORE_PLUGIN, internal=True)
-    host.load_entry_points()
-    host.check()
+    host = build_host()
     name = f"samverka_bench_indicators_{os.getpid()}"
     database = (
         databases.sqlite_database(folder, host)

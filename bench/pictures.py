@@ -53,15 +53,11 @@ GROUP BY t.name, f.category
 def build(backend: str, folder: Path, members: int, units: int, months: int):
     """The consortium with its members' shared pictures; returns (app, ids, cleanup)."""
     from samverka.app import create_app
+    from samverka.bootstrap import build_host
     from samverka.config import Settings
-    from samverka.plugins import core
-    from samverka.plugins.host import CORE_PLUGIN, PluginHost
     from samverka.testing import databases
 
-    host = PluginHost()
-    host.register(core, CORE_PLUGIN, internal=True)
-    host.load_entry_points()
-    host.check()
+    host = build_host()
     name = f"samverka_bench_pictures_{os.getpid()}"
     if backend == "sqlite":
         database = databases.sqlite_database(folder, host)

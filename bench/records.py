@@ -40,16 +40,12 @@ def build(backend: str, folder: Path, records: int):
     """A migrated database with one tenant, a reader and ``records`` confidential records;
     returns (app, reader, record id, cleanup)."""
     from samverka.app import create_app
+    from samverka.bootstrap import build_host
     from samverka.config import Settings
     from samverka.db import TenantScope, scoped
-    from samverka.plugins import core
-    from samverka.plugins.host import CORE_PLUGIN, PluginHost
     from samverka.testing import databases
 
-    host = PluginHost()
-    host.register(core, CORE_PLUGIN, internal=True)
-    host.load_entry_points()
-    host.check()
+    host = build_host()
     name = f"samverka_bench_records_{os.getpid()}"
     if backend == "sqlite":
         database = databases.sqlite_database(folder, host)

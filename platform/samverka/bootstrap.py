@@ -31,6 +31,7 @@ from samverka.auth.permissions import PermissionRegistry
 from samverka.cli import COMMAND_MODULES
 from samverka.config import ConfigurationError, Settings
 from samverka.db import make_engine, make_session_factory
+from samverka.demo import commands as demo_commands
 from samverka.plugins.host import PluginHost
 from samverka.plugins.results import ListOf
 from samverka.records.types import RecordType, RecordTypeRegistry
@@ -216,7 +217,7 @@ def cli(ctx: click.Context) -> None:
     ctx.with_resource(operator())  # audit entries name the operator as the actor
 
 
-for _module in COMMAND_MODULES:
+for _module in (*COMMAND_MODULES, demo_commands):
     _module.register(cli)
 
 

@@ -18,7 +18,7 @@ TESTPLUGIN = Path(__file__).resolve().parents[1] / "testplugin"
 # `samverka worker --burst`'s code, with the test plugin registered (not an entry point)
 WORKER = """
 import samverka_testplugin
-from samverka.cli.demo_commands import run_worker
+from samverka.cli.server_commands import run_worker
 from samverka.config import Settings
 from samverka.testing.fixtures import create_test_app
 

@@ -154,7 +154,7 @@ def test_a_plugins_job_is_refused_where_the_plugin_is_not_enabled(
     app, db, queue, tenant_pair, with_plugins
 ):
     from samverka.errors import NotFound
-    from samverka.plugins import api
+    from samverka import toolkit as api
 
     with_plugins(tenant_pair.a, "testplugin")
     with app.app_context(), scoped(db, TenantScope.for_tenant(tenant_pair.b.id)):

@@ -4,7 +4,7 @@ installed (it is not an entry point). Settings come from ``SAMVERKA_*`` like the
 from __future__ import annotations
 
 import samverka_testplugin
-from samverka.cli.demo_commands import run_worker
+from samverka.cli.server_commands import run_worker
 from samverka.config import Settings
 from samverka.testing.fixtures import create_test_app
 
