@@ -23,6 +23,7 @@ from pathlib import Path
 
 from samverka.auth import clock
 from samverka.config import Settings
+from samverka.runtime import runtime
 
 log = logging.getLogger(__name__)
 SMTP_TIMEOUT_SECONDS = 15
@@ -31,8 +32,6 @@ SMTP_TIMEOUT_SECONDS = 15
 def send_mail(to: str, subject: str, body: str, *, settings: Settings | None = None) -> None:
     """Send one plain-text message (UTF-8) from ``SAMVERKA_MAIL_FROM``."""
     if settings is None:
-        from samverka.runtime import runtime
-
         settings = runtime().settings
     message = compose(settings.mail_from, to, subject, body)
     if settings.smtp_host:

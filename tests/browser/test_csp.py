@@ -106,7 +106,7 @@ def test_chromium_blocks_a_form_answered_by_a_redirect_to_another_origin(
     applies form-action to that redirect, and form-action is 'self'."""
     from flask import redirect, render_template_string
 
-    from samverka.app import csrf
+    from samverka.web.extensions import csrf
 
     @app.get("/_sso")
     def sso_form():

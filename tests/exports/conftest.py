@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask_babel import Babel
 
-from samverka.app import PACKAGE_DIR
+from samverka.bootstrap import PACKAGE_DIR
 
 
 @pytest.fixture(scope="session")

@@ -153,8 +153,8 @@ def test_row_level_security_keeps_tenants_jobs_apart(app, db, queue, tenant_pair
 def test_a_plugins_job_is_refused_where_the_plugin_is_not_enabled(
     app, db, queue, tenant_pair, with_plugins
 ):
-    from samverka.errors import NotFound
     from samverka import toolkit as api
+    from samverka.errors import NotFound
 
     with_plugins(tenant_pair.a, "testplugin")
     with app.app_context(), scoped(db, TenantScope.for_tenant(tenant_pair.b.id)):

@@ -90,8 +90,8 @@ def test_nav_and_list_show_own_and_shared_records(app, db, admin, tenant_pair):
     theirs = make(app, db, pair.b, pair.admin_b, "Torsbys rapport")
     make(app, db, pair.b, pair.admin_b, "Torsbys hemliga")
     share(app, db, theirs, pair.b, pair.admin_b, tenant=pair.a)
-    home = text(admin.get("/t/sunne/"))
-    assert 'href="/t/sunne/records/"' in home and "Handlingar" in home
+    work = text(admin.get("/t/sunne/menu/work"))  # the menu's Work group lists the records
+    assert 'href="/t/sunne/records/"' in work and "Handlingar" in work
     page = text(admin.get("/t/sunne/records/"))
     assert "Lägesbild Sunne" in page
     assert "Torsbys rapport" in page

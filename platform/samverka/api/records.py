@@ -29,6 +29,7 @@ from samverka.records.classification import Classification
 from samverka.records.disclosure import disclose, withheld_fields
 from samverka.records.models import Attachment, Record, RecordShare
 from samverka.runtime import db_session, runtime
+from samverka.tenants.models import Consortium, Tenant
 
 MAX_ID = 2**31 - 1
 JSON_MAX_BODY = 1024 * 1024  # a record's long texts exceed the API's usual 64 KiB
@@ -250,7 +251,6 @@ def _record(record_id: int, *, include_deleted: bool = False) -> Record:
 
 
 def _owner_slug(record: Record) -> str:
-    from samverka.tenants.models import Tenant
 
     return db_session().get(Tenant, record.tenant_id).slug
 
@@ -487,7 +487,6 @@ def list_versions(record_id: int):
 
 
 def _share(share: RecordShare) -> dict[str, Any]:
-    from samverka.tenants.models import Consortium, Tenant
 
     session = db_session()
     receiver = session.get(Tenant, share.receiver_tenant_id) if share.receiver_tenant_id else None

@@ -26,6 +26,7 @@ from samverka.auth import clock
 from samverka.auth.models import User
 from samverka.auth.session_models import UserSession
 from samverka.db import SCOPE_FREE
+from samverka.runtime import runtime
 
 PASSWORD, SSO = "password", "sso"
 METHODS = frozenset({PASSWORD, SSO})
@@ -187,8 +188,6 @@ def purge(session: Session, now: datetime, lifetimes: Lifetimes | None = None) -
     """Delete sessions ended, expired or idle for longer than :data:`KEEP_ENDED` (a periodic
     job: the table would otherwise grow with every log-in)."""
     if lifetimes is None:
-        from samverka.runtime import runtime
-
         lifetimes = Lifetimes.from_settings(runtime().settings)
     cutoff = now - KEEP_ENDED
     return session.execute(

@@ -18,6 +18,7 @@ from samverka.audit.verify import verify_all
 from samverka.auth import clock
 from samverka.cli.access import operator_requires
 from samverka.cli.output import emit, json_option, operation
+from samverka.lifecycle.verify import verify_archive
 from samverka.runtime import db_session
 from samverka.tenancy import services as tenancy
 
@@ -66,7 +67,6 @@ def _line(report) -> str:
 def audit_verify_archive(archive: str, as_json: bool) -> None:
     """Check a tenant archive offline: every file against its manifest, and the audit
     chain inside it; exit 1 naming the first problem. Needs no database."""
-    from samverka.lifecycle.verify import verify_archive
 
     check = verify_archive(archive)
     emit(

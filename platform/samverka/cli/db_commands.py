@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 
 from samverka import migrate
 from samverka.cli.output import emit, json_option
+from samverka.db import make_engine
 from samverka.runtime import runtime
 
 
@@ -54,8 +55,6 @@ def check(as_json: bool) -> None:
 def revision(message: str, plugin: str | None) -> None:
     """Autogenerate a new revision from the difference between models and database."""
     from alembic import command
-
-    from samverka.db import make_engine
 
     owner = plugin or migrate.CORE
     history = next((h for h in migrate.histories(runtime().host) if h.owner == owner), None)

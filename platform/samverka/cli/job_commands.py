@@ -9,6 +9,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from samverka.cli.output import emit, json_option, operation
+from samverka.jobs.outbox import dispatch_now
+from samverka.jobs.queue import connect
+from samverka.jobs.scheduler import Scheduler
 from samverka.runtime import runtime
 
 
@@ -16,8 +19,6 @@ from samverka.runtime import runtime
 @with_appcontext
 def scheduler() -> None:
     """Run periodic work (the outbox dispatcher, plugins' periodic jobs); one of many leads."""
-    from samverka.jobs.queue import connect
-    from samverka.jobs.scheduler import Scheduler
 
     process = Scheduler(current_app._get_current_object(), connect(runtime().settings))
     signal.signal(signal.SIGTERM, lambda *_: process.stop())
@@ -39,7 +40,6 @@ def jobs() -> None:
 @operation
 def dispatch(as_json: bool) -> None:
     """Hand every due outbox job to RQ once (what the scheduler does every few seconds)."""
-    from samverka.jobs.outbox import dispatch_now
 
     count = dispatch_now(current_app._get_current_object())
     emit(as_json, {"dispatched": count}, lambda: f"dispatched {count} job(s)")

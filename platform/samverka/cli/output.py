@@ -11,7 +11,8 @@ from typing import Any
 import click
 from flask_babel import force_locale
 
-from samverka.errors import SamverkaError
+from samverka.errors import SamverkaError, ValidationError
+from samverka.runtime import db_session
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
@@ -28,7 +29,6 @@ def operation(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from samverka.runtime import db_session
 
         session = db_session()
         try:
@@ -50,7 +50,6 @@ def operation(func: Callable) -> Callable:
 
 
 def parse_json_option(value: str | None, option: str) -> dict | None:
-    from samverka.errors import ValidationError
 
     if value is None:
         return None

@@ -11,6 +11,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from samverka.jobs.queue import connect, get_queue
+from samverka.jobs.runner import use_app
 from samverka.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -74,9 +76,6 @@ def worker(burst: bool) -> None:
 
 def run_worker(app, burst: bool = False) -> None:
     from rq import Worker
-
-    from samverka.jobs.queue import connect, get_queue
-    from samverka.jobs.runner import use_app
 
     use_app(app)
     connection = connect(app.extensions["samverka"].settings)

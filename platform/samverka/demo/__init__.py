@@ -12,6 +12,7 @@ from samverka.auth.models import User
 from samverka.auth.permissions import PermissionRegistry
 from samverka.db import TenantScope, scoped
 from samverka.demo import agreements as agreements_demo
+from samverka.runtime import runtime
 from samverka.tenancy import services as tenancy
 from samverka.tenants.models import Consortium, Tenant
 
@@ -169,7 +170,6 @@ def seed(session: Session, registry: PermissionRegistry) -> dict[str, int]:
 def _seed_plugins(session: Session) -> dict[str, int]:
     """Installed plugins enabled for the demo municipalities, then their own demo data."""
     from samverka.demo import plugins as plugin_demo
-    from samverka.runtime import runtime
 
     host = runtime().host
     created = {

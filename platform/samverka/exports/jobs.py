@@ -26,6 +26,7 @@ from samverka.errors import NotFound
 from samverka.exports.service import check_request, export_store, run_export
 from samverka.exports.store import ExportStore, StoredExport
 from samverka.jobs.models import DONE, OutboxJob
+from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
 
 JOB = "core.export"
@@ -35,7 +36,6 @@ _l("Exporting")
 
 def job_token(outbox_id: int, nonce: str) -> str:
     """The file name of a job's export: 43 URL-safe characters, the same for every attempt."""
-    from samverka.runtime import runtime
 
     key = runtime().settings.secret_key.encode()
     digest = hmac.new(key, f"export:{outbox_id}:{nonce}".encode(), hashlib.sha256).digest()
@@ -43,7 +43,6 @@ def job_token(outbox_id: int, nonce: str) -> str:
 
 
 def store() -> ExportStore:
-    from samverka.runtime import runtime
 
     return export_store(runtime().settings.instance_path)
 
@@ -89,7 +88,6 @@ def export(
     """The job ``core.export``: make the file in the tenant's scope (the runner set it),
     reporting progress; a second run of the same job returns the file the first one made."""
     from samverka.jobs.runner import current_job, report_progress
-    from samverka.runtime import db_session
 
     session = db_session()
     tenant = session.get(Tenant, tenant_id)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from samverka.jobs.runner import report_progress
 from samverka.plugins.manifest import PeriodicJob
+from samverka.runtime import runtime
 
 COUNTING = "Counting"  # msgid of the demo job's progress text (marked below for extraction)
 _l("Counting")
@@ -37,7 +38,6 @@ def dispatch_outbox(session: Session, now: datetime) -> int:
     """The outbox dispatcher as a periodic job (the session has the all-tenants scope)."""
     from samverka.jobs.outbox import dispatch_due
     from samverka.jobs.queue import get_queue, shared_connection
-    from samverka.runtime import runtime
 
     return dispatch_due(session, get_queue(shared_connection(runtime().settings)), now)
 

@@ -58,6 +58,9 @@ from samverka.jobs.queue import (
     shared_connection,
 )
 from samverka.logs import current_request_id
+from samverka.plugins.services import enabled_plugins
+from samverka.runtime import runtime
+from samverka.tenants.models import Tenant
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "samverka.outbox_pending"
@@ -87,7 +90,6 @@ def enqueue(
     one. The session must be scoped to ``tenant_id`` (the row is tenant-owned); a platform
     job (``tenant_id=None``) needs a scope that includes the platform
     (:func:`samverka.db.platform_scope`), so no tenant's request queues one by accident."""
-    from samverka.runtime import runtime
 
     rt = runtime()
     if tenant_id is None and PLATFORM_SCOPE_ID not in get_scope(session).tenant_ids:
@@ -120,9 +122,6 @@ def enqueue(
 
 def check_job(session: Session, job: str, tenant_id: int | None) -> None:
     """A job must be registered; a plugin's needs a tenant that has the plugin enabled."""
-    from samverka.plugins.services import enabled_plugins
-    from samverka.runtime import runtime
-    from samverka.tenants.models import Tenant
 
     host = runtime().host
     known = job_functions(host)
@@ -184,7 +183,6 @@ def _after_commit(session: Session) -> None:
     pending = session.info.pop(PENDING_KEY, None)
     if not pending or not has_app_context():
         return
-    from samverka.runtime import runtime
 
     rt = runtime()
     url = redis_url(rt.settings)
@@ -205,7 +203,6 @@ def _after_commit(session: Session) -> None:
 def platform_scope(session: Session) -> TenantScope:
     """Every tenant and the platform, chosen explicitly: the platform's own work across
     tenants (the dispatcher, the runner's platform jobs, platform administrators' pages)."""
-    from samverka.tenants.models import Tenant
 
     ids = session.scalars(select(Tenant.id).order_by(Tenant.id).execution_options(**SCOPE_FREE))
     return with_platform(tuple(ids))
@@ -214,7 +211,6 @@ def platform_scope(session: Session) -> TenantScope:
 def dispatch_due(session: Session, queue: Queue, now: datetime | None = None) -> int:
     """Reclaim abandoned jobs, then dispatch every pending row that is due; returns how many
     were handed to RQ. The session must carry :func:`platform_scope`."""
-    from samverka.runtime import runtime
 
     now = now or utcnow()
     reclaim_abandoned(session, now)
@@ -246,8 +242,6 @@ def dispatch_rows(
     """Hand rows to RQ; they are marked dispatched only after RQ accepted them (one UPDATE
     per attempt number, which is almost always one UPDATE), then committed."""
     if lease is None:
-        from samverka.runtime import runtime
-
         lease = runtime().settings.job_lease_seconds
     accepted: dict[int, list[int]] = defaultdict(list)  # attempts so far -> ids
     for row in rows:
@@ -322,7 +316,6 @@ def backlog(session: Session) -> int:
 
 def dispatch_now(app) -> int:
     """Dispatch everything due, once (tests, the bench, ``samverka jobs dispatch``)."""
-    from samverka.runtime import runtime
 
     with app.app_context(), runtime().sessions() as session:
         set_scope(session, platform_scope(session))

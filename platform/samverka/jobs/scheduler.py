@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session
 
 from samverka.db import SCOPE_FREE, TenantScope, platform_scope, set_scope, utcnow
 from samverka.plugins.manifest import PeriodicJob
+from samverka.runtime import Runtime
+from samverka.tenants.models import Tenant
 
 log = logging.getLogger(__name__)
 LEADER_KEY = "samverka:scheduler:leader"
@@ -53,7 +55,6 @@ class Scheduler:
     """One scheduler process (or thread, in tests and the demo)."""
 
     def __init__(self, app: Flask, connection: Redis, tick: float | None = None) -> None:
-        from samverka.runtime import Runtime
 
         self.app = app
         self.runtime: Runtime = app.extensions["samverka"]
@@ -137,7 +138,6 @@ class Scheduler:
 
 
 def platform_tenants(session: Session) -> tuple[int, ...]:
-    from samverka.tenants.models import Tenant
 
     return tuple(
         session.scalars(select(Tenant.id).order_by(Tenant.id).execution_options(**SCOPE_FREE))

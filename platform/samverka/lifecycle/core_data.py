@@ -24,6 +24,7 @@ from samverka.auth.token_models import ApiToken
 from samverka.db import SCOPE_FREE
 from samverka.jobs.models import OutboxJob
 from samverka.plugins.models import TenantPlugin
+from samverka.runtime import runtime
 from samverka.tenants.models import Membership, Tenant
 
 SECRET_LOOKING = re.compile(r"secret|passw|pwd|token|credential|api_?key|private", re.I)
@@ -238,7 +239,6 @@ def release_core(session: Session, tenant: Tenant) -> None:
     removed once the deletion has committed (a rolled-back deletion keeps them)."""
     from samverka.exports import export_store
     from samverka.lifecycle.deletion import after_commit
-    from samverka.runtime import runtime
 
     store = export_store(runtime().settings.instance_path)
     tenant_id = tenant.id

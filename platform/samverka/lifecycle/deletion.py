@@ -40,6 +40,7 @@ from samverka.audit.context import SYSTEM
 from samverka.auth.models import User
 from samverka.db import SCOPE_FREE, TenantScope, scoped, utcnow
 from samverka.errors import ValidationError
+from samverka.runtime import runtime
 from samverka.tenants.models import Membership, Tenant
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,6 @@ class DeletedTenant:
 
 def delete_tenant(session: Session, tenant: Tenant) -> DeletedTenant:
     """Delete ``tenant`` and all it owns in the session's transaction (the caller commits)."""
-    from samverka.runtime import runtime
 
     gone = DeletedTenant(tenant.id, tenant.slug, tenant.name)
     with scoped(session, deletion_scope(tenant)):
@@ -216,7 +216,6 @@ def _record_both(session: Session, action: str, tenant: Tenant, details: dict) -
 def _mail_admins(session: Session, tenant: Tenant, *, scheduled: bool) -> int:
     """Tell the tenant's administrators, each in their language, through the outbox."""
     from samverka.jobs.outbox import enqueue
-    from samverka.runtime import runtime
 
     default = runtime().settings.default_locale
     with scoped(session, deletion_scope(tenant)):

@@ -22,6 +22,7 @@ from samverka.exports import export_store
 from samverka.exports.store import StoredExport
 from samverka.jobs.models import OutboxJob
 from samverka.lifecycle.builder import PROGRESS_MESSAGE, ProgressCallback, build_archive
+from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
 
 JOB = "core.tenant_archive"
@@ -56,7 +57,6 @@ def write_archive(
     on_progress: ProgressCallback | None = None,
 ):
     """The archive of ``tenant`` into ``out`` (session scoped to the tenant)."""
-    from samverka.runtime import runtime
 
     return build_archive(
         session, runtime().host, tenant, out, now=utcnow(), on_progress=on_progress
@@ -70,7 +70,6 @@ def archive_filename(tenant: Tenant, day: date | None = None) -> str:
 def tenant_archive(tenant_id: int) -> dict[str, Any]:
     """The job ``core.tenant_archive``: build and store the archive (see module docstring)."""
     from samverka.jobs.runner import current_job, report_progress
-    from samverka.runtime import db_session, runtime
 
     session = db_session()
     tenant = session.get(Tenant, tenant_id)
@@ -120,6 +119,5 @@ def archive_job(session: Session, tenant: Tenant, job_id: int) -> OutboxJob | No
 
 def archive_file(tenant: Tenant, job_id: int) -> StoredExport | None:
     """The stored archive the job made (None while it runs, after it failed or expired)."""
-    from samverka.runtime import runtime
 
     return export_store(runtime().settings.instance_path).find_for_job(tenant.id, job_id)

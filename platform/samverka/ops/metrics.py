@@ -32,6 +32,8 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from samverka.config import Settings
+from samverka.jobs.outbox import BACKLOG_KEY
+from samverka.jobs.queue import get_queue, redis_url
 
 log = logging.getLogger(__name__)
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -134,9 +136,6 @@ def _outbox_backlog(settings: Settings) -> Iterator[Metric]:
     scheduler runs, a growing backlog that workers or Redis fall behind."""
     from redis import Redis
 
-    from samverka.jobs.outbox import BACKLOG_KEY
-    from samverka.jobs.queue import redis_url
-
     connection = Redis.from_url(redis_url(settings), socket_connect_timeout=1, socket_timeout=1)
     try:
         raw = connection.get(BACKLOG_KEY)
@@ -158,8 +157,6 @@ def _outbox_backlog(settings: Settings) -> Iterator[Metric]:
 
 def _queue_counts(settings: Settings) -> tuple[int, int, str]:
     from redis import Redis
-
-    from samverka.jobs.queue import get_queue, redis_url
 
     if not settings.redis_url:
         raise LookupError("no Redis configured")  # never start the embedded one for a scrape

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samverka.auth.models import User
 from samverka.exports.pdf import Document, Section
 from samverka.exports.service import register_export
 from samverka.exports.tabular import Column, Table
@@ -34,7 +35,6 @@ LIST_LIMIT = 10_000
 def export_viewer(session: Session, spec: Mapping[str, Any]):
     """Whose view an export shows: the user ``spec["user_id"]`` (set from the requester by
     the export job), or None, the operator, who never sees personal fields."""
-    from samverka.auth.models import User
 
     user_id = spec.get("user_id")
     return session.get(User, int(user_id)) if user_id is not None else None

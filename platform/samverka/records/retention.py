@@ -16,9 +16,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from samverka.audit.events import record_event
-from samverka.db import TenantScope, scoped
+from samverka.db import TenantScope, get_scope, scoped
 from samverka.records import search, storage
 from samverka.records.models import Attachment, Record
+from samverka.runtime import runtime
 from samverka.tenants.models import Tenant
 
 
@@ -30,7 +31,6 @@ class PurgeResult:
 
 
 def _settings():
-    from samverka.runtime import runtime
 
     return runtime()
 
@@ -75,7 +75,6 @@ def purge_in_scope(session: Session, now: datetime) -> list[PurgeResult]:
 
 
 def _scope_ids(session: Session) -> tuple[int, ...]:
-    from samverka.db import get_scope
 
     return get_scope(session).tenant_ids
 

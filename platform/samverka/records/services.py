@@ -33,6 +33,7 @@ from samverka.records.classification import Classification
 from samverka.records.models import Attachment, Record, RecordShare, RecordVersion
 from samverka.records.types import RecordType, RecordTypeRegistry, validate
 from samverka.records.visibility import active_share, names_scope, shares
+from samverka.runtime import runtime
 from samverka.tenants.models import Consortium, Tenant
 
 READ = "tenant:records:read"
@@ -51,7 +52,6 @@ REASON_MAX = 200
 
 
 def _runtime():
-    from samverka.runtime import runtime
 
     return runtime()
 

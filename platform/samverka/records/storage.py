@@ -27,6 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from samverka.errors import ValidationError
+from samverka.runtime import runtime
 
 CHUNK = 64 * 1024
 NEW_FILES_KEY = "samverka.records.new_files"
@@ -120,14 +121,12 @@ class Limits:
 
 
 def current_storage() -> LocalStorage:
-    from samverka.runtime import runtime
 
     settings = runtime().settings
     return LocalStorage(settings.attachments_path or Path(settings.instance_path) / "attachments")
 
 
 def current_limits() -> Limits:
-    from samverka.runtime import runtime
 
     settings = runtime().settings
     types = frozenset(t.strip() for t in settings.attachment_types.split(",") if t.strip())

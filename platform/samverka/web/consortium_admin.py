@@ -11,6 +11,7 @@ from wtforms import SelectField, SubmitField
 
 from samverka.auth import services as accounts
 from samverka.errors import NotFound, ValidationError
+from samverka.exports import builtin
 from samverka.plugins import services as plugins
 from samverka.runtime import db_session, runtime
 from samverka.tenancy import invitations
@@ -113,7 +114,6 @@ def _overview_page(consortium, form: TenantForm, invite_form: InviteForm):
 @bp.route("/members.<fmt>")
 def export_members(slug: str, fmt: str):
     """The member organisations as CSV or Excel (for the consortium's administrators)."""
-    from samverka.exports import builtin
     from samverka.web.exports import table_download
 
     return table_download(builtin.consortium_members(_consortium(slug)), fmt)

@@ -17,7 +17,9 @@ from flask_babel import lazy_gettext as _l
 
 from samverka.auth import clock, sessions
 from samverka.auth.authorization import Principal, authorize, bind_session, unbind_session
+from samverka.auth.mfa import requires_mfa
 from samverka.auth.models import User
+from samverka.auth.services import user_tenants
 from samverka.auth.session_models import UserSession
 from samverka.db import SCOPE_FREE, TenantScope, set_scope
 from samverka.plugins.manifest import NavGroup, NavItem
@@ -161,7 +163,6 @@ def _require_second_factor():
     known from the tenant's context inside a tenant, elsewhere one indexed EXISTS query, so
     someone made an administrator while logged in is stopped at their next request.
     """
-    from samverka.auth.mfa import requires_mfa
 
     user, row = current_user(), current_session()
     if user is None or row is None or row.second_factor_at is not None:
@@ -375,7 +376,6 @@ def template_context() -> dict[str, Any]:
 def reachable_tenants(user: User) -> list:
     """The tenants this session reaches (switcher, start page): the user's tenants, or for
     an SSO session only the provider's tenant."""
-    from samverka.auth.services import user_tenants
 
     tenants = user_tenants(db_session(), user)
     bound = principal().tenant_bound

@@ -19,6 +19,7 @@ import io
 from flask import Blueprint, Response, abort, g, redirect, request, send_file, url_for
 from flask_babel import get_locale
 
+from samverka.audit import record_event
 from samverka.errors import NotFound, ValidationError
 from samverka.exports import FORMATS, builtin, export_store, request_export, write
 from samverka.exports.service import Format, Source, download_name, export_kind
@@ -76,8 +77,6 @@ def send_stored(store, stored: StoredExport) -> Response:
     """Serve a stored file; one that asks for it (a whole-tenant archive) records its
     download in the tenant's audit chain first."""
     if stored.download_event:
-        from samverka.audit import record_event
-
         record_event(
             db_session(),
             stored.download_event,

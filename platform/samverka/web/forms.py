@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from samverka.errors import ValidationError
+from samverka.runtime import db_session
 from samverka.tenants.models import KIND_LABELS, TenantKind
 
 
@@ -89,8 +90,6 @@ def save(form: FlaskForm, change: Callable[[], object], done: str) -> bool:
     flashes ``done``. True when the change was committed.
     """
     from flask import flash
-
-    from samverka.runtime import db_session
 
     if not form.validate_on_submit():
         return False

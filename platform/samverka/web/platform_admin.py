@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from samverka.auth import services as accounts
+from samverka.auth.models import User
 from samverka.auth.passwords import MIN_PASSWORD_LENGTH
 from samverka.errors import NotFound, ValidationError
 from samverka.lifecycle import deletion
@@ -54,8 +55,6 @@ def users():
     ):
         return redirect(url_for(".users"))
     from sqlalchemy import select
-
-    from samverka.auth.models import User
 
     listing = db_session().scalars(select(User).order_by(User.name)).all()
     return render_template(

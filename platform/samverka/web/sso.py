@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, Optional
 
 from samverka.audit import logins, record_event
 from samverka.audit.context import SYSTEM, acting_as
+from samverka.audit.events import DETAIL_TEXT
 from samverka.auth.sso import client as oidc
 from samverka.auth.sso import domains as sso_domains
 from samverka.auth.sso import services as sso
@@ -346,7 +347,6 @@ def _refuse_link(slug: str, reason: str, message: object, error: Exception | Non
 
 def _plain_slug(slug: str) -> str | None:
     """A slug from the URL for the audit log only if it is a plain name."""
-    from samverka.audit.events import DETAIL_TEXT
 
     return slug if DETAIL_TEXT.match(slug or "") else None
 

@@ -20,7 +20,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samverka.plugins.services import enabled_plugins
 from samverka.records.models import Record
+from samverka.runtime import runtime
 from samverka.tenants.models import Tenant
 
 Provider = Callable[[Session, Tenant, int], list[dict]]
@@ -165,8 +167,6 @@ def _entry(when: date, title: str, kind: str, tenant: Tenant, record: Record, li
 
 def calendar_entries(session: Session, tenant: Tenant, year: int) -> list[dict]:
     """Every provider's and every enabled plugin's entries for the year, by date."""
-    from samverka.plugins.services import enabled_plugins
-    from samverka.runtime import runtime
 
     entries: list[dict] = []
     for provider in PROVIDERS:

@@ -38,8 +38,10 @@ from samverka.audit import record_event
 from samverka.auth import clock
 from samverka.db import Base, ShareableTenantOwned, utcnow
 from samverka.errors import NotFound, ValidationError
+from samverka.plugins.services import enabled_plugins
 from samverka.records import services as records
 from samverka.records.models import Record
+from samverka.runtime import runtime
 from samverka.tenants.models import Tenant
 from samverka.workflows.cycle_types import ACTION_PLAN_TYPE, SITUATION_PICTURE_TYPE, problems_of
 from samverka.workflows.decisions import LOCAL_TIME
@@ -507,8 +509,6 @@ def plan_view(session: Session, plan: Record, tenant: Tenant | None = None) -> l
 def measure_summaries(session: Session, tenant: Tenant | None, measure: PlanMeasure) -> list:
     """Indicator summaries the enabled plugins attach to a measure (hook
     ``measure_summaries``; the indicators plugin comes later)."""
-    from samverka.plugins.services import enabled_plugins
-    from samverka.runtime import runtime
 
     if tenant is None:
         return []

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from samverka.audit import record_event
 from samverka.auth import clock
-from samverka.db import Base, ShareableTenantOwned, utcnow
+from samverka.db import Base, ShareableTenantOwned, TenantScope, scoped, utcnow
 from samverka.errors import ValidationError
 from samverka.records import services
 from samverka.records.classification import Classification
@@ -671,7 +671,6 @@ def export_tenant_agreements(session: Session, tenant: Tenant, archive: Any) -> 
     """The tenant's rows of every table of this module (and the compliance settings and
     reminders), one JSON line per row, under ``agreements/``: the records themselves are in
     ``records/``."""
-    from samverka.db import TenantScope, scoped
     from samverka.workflows.compliance.services import ComplianceSettings
     from samverka.workflows.overview.services import CycleReminder
 

@@ -28,6 +28,7 @@ from samverka.db import Base, TenantOwned, get_scope, utcnow
 from samverka.jobs.outbox import enqueue
 from samverka.plugins.manifest import OverviewKind
 from samverka.records.models import Record
+from samverka.runtime import runtime
 from samverka.tenants.models import Membership, Tenant
 from samverka.workflows.agreements import services as agreements
 
@@ -249,7 +250,6 @@ def _due_key(item: dict) -> tuple:
 def send_reminders(session: Session, now: datetime) -> int:
     """The periodic job (per tenant): mail the tenant's coordinators and administrators about
     each due item once; returns how many reminders were new."""
-    from samverka.runtime import runtime
 
     scope = get_scope(session)
     if len(scope.tenant_ids) != 1:

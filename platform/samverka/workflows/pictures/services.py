@@ -24,11 +24,21 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from samverka.audit import record_event
+from samverka.auth.models import User
+from samverka.db import TenantScope, set_scope
 from samverka.errors import NotFound
+from samverka.exports.pdf import Document, Section
+from samverka.exports.service import register_export
+from samverka.jobs.outbox import enqueue
+from samverka.jobs.runner import report_progress
 from samverka.plugins.manifest import OverviewKind
+from samverka.plugins.services import enabled_plugins
 from samverka.records import services as records
 from samverka.records.disclosure import Disclosed, disclose
+from samverka.records.exports import export_viewer
 from samverka.records.models import Record, RecordShare
+from samverka.records.visibility import active_share
+from samverka.runtime import runtime
 from samverka.tenants.models import Consortium, Tenant
 from samverka.workflows.calendar import url_or_none
 from samverka.workflows.cycle_types import SITUATION_PICTURE_TYPE
@@ -58,8 +68,6 @@ def request_compile(session: Session, round_: ReportingRound, *, user: Any):
     """Queue the compile job in the caller's transaction (the owner only)."""
     from flask_babel import get_locale
 
-    from samverka.jobs.outbox import enqueue
-
     tenant = rounds._owner(session, round_, user)
     job = enqueue(
         session,
@@ -83,7 +91,6 @@ def request_compile(session: Session, round_: ReportingRound, *, user: Any):
 def _before_writes(done: int, total: int) -> None:
     """Progress from inside the job, only while it has not written yet: on SQLite the
     progress row's own transaction would wait for the job's write lock."""
-    from samverka.jobs.runner import report_progress
 
     if done < 3:
         report_progress(done, total, COMPILING)
@@ -95,11 +102,6 @@ def compile_picture_job(
     """The job: compile the round in the tenant's scope, reporting progress, in the
     requester's language; returns the picture record's id."""
     from flask_babel import force_locale
-
-    from samverka.auth.models import User
-    from samverka.db import TenantScope, set_scope
-    from samverka.jobs.runner import report_progress
-    from samverka.runtime import runtime
 
     report_progress(0, 4, COMPILING)
     with runtime().sessions() as session:
@@ -370,8 +372,6 @@ def _sources(reports: list, status: list) -> str:
 
 def plugin_sections(session: Session, tenant: Tenant, period: tuple[date, date]) -> list[dict]:
     """Sections the tenant's enabled plugins add (hook ``situation_picture_sections``)."""
-    from samverka.plugins.services import enabled_plugins
-    from samverka.runtime import runtime
 
     host = runtime().host
     enabled = enabled_plugins(session, host, tenant)
@@ -419,7 +419,6 @@ def shared_member_figures(
 ) -> dict[str, dict[str, int]]:
     """Category → member tenant name → count, from the members' municipal pictures of the
     period that are shared with the consortium (an unshared picture contributes nothing)."""
-    from samverka.records.visibility import active_share
 
     shares = RecordShare.__table__
     shared = select(shares.c.record_id).where(
@@ -679,8 +678,6 @@ def picture_document(session: Session, tenant: Tenant, spec: dict) -> Any:
     the figures and the latest decision, with the fields ``spec["user_id"]`` may see.
     ``spec["record_id"]``: the picture; a record the tenant cannot read, or one that is not a
     situation picture, is NotFound."""
-    from samverka.exports.pdf import Document, Section
-    from samverka.records.exports import export_viewer
     from samverka.workflows.decisions import latest_decision
 
     user = export_viewer(session, spec)
@@ -771,7 +768,6 @@ def _picture_export(session: Session, tenant: Tenant, spec: Any) -> Any:
 
 def register_picture_export() -> None:
     """The export kind ``core.situation_picture`` (PDF) for the exports machinery."""
-    from samverka.exports.service import register_export
 
     register_export(
         "core.situation_picture", _picture_export, action="tenant:records:read", formats=("pdf",)

@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from samverka.audit import record_event
 from samverka.auth import clock
+from samverka.db import get_scope
 from samverka.errors import Conflict, Forbidden, NotFound, ValidationError
+from samverka.jobs.outbox import enqueue
 from samverka.records.services import may, user_id_of
 from samverka.tenants.models import Tenant
 from samverka.workflows.rounds.models import (
@@ -504,7 +506,6 @@ def send_reminders(session: Session, now: datetime) -> int:
     """Periodic, per tenant: mail each unit that has not reported once before the deadline
     (within :data:`REMIND_DAYS_BEFORE` days) and once when it is late. Idempotent: the
     unit row remembers each kind it was sent."""
-    from samverka.jobs.outbox import enqueue
 
     day = now.astimezone(LOCAL_TIME).date()
     sent = 0
@@ -553,7 +554,6 @@ def send_reminders(session: Session, now: datetime) -> int:
 
 
 def _scope_ids(session: Session) -> tuple[int, ...]:
-    from samverka.db import get_scope
 
     return get_scope(session).tenant_ids
 

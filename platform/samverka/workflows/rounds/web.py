@@ -20,6 +20,7 @@ from samverka.runtime import db_session
 from samverka.tenants.models import Tenant
 from samverka.web.context import can, current_user, require
 from samverka.web.forms import ActionForm
+from samverka.web.jobs import status_of, tenant_job
 from samverka.workflows.pictures import services as pictures
 from samverka.workflows.rounds import services as rounds
 
@@ -147,8 +148,6 @@ def _compile_job(job_id: int | None):
     if not job_id:
         return None, None
     from werkzeug.exceptions import HTTPException
-
-    from samverka.web.jobs import status_of, tenant_job
 
     try:
         job = tenant_job(job_id)
