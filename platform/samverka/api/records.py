@@ -339,12 +339,14 @@ def list_records(args: dict):
     session, user, tenant = _session_and_user()
     if args["q"]:
         found = services.search_records(
-            session, args["q"], viewer_tenant=tenant, user=user, limit=args["limit"]
+            session,
+            args["q"],
+            viewer_tenant=tenant,
+            user=user,
+            record_type=args["type"],
+            include_shared=args["shared"],
+            limit=args["limit"],
         )
-        if args["type"]:
-            found = [r for r in found if r.type_name == args["type"]]
-        if not args["shared"]:
-            found = [r for r in found if r.tenant_id == tenant.id]
         return {"items": [_summary(r) for r in found], "next": None}
     after = decode_cursor(args["cursor"])
     if after is not None and not isinstance(after, int):

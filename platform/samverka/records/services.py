@@ -381,13 +381,28 @@ def list_records(
 
 
 def search_records(
-    session: Session, query: str, *, viewer_tenant: Tenant, user: Any, limit: int = 50
+    session: Session,
+    query: str,
+    *,
+    viewer_tenant: Tenant,
+    user: Any,
+    record_type: str | None = None,
+    include_shared: bool = True,
+    limit: int = 50,
 ) -> list[Record]:
-    """Visible records matching ``query`` (title and non-personal fields), best first."""
+    """Visible records matching ``query`` (title and non-personal fields), best first.
+
+    ``record_type`` and ``include_shared`` narrow the query itself, before the limit: a
+    filter applied to the page afterwards would return short pages while more matches exist.
+    """
     _require(session, user, READ, viewer_tenant)
     statement = search.search_statement(session, query or "")
     if statement is None:
         return []
+    if record_type:
+        statement = statement.where(Record.type_name == record_type)
+    if not include_shared:
+        statement = statement.where(Record.tenant_id == viewer_tenant.id)
     return list(session.scalars(statement.limit(limit)))
 
 

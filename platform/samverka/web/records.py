@@ -163,10 +163,8 @@ def index():
     next_url = None
     if query:
         rows = services.search_records(
-            session, query, viewer_tenant=g.tenant, user=user, limit=PAGE_SIZE
+            session, query, viewer_tenant=g.tenant, user=user, record_type=chosen, limit=PAGE_SIZE
         )
-        if chosen:
-            rows = [r for r in rows if r.type_name == chosen]
     else:
         rows = services.list_records(
             session,
