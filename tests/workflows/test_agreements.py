@@ -102,6 +102,7 @@ def test_update_replaces_the_lists_given_and_end_stops_validity(db, world, actin
         ({"parties": []}, "parties"),
         ({"parties": [{"name": "  "}]}, "parties"),
         ({"parties": [{"tenant": "nowhere"}]}, "parties"),
+        ({"parties": [{"tenant": "hagfors"}]}, "parties"),  # on the platform, out of reach
         ({"signatories": [{"name": "X", "signed_on": "10/1"}]}, "signatories"),
         ({"annexes": [999999]}, "annexes"),
     ],
@@ -280,3 +281,32 @@ def test_the_tenant_archive_holds_the_lists(db, world, acting):
         "Sunne kommun",
         "Polisområde Värmland",
     ]
+
+
+def test_lines_name_only_organisations_the_owner_works_with(db, world, acting):
+    """A line naming an organisation of the owner's consortia becomes that party; one naming
+    an organisation outside them (Hagfors) stays a plain name, exactly like an unknown one."""
+    with acting(world.a, world.admin_a):
+        named = ag.organisations_named(db, ["sunne", "torsby", "hagfors", world.c.id, "x", 0])
+        assert {k for k in named if isinstance(k, str)} == {"sunne", "torsby"}
+        parties = ag.parties_from_lines(db, "sunne\ntorsby\nhagfors\nPolisen\n")
+        assert parties == [
+            {"tenant": world.a},
+            {"tenant": world.b},
+            {"name": "hagfors"},
+            {"name": "Polisen"},
+        ]
+        activities = ag.activities_from_lines(db, "Vandring; torsby; Fritid\nMöte; hagfors")
+        assert [(a["owner_tenant"], a["owner_name"]) for a in activities] == [
+            (world.b, "Fritid"),
+            (None, "hagfors"),
+        ]
+        with pytest.raises(ValidationError) as refused:
+            ag.create_pledge(
+                db,
+                title="Löfte",
+                data={"valid_from": "2025-01-01", "public_text": "Vi lovar."},
+                activities=[{"description": "Vandring", "owner_tenant": "hagfors"}],
+                user=world.admin_a,
+            )
+        assert refused.value.field == "activities"

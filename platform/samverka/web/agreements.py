@@ -16,7 +16,6 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf import wtforms_widgets as gov
-from sqlalchemy import select
 from wtforms import (
     BooleanField,
     RadioField,
@@ -36,6 +35,7 @@ from samverka.runtime import db_session
 from samverka.tenants.models import Tenant
 from samverka.web.context import can, current_user, require
 from samverka.web.forms import BaseForm, GovSubmitInput, GovTextArea, GovTextInput, attach_error
+from samverka.web.names import tenant_names
 from samverka.web.records_forms import GovCheckbox, GovRadios
 from samverka.workflows import agreements as ag
 
@@ -124,54 +124,30 @@ class FollowUpForm(BaseForm):
 # -- parsing the text lists -------------------------------------------------------------------
 
 
-def _parts(line: str, count: int) -> list[str]:
-    parts = [p.strip() for p in line.split(";")]
-    return (parts + [""] * count)[:count]
-
-
 def parse_parties(text: str | None) -> list[dict]:
-    """One party per line: an organisation's short name on the platform, or any name."""
-    session = db_session()
-    rows = []
-    for line in ag.lines(text):
-        slug = session.scalars(select(Tenant.slug).where(Tenant.slug == line)).first()
-        rows.append({"tenant": slug} if slug else {"name": line})
-    return rows
+    """One party per line: an organisation's short name on the platform, or any name
+    (resolved by the service in one query)."""
+    return ag.parties_from_lines(db_session(), text)
 
 
 def parse_signatories(text: str | None) -> list[dict]:
     rows = []
     for line in ag.lines(text):
-        name, title, party, signed_on = _parts(line, 4)
+        name, title, party, signed_on = ag.line_parts(line, 4)
         rows.append({"name": name, "title": title, "party": party, "signed_on": signed_on})
     return rows
 
 
 def parse_activities(text: str | None) -> list[dict]:
-    session = db_session()
-    rows = []
-    for line in ag.lines(text):
-        description, owner, unit, due_on = _parts(line, 4)
-        slug = owner and session.scalars(select(Tenant.slug).where(Tenant.slug == owner)).first()
-        if owner and not slug:
-            unit = f"{owner}, {unit}" if unit else owner
-        rows.append(
-            {
-                "description": description,
-                "owner_tenant": slug or None,
-                "owner_name": unit,
-                "due_on": due_on,
-            }
-        )
-    return rows
+    """One activity per line: ``description; owner; unit; due`` (owners resolved by the
+    service in one query)."""
+    return ag.activities_from_lines(db_session(), text)
 
 
 def _party_lines(session, record: Record) -> str:
-    lines = []
-    for party in ag.agreement_parts(session, record).parties:
-        tenant = session.get(Tenant, party.party_tenant_id) if party.party_tenant_id else None
-        lines.append(tenant.slug if tenant else party.name)
-    return "\n".join(lines)
+    parties = ag.agreement_parts(session, record).parties
+    slugs = ag.tenant_slugs(session, (p.party_tenant_id for p in parties))
+    return "\n".join(slugs.get(p.party_tenant_id) or p.name for p in parties)
 
 
 def _signatory_lines(session, record: Record) -> str:
@@ -184,12 +160,13 @@ def _signatory_lines(session, record: Record) -> str:
 
 
 def _activity_lines(session, record: Record) -> str:
+    activities = ag.activities_of(session, record)
+    slugs = ag.tenant_slugs(session, (a.owner_tenant_id for a in activities))
     lines = []
-    for a in ag.activities_of(session, record):
-        tenant = session.get(Tenant, a.owner_tenant_id) if a.owner_tenant_id else None
+    for a in activities:
         due = a.due_on.isoformat() if a.due_on else ""
         lines.append(
-            "; ".join([a.description, tenant.slug if tenant else "", a.owner_name or "", due])
+            "; ".join([a.description, slugs.get(a.owner_tenant_id, ""), a.owner_name or "", due])
         )
     return "\n".join(lines)
 
@@ -471,16 +448,16 @@ def pledge_show(pledge_id: int):
         )
         if done is not None:
             return redirect(url_for(".show", pledge_id=record.id))
-    owners = {t.id: t.name for t in session.scalars(select(Tenant))}
+    activities = ag.activities_of(session, record)
     data = _fields(record)
     return render_template(
         "agreements_pledge_detail.html",
         record=record,
         data=data,
-        activities=ag.activities_of(session, record),
+        activities=activities,
         follow_ups=ag.follow_ups_of(session, record),
         focus_areas=ag.lines(data.get("focus_areas")),
-        owners=owners,
+        owners=tenant_names(a.owner_tenant_id for a in activities),
         labels=ag.FOLLOW_UP_LABELS,
         current=ag.is_current(data),
         is_owner=is_owner,

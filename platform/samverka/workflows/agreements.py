@@ -23,12 +23,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from samverka.audit import record_event
 from samverka.auth import clock
-from samverka.db import Base, ShareableTenantOwned, utcnow
+from samverka.auth.directory import partner_ids_select
+from samverka.db import SCOPE_FREE, Base, ShareableTenantOwned, get_scope, utcnow
 from samverka.errors import ValidationError
 from samverka.records import services
 from samverka.records.classification import Classification
@@ -42,6 +53,7 @@ AGREEMENT_TYPE = "core.cooperation_agreement"
 PLEDGE_TYPE = "core.citizen_pledge"
 ANNEX_TYPES = (SITUATION_PICTURE_TYPE, ACTION_PLAN_TYPE)
 WRITE = "tenant:records:write"
+MAX_ID = 2**31 - 1  # ids are INTEGER: a larger one names nobody (and would not bind)
 NAME_MAX = 200
 TEXT_MAX = 4000
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
@@ -415,9 +427,11 @@ def _delete_children(session: Session, model: type, record: Record) -> None:
 
 
 def _clean_parties(session: Session, parties: Iterable[Mapping[str, Any]]) -> list[dict]:
+    given_rows = list(parties or ())
+    named = organisations_named(session, [given.get("tenant") for given in given_rows])
     rows = []
-    for given in parties or ():
-        tenant = _party_tenant(session, given.get("tenant"))
+    for given in given_rows:
+        tenant = _party_tenant(named, given.get("tenant"), "parties")
         name = _text(given.get("name"), NAME_MAX, "parties") or (tenant.name if tenant else None)
         if not name:
             continue
@@ -436,22 +450,88 @@ def _clean_parties(session: Session, parties: Iterable[Mapping[str, Any]]) -> li
     return rows
 
 
-def _party_tenant(session: Session, ref: Any) -> Tenant | None:
-    """A party on the platform by slug or id (the directory of organisations is public)."""
+def _party_tenant(named: Mapping[Any, Tenant], ref: Any, field: str) -> Tenant | None:
+    """The organisation ``ref`` names among ``named`` (:func:`organisations_named`); a ref
+    that names none of them is refused exactly like one naming nobody."""
     if ref in (None, ""):
         return None
     if isinstance(ref, Tenant):
         return ref
-    query = select(Tenant)
-    query = (
-        query.where(Tenant.id == ref)
-        if isinstance(ref, int)
-        else query.where(Tenant.slug == str(ref).strip())
-    )
-    tenant = session.scalars(query).one_or_none()
+    tenant = named.get(ref if isinstance(ref, int) else str(ref).strip())
     if tenant is None:
-        raise ValidationError(_l("There is no organisation %(name)s.", name=ref), "parties")
+        raise ValidationError(_l("There is no organisation %(name)s.", name=ref), field)
     return tenant
+
+
+def organisations_named(session: Session, refs: Iterable[Any]) -> dict[Any, Tenant]:
+    """The organisations ``refs`` name (slugs or ids; Tenants pass through), found in one
+    query among those the acting organisation works with: itself and the members of its
+    consortia (the directory rule of :mod:`samverka.auth.directory`). Keyed by slug and id;
+    a ref naming any other organisation is absent, like one naming nobody."""
+    slugs, ids = set(), set()
+    for ref in refs:
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            if 0 < ref <= MAX_ID:
+                ids.add(ref)
+        elif isinstance(ref, str) and ref.strip():
+            slugs.add(ref.strip())
+    if not slugs and not ids:
+        return {}
+    scope_ids = get_scope(session).tenant_ids
+    query = select(Tenant).where(
+        or_(Tenant.slug.in_(slugs), Tenant.id.in_(ids)),
+        or_(Tenant.id.in_(scope_ids), Tenant.id.in_(partner_ids_select(scope_ids))),
+    )
+    found: dict[Any, Tenant] = {}
+    for tenant in session.scalars(query.execution_options(**SCOPE_FREE)):
+        found[tenant.slug] = tenant
+        found[tenant.id] = tenant
+    return found
+
+
+def tenant_slugs(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Slugs of the organisations named on the rows shown (one query; names only)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    query = select(Tenant.id, Tenant.slug).where(Tenant.id.in_(wanted))
+    return dict(session.execute(query.execution_options(**SCOPE_FREE)).all())
+
+
+def line_parts(line: str, count: int) -> list[str]:
+    """A list line's ``count`` parts separated by ";" (missing ones blank)."""
+    parts = [p.strip() for p in line.split(";")]
+    return (parts + [""] * count)[:count]
+
+
+def parties_from_lines(session: Session, text: Any) -> list[dict]:
+    """The parties of a text list, one per line: an organisation's slug (one the acting
+    organisation works with, see :func:`organisations_named`) or any name. One query."""
+    given = lines(text)
+    named = organisations_named(session, given)
+    return [{"tenant": named[line]} if line in named else {"name": line} for line in given]
+
+
+def activities_from_lines(session: Session, text: Any) -> list[dict]:
+    """The activities of a text list, one per line as ``description; owner; unit; due``: an
+    owner that names no organisation the acting one works with is kept as the unit's name.
+    One query for every owner."""
+    rows = [line_parts(line, 4) for line in lines(text)]
+    named = organisations_named(session, [owner for _d, owner, _u, _due in rows])
+    activities = []
+    for description, owner, unit, due_on in rows:
+        tenant = named.get(owner) if owner else None
+        if owner and tenant is None:
+            unit = f"{owner}, {unit}" if unit else owner
+        activities.append(
+            {
+                "description": description,
+                "owner_tenant": tenant,
+                "owner_name": unit,
+                "due_on": due_on,
+            }
+        )
+    return activities
 
 
 def _clean_signatories(signatories: Iterable[Mapping[str, Any]]) -> list[dict]:
@@ -627,8 +707,10 @@ def _replace_activities(session: Session, record: Record, rows: list[dict]) -> N
 
 
 def _clean_activities(session: Session, activities: Iterable[Mapping[str, Any]]) -> list[dict]:
+    given_rows = list(activities or ())
+    named = organisations_named(session, [given.get("owner_tenant") for given in given_rows])
     rows = []
-    for given in activities or ():
+    for given in given_rows:
         description = _text(given.get("description"), TEXT_MAX, "activities", multiline=True)
         if not description:
             continue
@@ -636,7 +718,7 @@ def _clean_activities(session: Session, activities: Iterable[Mapping[str, Any]])
         due_on = as_date(due)
         if due not in (None, "") and due_on is None:
             raise ValidationError(_l("Enter the date as YYYY-MM-DD."), "activities")
-        tenant = _party_tenant(session, given.get("owner_tenant"))
+        tenant = _party_tenant(named, given.get("owner_tenant"), "activities")
         rows.append(
             {
                 "description": description,
