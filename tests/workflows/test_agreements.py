@@ -310,3 +310,35 @@ def test_lines_name_only_organisations_the_owner_works_with(db, world, acting):
                 user=world.admin_a,
             )
         assert refused.value.field == "activities"
+
+
+def test_the_publication_rule_shows_only_public_parts_of_current_published_open_pledges(
+    db, world, acting
+):
+    """The rule the public page calls: published, current and open; only the public parts."""
+    today = date.today()
+    base = {"valid_from": (today - timedelta(days=30)).isoformat(), "public_text": "Vi lovar."}
+    cases = {
+        "Gällande": base | {"published": True, "internal_notes": "HEMLIGT"},
+        "Opublicerat": base | {"published": False},
+        "Utgånget": base | {"published": True, "valid_to": (today - timedelta(1)).isoformat()},
+        "Klassat": base | {"published": True},
+    }
+    with acting(world.a, world.admin_a):
+        for title, data in cases.items():
+            record = ag.create_pledge(
+                db,
+                title=title,
+                data=data,
+                activities=[{"description": "AKTIVITET"}],
+                user=world.admin_a,
+            )
+            if title == "Klassat":
+                services.update_record(db, record, classification="internal", user=world.admin_a)
+        db.commit()
+    shown = ag.public_pledges(db, world.a)
+    assert shown == [
+        {"title": "Gällande", "public_text": "Vi lovar.", "focus_areas": [], "follow_ups": []}
+    ]
+    assert ag.public_pledges_at(db, "nowhere") == (None, [])
+    assert ag.public_pledges_at(db, "torsby") == (world.b, [])

@@ -39,10 +39,19 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from samverka.audit import record_event
 from samverka.auth import clock
 from samverka.auth.directory import partner_ids_select
-from samverka.db import SCOPE_FREE, Base, ShareableTenantOwned, get_scope, utcnow
+from samverka.db import (
+    SCOPE_FREE,
+    Base,
+    ShareableTenantOwned,
+    TenantScope,
+    get_scope,
+    scoped,
+    utcnow,
+)
 from samverka.errors import ValidationError
 from samverka.records import services
 from samverka.records.classification import Classification
+from samverka.records.disclosure import disclose
 from samverka.records.models import Record
 from samverka.records.services import require_owner, user_id_of
 from samverka.records.types import FieldKind, FieldSpec, RecordType
@@ -746,6 +755,53 @@ def _text(value: Any, limit: int, field: str, *, multiline: bool = False) -> str
     return text
 
 
+# -- the public page -------------------------------------------------------------------------
+
+
+def public_pledges(session: Session, tenant: Tenant) -> list[dict]:
+    """The publication rule: the tenant's published, current pledges as plain dicts of their
+    public parts (title, public text, focus areas; each follow-up's year, status and text).
+    Activities, owners, internal notes and every other field stay out. A pledge classified
+    above open stays off the page even if it is marked published. Read in the tenant's scope
+    without a user: nothing to audit, only open material leaves."""
+    on = today()
+    with scoped(session, TenantScope.for_tenant(tenant.id)):
+        records = session.scalars(
+            select(Record)
+            .where(
+                Record.tenant_id == tenant.id,
+                Record.type_name == PLEDGE_TYPE,
+                Record.classification == Classification.OPEN.value,  # never a classified one
+                Record.deleted_at.is_(None),
+            )
+            .order_by(Record.id)
+        ).all()
+        shown = []
+        for record in records:
+            data = disclose(session, record, user=None, viewer_tenant=tenant).data  # anonymous
+            if not (data.get("published") and is_current(data, on)):
+                continue
+            shown.append(
+                {
+                    "title": record.title,
+                    "public_text": data.get("public_text") or "",
+                    "focus_areas": lines(data.get("focus_areas")),
+                    "follow_ups": [
+                        {"year": f.year, "status": str(FOLLOW_UP_LABELS[f.status]), "text": f.text}
+                        for f in follow_ups_of(session, record)
+                    ],
+                }
+            )
+    return shown
+
+
+def public_pledges_at(session: Session, slug: str) -> tuple[Tenant | None, list[dict]]:
+    """The organisation at ``slug`` and its :func:`public_pledges`; an unknown slug gives
+    (None, []), so a caller answers it exactly as an organisation with nothing published."""
+    tenant = session.scalars(select(Tenant).where(Tenant.slug == slug)).one_or_none()
+    return tenant, public_pledges(session, tenant) if tenant is not None else []
+
+
 # -- the tenant archive ----------------------------------------------------------------------
 
 
@@ -753,7 +809,6 @@ def export_tenant_agreements(session: Session, tenant: Tenant, archive: Any) -> 
     """The tenant's rows of every table of this module (and the compliance settings and
     reminders), one JSON line per row, under ``agreements/``: the records themselves are in
     ``records/``."""
-    from samverka.db import TenantScope, scoped
     from samverka.workflows.compliance import ComplianceSettings
     from samverka.workflows.overview import CycleReminder
 
