@@ -175,7 +175,7 @@ def test_a_cause_without_measures_is_flagged(ctx, db, world, acting, plan):
         for n in range(3):
             plans.add_cause(db, three, description=f"Orsak {n}", user=world.admin_a)
         db.commit()
-        listed = plans.visible_plans(db, viewer_tenant=world.a, user=world.admin_a)
+        listed = plans.visible_plans(db, viewer_tenant=world.a, user=world.admin_a, via=None)
         assert {r.id for r in listed} == {record.id, empty.id, three.id}
         from querykit import counted
 

@@ -212,7 +212,8 @@ def list_plans():
     """The tenant's action plans and those shared with it."""
     require("tenant:records:read")
     session, who = db_session(), caller()
-    rows = plans.visible_plans(session, viewer_tenant=who.tenant, user=who.principal)
+    rows = plans.visible_plans(session, viewer_tenant=who.tenant, user=who.principal, via="api")
+    session.commit()  # the list's audit entries
     flagged = plans.flagged_counts(session, rows)
     return {"items": [_summary(r, flagged[r.id]) for r in rows]}
 

@@ -248,10 +248,17 @@ def pledge_body(record: Record) -> dict[str, Any]:
 
 
 def _list(kind: str) -> list[Record]:
-    who = caller()
-    return services.list_records(
-        db_session(), viewer_tenant=who.tenant, user=who.principal, record_type=kind, limit=200
+    session, who = db_session(), caller()
+    rows = services.list_records(
+        session,
+        viewer_tenant=who.tenant,
+        user=who.principal,
+        record_type=kind,
+        limit=200,
+        via="api",
     )
+    session.commit()  # the list's audit entries
+    return rows
 
 
 # -- agreements ------------------------------------------------------------------------------

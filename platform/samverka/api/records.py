@@ -346,25 +346,29 @@ def list_records(args: dict):
             record_type=args["type"],
             include_shared=args["shared"],
             limit=args["limit"],
+            via="api",
         )
+        session.commit()  # the list's audit entries
         return {"items": [_summary(r) for r in found], "next": None}
     after = decode_cursor(args["cursor"])
     if after is not None and not isinstance(after, int):
         raise ApiProblem("invalid-cursor", "The cursor is not one this API issued.")
-    rows = services.list_records(
+    rows, more = services.list_records_page(
         session,
         viewer_tenant=tenant,
         user=user,
+        via="api",
+        page_size=args["limit"],
         record_type=args["type"],
         include_shared=args["shared"],
         after=after,
-        limit=args["limit"] + 1,
     )
-    items = [_summary(r) for r in rows[: args["limit"]]]
+    session.commit()  # the list's audit entries
+    items = [_summary(r) for r in rows]
     following = None
-    if len(rows) > args["limit"]:
+    if more:
         query = {k: v for k, v in request.args.items() if k != "cursor"}
-        query["cursor"] = encode_cursor(rows[args["limit"] - 1].id)
+        query["cursor"] = encode_cursor(rows[-1].id)
         following = f"{request.path}?{urlencode(query)}"
     return {"items": items, "next": following}
 

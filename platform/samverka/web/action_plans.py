@@ -190,7 +190,8 @@ def partner_choices() -> list[tuple[str, str]]:
 def index():
     require(READ)
     session = db_session()
-    rows = plans.visible_plans(session, viewer_tenant=g.tenant, user=current_user())
+    rows = plans.visible_plans(session, viewer_tenant=g.tenant, user=current_user(), via="web")
+    session.commit()  # the list's audit entries
     flagged = plans.flagged_counts(session, rows)
     owners = tenant_names({r.tenant_id for r in rows})
     return render_template(

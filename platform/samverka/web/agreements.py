@@ -189,9 +189,12 @@ def _owner_only(record: Record) -> None:
 
 
 def _list(kind: str) -> list[Record]:
-    return services.list_records(
-        db_session(), viewer_tenant=g.tenant, user=current_user(), record_type=kind, limit=200
+    session = db_session()
+    rows = services.list_records(
+        session, viewer_tenant=g.tenant, user=current_user(), record_type=kind, limit=200, via="web"
     )
+    session.commit()  # the list's audit entries
+    return rows
 
 
 def _annex_choices() -> list[SelectChoice]:

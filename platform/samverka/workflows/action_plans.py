@@ -40,6 +40,7 @@ from samverka.auth import clock
 from samverka.db import Base, ShareableTenantOwned, utcnow
 from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.records import services as records
+from samverka.records.listing import audit_listing
 from samverka.records.models import Record
 from samverka.tenants.models import Tenant
 from samverka.workflows.cycle_types import ACTION_PLAN_TYPE, SITUATION_PICTURE_TYPE, problems_of
@@ -408,17 +409,24 @@ def flagged_counts(session: Session, plans: Iterable[Record]) -> dict[int, int]:
     return {plan_id: 0 for plan_id in ids} | dict(rows.all())
 
 
-def visible_plans(session: Session, *, viewer_tenant: Tenant, user: Any) -> list[Record]:
-    """The action plans the scope may see (own and shared), last changed first."""
+def visible_plans(
+    session: Session, *, viewer_tenant: Tenant, user: Any, via: str | None
+) -> list[Record]:
+    """The action plans the scope may see (own and shared), last changed first. ``via``:
+    the list is shown (``"web"``, ``"api"``), so its confidential and sensitive plans are
+    audited like the records list's (the caller commits); None only for rows nobody sees."""
     if not records.may(session, user, records.READ, viewer_tenant):
         raise Forbidden(_l("You may not do that in %(tenant)s.", tenant=viewer_tenant.name))
-    return list(
+    rows = list(
         session.scalars(
             select(Record)
             .where(Record.type_name == ACTION_PLAN_TYPE, Record.deleted_at.is_(None))
             .order_by(Record.updated_at.desc(), Record.id.desc())
         )
     )
+    if via is not None:
+        audit_listing(session, rows, viewer_tenant, via=via)
+    return rows
 
 
 # --- follow-ups -----------------------------------------------------------------------
