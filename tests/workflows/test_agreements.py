@@ -342,3 +342,52 @@ def test_the_publication_rule_shows_only_public_parts_of_current_published_open_
     ]
     assert ag.public_pledges_at(db, "nowhere") == (None, [])
     assert ag.public_pledges_at(db, "torsby") == (world.b, [])
+
+
+KINDS = {
+    "agreement": (
+        ag.AGREEMENTS,
+        AGREEMENT,
+        {"parties": [{"tenant": "sunne"}], "signatories": [{"name": "Anna Ek"}]},
+    ),
+    "pledge": (
+        ag.PLEDGES,
+        {"valid_from": "2025-01-01", "public_text": "Vi lovar."},
+        {"activities": [{"description": "Vandring", "owner_tenant": "torsby"}]},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_both_kinds_share_one_create_update_and_list(db, world, acting, name):
+    """One implementation for both kinds: create checks validity and lists before anything
+    is stored; update replaces the lists it is given and keeps the others; listed is
+    audited like every list."""
+    kind, data, lists = KINDS[name]
+    with acting(world.a, world.admin_a):
+        with pytest.raises(ValidationError):
+            ag.create(
+                db, kind, title="Fel", data=data | {"valid_to": "2024-01-01"}, user=world.admin_a
+            )
+        db.rollback()
+        assert db.scalars(select(Record)).all() == []
+        record = ag.create(db, kind, title="Rätt", data=data, user=world.admin_a, **lists)
+        db.commit()
+        stored = {
+            "agreement": lambda: [p.name for p in ag.agreement_parts(db, record).parties],
+            "pledge": lambda: [a.owner_tenant_id for a in ag.activities_of(db, record)],
+        }[name]
+        before = stored()
+        assert before in (["Sunne kommun"], [world.b.id])
+        ag.update(db, kind, record, title="Ändrad", user=world.admin_a)
+        db.commit()
+        assert (record.title, stored()) == ("Ändrad", before)
+        with pytest.raises(ValidationError):
+            bad = {"parties": [{"x": 1}], "activities": [{"description": "x", "due_on": "3/4"}]}
+            name_of_list = kind.lists[0]
+            ag.update(db, kind, record, user=world.admin_a, **{name_of_list: bad[name_of_list]})
+        db.rollback()
+        assert [r.id for r in ag.listed(db, kind, viewer=world.a, user=world.admin_a, via="web")]
+        other = ag.PLEDGES if kind is ag.AGREEMENTS else ag.AGREEMENTS
+        with pytest.raises(ValidationError):
+            ag.update(db, other, record, title="Fel sort", user=world.admin_a)

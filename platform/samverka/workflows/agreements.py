@@ -16,7 +16,7 @@ before anything is flushed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -291,60 +291,119 @@ class AgreementParts:
     problems: list[str]
 
 
-def create_agreement(
+@dataclass(frozen=True)
+class Kind:
+    """What differs between an agreement and a pledge; everything else of their create,
+    list, edit and end is one implementation (:func:`create`, :func:`update`,
+    :func:`end_record`, :func:`listed`) that the web pages and the API share.
+
+    ``lists`` names the child lists a write may give (each replaces the stored one; one left
+    out is kept); ``clean`` checks the given lists into rows before anything is written (a bad
+    part refuses the whole write) and ``replace`` stores them and audits the change.
+    """
+
+    name: str
+    type_name: str
+    agreement: bool  # the validity rule: an end date or "until further notice"
+    lists: tuple[str, ...]
+    clean: Callable[[Session, Mapping[str, Any]], dict[str, Any]]
+    replace: Callable[[Session, Record, Mapping[str, Any]], None]
+
+
+def create(
     session: Session,
+    kind: Kind,
     *,
     title: str,
     data: Mapping[str, Any],
-    parties: Iterable[Mapping[str, Any]],
-    signatories: Iterable[Mapping[str, Any]] = (),
-    annexes: Iterable[Any] = (),
     classification: str | None = None,
     user: Any,
+    **lists: Any,
 ) -> Record:
-    """A new agreement with its parties (at least one besides nobody), signatories and
-    annexes; refused as a whole on any bad part. The caller commits."""
-    _check_validity(data, agreement=True)
-    party_rows = _clean_parties(session, parties)
-    signatory_rows = _clean_signatories(signatories)
+    """A new record of ``kind`` with its lists, refused as a whole on any bad part (nothing
+    is flushed before every part is checked). The caller commits."""
+    _check_validity(data, agreement=kind.agreement)
+    rows = kind.clean(session, {name: lists.get(name) or () for name in kind.lists})
     record = services.create_record(
         session,
-        record_type=AGREEMENT_TYPE,
+        record_type=kind.type_name,
         title=title,
         data=dict(data),
         classification=classification,
         user=user,
     )
-    annex_ids = _clean_annexes(session, annexes, record)
-    _replace_agreement_parts(session, record, party_rows, signatory_rows, annex_ids)
+    kind.replace(session, record, rows)
     return record
 
 
-def update_agreement(
+def update(
     session: Session,
+    kind: Kind,
     record: Record,
     *,
     title: str | None = None,
     data: Mapping[str, Any] | None = None,
-    parties: Iterable[Mapping[str, Any]] | None = None,
-    signatories: Iterable[Mapping[str, Any]] | None = None,
-    annexes: Iterable[Any] | None = None,
     expected_version: int | None = None,
     user: Any,
+    **lists: Any,
 ) -> Record:
-    """Change an agreement; lists given replace the stored ones, lists left out are kept."""
-    _require_type(record, AGREEMENT_TYPE)
+    """Change a record of ``kind`` (owner only); lists given replace the stored ones, lists
+    left out (or None) are kept."""
+    _require_type(record, kind.type_name)
     require_owner(session, record, user, WRITE)
-    merged = {**(record.data or {}), **(data or {})}
-    _check_validity(merged, agreement=True)
-    party_rows = _clean_parties(session, parties) if parties is not None else None
-    signatory_rows = _clean_signatories(signatories) if signatories is not None else None
-    annex_ids = _clean_annexes(session, annexes, record) if annexes is not None else None
+    _check_validity({**(record.data or {}), **(data or {})}, agreement=kind.agreement)
+    given = {name: lists[name] for name in kind.lists if lists.get(name) is not None}
+    rows = kind.clean(session, given)
     services.update_record(
         session, record, title=title, data=data, expected_version=expected_version, user=user
     )
-    _replace_agreement_parts(session, record, party_rows, signatory_rows, annex_ids)
+    kind.replace(session, record, rows)
     return record
+
+
+def listed(session: Session, kind: Kind, *, viewer: Tenant, user: Any, via: str) -> list[Record]:
+    """The records of ``kind`` the viewer may see (own and shared), newest first, at most
+    200; shown, so audited like every list (the caller commits)."""
+    return services.list_records(
+        session, viewer_tenant=viewer, user=user, record_type=kind.type_name, limit=200, via=via
+    )
+
+
+def _clean_agreement_lists(session: Session, given: Mapping[str, Any]) -> dict[str, Any]:
+    rows: dict[str, Any] = {}
+    if "parties" in given:
+        rows["parties"] = _clean_parties(session, given["parties"])
+    if "signatories" in given:
+        rows["signatories"] = _clean_signatories(given["signatories"])
+    if "annexes" in given:
+        rows["annexes"] = _clean_annexes(session, given["annexes"])
+    return rows
+
+
+def _replace_agreement_lists(session: Session, record: Record, rows: Mapping[str, Any]) -> None:
+    _replace_agreement_parts(
+        session, record, rows.get("parties"), rows.get("signatories"), rows.get("annexes")
+    )
+
+
+def _clean_pledge_lists(session: Session, given: Mapping[str, Any]) -> dict[str, Any]:
+    if "activities" not in given:
+        return {}
+    return {"activities": _clean_activities(session, given["activities"])}
+
+
+def _replace_pledge_lists(session: Session, record: Record, rows: Mapping[str, Any]) -> None:
+    if "activities" in rows:
+        _replace_activities(session, record, rows["activities"])
+
+
+def create_agreement(session: Session, **given: Any) -> Record:
+    """A new agreement with its parties (at least one), signatories and annexes."""
+    return create(session, AGREEMENTS, **given)
+
+
+def update_agreement(session: Session, record: Record, **given: Any) -> Record:
+    return update(session, AGREEMENTS, record, **given)
 
 
 def end_record(session: Session, record: Record, *, ended_on: Any, user: Any) -> Record:
@@ -566,7 +625,7 @@ def _clean_signatories(signatories: Iterable[Mapping[str, Any]]) -> list[dict]:
     return rows
 
 
-def _clean_annexes(session: Session, annexes: Iterable[Any], record: Record) -> list[int]:
+def _clean_annexes(session: Session, annexes: Iterable[Any]) -> list[int]:
     """Ids of pictures or plans the session can read (its own or shared with it)."""
     found: list[int] = []
     for ref in annexes or ():
@@ -579,7 +638,7 @@ def _clean_annexes(session: Session, annexes: Iterable[Any], record: Record) -> 
         linked = session.scalars(
             select(Record).where(Record.id == annex_id, Record.deleted_at.is_(None))
         ).one_or_none()
-        if linked is None or linked.type_name not in ANNEX_TYPES or linked.id == record.id:
+        if linked is None or linked.type_name not in ANNEX_TYPES:
             raise ValidationError(_l("Choose a situation picture or an action plan."), "annexes")
         if annex_id not in found:
             found.append(annex_id)
@@ -599,43 +658,12 @@ def annex_candidates(session: Session, tenant: Tenant, user: Any) -> list[Record
 # -- pledges ---------------------------------------------------------------------------------
 
 
-def create_pledge(
-    session: Session,
-    *,
-    title: str,
-    data: Mapping[str, Any],
-    activities: Iterable[Mapping[str, Any]] = (),
-    user: Any,
-) -> Record:
-    _check_validity(data, agreement=False)
-    rows = _clean_activities(session, activities)
-    record = services.create_record(
-        session, record_type=PLEDGE_TYPE, title=title, data=dict(data), user=user
-    )
-    _replace_activities(session, record, rows)
-    return record
+def create_pledge(session: Session, **given: Any) -> Record:
+    return create(session, PLEDGES, **given)
 
 
-def update_pledge(
-    session: Session,
-    record: Record,
-    *,
-    title: str | None = None,
-    data: Mapping[str, Any] | None = None,
-    activities: Iterable[Mapping[str, Any]] | None = None,
-    expected_version: int | None = None,
-    user: Any,
-) -> Record:
-    _require_type(record, PLEDGE_TYPE)
-    require_owner(session, record, user, WRITE)
-    _check_validity({**(record.data or {}), **(data or {})}, agreement=False)
-    rows = _clean_activities(session, activities) if activities is not None else None
-    services.update_record(
-        session, record, title=title, data=data, expected_version=expected_version, user=user
-    )
-    if rows is not None:
-        _replace_activities(session, record, rows)
-    return record
+def update_pledge(session: Session, record: Record, **given: Any) -> Record:
+    return update(session, PLEDGES, record, **given)
 
 
 def activities_of(session: Session, record: Record) -> list[PledgeActivity]:
@@ -753,6 +781,24 @@ def _text(value: Any, limit: int, field: str, *, multiline: bool = False) -> str
     if len(text) > limit:
         raise ValidationError(_l("At most %(max)s characters.", max=limit), field)
     return text
+
+
+AGREEMENTS = Kind(
+    name="agreement",
+    type_name=AGREEMENT_TYPE,
+    agreement=True,
+    lists=("parties", "signatories", "annexes"),
+    clean=_clean_agreement_lists,
+    replace=_replace_agreement_lists,
+)
+PLEDGES = Kind(
+    name="pledge",
+    type_name=PLEDGE_TYPE,
+    agreement=False,
+    lists=("activities",),
+    clean=_clean_pledge_lists,
+    replace=_replace_pledge_lists,
+)
 
 
 # -- the public page -------------------------------------------------------------------------
