@@ -17,12 +17,12 @@ from flask import request, send_file
 from flask_smorest.fields import Upload
 from marshmallow import fields
 
+from samverka import clock
 from samverka.api.access import caller, require
 from samverka.api.blueprint import ApiBlueprint
 from samverka.api.pagination import PageArgs, decode_cursor, encode_cursor, page_schema
 from samverka.api.problems import ApiProblem
 from samverka.api.schemas import StrictSchema
-from samverka.auth import clock
 from samverka.errors import ValidationError
 from samverka.records import services
 from samverka.records.classification import Classification

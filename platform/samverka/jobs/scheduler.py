@@ -31,7 +31,8 @@ from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from samverka.db import SCOPE_FREE, TenantScope, platform_scope, set_scope, utcnow
+from samverka import clock
+from samverka.db import SCOPE_FREE, TenantScope, platform_scope, set_scope
 
 log = logging.getLogger(__name__)
 LEADER_KEY = "samverka:scheduler:leader"
@@ -133,7 +134,7 @@ class Scheduler:
         return ran
 
     def _run(self, job: PeriodicJob) -> None:
-        now = utcnow()
+        now = clock.now()
         with self.runtime.sessions() as session:
             tenants = platform_tenants(session)
             scopes = (

@@ -10,13 +10,13 @@ sees personal fields), for the list ``type`` (optional), for a record ``record_i
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.exports.pdf import Document, Section
 from samverka.exports.service import register_export
 from samverka.exports.tabular import Column, Table
@@ -140,7 +140,7 @@ def record_document(session: Session, tenant: Tenant, spec: Mapping[str, Any]) -
         title=record.title,
         organisation_name=owner.name if owner else tenant.name,
         classification=Classification(record.classification),
-        date=date.today(),
+        date=clock.today(),
         sections=sections,
     )
 

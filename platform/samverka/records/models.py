@@ -24,7 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from samverka.db import Base, ShareableTenantOwned, TenantOwned, utcnow
+from samverka.clock import utcnow
+from samverka.db import Base, ShareableTenantOwned, TenantOwned
 from samverka.records.classification import Classification
 from samverka.security.crypto import EncryptedJSON
 
@@ -132,7 +133,7 @@ class RecordShare(TenantOwned, Base):
     consortium = relationship("Consortium", viewonly=True)
 
     def is_active(self, now: datetime) -> bool:
-        from samverka.auth.clock import aware
+        from samverka.clock import aware
 
         if self.revoked_at is not None or aware(self.valid_from) > now:
             return False

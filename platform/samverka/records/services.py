@@ -23,8 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from samverka import clock
 from samverka.audit.events import DETAIL_TEXT, record_event
-from samverka.auth import clock
 from samverka.auth.authorization import Principal, authorize
 from samverka.db import get_scope
 from samverka.errors import Conflict, Forbidden, NotFound, ValidationError

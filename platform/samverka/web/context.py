@@ -14,7 +14,8 @@ from typing import Any
 from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_babel import get_locale
 
-from samverka.auth import clock, sessions
+from samverka import clock
+from samverka.auth import sessions
 from samverka.auth.authorization import Principal, authorize, bind_session, unbind_session
 from samverka.auth.models import User
 from samverka.auth.session_models import UserSession

@@ -35,7 +35,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from samverka.auth import clock
+from samverka import clock
 from samverka.auth.models import User
 from samverka.errors import Conflict, Forbidden, NotFound, ValidationError
 from samverka.exports import FORMATS, write
@@ -218,7 +218,7 @@ def trash():
     )
     session.commit()  # the list's audit entries
     window = services.restore_window()
-    now = datetime.now(STOCKHOLM)
+    now = clock.local_now()
     items = []
     for record in rows:
         until = clock.aware(record.deleted_at) + window
@@ -365,7 +365,7 @@ def _detail(record: Record, *, upload_form: UploadForm | None = None, status: in
 
 
 def _share_rows(shares) -> list[dict[str, Any]]:
-    now = datetime.now(STOCKHOLM)
+    now = clock.local_now()
     rows = []
     for share in shares:
         if share.revoked_at is not None:

@@ -35,9 +35,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from samverka import clock
 from samverka.audit import record_event
-from samverka.auth import clock
-from samverka.db import Base, ShareableTenantOwned, utcnow
+from samverka.clock import utcnow
+from samverka.db import Base, ShareableTenantOwned
 from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.records import services as records
 from samverka.records.listing import audit_listing

@@ -36,18 +36,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from samverka import clock
 from samverka.audit import record_event
-from samverka.auth import clock
 from samverka.auth.directory import partner_ids_select
-from samverka.db import (
-    SCOPE_FREE,
-    Base,
-    ShareableTenantOwned,
-    TenantScope,
-    get_scope,
-    scoped,
-    utcnow,
-)
+from samverka.clock import utcnow
+from samverka.db import SCOPE_FREE, Base, ShareableTenantOwned, TenantScope, get_scope, scoped
 from samverka.errors import ValidationError
 from samverka.records import services
 from samverka.records.classification import Classification

@@ -19,9 +19,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from samverka import clock
 from samverka.audit import record_event
-from samverka.auth import clock
-from samverka.db import Base, TenantOwned, TenantScope, scoped, utcnow
+from samverka.clock import utcnow
+from samverka.db import Base, TenantOwned, TenantScope, scoped
 from samverka.errors import ValidationError
 from samverka.exports.tabular import Column, Kind, Table
 from samverka.plugins.services import enabled_plugins

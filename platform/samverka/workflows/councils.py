@@ -26,7 +26,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from samverka.audit import record_event
 from samverka.auth.directory import require_reachable_user
 from samverka.auth.models import User
-from samverka.db import Base, ShareableTenantOwned, TenantScope, scoped, utcnow
+from samverka.clock import utcnow
+from samverka.db import Base, ShareableTenantOwned, TenantScope, scoped
 from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.records import services as records
 from samverka.records.classification import Classification
