@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 
 
 class FrozenClock:
-    """The accounts' clock (``samverka.auth.clock.now``), stopped and moved by hand."""
+    """The platform's one clock (``samverka.clock.now``), stopped and moved by hand."""
 
     def __init__(self) -> None:
         from datetime import UTC, datetime
@@ -26,7 +26,7 @@ class FrozenClock:
 @pytest.fixture
 def frozen_clock(monkeypatch) -> FrozenClock:
     """Throttle windows, TOTP steps and link expiry without sleeping."""
-    from samverka.auth import clock
+    from samverka import clock
 
     frozen = FrozenClock()
     monkeypatch.setattr(clock, "now", lambda: frozen.moment)

@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from samverka.auth import clock
+from samverka import clock
 from samverka.config import Settings
 from samverka.runtime import runtime
 

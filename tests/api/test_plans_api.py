@@ -139,3 +139,34 @@ def test_councils_through_the_api(api, world):
     assert [e["kind"] for e in year["items"]] == ["meeting"]
     assert api.call("GET", "/api/v1/tenants/hagfors/councils", api.c).get_json()["items"] == []
     assert api.call("GET", f"/api/v1/tenants/hagfors/councils/{council}", api.c).status_code == 404
+
+
+def test_the_plan_list_costs_the_same_queries_for_one_plan_or_many(app, api, db, world):
+    """The API's plan list: flagged causes and owners in one query each, whatever the count."""
+    from querykit import counted
+
+    from samverka.db import TenantScope, scoped
+    from samverka.records import services
+    from samverka.workflows.action_plans import services as plans
+
+    api.call("GET", "/api/v1/tenants/sunne/action-plans", api.a)  # the token's first use
+    costs = []
+    for more in (1, 5):
+        with app.test_request_context(), scoped(db, TenantScope.for_tenant(world.a.id)):
+            for i in range(more):
+                record = services.create_record(
+                    db,
+                    record_type="core.action_plan",
+                    title=f"Plan {i}",
+                    data={"title": f"Plan {i}", "valid_from": "2026-01-01"},
+                    user=world.admin_a,
+                )
+                plans.add_cause(db, record, description=f"Orsak {i}", user=world.admin_a)
+            db.commit()
+        with counted(app) as statements:
+            listed = api.call("GET", "/api/v1/tenants/sunne/action-plans", api.a)
+        assert listed.status_code == 200
+        assert all(item["causes_without_measures"] == 1 for item in listed.get_json()["items"])
+        costs.append(len(statements))
+    print("statements of the API plan list (1 plan, 6 plans):", costs)
+    assert costs[0] == costs[1]

@@ -14,7 +14,8 @@ from sqlalchemy import select, text, update
 from samverka.auth import tokens
 from samverka.auth.token_models import ApiToken
 from samverka.bootstrap import cli
-from samverka.db import TenantScope, scoped, utcnow
+from samverka.clock import utcnow
+from samverka.db import TenantScope, scoped
 
 
 @pytest.fixture

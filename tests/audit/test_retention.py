@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from flask.cli import ScriptInfo
 from sqlalchemy import text
 
+from samverka import clock
 from samverka.audit import record_event
 from samverka.audit.retention import MIN_RETENTION_DAYS, purge_expired
 from samverka.audit.verify import verify_all
-from samverka.auth import clock
 from samverka.bootstrap import cli
 from samverka.config import ConfigurationError, Settings
 

@@ -89,8 +89,8 @@ def test_tenant_b_sees_none_of_a(client, login, history):
 
 
 def test_a_sample_is_reviewed_and_that_is_recorded(app, db, admin, history, entries):
+    from samverka import clock
     from samverka.audit.reviews import due_sample_reviews
-    from samverka.auth import clock
 
     drawn = due_sample_reviews(db, clock.now())
     db.commit()

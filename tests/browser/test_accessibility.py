@@ -106,7 +106,7 @@ def archive_running(pair, with_plugins, registry, db) -> str:
     """An archive job halfway, in a tenant whose deletion is scheduled (the banner)."""
     from datetime import timedelta
 
-    from samverka.db import utcnow
+    from samverka.clock import utcnow
     from samverka.jobs.models import OutboxJob
 
     pair.a.deletion_requested_at = utcnow()
@@ -209,9 +209,9 @@ def token_created(page) -> None:
 
 def audit_sample(tenant_pair, _with_plugins, _registry, db) -> None:
     """Entries and a sample to review, so the page shows both tables."""
+    from samverka import clock
     from samverka.audit import record_event
     from samverka.audit.reviews import due_sample_reviews
-    from samverka.auth import clock
 
     for n in range(3):
         record_event(

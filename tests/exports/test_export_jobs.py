@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import openpyxl
@@ -15,6 +15,7 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import update
 
+from samverka import clock
 from samverka.db import TenantScope, scoped
 from samverka.exports import export_store
 from samverka.exports.jobs import job_token
@@ -99,7 +100,7 @@ def test_the_organisation_sheet_is_made_by_a_job_with_progress_and_a_download(
     for expected in (
         "Organisationsblad – Sunne kommun",
         "Sunne kommun",
-        format_date(date.today(), "long", locale="sv"),  # e.g. "5 maj 2026"
+        format_date(clock.today(), "long", locale="sv"),  # the Swedish day, e.g. "5 maj 2026"
         "Klassificering: INTERN",
         "Testmodul",
         "Sida 1 av 1",

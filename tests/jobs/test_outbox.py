@@ -10,7 +10,8 @@ import pytest
 from jobkit import add_note, notes, outbox_row
 from sqlalchemy import update
 
-from samverka.db import TenantScope, scoped, utcnow
+from samverka.clock import utcnow
+from samverka.db import TenantScope, scoped
 from samverka.jobs import runner
 from samverka.jobs.models import OutboxJob
 from samverka.jobs.outbox import dispatch_now, enqueue

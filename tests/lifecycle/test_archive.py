@@ -168,7 +168,7 @@ def test_paths_must_be_clean_relative_and_used_once(tmp_path):
     class T:
         id, slug, name = 1, "sunne", "Sunne kommun"
 
-    from samverka.db import utcnow
+    from samverka.clock import utcnow
 
     for bad in ["/etc/passwd", "../up", "a/../b", "a//b", "a\\b", "", "manifest.json", "./a"]:
         with pytest.raises(ArchivePathError):

@@ -14,7 +14,8 @@ import samverka_testplugin
 from samverka.audit.models import AuditEntry
 from samverka.audit.scope import all_chains_scope
 from samverka.audit.verify import verify_all
-from samverka.db import TenantScope, scoped, set_scope, utcnow
+from samverka.clock import utcnow
+from samverka.db import TenantScope, scoped, set_scope
 from samverka.exports import export_store
 from samverka.jobs.models import OutboxJob
 from samverka.jobs.queue import connect

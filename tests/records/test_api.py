@@ -230,3 +230,31 @@ def test_every_route_reading_a_confidential_record_is_audited(app, api, db, worl
         response = api.call("GET", path, api.a)
         assert response.status_code == 200, (rule, response.get_data(as_text=True)[:200])
         assert reads() > before, f"GET {rule} read a sensitive record without an audit entry"
+
+
+def test_search_filters_fill_the_page(api, world):
+    """A search page is full when more matches of the filtered kind exist (the filter is part
+    of the query, not applied to the page afterwards)."""
+    for i in range(3):
+        create(api, title=f"Belysning {i}", data={"body": "belysning"})
+    for i in range(3):  # newer: ranked ahead of the documents among equal ranks
+        create(
+            api,
+            type="core.minutes",
+            title=f"Belysning möte {i}",
+            data={"meeting_date": "2026-11-30", "body": "belysning"},
+        )
+    page = api.call("GET", f"{A}?q=belysning&type=core.document&limit=3", api.a).get_json()
+    assert [item["title"] for item in page["items"]] == [f"Belysning {i}" for i in (2, 1, 0)]
+    shared = create(api, title="Delad belysning", data={"body": "belysning"})
+    made = api.call("POST", f"{A}/{shared['id']}/shares", api.a, json={"tenant": "torsby"})
+    assert made.status_code == 201, made.get_json()
+    for i in range(2):
+        body = {
+            "type": "core.document",
+            "title": f"Torsby belysning {i}",
+            "data": {"body": "belysning"},
+        }
+        assert api.call("POST", B, api.b, json=body).status_code == 201
+    own = api.call("GET", f"{B}?q=belysning&shared=false&limit=2", api.b).get_json()["items"]
+    assert sorted(item["title"] for item in own) == ["Torsby belysning 0", "Torsby belysning 1"]

@@ -7,8 +7,8 @@ import io
 
 from sqlalchemy import select
 
+from samverka import clock
 from samverka.audit.models import AuditEntry
-from samverka.auth import clock
 from samverka.db import TenantScope, scoped
 from samverka.records import retention, services
 from samverka.records.models import Attachment, Record, RecordVersion

@@ -71,3 +71,46 @@ def test_updates_reach_the_index(corpus, db, world, acting):
 def test_swedish_stemming_on_postgresql(corpus, db, world, acting):
     # "belysningar" and "belysningen" share the stem of "belysning"
     assert "Trygghetsvandring centrum" in found(db, acting, world.a, world.admin_a, "belysningar")
+
+
+def test_filters_apply_before_the_limit(ctx, db, world, acting):
+    """More matches of the wanted kind than the limit, with others ranked first: a full page
+    (the filter runs in the query, not on the page afterwards)."""
+    with acting(world.a, world.admin_a):
+        for i in range(3):
+            make(db, world.admin_a, f"Belysning dokument {i}", body="belysning")
+        for i in range(3):  # newer, so they come first among equal ranks
+            services.create_record(
+                db,
+                record_type="core.minutes",
+                title=f"Belysning protokoll {i}",
+                data={"meeting_date": "2026-11-30", "body": "belysning"},
+                user=world.admin_a,
+            )
+            shared = make(db, world.admin_a, f"Delad belysning {i}", body="belysning")
+            services.share_record(db, shared, tenant=world.b, user=world.admin_a)
+        db.commit()
+    with acting(world.b, world.admin_b):
+        for i in range(2):
+            make(db, world.admin_b, f"Torsbys belysning {i}", body="belysning")
+        db.commit()
+        own = services.search_records(
+            db,
+            "belysning",
+            viewer_tenant=world.b,
+            user=world.admin_b,
+            include_shared=False,
+            limit=2,
+        )
+        assert sorted(r.title for r in own) == ["Torsbys belysning 0", "Torsbys belysning 1"]
+    with acting(world.a, world.admin_a):
+        documents = services.search_records(
+            db,
+            "belysning",
+            viewer_tenant=world.a,
+            user=world.admin_a,
+            record_type="core.document",
+            limit=6,
+        )
+    assert len(documents) == 6
+    assert {r.type_name for r in documents} == {"core.document"}

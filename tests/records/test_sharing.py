@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from samverka import clock
 from samverka.audit.models import AuditEntry
-from samverka.auth import clock
 from samverka.db import TenantScope, TenantScopeError, scoped
 from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.records import services

@@ -9,8 +9,8 @@ from flask.cli import ScriptInfo
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import IntegrityError
 
+from samverka import clock
 from samverka.audit.models import AuditEntry
-from samverka.auth import clock
 from samverka.db import TenantScope, platform_scope, scoped
 from samverka.errors import NotFound, ValidationError
 from samverka.tenancy import invitations

@@ -85,3 +85,20 @@ def test_duplicate_code_stores_nothing(db):
 def test_negative_population_is_refused(db):
     with pytest.raises(ValidationError, match="negative"):
         tenancy.create_tenant(db, "x", "X", "municipality", "1784", -1)
+
+
+def test_an_organisations_directory_is_its_own_consortia(ctx, db, world):
+    """The API's directory rule, in the service: a tenant finds its consortia and their
+    members; a consortium it is not in is None, exactly like one that does not exist."""
+    other = tenancy.create_consortium(db, "varmland", "Värmland", "17")
+    tenancy.add_to_consortium(db, world.c, other)
+    second = tenancy.create_consortium(db, "aaa", "Först i bokstavsordning", "17")
+    tenancy.add_to_consortium(db, world.a, second)
+    db.commit()
+    assert [c.slug for c in tenancy.consortia_of(db, world.a)] == ["aaa", "sutohamu"]
+    assert [c.slug for c in tenancy.consortia_of(db, world.a, after="aaa")] == ["sutohamu"]
+    assert [c.slug for c in tenancy.consortia_of(db, world.a, limit=1)] == ["aaa"]
+    assert tenancy.consortium_of(db, world.a, "varmland") is None
+    assert tenancy.consortium_of(db, world.a, "nowhere") is None
+    found = tenancy.consortium_of(db, world.b, "sutohamu")
+    assert [t.slug for t in tenancy.members_by_slug(db, found)] == ["sunne", "torsby"]

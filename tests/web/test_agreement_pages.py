@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from samverka.db import TenantScope, scoped
 from samverka.records import services
 from samverka.records.models import Record
-from samverka.testing.fixtures import form_post
+from samverka.testing.fixtures import csrf_token, form_post
 from samverka.workflows.agreements import services as ag
 
 
@@ -276,3 +276,49 @@ def test_the_home_page_shows_the_overview(admin, app, db, tenant_pair):
     page = admin.get("/t/sunne/").get_data(as_text=True)
     assert "Snart utgånget avtal" in page and soon.isoformat() in page
     assert admin.get("/t/sunne/overview/").status_code == 200
+
+
+def _selects(statements: list[str]) -> int:
+    return sum(s.lstrip().upper().startswith("SELECT") for s in statements)
+
+
+def test_the_lists_cost_the_same_queries_whatever_their_length(admin, app, db, tenant_pair):
+    """Parties and activity owners are resolved in one query, and the pledge page names only
+    the owners of its activities: the reads of a form do not grow with its lines."""
+    from querykit import counted
+
+    costs = {}
+    for size in (1, 8):
+        parties = "\n".join(["sunne", "torsby", *[f"Part {i}" for i in range(size)]])
+        activities = "\n".join(
+            f"Vandring {i}; {'sunne' if i % 2 else 'torsby'}; Fritid; 2026-05-01"
+            for i in range(size)
+        )
+        agreement = {
+            "title": f"Överenskommelse {size}",
+            "valid_from": "2026-01-01",
+            "until_further_notice": "y",
+            "parties": parties,
+        }
+        pledge = {
+            "title": f"Löfte {size}",
+            "valid_from": "2026-01-01",
+            "public_text": "Vi lovar.",
+            "activities": activities,
+        }
+        token = csrf_token(admin.get("/t/sunne/agreements/new").get_data(as_text=True))
+        with counted(app) as saving_agreement:
+            made = admin.post("/t/sunne/agreements/new", data={**agreement, "csrf_token": token})
+        assert made.status_code == 302, made.get_data(as_text=True)[:2000]
+        with counted(app) as editing:
+            assert admin.get(f"{made.location}edit").status_code == 200
+        token = csrf_token(admin.get("/t/sunne/pledges/new").get_data(as_text=True))
+        with counted(app) as saving_pledge:
+            made = admin.post("/t/sunne/pledges/new", data={**pledge, "csrf_token": token})
+        assert made.status_code == 302, made.get_data(as_text=True)[:2000]
+        with counted(app) as showing:
+            page = admin.get(made.location)
+        assert page.status_code == 200 and "Torsby kommun" in page.get_data(as_text=True)
+        costs[size] = [_selects(s) for s in (saving_agreement, editing, saving_pledge, showing)]
+    print("SELECTs (agreement save, edit page, pledge save, pledge page):", costs)
+    assert costs[1] == costs[8]

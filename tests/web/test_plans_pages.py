@@ -213,3 +213,38 @@ def test_councils_meetings_assignments_and_the_calendar(sv, login, world, db):
     with scoped(db, TenantScope.for_tenant(world.c.id)):
         assert db.scalars(select(councils.CouncilMeeting)).all() == []
     assert re.search(r"SuToHaMu", sv.get("/t/hagfors/councils/").get_data(as_text=True)) is None
+
+
+def _make_plans(app, db, world, count: int, classification: str = "internal") -> list[int]:
+    """``count`` plans of Sunne, each with one cause without a measure (flagged)."""
+    ids = []
+    with app.test_request_context(), scoped(db, TenantScope.for_tenant(world.a.id)):
+        for i in range(count):
+            record = services.create_record(
+                db,
+                record_type="core.action_plan",
+                title=f"Plan {i}",
+                data={"title": f"Plan {i}", "valid_from": "2026-01-01"},
+                classification=classification,
+                user=world.admin_a,
+            )
+            plans.add_cause(db, record, description=f"Orsak {i}", user=world.admin_a)
+            ids.append(record.id)
+        db.commit()
+    return ids
+
+
+def test_the_plan_list_costs_the_same_queries_for_one_plan_or_many(sv, login, app, db, world):
+    """The flagged causes of every plan come in one query (it was one per plan)."""
+    from querykit import counted
+
+    login(sv, world.admin_a)
+    costs = []
+    for more in (1, 5):
+        _make_plans(app, db, world, more)
+        with counted(app) as statements:
+            page = sv.get("/t/sunne/action-plans/")
+        assert page.status_code == 200
+        costs.append(len(statements))
+    print("statements of the plan list (1 plan, 6 plans):", costs)
+    assert costs[0] == costs[1]

@@ -156,7 +156,7 @@ def test_a_picture_the_owner_cannot_read_is_refused(db, world, acting, plan):
         assert refused.value.field == "picture"
 
 
-def test_a_cause_without_measures_is_flagged(db, world, acting, plan):
+def test_a_cause_without_measures_is_flagged(ctx, db, world, acting, plan):
     record_id, _picture = plan
     with acting(world.a, world.admin_a):
         record = load(db, world, record_id)
@@ -170,6 +170,19 @@ def test_a_cause_without_measures_is_flagged(db, world, acting, plan):
         assert [c.id for c in plans.causes_without_measures(db, record)] == [second.id]
         assert [v.flagged for v in plans.plan_view(db, record, world.a)] == [False, True]
         assert second.number == 2
+        empty = make_plan(db, world.admin_a)
+        three = make_plan(db, world.admin_a)
+        for n in range(3):
+            plans.add_cause(db, three, description=f"Orsak {n}", user=world.admin_a)
+        db.commit()
+        listed = plans.visible_plans(db, viewer_tenant=world.a, user=world.admin_a, via=None)
+        assert {r.id for r in listed} == {record.id, empty.id, three.id}
+        from querykit import counted
+
+        with counted(ctx) as statements:
+            counts = plans.flagged_counts(db, listed)
+        assert counts == {record.id: 1, empty.id: 0, three.id: 3}
+        assert len(statements) == 1  # one query for the whole list
 
 
 @pytest.mark.parametrize(

@@ -102,6 +102,7 @@ def test_update_replaces_the_lists_given_and_end_stops_validity(db, world, actin
         ({"parties": []}, "parties"),
         ({"parties": [{"name": "  "}]}, "parties"),
         ({"parties": [{"tenant": "nowhere"}]}, "parties"),
+        ({"parties": [{"tenant": "hagfors"}]}, "parties"),  # on the platform, out of reach
         ({"signatories": [{"name": "X", "signed_on": "10/1"}]}, "signatories"),
         ({"annexes": [999999]}, "annexes"),
     ],
@@ -280,3 +281,113 @@ def test_the_tenant_archive_holds_the_lists(db, world, acting):
         "Sunne kommun",
         "Polisområde Värmland",
     ]
+
+
+def test_lines_name_only_organisations_the_owner_works_with(db, world, acting):
+    """A line naming an organisation of the owner's consortia becomes that party; one naming
+    an organisation outside them (Hagfors) stays a plain name, exactly like an unknown one."""
+    with acting(world.a, world.admin_a):
+        named = ag.organisations_named(db, ["sunne", "torsby", "hagfors", world.c.id, "x", 0])
+        assert {k for k in named if isinstance(k, str)} == {"sunne", "torsby"}
+        parties = ag.parties_from_lines(db, "sunne\ntorsby\nhagfors\nPolisen\n")
+        assert parties == [
+            {"tenant": world.a},
+            {"tenant": world.b},
+            {"name": "hagfors"},
+            {"name": "Polisen"},
+        ]
+        activities = ag.activities_from_lines(db, "Vandring; torsby; Fritid\nMöte; hagfors")
+        assert [(a["owner_tenant"], a["owner_name"]) for a in activities] == [
+            (world.b, "Fritid"),
+            (None, "hagfors"),
+        ]
+        with pytest.raises(ValidationError) as refused:
+            ag.create_pledge(
+                db,
+                title="Löfte",
+                data={"valid_from": "2025-01-01", "public_text": "Vi lovar."},
+                activities=[{"description": "Vandring", "owner_tenant": "hagfors"}],
+                user=world.admin_a,
+            )
+        assert refused.value.field == "activities"
+
+
+def test_the_publication_rule_shows_only_public_parts_of_current_published_open_pledges(
+    db, world, acting
+):
+    """The rule the public page calls: published, current and open; only the public parts."""
+    today = date.today()
+    base = {"valid_from": (today - timedelta(days=30)).isoformat(), "public_text": "Vi lovar."}
+    cases = {
+        "Gällande": base | {"published": True, "internal_notes": "HEMLIGT"},
+        "Opublicerat": base | {"published": False},
+        "Utgånget": base | {"published": True, "valid_to": (today - timedelta(1)).isoformat()},
+        "Klassat": base | {"published": True},
+    }
+    with acting(world.a, world.admin_a):
+        for title, data in cases.items():
+            record = ag.create_pledge(
+                db,
+                title=title,
+                data=data,
+                activities=[{"description": "AKTIVITET"}],
+                user=world.admin_a,
+            )
+            if title == "Klassat":
+                services.update_record(db, record, classification="internal", user=world.admin_a)
+        db.commit()
+    shown = ag.public_pledges(db, world.a)
+    assert shown == [
+        {"title": "Gällande", "public_text": "Vi lovar.", "focus_areas": [], "follow_ups": []}
+    ]
+    assert ag.public_pledges_at(db, "nowhere") == (None, [])
+    assert ag.public_pledges_at(db, "torsby") == (world.b, [])
+
+
+KINDS = {
+    "agreement": (
+        ag.AGREEMENTS,
+        AGREEMENT,
+        {"parties": [{"tenant": "sunne"}], "signatories": [{"name": "Anna Ek"}]},
+    ),
+    "pledge": (
+        ag.PLEDGES,
+        {"valid_from": "2025-01-01", "public_text": "Vi lovar."},
+        {"activities": [{"description": "Vandring", "owner_tenant": "torsby"}]},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_both_kinds_share_one_create_update_and_list(db, world, acting, name):
+    """One implementation for both kinds: create checks validity and lists before anything
+    is stored; update replaces the lists it is given and keeps the others; listed is
+    audited like every list."""
+    kind, data, lists = KINDS[name]
+    with acting(world.a, world.admin_a):
+        with pytest.raises(ValidationError):
+            ag.create(
+                db, kind, title="Fel", data=data | {"valid_to": "2024-01-01"}, user=world.admin_a
+            )
+        db.rollback()
+        assert db.scalars(select(Record)).all() == []
+        record = ag.create(db, kind, title="Rätt", data=data, user=world.admin_a, **lists)
+        db.commit()
+        stored = {
+            "agreement": lambda: [p.name for p in ag.agreement_parts(db, record).parties],
+            "pledge": lambda: [a.owner_tenant_id for a in ag.activities_of(db, record)],
+        }[name]
+        before = stored()
+        assert before in (["Sunne kommun"], [world.b.id])
+        ag.update(db, kind, record, title="Ändrad", user=world.admin_a)
+        db.commit()
+        assert (record.title, stored()) == ("Ändrad", before)
+        with pytest.raises(ValidationError):
+            bad = {"parties": [{"x": 1}], "activities": [{"description": "x", "due_on": "3/4"}]}
+            name_of_list = kind.lists[0]
+            ag.update(db, kind, record, user=world.admin_a, **{name_of_list: bad[name_of_list]})
+        db.rollback()
+        assert [r.id for r in ag.listed(db, kind, viewer=world.a, user=world.admin_a, via="web")]
+        other = ag.PLEDGES if kind is ag.AGREEMENTS else ag.AGREEMENTS
+        with pytest.raises(ValidationError):
+            ag.update(db, other, record, title="Fel sort", user=world.admin_a)

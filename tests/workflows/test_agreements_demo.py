@@ -9,7 +9,7 @@ import pytest
 from samverka import demo
 from samverka.db import TenantScope, scoped
 from samverka.tenancy import services as tenancy
-from samverka.workflows.agreements.public import public_pledges
+from samverka.workflows.agreements import services as ag
 from samverka.workflows.compliance import services as compliance
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -35,5 +35,5 @@ def test_the_demo_is_seeded_once_and_counts_as_evidence(app, db, registry):
             rows = {r.duty: r for r in compliance.compliance_report(db, tenant, CoreOnly())}
             assert rows["cooperation_agreement"].met, slug
             assert rows["coordination_function"].met, slug
-        shown = public_pledges(db, tenant)
+        shown = ag.public_pledges(db, tenant)
         assert len(shown) == 1 and shown[0]["public_text"], slug

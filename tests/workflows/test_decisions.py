@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from samverka import clock
 from samverka.audit.models import AuditEntry
-from samverka.auth import clock
 from samverka.errors import Forbidden, ValidationError
 from samverka.records import services
 from samverka.workflows.decisions import Decision, decisions_of, latest_decision, record_decision

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 
 from flask import current_app, g, request
 
+from samverka import clock
 from samverka.api.problems import ApiProblem
 from samverka.auth import tokens
 from samverka.auth.authorization import Principal, authorize, remember_member_roles
 from samverka.auth.models import User
 from samverka.auth.token_models import ApiToken
-from samverka.db import TenantScope, set_scope, utcnow
+from samverka.db import TenantScope, set_scope
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
 
@@ -133,7 +134,7 @@ def authenticate() -> Caller:
         raise invalid
     session = db_session()
     set_scope(session, TenantScope.for_tenant(parsed.tenant_id))  # the lookup runs under RLS
-    now = utcnow()
+    now = clock.now()
     live = tokens.find_valid(session, parsed, now)
     if live is None:
         raise invalid

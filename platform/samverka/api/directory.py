@@ -9,8 +9,6 @@ more. A consortium the tenant is not in answers 404.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from samverka.api.access import caller, require
 from samverka.api.blueprint import ApiBlueprint
 from samverka.api.me import tenant_ref
@@ -18,7 +16,8 @@ from samverka.api.pagination import PageArgs, decode_cursor, page
 from samverka.api.problems import ApiProblem
 from samverka.api.schemas import ConsortiumDetailSchema, ConsortiumPage, TenantPage, TenantSchema
 from samverka.runtime import db_session
-from samverka.tenants.models import Consortium, Tenant, consortium_tenants
+from samverka.tenancy import services as tenancy
+from samverka.tenants.models import Tenant
 
 bp = ApiBlueprint(
     "directory", __name__, url_prefix="/api/v1", description="Consortia and organisations."
@@ -33,17 +32,13 @@ DIRECTORY = "tenant:directory:view"
 def consortia(args: dict):
     """The consortia the token's tenant belongs to, by slug."""
     require(DIRECTORY)
-    query = (
-        select(Consortium)
-        .join(consortium_tenants, consortium_tenants.c.consortium_id == Consortium.id)
-        .where(consortium_tenants.c.tenant_id == caller().tenant.id)
-        .order_by(Consortium.slug)
-        .limit(args["limit"] + 1)
-    )
     after = decode_cursor(args["cursor"])
-    if after is not None:
-        query = query.where(Consortium.slug > str(after))
-    rows = list(db_session().scalars(query))
+    rows = tenancy.consortia_of(
+        db_session(),
+        caller().tenant,
+        after=None if after is None else str(after),
+        limit=args["limit"] + 1,
+    )
     return page(rows, args["limit"], lambda c: c.slug)
 
 
@@ -53,24 +48,15 @@ def consortia(args: dict):
 def consortium(consortium: str):
     """One of the tenant's consortia, with the names of its member organisations."""
     require(DIRECTORY)
-    found = db_session().scalar(
-        select(Consortium)
-        .join(consortium_tenants, consortium_tenants.c.consortium_id == Consortium.id)
-        .where(Consortium.slug == consortium, consortium_tenants.c.tenant_id == caller().tenant.id)
-    )
+    session = db_session()
+    found = tenancy.consortium_of(session, caller().tenant, consortium)
     if found is None:
         raise ApiProblem("not-found", f"No consortium called {consortium}.")
-    members = db_session().scalars(
-        select(Tenant)
-        .join(consortium_tenants, consortium_tenants.c.tenant_id == Tenant.id)
-        .where(consortium_tenants.c.consortium_id == found.id)
-        .order_by(Tenant.slug)
-    )
     return {
         "slug": found.slug,
         "name": found.name,
         "county_code": found.county_code,
-        "members": [tenant_ref(t) for t in members],
+        "members": [tenant_ref(t) for t in tenancy.members_by_slug(session, found)],
     }
 
 

@@ -17,12 +17,12 @@ from flask import request, send_file
 from flask_smorest.fields import Upload
 from marshmallow import fields
 
+from samverka import clock
 from samverka.api.access import caller, require
 from samverka.api.blueprint import ApiBlueprint
 from samverka.api.pagination import PageArgs, decode_cursor, encode_cursor, page_schema
 from samverka.api.problems import ApiProblem
 from samverka.api.schemas import StrictSchema
-from samverka.auth import clock
 from samverka.errors import ValidationError
 from samverka.records import services
 from samverka.records.classification import Classification
@@ -339,30 +339,36 @@ def list_records(args: dict):
     session, user, tenant = _session_and_user()
     if args["q"]:
         found = services.search_records(
-            session, args["q"], viewer_tenant=tenant, user=user, limit=args["limit"]
+            session,
+            args["q"],
+            viewer_tenant=tenant,
+            user=user,
+            record_type=args["type"],
+            include_shared=args["shared"],
+            limit=args["limit"],
+            via="api",
         )
-        if args["type"]:
-            found = [r for r in found if r.type_name == args["type"]]
-        if not args["shared"]:
-            found = [r for r in found if r.tenant_id == tenant.id]
+        session.commit()  # the list's audit entries
         return {"items": [_summary(r) for r in found], "next": None}
     after = decode_cursor(args["cursor"])
     if after is not None and not isinstance(after, int):
         raise ApiProblem("invalid-cursor", "The cursor is not one this API issued.")
-    rows = services.list_records(
+    rows, more = services.list_records_page(
         session,
         viewer_tenant=tenant,
         user=user,
+        via="api",
+        page_size=args["limit"],
         record_type=args["type"],
         include_shared=args["shared"],
         after=after,
-        limit=args["limit"] + 1,
     )
-    items = [_summary(r) for r in rows[: args["limit"]]]
+    session.commit()  # the list's audit entries
+    items = [_summary(r) for r in rows]
     following = None
-    if len(rows) > args["limit"]:
+    if more:
         query = {k: v for k, v in request.args.items() if k != "cursor"}
-        query["cursor"] = encode_cursor(rows[args["limit"] - 1].id)
+        query["cursor"] = encode_cursor(rows[-1].id)
         following = f"{request.path}?{urlencode(query)}"
     return {"items": items, "next": following}
 

@@ -23,10 +23,10 @@ from sqlalchemy import bindparam, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
+from samverka import clock
 from samverka.audit.chain import GENESIS, chain_key, entry_hash, fields_of
 from samverka.audit.context import current_actor
 from samverka.audit.models import AuditChainHead, AuditEntry
-from samverka.auth import clock
 from samverka.db import SCOPE_FREE
 
 OUTCOMES = frozenset({"success", "denied", "failure"})

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.audit.chain import tenant_of_chain
 from samverka.audit.context import SYSTEM, acting_as, current_actor
 from samverka.audit.events import record_event
@@ -125,7 +126,7 @@ def _delete_through(session: Session, chain: str, through: int) -> int:
             text("SELECT samverka_audit_purge(:chain, :through)"),
             {"chain": chain, "through": through},
         )
-    floor = datetime.now(UTC) - timedelta(days=MIN_RETENTION_DAYS)
+    floor = clock.now() - timedelta(days=MIN_RETENTION_DAYS)
     return session.execute(
         delete(AuditEntry)
         .where(AuditEntry.chain == chain, AuditEntry.seq <= through)

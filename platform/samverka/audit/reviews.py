@@ -15,10 +15,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.audit.context import SYSTEM, acting_as
 from samverka.audit.events import record_event
 from samverka.audit.models import AuditEntry, AuditReview
-from samverka.auth import clock
 from samverka.db import SCOPE_FREE, TenantScope, scoped
 from samverka.errors import ValidationError
 from samverka.tenants.models import Tenant

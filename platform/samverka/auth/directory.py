@@ -16,11 +16,11 @@ calls it rather than querying ``users`` itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from samverka.auth.models import ConsortiumAdmin, User
@@ -37,14 +37,19 @@ def reachable_tenant_ids(session: Session, tenant: Tenant) -> tuple[int, ...]:
     ``consortium_tenants`` is a directory table (no row-level security): which organisations
     work together is known to the whole platform.
     """
+    rows = session.scalars(partner_ids_select((tenant.id,)).execution_options(**SCOPE_FREE))
+    return tuple(sorted({tenant.id, *rows}))
+
+
+def partner_ids_select(tenant_ids: Iterable[int]) -> Select:
+    """The ids of the tenants sharing a consortium with one of ``tenant_ids`` (themselves
+    included when they are in a consortium), as a SELECT to run or to embed in a query."""
     own = consortium_tenants.alias("own")
-    rows = session.scalars(
+    return (
         select(consortium_tenants.c.tenant_id)
         .join(own, own.c.consortium_id == consortium_tenants.c.consortium_id)
-        .where(own.c.tenant_id == tenant.id)
-        .execution_options(**SCOPE_FREE)
+        .where(own.c.tenant_id.in_(tuple(tenant_ids)))
     )
-    return tuple(sorted({tenant.id, *rows}))
 
 
 def reachable_user(session: Session, tenant: Tenant, ref: object) -> User | None:

@@ -30,8 +30,9 @@ from sqlalchemy import ColumnElement, bindparam, delete, exists, or_, select, up
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from samverka import clock
 from samverka.audit import record_event
-from samverka.auth import clock, sessions
+from samverka.auth import sessions
 from samverka.auth.models import ConsortiumAdmin, RecoveryCode, User
 from samverka.db import SCOPE_FREE, TenantScope, get_scope, scoped
 from samverka.errors import ValidationError

@@ -17,8 +17,9 @@ from enum import Enum
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.audit import record_event
-from samverka.auth import clock, sessions, throttle, tokens
+from samverka.auth import sessions, throttle, tokens
 from samverka.auth.models import PasswordResetToken, User
 from samverka.auth.passwords import hash_password
 from samverka.auth.services import find_user, validate_password

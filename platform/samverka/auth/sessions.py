@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.audit import record_event
-from samverka.auth import clock
 from samverka.auth.models import User
 from samverka.auth.session_models import UserSession
 from samverka.db import SCOPE_FREE

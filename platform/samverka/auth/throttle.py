@@ -19,7 +19,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from samverka.auth import clock
+from samverka import clock
 from samverka.auth.models import LoginAttempt
 
 

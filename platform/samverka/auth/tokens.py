@@ -26,12 +26,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, object_session, selectinload
 
+from samverka import clock
 from samverka.audit import record_event
 from samverka.auth.authorization import Principal
 from samverka.auth.models import User
 from samverka.auth.permissions import PermissionRegistry
 from samverka.auth.token_models import ApiToken
-from samverka.db import SCOPE_FREE, TenantScope, get_scope, scoped, utcnow
+from samverka.db import SCOPE_FREE, TenantScope, get_scope, scoped
 from samverka.errors import NotFound, ValidationError
 from samverka.plugins.services import enabled_plugins_query
 from samverka.tenants.models import Membership, Tenant
@@ -129,7 +130,7 @@ def issue_token(
         secret_hash=hash_secret(secret),
         name=name,
         role_cap=role,
-        expires_at=utcnow() + timedelta(days=expires_days) if expires_days else None,
+        expires_at=clock.now() + timedelta(days=expires_days) if expires_days else None,
     )
     session.add(token)
     session.flush()
@@ -247,7 +248,7 @@ def get_token(session: Session, token_id: int) -> ApiToken:
 def revoke(token: ApiToken, reason: str | None = None) -> None:
     """Revoke now (recorded in the audit log of the token's session)."""
     if token.revoked_at is None:
-        token.revoked_at = utcnow()
+        token.revoked_at = clock.now()
         details: dict[str, object] = {"user_id": token.user_id}
         if reason is not None:
             details["reason"] = reason
@@ -283,7 +284,7 @@ def revoke_all_of_user(session: Session, user: User, reason: str) -> int:
 
 def status(token: ApiToken, now: datetime | None = None) -> str:
     """active | expired | revoked."""
-    now = now or utcnow()
+    now = now or clock.now()
     if token.revoked_at is not None:
         return "revoked"
     expires = aware(token.expires_at)

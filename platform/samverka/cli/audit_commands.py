@@ -11,11 +11,11 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from samverka import clock
 from samverka.audit import reviews
 from samverka.audit.chain import chain_key
 from samverka.audit.retention import purge_expired
 from samverka.audit.verify import verify_all
-from samverka.auth import clock
 from samverka.cli.access import operator_requires
 from samverka.cli.output import emit, json_option, operation
 from samverka.lifecycle.verify import verify_archive

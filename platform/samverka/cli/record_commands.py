@@ -13,7 +13,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from samverka.auth import clock
+from samverka import clock
 from samverka.auth.authorization import Principal
 from samverka.cli.access import operator_requires
 from samverka.cli.output import emit, json_option, operation

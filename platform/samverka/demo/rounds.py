@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from samverka.auth import clock
+from samverka import clock
 from samverka.auth import services as accounts
 from samverka.auth.models import User
 from samverka.db import TenantScope, scoped

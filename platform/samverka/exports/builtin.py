@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.auth.services import tenant_members as members_of
 from samverka.exports.marking import Classification
 from samverka.exports.pdf import Document, Section
@@ -85,7 +85,7 @@ def organisation_sheet(session: Session, tenant: Tenant, spec: Mapping[str, Any]
         title=_("Organisation sheet – %(organisation)s", organisation=tenant.name),
         organisation_name=tenant.name,
         classification=Classification.INTERNAL,
-        date=date.today(),
+        date=clock.today(),
         sections=[
             Section(_("The organisation"), facts=facts),
             Section(

@@ -21,6 +21,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.errors import NotFound, ValidationError
 from samverka.exports import csvfile, pdf, xlsx
 from samverka.exports.pdf import Document
@@ -157,7 +158,7 @@ def write(
 
 def download_name(title: str, chosen: Format, day: date | None = None) -> str:
     """E.g. ``Medlemmar – Sunne kommun 2026-12-01.xlsx``."""
-    return f"{title} {(day or date.today()).isoformat()}.{chosen.extension}"
+    return f"{title} {(day or clock.today()).isoformat()}.{chosen.extension}"
 
 
 def export_store(instance_path: Path) -> ExportStore:

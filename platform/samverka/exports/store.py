@@ -23,10 +23,11 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+from samverka import clock
 from samverka.errors import NotFound
 
 DEFAULT_LIFETIME = timedelta(days=7)
@@ -101,7 +102,7 @@ class ExportStore:
             with partial.open("wb") as out:
                 pending = PendingExport(out)
                 yield pending
-            created = now or datetime.now(UTC)
+            created = now or clock.now()
             stored = StoredExport(
                 tenant_id=tenant_id,
                 token=token,
@@ -133,7 +134,7 @@ class ExportStore:
             stored = StoredExport(**json.loads(self._meta_path(tenant_id, token).read_text()))
         except (OSError, ValueError, TypeError) as error:
             raise NotFound("no such export") from error
-        if stored.tenant_id != tenant_id or stored.expired(now or datetime.now(UTC)):
+        if stored.tenant_id != tenant_id or stored.expired(now or clock.now()):
             raise NotFound("no such export")
         if not self._data_path(tenant_id, token).is_file():
             raise NotFound("no such export")
@@ -169,7 +170,7 @@ class ExportStore:
 
     def purge_expired(self, *, now: datetime | None = None) -> int:
         """Delete every expired export (a scheduled job calls this); returns how many."""
-        moment = now or datetime.now(UTC)
+        moment = now or clock.now()
         removed = 0
         for meta in self.root.glob("*/*.json"):
             try:

@@ -21,7 +21,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from samverka.db import Base, TenantOrPlatformOwned, utcnow
+from samverka.clock import utcnow
+from samverka.db import Base, TenantOrPlatformOwned
 from samverka.security.crypto import EncryptedText
 
 PENDING, DISPATCHED, RUNNING, DONE, FAILED = "pending", "dispatched", "running", "done", "failed"

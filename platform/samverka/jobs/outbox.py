@@ -38,6 +38,7 @@ from rq.exceptions import DuplicateJobError
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.db import (
     PLATFORM_SCOPE_ID,
     SCOPE_FREE,
@@ -45,7 +46,6 @@ from samverka.db import (
     TenantScopeError,
     get_scope,
     set_scope,
-    utcnow,
 )
 from samverka.db import platform_scope as with_platform
 from samverka.errors import NotFound, ValidationError
@@ -111,7 +111,7 @@ def enqueue(
         status=PENDING,
         attempts=0,
         max_attempts=max_attempts or rt.settings.job_max_attempts,
-        available_at=utcnow(),
+        available_at=clock.now(),
         request_id=current_request_id(),
     )
     session.add(row)
@@ -141,7 +141,7 @@ def retry(session: Session, row: OutboxJob) -> None:
         raise ValidationError(_l("Only a failed job can be tried again."))
     row.status = PENDING
     row.max_attempts = row.attempts + 1
-    row.available_at = utcnow()
+    row.available_at = clock.now()
     row.finished_at = None
     row.lease_until = None
     session.flush()
@@ -212,7 +212,7 @@ def dispatch_due(session: Session, queue: Queue, now: datetime | None = None) ->
     """Reclaim abandoned jobs, then dispatch every pending row that is due; returns how many
     were handed to RQ. The session must carry :func:`platform_scope`."""
 
-    now = now or utcnow()
+    now = now or clock.now()
     reclaim_abandoned(session, now)
     total = 0
     while True:
@@ -259,7 +259,7 @@ def dispatch_rows(
             .values(
                 status=DISPATCHED,
                 attempts=attempts + 1,
-                lease_until=utcnow() + timedelta(seconds=lease),
+                lease_until=clock.now() + timedelta(seconds=lease),
             )
             .execution_options(synchronize_session=False)
         )

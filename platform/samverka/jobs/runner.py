@@ -25,7 +25,8 @@ from rq import get_current_job
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from samverka.db import TenantScope, platform_scope, set_scope, utcnow
+from samverka import clock
+from samverka.db import TenantScope, platform_scope, set_scope
 from samverka.errors import SamverkaError
 from samverka.jobs.models import DONE, FAILED, PENDING, RUNNING, OutboxJob
 from samverka.jobs.queue import REQUEST_ID_META, job_functions
@@ -148,7 +149,7 @@ def job_scope(tenant_id: int | None) -> TenantScope:
 def _mark_running(session: Session, row: OutboxJob, attempt: int) -> None:
     row.status = RUNNING
     row.attempts = max(row.attempts, attempt)
-    row.lease_until = utcnow() + timedelta(seconds=runtime().settings.job_lease_seconds)
+    row.lease_until = clock.now() + timedelta(seconds=runtime().settings.job_lease_seconds)
     session.commit()
 
 
@@ -171,7 +172,7 @@ def _complete(session: Session, outbox_id: int) -> str:
     done = session.execute(
         update(OutboxJob)
         .where(OutboxJob.id == outbox_id, OutboxJob.status != DONE)
-        .values(status=DONE, finished_at=utcnow(), lease_until=None)
+        .values(status=DONE, finished_at=clock.now(), lease_until=None)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount == 0:  # another run finished first: its effect stands, ours goes
@@ -187,7 +188,7 @@ def _record_failure(session: Session, outbox_id: int, error: Exception) -> str:
     row = session.get(OutboxJob, outbox_id)
     if row is None:
         return "skipped"
-    now = utcnow()
+    now = clock.now()
     row.error_class = type(error).__name__[:100]
     row.error_message = safe_message(error)
     row.lease_until = None
@@ -227,7 +228,7 @@ def report_progress(done: int, total: int, message_id: str = "") -> None:
                 progress_done=done,
                 progress_total=total,
                 progress_message=message_id[:100] or None,
-                lease_until=utcnow() + lease,
+                lease_until=clock.now() + lease,
             )
             .execution_options(synchronize_session=False)
         )

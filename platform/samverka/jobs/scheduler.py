@@ -27,7 +27,8 @@ from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from samverka.db import SCOPE_FREE, TenantScope, platform_scope, set_scope, utcnow
+from samverka import clock
+from samverka.db import SCOPE_FREE, TenantScope, platform_scope, set_scope
 from samverka.plugins.manifest import PeriodicJob
 from samverka.runtime import Runtime
 from samverka.tenants.models import Tenant
@@ -119,7 +120,7 @@ class Scheduler:
         return ran
 
     def _run(self, job: PeriodicJob) -> None:
-        now = utcnow()
+        now = clock.now()
         with self.runtime.sessions() as session:
             tenants = platform_tenants(session)
             scopes = (

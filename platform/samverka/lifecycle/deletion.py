@@ -35,10 +35,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.audit import PLATFORM_SCOPE_ID, acting_as, record_event
 from samverka.audit.context import SYSTEM
 from samverka.auth.models import User
-from samverka.db import SCOPE_FREE, TenantScope, scoped, utcnow
+from samverka.db import SCOPE_FREE, TenantScope, scoped
 from samverka.errors import ValidationError
 from samverka.runtime import runtime
 from samverka.tenants.models import Membership, Tenant
@@ -84,7 +85,7 @@ def schedule_deletion(
         )
     if grace < timedelta(0):
         raise ValidationError(_l("The grace period cannot be negative."), "grace_days")
-    now = now or utcnow()
+    now = now or clock.now()
     tenant.deletion_requested_at = now
     tenant.deletion_due_at = now + grace
     tenant.deletion_requested_by = requested_by

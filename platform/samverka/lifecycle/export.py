@@ -16,8 +16,8 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.audit import record_event
-from samverka.db import utcnow
 from samverka.exports import export_store
 from samverka.exports.store import StoredExport
 from samverka.jobs.models import OutboxJob
@@ -59,12 +59,12 @@ def write_archive(
     """The archive of ``tenant`` into ``out`` (session scoped to the tenant)."""
 
     return build_archive(
-        session, runtime().host, tenant, out, now=utcnow(), on_progress=on_progress
+        session, runtime().host, tenant, out, now=clock.now(), on_progress=on_progress
     )
 
 
 def archive_filename(tenant: Tenant, day: date | None = None) -> str:
-    return f"Arkiv – {tenant.name} {(day or date.today()).isoformat()}.zip"
+    return f"Arkiv – {tenant.name} {(day or clock.today()).isoformat()}.zip"
 
 
 def tenant_archive(tenant_id: int) -> dict[str, Any]:

@@ -10,13 +10,13 @@ sees personal fields), for the list ``type`` (optional), for a record ``record_i
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.auth.models import User
 from samverka.exports.pdf import Document, Section
 from samverka.exports.service import register_export
@@ -24,7 +24,6 @@ from samverka.exports.tabular import Column, Table
 from samverka.records import services
 from samverka.records.classification import LABELS, Classification
 from samverka.records.disclosure import disclose
-from samverka.records.listing import audit_listing
 from samverka.records.models import Record
 from samverka.records.types import FieldKind
 from samverka.tenants.models import Tenant
@@ -63,9 +62,9 @@ def records_list(session: Session, tenant: Tenant, spec: Mapping[str, Any]) -> T
         user=user,
         record_type=spec.get("type") or None,
         limit=LIST_LIMIT,
+        via=spec.get("via") or "export",
     )
     names = owner_names(session, rows)
-    audit_listing(session, rows, tenant, via=spec.get("via") or "export")
 
     def lines() -> Iterator[dict[str, Any]]:
         for record in rows:
@@ -141,7 +140,7 @@ def record_document(session: Session, tenant: Tenant, spec: Mapping[str, Any]) -
         title=record.title,
         organisation_name=owner.name if owner else tenant.name,
         classification=Classification(record.classification),
-        date=date.today(),
+        date=clock.today(),
         sections=sections,
     )
 

@@ -24,8 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from samverka.auth.clock import aware
-from samverka.db import Base, ShareableTenantOwned, TenantOwned, utcnow
+from samverka.clock import aware, utcnow
+from samverka.db import Base, ShareableTenantOwned, TenantOwned
 from samverka.records.classification import Classification
 from samverka.security.crypto import EncryptedJSON
 

@@ -23,13 +23,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from samverka import clock
 from samverka.audit.events import DETAIL_TEXT, record_event
-from samverka.auth import clock
 from samverka.auth.authorization import Principal, authorize
 from samverka.db import get_scope
 from samverka.errors import Conflict, Forbidden, NotFound, ValidationError
 from samverka.records import disclosure, search, storage
 from samverka.records.classification import Classification
+from samverka.records.listing import audit_listing
 from samverka.records.models import Attachment, Record, RecordShare, RecordVersion
 from samverka.records.types import RecordType, RecordTypeRegistry, validate
 from samverka.records.visibility import active_share, names_scope, shares
@@ -362,9 +363,71 @@ def list_records(
     after: int | None = None,
     limit: int = 50,
     deleted: bool = False,
+    via: str | None = None,
 ) -> list[Record]:
     """Visible records, newest first, keyset by id (``after``: the last id of the previous
-    page). ``deleted``: the viewer's own deleted records instead (to restore)."""
+    page). ``deleted``: the viewer's own deleted records instead (to restore).
+
+    ``via`` (``"web"``, ``"api"``, ``"export"``…): the list is shown to someone, so the
+    confidential and sensitive records in it are audited (:mod:`samverka.records.listing`,
+    in the caller's transaction: the caller commits). None: the rows stay inside the
+    program (a count, a check) and nobody sees their titles."""
+    rows = _listed(
+        session,
+        viewer_tenant=viewer_tenant,
+        user=user,
+        record_type=record_type,
+        include_shared=include_shared,
+        after=after,
+        limit=limit,
+        deleted=deleted,
+    )
+    return _audited(session, rows, viewer_tenant, via)
+
+
+def list_records_page(
+    session: Session,
+    *,
+    viewer_tenant: Tenant,
+    user: Any,
+    via: str,
+    page_size: int,
+    record_type: str | None = None,
+    include_shared: bool = True,
+    after: int | None = None,
+) -> tuple[list[Record], bool]:
+    """One keyset page of :func:`list_records` and whether more follow; only the page's
+    records are audited (the extra one read to know that more follow is not shown)."""
+    rows = _listed(
+        session,
+        viewer_tenant=viewer_tenant,
+        user=user,
+        record_type=record_type,
+        include_shared=include_shared,
+        after=after,
+        limit=page_size + 1,
+        deleted=False,
+    )
+    return _audited(session, rows[:page_size], viewer_tenant, via), len(rows) > page_size
+
+
+def _audited(session: Session, rows: list[Record], viewer: Tenant, via: str | None) -> list:
+    if via is not None:
+        audit_listing(session, rows, viewer, via=via)
+    return rows
+
+
+def _listed(
+    session: Session,
+    *,
+    viewer_tenant: Tenant,
+    user: Any,
+    record_type: str | None,
+    include_shared: bool,
+    after: int | None,
+    limit: int,
+    deleted: bool,
+) -> list[Record]:
     _require(session, user, READ, viewer_tenant)
     query = select(Record).order_by(Record.id.desc()).limit(limit)
     if deleted:
@@ -381,14 +444,32 @@ def list_records(
 
 
 def search_records(
-    session: Session, query: str, *, viewer_tenant: Tenant, user: Any, limit: int = 50
+    session: Session,
+    query: str,
+    *,
+    viewer_tenant: Tenant,
+    user: Any,
+    record_type: str | None = None,
+    include_shared: bool = True,
+    limit: int = 50,
+    via: str | None = None,
 ) -> list[Record]:
-    """Visible records matching ``query`` (title and non-personal fields), best first."""
+    """Visible records matching ``query`` (title and non-personal fields), best first.
+
+    ``record_type`` and ``include_shared`` narrow the query itself, before the limit: a
+    filter applied to the page afterwards would return short pages while more matches exist.
+    ``via``: audited as a shown list, as in :func:`list_records`.
+    """
     _require(session, user, READ, viewer_tenant)
     statement = search.search_statement(session, query or "")
     if statement is None:
         return []
-    return list(session.scalars(statement.limit(limit)))
+    if record_type:
+        statement = statement.where(Record.type_name == record_type)
+    if not include_shared:
+        statement = statement.where(Record.tenant_id == viewer_tenant.id)
+    rows = list(session.scalars(statement.limit(limit)))
+    return _audited(session, rows, viewer_tenant, via)
 
 
 def record_versions(session: Session, record: Record, *, user: Any = None) -> list[RecordVersion]:

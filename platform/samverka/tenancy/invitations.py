@@ -25,8 +25,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.audit import record_event
-from samverka.auth import clock, consortium_grants
+from samverka.auth import consortium_grants
 from samverka.errors import NotFound, ValidationError
 from samverka.tenants.models import (
     Consortium,

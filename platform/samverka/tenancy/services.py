@@ -12,7 +12,7 @@ from samverka.audit import record_event
 from samverka.db import TenantScope, scoped
 from samverka.errors import NotFound, ValidationError
 from samverka.tenancy import invitations
-from samverka.tenants.models import Consortium, Tenant, TenantKind
+from samverka.tenants.models import Consortium, Tenant, TenantKind, consortium_tenants
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 # SCB county codes (län) in use since 1998; a municipality code starts with its county's code.
@@ -169,6 +169,46 @@ def list_tenants(session: Session, consortium: Consortium | None = None) -> list
     if consortium is not None:
         query = query.where(Tenant.consortia.contains(consortium))
     return list(session.scalars(query))
+
+
+def consortia_of(
+    session: Session, tenant: Tenant, *, after: str | None = None, limit: int | None = None
+) -> list[Consortium]:
+    """The consortia ``tenant`` belongs to, by slug (``after``: the last slug of the previous
+    page). An organisation's directory is its own consortia: one it is not in is unknown to it."""
+    query = (
+        select(Consortium)
+        .join(consortium_tenants, consortium_tenants.c.consortium_id == Consortium.id)
+        .where(consortium_tenants.c.tenant_id == tenant.id)
+        .order_by(Consortium.slug)
+    )
+    if after is not None:
+        query = query.where(Consortium.slug > after)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def consortium_of(session: Session, tenant: Tenant, slug: str) -> Consortium | None:
+    """The consortium ``slug`` if ``tenant`` is a member; None for any other, known or not
+    (the answer must not tell a consortium the tenant is not in from one that does not exist)."""
+    return session.scalar(
+        select(Consortium)
+        .join(consortium_tenants, consortium_tenants.c.consortium_id == Consortium.id)
+        .where(Consortium.slug == slug, consortium_tenants.c.tenant_id == tenant.id)
+    )
+
+
+def members_by_slug(session: Session, consortium: Consortium) -> list[Tenant]:
+    """The consortium's member organisations, by slug (one query)."""
+    return list(
+        session.scalars(
+            select(Tenant)
+            .join(consortium_tenants, consortium_tenants.c.tenant_id == Tenant.id)
+            .where(consortium_tenants.c.consortium_id == consortium.id)
+            .order_by(Tenant.slug)
+        )
+    )
 
 
 def add_to_consortium(session: Session, tenant: Tenant, consortium: Consortium) -> None:

@@ -230,7 +230,7 @@ class Login:
 
 def enrol_totp(session, user_id: int, secret: str = TEST_TOTP_SECRET) -> str:
     """Turn MFA on for a user with a known seed (no recovery codes); returns the seed."""
-    from samverka.auth import clock
+    from samverka import clock
     from samverka.auth.models import User
 
     user = session.get(User, user_id)

@@ -17,8 +17,9 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from samverka import clock
 from samverka.audit import logins
-from samverka.auth import clock, mfa, sessions, throttle
+from samverka.auth import mfa, sessions, throttle
 from samverka.auth.models import User
 from samverka.auth.services import authenticate
 from samverka.runtime import db_session, runtime

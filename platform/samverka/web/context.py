@@ -15,7 +15,8 @@ from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from samverka.auth import clock, sessions
+from samverka import clock
+from samverka.auth import sessions
 from samverka.auth.authorization import Principal, authorize, bind_session, unbind_session
 from samverka.auth.mfa import requires_mfa
 from samverka.auth.models import User

@@ -35,7 +35,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from samverka.auth import clock
+from samverka import clock
 from samverka.auth.models import User
 from samverka.errors import Conflict, Forbidden, NotFound, ValidationError
 from samverka.exports import FORMATS, write
@@ -45,7 +45,6 @@ from samverka.records import exports as record_exports
 from samverka.records import services, storage
 from samverka.records.classification import LABELS, Classification, marking
 from samverka.records.disclosure import disclose, withheld_fields
-from samverka.records.listing import audit_listing
 from samverka.records.models import Attachment, Record
 from samverka.records.types import FieldKind, RecordType, RecordValidationError, validate
 from samverka.runtime import db_session
@@ -164,24 +163,27 @@ def index():
     next_url = None
     if query:
         rows = services.search_records(
-            session, query, viewer_tenant=g.tenant, user=user, limit=PAGE_SIZE
-        )
-        if chosen:
-            rows = [r for r in rows if r.type_name == chosen]
-    else:
-        rows = services.list_records(
             session,
+            query,
             viewer_tenant=g.tenant,
             user=user,
             record_type=chosen,
-            after=request.args.get("after", type=int),
-            limit=PAGE_SIZE + 1,
+            limit=PAGE_SIZE,
+            via="web",
         )
-        if len(rows) > PAGE_SIZE:
-            rows = rows[:PAGE_SIZE]
+    else:
+        rows, more = services.list_records_page(
+            session,
+            viewer_tenant=g.tenant,
+            user=user,
+            via="web",
+            page_size=PAGE_SIZE,
+            record_type=chosen,
+            after=request.args.get("after", type=int),
+        )
+        if more:
             next_url = url_for(".index", type=chosen, after=rows[-1].id)
-    audit_listing(session, rows, g.tenant)
-    session.commit()
+    session.commit()  # the list's audit entries
     return render_template(
         "records_list.html",
         form=form,
@@ -213,12 +215,11 @@ def trash():
     require(services.DELETE)
     session = db_session()
     rows = services.list_records(
-        session, viewer_tenant=g.tenant, user=current_user(), deleted=True, limit=200
+        session, viewer_tenant=g.tenant, user=current_user(), deleted=True, limit=200, via="web"
     )
-    audit_listing(session, rows, g.tenant)
-    session.commit()
+    session.commit()  # the list's audit entries
     window = services.restore_window()
-    now = datetime.now(STOCKHOLM)
+    now = clock.local_now()
     items = []
     for record in rows:
         until = clock.aware(record.deleted_at) + window
@@ -365,7 +366,7 @@ def _detail(record: Record, *, upload_form: UploadForm | None = None, status: in
 
 
 def _share_rows(shares) -> list[dict[str, Any]]:
-    now = datetime.now(STOCKHOLM)
+    now = clock.local_now()
     rows = []
     for share in shares:
         if share.revoked_at is not None:

@@ -12,7 +12,7 @@ also offered as iCalendar (RFC 5545) so it can be subscribed to in Outlook.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import icalendar
@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.plugins.services import enabled_plugins
 from samverka.records.models import Record
 from samverka.runtime import runtime
@@ -197,7 +198,7 @@ def to_ics(entries: list[dict], *, tenant: Tenant, year: int, base_url: str = ""
     text inside its property, not start a line of its own (RFC 5545 §3.3.11 escaping and
     §3.1 folding are the library's).
     """
-    stamp = datetime.now(UTC).replace(microsecond=0)
+    stamp = clock.now().replace(microsecond=0)
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Samverka//Arshjul//SV")
     cal.add("version", "2.0")

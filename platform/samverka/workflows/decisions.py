@@ -18,9 +18,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from samverka import clock
 from samverka.audit import record_event
-from samverka.auth import clock
-from samverka.db import Base, ShareableTenantOwned, utcnow
+from samverka.clock import utcnow
+from samverka.db import Base, ShareableTenantOwned
 from samverka.errors import ValidationError
 from samverka.records.models import Record
 from samverka.records.services import require_owner, user_id_of

@@ -29,8 +29,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.audit import record_event
-from samverka.auth import clock
 from samverka.auth.models import ConsortiumAdmin, User
 from samverka.auth.sso.models import VERIFIED_BY_OPERATOR, SsoDomain
 from samverka.db import SCOPE_FREE, TenantScope, scoped

@@ -21,7 +21,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from samverka.db import Base, TenantOwned, Timestamped, utcnow
+from samverka.clock import utcnow
+from samverka.db import Base, TenantOwned, Timestamped
 from samverka.security.crypto import EncryptedText
 
 DEFAULT_SCOPES = "openid email profile"

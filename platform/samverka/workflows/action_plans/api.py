@@ -162,15 +162,17 @@ def _fields(record: Record):
     return disclose(db_session(), record, user=who.principal, viewer_tenant=who.tenant).data
 
 
-def _summary(record: Record) -> dict[str, Any]:
+def _summary(record: Record, flagged: int | None = None) -> dict[str, Any]:
     data = _fields(record)
+    if flagged is None:
+        flagged = plans.flagged_counts(db_session(), [record])[record.id]
     return {
         "id": record.id,
         "title": record.title,
         "owner": _slug(record.tenant_id),
         "valid_from": data.get("valid_from"),
         "valid_to": data.get("valid_to"),
-        "causes_without_measures": len(plans.causes_without_measures(db_session(), record)),
+        "causes_without_measures": flagged,
     }
 
 
@@ -209,14 +211,11 @@ def _measure(session, record: Record, measure: plans.PlanMeasure) -> dict[str, A
 def list_plans():
     """The tenant's action plans and those shared with it."""
     require("tenant:records:read")
-    from sqlalchemy import select
-
-    rows = db_session().scalars(
-        select(Record)
-        .where(Record.type_name == ACTION_PLAN_TYPE, Record.deleted_at.is_(None))
-        .order_by(Record.updated_at.desc(), Record.id.desc())
-    )
-    return {"items": [_summary(r) for r in rows]}
+    session, who = db_session(), caller()
+    rows = plans.visible_plans(session, viewer_tenant=who.tenant, user=who.principal, via="api")
+    session.commit()  # the list's audit entries
+    flagged = plans.flagged_counts(session, rows)
+    return {"items": [_summary(r, flagged[r.id]) for r in rows]}
 
 
 @bp.route("/action-plans/<int:plan_id>", methods=["GET"])

@@ -16,6 +16,7 @@ record's tenant and readable wherever the plan is shared (``share_key = "record_
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -34,12 +35,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from samverka import clock
 from samverka.audit import record_event
-from samverka.auth import clock
-from samverka.db import Base, ShareableTenantOwned, utcnow
-from samverka.errors import NotFound, ValidationError
+from samverka.clock import utcnow
+from samverka.db import Base, ShareableTenantOwned
+from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.plugins.services import enabled_plugins
 from samverka.records import services as records
+from samverka.records.listing import audit_listing
 from samverka.records.models import Record
 from samverka.runtime import runtime
 from samverka.tenants.models import Tenant
@@ -392,6 +395,41 @@ def causes_without_measures(session: Session, plan: Record) -> list[PlanCause]:
             .order_by(PlanCause.number)
         )
     )
+
+
+def flagged_counts(session: Session, plans: Iterable[Record]) -> dict[int, int]:
+    """For each plan, how many of its causes have no measure (:func:`causes_without_measures`
+    for a whole list in one query, so a list page costs the same for one plan or many)."""
+    ids = {plan.id for plan in plans}
+    if not ids:
+        return {}
+    measured = select(PlanMeasure.id).where(PlanMeasure.cause_id == PlanCause.id).exists()
+    rows = session.execute(
+        select(PlanCause.record_id, func.count())
+        .where(PlanCause.record_id.in_(ids), ~measured)
+        .group_by(PlanCause.record_id)
+    )
+    return {plan_id: 0 for plan_id in ids} | dict(rows.all())
+
+
+def visible_plans(
+    session: Session, *, viewer_tenant: Tenant, user: Any, via: str | None
+) -> list[Record]:
+    """The action plans the scope may see (own and shared), last changed first. ``via``:
+    the list is shown (``"web"``, ``"api"``), so its confidential and sensitive plans are
+    audited like the records list's (the caller commits); None only for rows nobody sees."""
+    if not records.may(session, user, records.READ, viewer_tenant):
+        raise Forbidden(_l("You may not do that in %(tenant)s.", tenant=viewer_tenant.name))
+    rows = list(
+        session.scalars(
+            select(Record)
+            .where(Record.type_name == ACTION_PLAN_TYPE, Record.deleted_at.is_(None))
+            .order_by(Record.updated_at.desc(), Record.id.desc())
+        )
+    )
+    if via is not None:
+        audit_listing(session, rows, viewer_tenant, via=via)
+    return rows
 
 
 # --- follow-ups -----------------------------------------------------------------------

@@ -190,12 +190,9 @@ def partner_choices() -> list[tuple[str, str]]:
 def index():
     require(READ)
     session = db_session()
-    rows = session.scalars(
-        select(Record)
-        .where(Record.type_name == ACTION_PLAN_TYPE, Record.deleted_at.is_(None))
-        .order_by(Record.updated_at.desc())
-    ).all()
-    flagged = {r.id: len(plans.causes_without_measures(session, r)) for r in rows}
+    rows = plans.visible_plans(session, viewer_tenant=g.tenant, user=current_user(), via="web")
+    session.commit()  # the list's audit entries
+    flagged = plans.flagged_counts(session, rows)
     owners = tenant_names({r.tenant_id for r in rows})
     return render_template(
         "plans_index.html",

@@ -5,6 +5,8 @@ input is a 422 problem and stores nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import marshmallow as ma
@@ -18,7 +20,6 @@ from samverka.records import services
 from samverka.records.disclosure import disclose
 from samverka.records.models import Record
 from samverka.runtime import db_session
-from samverka.tenants.models import Tenant
 from samverka.workflows.agreements import services as ag
 
 MAX_ID = 2**31 - 1
@@ -174,13 +175,6 @@ class PledgeListSchema(ma.Schema):
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _slug(tenant_id: int | None) -> str | None:
-    if tenant_id is None:
-        return None
-    tenant = db_session().get(Tenant, tenant_id)
-    return tenant.slug if tenant else None
-
-
 def _load(record_id: int, kind: str) -> Record:
     who = caller()
     if record_id > MAX_ID:
@@ -202,15 +196,18 @@ def _shown(record: Record) -> dict[str, Any]:
 def agreement_body(record: Record) -> dict[str, Any]:
     session = db_session()
     parts = ag.agreement_parts(session, record)
+    slugs = ag.tenant_slugs(
+        session, [record.tenant_id, *(p.party_tenant_id for p in parts.parties)]
+    )
     data = _shown(record)
     return {
         "id": record.id,
         "title": record.title,
-        "owner": _slug(record.tenant_id),
+        "owner": slugs.get(record.tenant_id),
         "current": ag.is_current(data),
         "data": data,
         "parties": [
-            {"tenant": _slug(p.party_tenant_id), "name": p.name, "kind": p.kind}
+            {"tenant": slugs.get(p.party_tenant_id), "name": p.name, "kind": p.kind}
             for p in parts.parties
         ],
         "signatories": [
@@ -224,21 +221,23 @@ def agreement_body(record: Record) -> dict[str, Any]:
 
 def pledge_body(record: Record) -> dict[str, Any]:
     session = db_session()
+    activities = ag.activities_of(session, record)
+    slugs = ag.tenant_slugs(session, [record.tenant_id, *(a.owner_tenant_id for a in activities)])
     data = _shown(record)
     return {
         "id": record.id,
         "title": record.title,
-        "owner": _slug(record.tenant_id),
+        "owner": slugs.get(record.tenant_id),
         "current": ag.is_current(data),
         "data": data,
         "activities": [
             {
                 "description": a.description,
-                "owner_tenant": _slug(a.owner_tenant_id),
+                "owner_tenant": slugs.get(a.owner_tenant_id),
                 "owner_name": a.owner_name,
                 "due_on": a.due_on,
             }
-            for a in ag.activities_of(session, record)
+            for a in activities
         ],
         "follow_ups": [
             {"year": f.year, "status": f.status, "text": f.text}
@@ -247,11 +246,59 @@ def pledge_body(record: Record) -> dict[str, Any]:
     }
 
 
-def _list(kind: str) -> list[Record]:
-    who = caller()
-    return services.list_records(
-        db_session(), viewer_tenant=who.tenant, user=who.principal, record_type=kind, limit=200
-    )
+@dataclass(frozen=True)
+class Resource:
+    """One kind's resource: its service kind and how a record of it is marshalled. The
+    list, create, read, change and end of both kinds are the functions below."""
+
+    kind: ag.Kind
+    body: Callable[[Record], dict[str, Any]]
+
+
+AGREEMENTS = Resource(ag.AGREEMENTS, agreement_body)
+PLEDGES = Resource(ag.PLEDGES, pledge_body)
+
+
+def _list(resource: Resource) -> dict[str, Any]:
+    require(READ)
+    session, who = db_session(), caller()
+    rows = ag.listed(session, resource.kind, viewer=who.tenant, user=who.principal, via="api")
+    session.commit()  # the list's audit entries
+    return {"items": [resource.body(r) for r in rows]}
+
+
+def _create(resource: Resource, body: dict):
+    require(WRITE)
+    session = db_session()
+    record = ag.create(session, resource.kind, user=caller().principal, **body)
+    session.commit()
+    return resource.body(record), 201
+
+
+def _get(resource: Resource, record_id: int) -> dict[str, Any]:
+    require(READ)
+    record = _load(record_id, resource.kind.type_name)
+    body = resource.body(record)
+    db_session().commit()  # the read's audit entry
+    return body
+
+
+def _update(resource: Resource, body: dict, record_id: int) -> dict[str, Any]:
+    require(WRITE)
+    session = db_session()
+    record = _load(record_id, resource.kind.type_name)
+    ag.update(session, resource.kind, record, user=caller().principal, **body)
+    session.commit()
+    return resource.body(record)
+
+
+def _end(resource: Resource, body: dict, record_id: int) -> dict[str, Any]:
+    require(WRITE)
+    session = db_session()
+    record = _load(record_id, resource.kind.type_name)
+    ag.end_record(session, record, ended_on=body["ended_on"], user=caller().principal)
+    session.commit()
+    return resource.body(record)
 
 
 # -- agreements ------------------------------------------------------------------------------
@@ -262,8 +309,7 @@ def _list(kind: str) -> list[Record]:
 @bp.problems(403, 404)
 def list_agreements():
     """The tenant's agreements and those shared with it (newest first, at most 200)."""
-    require(READ)
-    return {"items": [agreement_body(r) for r in _list(ag.AGREEMENT_TYPE)]}
+    return _list(AGREEMENTS)
 
 
 @bp.route("/agreements", methods=["POST"])
@@ -272,22 +318,14 @@ def list_agreements():
 @bp.problems(400, 403, 404, 413, 415, 422)
 def create_agreement(body: dict):
     """A new agreement; an end before the start or no parties is a 422."""
-    require(WRITE)
-    session = db_session()
-    record = ag.create_agreement(session, user=caller().principal, **body)
-    session.commit()
-    return agreement_body(record), 201
+    return _create(AGREEMENTS, body)
 
 
 @bp.route("/agreements/<int:agreement_id>", methods=["GET"])
 @bp.response(200, AgreementSchema)
 @bp.problems(403, 404)
 def get_agreement(agreement_id: int):
-    require(READ)
-    record = _load(agreement_id, ag.AGREEMENT_TYPE)
-    body = agreement_body(record)
-    db_session().commit()
-    return body
+    return _get(AGREEMENTS, agreement_id)
 
 
 @bp.route("/agreements/<int:agreement_id>", methods=["PATCH"])
@@ -296,12 +334,7 @@ def get_agreement(agreement_id: int):
 @bp.problems(400, 403, 404, 409, 413, 415, 422)
 def update_agreement(body: dict, agreement_id: int):
     """Change an agreement (owner only); lists given replace the stored ones."""
-    require(WRITE)
-    session = db_session()
-    record = _load(agreement_id, ag.AGREEMENT_TYPE)
-    ag.update_agreement(session, record, user=caller().principal, **body)
-    session.commit()
-    return agreement_body(record)
+    return _update(AGREEMENTS, body, agreement_id)
 
 
 @bp.route("/agreements/<int:agreement_id>/end", methods=["POST"])
@@ -310,16 +343,7 @@ def update_agreement(body: dict, agreement_id: int):
 @bp.problems(400, 403, 404, 413, 415, 422)
 def end_agreement(body: dict, agreement_id: int):
     """End the agreement after ``ended_on`` (not before its start)."""
-    require(WRITE)
-    record = _load(agreement_id, ag.AGREEMENT_TYPE)
-    _end(record, body)
-    return agreement_body(record)
-
-
-def _end(record: Record, body: dict) -> None:
-    session = db_session()
-    ag.end_record(session, record, ended_on=body["ended_on"], user=caller().principal)
-    session.commit()
+    return _end(AGREEMENTS, body, agreement_id)
 
 
 # -- pledges ---------------------------------------------------------------------------------
@@ -330,8 +354,7 @@ def _end(record: Record, body: dict) -> None:
 @bp.problems(403, 404)
 def list_pledges():
     """The tenant's citizen pledges and those shared with it (newest first, at most 200)."""
-    require(READ)
-    return {"items": [pledge_body(r) for r in _list(ag.PLEDGE_TYPE)]}
+    return _list(PLEDGES)
 
 
 @bp.route("/pledges", methods=["POST"])
@@ -339,22 +362,14 @@ def list_pledges():
 @bp.response(201, PledgeSchema)
 @bp.problems(400, 403, 404, 413, 415, 422)
 def create_pledge(body: dict):
-    require(WRITE)
-    session = db_session()
-    record = ag.create_pledge(session, user=caller().principal, **body)
-    session.commit()
-    return pledge_body(record), 201
+    return _create(PLEDGES, body)
 
 
 @bp.route("/pledges/<int:pledge_id>", methods=["GET"])
 @bp.response(200, PledgeSchema)
 @bp.problems(403, 404)
 def get_pledge(pledge_id: int):
-    require(READ)
-    record = _load(pledge_id, ag.PLEDGE_TYPE)
-    body = pledge_body(record)
-    db_session().commit()
-    return body
+    return _get(PLEDGES, pledge_id)
 
 
 @bp.route("/pledges/<int:pledge_id>", methods=["PATCH"])
@@ -363,12 +378,7 @@ def get_pledge(pledge_id: int):
 @bp.problems(400, 403, 404, 409, 413, 415, 422)
 def update_pledge(body: dict, pledge_id: int):
     """Change a pledge (owner only); activities given replace the stored ones."""
-    require(WRITE)
-    session = db_session()
-    record = _load(pledge_id, ag.PLEDGE_TYPE)
-    ag.update_pledge(session, record, user=caller().principal, **body)
-    session.commit()
-    return pledge_body(record)
+    return _update(PLEDGES, body, pledge_id)
 
 
 @bp.route("/pledges/<int:pledge_id>/end", methods=["POST"])
@@ -376,10 +386,7 @@ def update_pledge(body: dict, pledge_id: int):
 @bp.response(200, PledgeSchema)
 @bp.problems(400, 403, 404, 413, 415, 422)
 def end_pledge(body: dict, pledge_id: int):
-    require(WRITE)
-    record = _load(pledge_id, ag.PLEDGE_TYPE)
-    _end(record, body)
-    return pledge_body(record)
+    return _end(PLEDGES, body, pledge_id)
 
 
 @bp.route("/pledges/<int:pledge_id>/follow-ups", methods=["POST"])

@@ -16,22 +16,42 @@ before anything is flushed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from samverka import clock
 from samverka.audit import record_event
-from samverka.auth import clock
-from samverka.db import Base, ShareableTenantOwned, TenantScope, scoped, utcnow
+from samverka.auth.directory import partner_ids_select
+from samverka.clock import utcnow
+from samverka.db import (
+    SCOPE_FREE,
+    Base,
+    ShareableTenantOwned,
+    TenantScope,
+    get_scope,
+    scoped,
+)
 from samverka.errors import ValidationError
 from samverka.records import services
 from samverka.records.classification import Classification
+from samverka.records.disclosure import disclose
 from samverka.records.models import Record
 from samverka.records.services import require_owner, user_id_of
 from samverka.records.types import FieldKind, FieldSpec, RecordType
@@ -42,6 +62,7 @@ AGREEMENT_TYPE = "core.cooperation_agreement"
 PLEDGE_TYPE = "core.citizen_pledge"
 ANNEX_TYPES = (SITUATION_PICTURE_TYPE, ACTION_PLAN_TYPE)
 WRITE = "tenant:records:write"
+MAX_ID = 2**31 - 1  # ids are INTEGER: a larger one names nobody (and would not bind)
 NAME_MAX = 200
 TEXT_MAX = 4000
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
@@ -270,60 +291,119 @@ class AgreementParts:
     problems: list[str]
 
 
-def create_agreement(
+@dataclass(frozen=True)
+class Kind:
+    """What differs between an agreement and a pledge; everything else of their create,
+    list, edit and end is one implementation (:func:`create`, :func:`update`,
+    :func:`end_record`, :func:`listed`) that the web pages and the API share.
+
+    ``lists`` names the child lists a write may give (each replaces the stored one; one left
+    out is kept); ``clean`` checks the given lists into rows before anything is written (a bad
+    part refuses the whole write) and ``replace`` stores them and audits the change.
+    """
+
+    name: str
+    type_name: str
+    agreement: bool  # the validity rule: an end date or "until further notice"
+    lists: tuple[str, ...]
+    clean: Callable[[Session, Mapping[str, Any]], dict[str, Any]]
+    replace: Callable[[Session, Record, Mapping[str, Any]], None]
+
+
+def create(
     session: Session,
+    kind: Kind,
     *,
     title: str,
     data: Mapping[str, Any],
-    parties: Iterable[Mapping[str, Any]],
-    signatories: Iterable[Mapping[str, Any]] = (),
-    annexes: Iterable[Any] = (),
     classification: str | None = None,
     user: Any,
+    **lists: Any,
 ) -> Record:
-    """A new agreement with its parties (at least one besides nobody), signatories and
-    annexes; refused as a whole on any bad part. The caller commits."""
-    _check_validity(data, agreement=True)
-    party_rows = _clean_parties(session, parties)
-    signatory_rows = _clean_signatories(signatories)
+    """A new record of ``kind`` with its lists, refused as a whole on any bad part (nothing
+    is flushed before every part is checked). The caller commits."""
+    _check_validity(data, agreement=kind.agreement)
+    rows = kind.clean(session, {name: lists.get(name) or () for name in kind.lists})
     record = services.create_record(
         session,
-        record_type=AGREEMENT_TYPE,
+        record_type=kind.type_name,
         title=title,
         data=dict(data),
         classification=classification,
         user=user,
     )
-    annex_ids = _clean_annexes(session, annexes, record)
-    _replace_agreement_parts(session, record, party_rows, signatory_rows, annex_ids)
+    kind.replace(session, record, rows)
     return record
 
 
-def update_agreement(
+def update(
     session: Session,
+    kind: Kind,
     record: Record,
     *,
     title: str | None = None,
     data: Mapping[str, Any] | None = None,
-    parties: Iterable[Mapping[str, Any]] | None = None,
-    signatories: Iterable[Mapping[str, Any]] | None = None,
-    annexes: Iterable[Any] | None = None,
     expected_version: int | None = None,
     user: Any,
+    **lists: Any,
 ) -> Record:
-    """Change an agreement; lists given replace the stored ones, lists left out are kept."""
-    _require_type(record, AGREEMENT_TYPE)
+    """Change a record of ``kind`` (owner only); lists given replace the stored ones, lists
+    left out (or None) are kept."""
+    _require_type(record, kind.type_name)
     require_owner(session, record, user, WRITE)
-    merged = {**(record.data or {}), **(data or {})}
-    _check_validity(merged, agreement=True)
-    party_rows = _clean_parties(session, parties) if parties is not None else None
-    signatory_rows = _clean_signatories(signatories) if signatories is not None else None
-    annex_ids = _clean_annexes(session, annexes, record) if annexes is not None else None
+    _check_validity({**(record.data or {}), **(data or {})}, agreement=kind.agreement)
+    given = {name: lists[name] for name in kind.lists if lists.get(name) is not None}
+    rows = kind.clean(session, given)
     services.update_record(
         session, record, title=title, data=data, expected_version=expected_version, user=user
     )
-    _replace_agreement_parts(session, record, party_rows, signatory_rows, annex_ids)
+    kind.replace(session, record, rows)
     return record
+
+
+def listed(session: Session, kind: Kind, *, viewer: Tenant, user: Any, via: str) -> list[Record]:
+    """The records of ``kind`` the viewer may see (own and shared), newest first, at most
+    200; shown, so audited like every list (the caller commits)."""
+    return services.list_records(
+        session, viewer_tenant=viewer, user=user, record_type=kind.type_name, limit=200, via=via
+    )
+
+
+def _clean_agreement_lists(session: Session, given: Mapping[str, Any]) -> dict[str, Any]:
+    rows: dict[str, Any] = {}
+    if "parties" in given:
+        rows["parties"] = _clean_parties(session, given["parties"])
+    if "signatories" in given:
+        rows["signatories"] = _clean_signatories(given["signatories"])
+    if "annexes" in given:
+        rows["annexes"] = _clean_annexes(session, given["annexes"])
+    return rows
+
+
+def _replace_agreement_lists(session: Session, record: Record, rows: Mapping[str, Any]) -> None:
+    _replace_agreement_parts(
+        session, record, rows.get("parties"), rows.get("signatories"), rows.get("annexes")
+    )
+
+
+def _clean_pledge_lists(session: Session, given: Mapping[str, Any]) -> dict[str, Any]:
+    if "activities" not in given:
+        return {}
+    return {"activities": _clean_activities(session, given["activities"])}
+
+
+def _replace_pledge_lists(session: Session, record: Record, rows: Mapping[str, Any]) -> None:
+    if "activities" in rows:
+        _replace_activities(session, record, rows["activities"])
+
+
+def create_agreement(session: Session, **given: Any) -> Record:
+    """A new agreement with its parties (at least one), signatories and annexes."""
+    return create(session, AGREEMENTS, **given)
+
+
+def update_agreement(session: Session, record: Record, **given: Any) -> Record:
+    return update(session, AGREEMENTS, record, **given)
 
 
 def end_record(session: Session, record: Record, *, ended_on: Any, user: Any) -> Record:
@@ -415,9 +495,11 @@ def _delete_children(session: Session, model: type, record: Record) -> None:
 
 
 def _clean_parties(session: Session, parties: Iterable[Mapping[str, Any]]) -> list[dict]:
+    given_rows = list(parties or ())
+    named = organisations_named(session, [given.get("tenant") for given in given_rows])
     rows = []
-    for given in parties or ():
-        tenant = _party_tenant(session, given.get("tenant"))
+    for given in given_rows:
+        tenant = _party_tenant(named, given.get("tenant"), "parties")
         name = _text(given.get("name"), NAME_MAX, "parties") or (tenant.name if tenant else None)
         if not name:
             continue
@@ -436,22 +518,88 @@ def _clean_parties(session: Session, parties: Iterable[Mapping[str, Any]]) -> li
     return rows
 
 
-def _party_tenant(session: Session, ref: Any) -> Tenant | None:
-    """A party on the platform by slug or id (the directory of organisations is public)."""
+def _party_tenant(named: Mapping[Any, Tenant], ref: Any, field: str) -> Tenant | None:
+    """The organisation ``ref`` names among ``named`` (:func:`organisations_named`); a ref
+    that names none of them is refused exactly like one naming nobody."""
     if ref in (None, ""):
         return None
     if isinstance(ref, Tenant):
         return ref
-    query = select(Tenant)
-    query = (
-        query.where(Tenant.id == ref)
-        if isinstance(ref, int)
-        else query.where(Tenant.slug == str(ref).strip())
-    )
-    tenant = session.scalars(query).one_or_none()
+    tenant = named.get(ref if isinstance(ref, int) else str(ref).strip())
     if tenant is None:
-        raise ValidationError(_l("There is no organisation %(name)s.", name=ref), "parties")
+        raise ValidationError(_l("There is no organisation %(name)s.", name=ref), field)
     return tenant
+
+
+def organisations_named(session: Session, refs: Iterable[Any]) -> dict[Any, Tenant]:
+    """The organisations ``refs`` name (slugs or ids; Tenants pass through), found in one
+    query among those the acting organisation works with: itself and the members of its
+    consortia (the directory rule of :mod:`samverka.auth.directory`). Keyed by slug and id;
+    a ref naming any other organisation is absent, like one naming nobody."""
+    slugs, ids = set(), set()
+    for ref in refs:
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            if 0 < ref <= MAX_ID:
+                ids.add(ref)
+        elif isinstance(ref, str) and ref.strip():
+            slugs.add(ref.strip())
+    if not slugs and not ids:
+        return {}
+    scope_ids = get_scope(session).tenant_ids
+    query = select(Tenant).where(
+        or_(Tenant.slug.in_(slugs), Tenant.id.in_(ids)),
+        or_(Tenant.id.in_(scope_ids), Tenant.id.in_(partner_ids_select(scope_ids))),
+    )
+    found: dict[Any, Tenant] = {}
+    for tenant in session.scalars(query.execution_options(**SCOPE_FREE)):
+        found[tenant.slug] = tenant
+        found[tenant.id] = tenant
+    return found
+
+
+def tenant_slugs(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Slugs of the organisations named on the rows shown (one query; names only)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    query = select(Tenant.id, Tenant.slug).where(Tenant.id.in_(wanted))
+    return dict(session.execute(query.execution_options(**SCOPE_FREE)).all())
+
+
+def line_parts(line: str, count: int) -> list[str]:
+    """A list line's ``count`` parts separated by ";" (missing ones blank)."""
+    parts = [p.strip() for p in line.split(";")]
+    return (parts + [""] * count)[:count]
+
+
+def parties_from_lines(session: Session, text: Any) -> list[dict]:
+    """The parties of a text list, one per line: an organisation's slug (one the acting
+    organisation works with, see :func:`organisations_named`) or any name. One query."""
+    given = lines(text)
+    named = organisations_named(session, given)
+    return [{"tenant": named[line]} if line in named else {"name": line} for line in given]
+
+
+def activities_from_lines(session: Session, text: Any) -> list[dict]:
+    """The activities of a text list, one per line as ``description; owner; unit; due``: an
+    owner that names no organisation the acting one works with is kept as the unit's name.
+    One query for every owner."""
+    rows = [line_parts(line, 4) for line in lines(text)]
+    named = organisations_named(session, [owner for _d, owner, _u, _due in rows])
+    activities = []
+    for description, owner, unit, due_on in rows:
+        tenant = named.get(owner) if owner else None
+        if owner and tenant is None:
+            unit = f"{owner}, {unit}" if unit else owner
+        activities.append(
+            {
+                "description": description,
+                "owner_tenant": tenant,
+                "owner_name": unit,
+                "due_on": due_on,
+            }
+        )
+    return activities
 
 
 def _clean_signatories(signatories: Iterable[Mapping[str, Any]]) -> list[dict]:
@@ -477,7 +625,7 @@ def _clean_signatories(signatories: Iterable[Mapping[str, Any]]) -> list[dict]:
     return rows
 
 
-def _clean_annexes(session: Session, annexes: Iterable[Any], record: Record) -> list[int]:
+def _clean_annexes(session: Session, annexes: Iterable[Any]) -> list[int]:
     """Ids of pictures or plans the session can read (its own or shared with it)."""
     found: list[int] = []
     for ref in annexes or ():
@@ -490,7 +638,7 @@ def _clean_annexes(session: Session, annexes: Iterable[Any], record: Record) -> 
         linked = session.scalars(
             select(Record).where(Record.id == annex_id, Record.deleted_at.is_(None))
         ).one_or_none()
-        if linked is None or linked.type_name not in ANNEX_TYPES or linked.id == record.id:
+        if linked is None or linked.type_name not in ANNEX_TYPES:
             raise ValidationError(_l("Choose a situation picture or an action plan."), "annexes")
         if annex_id not in found:
             found.append(annex_id)
@@ -510,43 +658,12 @@ def annex_candidates(session: Session, tenant: Tenant, user: Any) -> list[Record
 # -- pledges ---------------------------------------------------------------------------------
 
 
-def create_pledge(
-    session: Session,
-    *,
-    title: str,
-    data: Mapping[str, Any],
-    activities: Iterable[Mapping[str, Any]] = (),
-    user: Any,
-) -> Record:
-    _check_validity(data, agreement=False)
-    rows = _clean_activities(session, activities)
-    record = services.create_record(
-        session, record_type=PLEDGE_TYPE, title=title, data=dict(data), user=user
-    )
-    _replace_activities(session, record, rows)
-    return record
+def create_pledge(session: Session, **given: Any) -> Record:
+    return create(session, PLEDGES, **given)
 
 
-def update_pledge(
-    session: Session,
-    record: Record,
-    *,
-    title: str | None = None,
-    data: Mapping[str, Any] | None = None,
-    activities: Iterable[Mapping[str, Any]] | None = None,
-    expected_version: int | None = None,
-    user: Any,
-) -> Record:
-    _require_type(record, PLEDGE_TYPE)
-    require_owner(session, record, user, WRITE)
-    _check_validity({**(record.data or {}), **(data or {})}, agreement=False)
-    rows = _clean_activities(session, activities) if activities is not None else None
-    services.update_record(
-        session, record, title=title, data=data, expected_version=expected_version, user=user
-    )
-    if rows is not None:
-        _replace_activities(session, record, rows)
-    return record
+def update_pledge(session: Session, record: Record, **given: Any) -> Record:
+    return update(session, PLEDGES, record, **given)
 
 
 def activities_of(session: Session, record: Record) -> list[PledgeActivity]:
@@ -627,8 +744,10 @@ def _replace_activities(session: Session, record: Record, rows: list[dict]) -> N
 
 
 def _clean_activities(session: Session, activities: Iterable[Mapping[str, Any]]) -> list[dict]:
+    given_rows = list(activities or ())
+    named = organisations_named(session, [given.get("owner_tenant") for given in given_rows])
     rows = []
-    for given in activities or ():
+    for given in given_rows:
         description = _text(given.get("description"), TEXT_MAX, "activities", multiline=True)
         if not description:
             continue
@@ -636,7 +755,7 @@ def _clean_activities(session: Session, activities: Iterable[Mapping[str, Any]])
         due_on = as_date(due)
         if due not in (None, "") and due_on is None:
             raise ValidationError(_l("Enter the date as YYYY-MM-DD."), "activities")
-        tenant = _party_tenant(session, given.get("owner_tenant"))
+        tenant = _party_tenant(named, given.get("owner_tenant"), "activities")
         rows.append(
             {
                 "description": description,
@@ -662,6 +781,71 @@ def _text(value: Any, limit: int, field: str, *, multiline: bool = False) -> str
     if len(text) > limit:
         raise ValidationError(_l("At most %(max)s characters.", max=limit), field)
     return text
+
+
+AGREEMENTS = Kind(
+    name="agreement",
+    type_name=AGREEMENT_TYPE,
+    agreement=True,
+    lists=("parties", "signatories", "annexes"),
+    clean=_clean_agreement_lists,
+    replace=_replace_agreement_lists,
+)
+PLEDGES = Kind(
+    name="pledge",
+    type_name=PLEDGE_TYPE,
+    agreement=False,
+    lists=("activities",),
+    clean=_clean_pledge_lists,
+    replace=_replace_pledge_lists,
+)
+
+
+# -- the public page -------------------------------------------------------------------------
+
+
+def public_pledges(session: Session, tenant: Tenant) -> list[dict]:
+    """The publication rule: the tenant's published, current pledges as plain dicts of their
+    public parts (title, public text, focus areas; each follow-up's year, status and text).
+    Activities, owners, internal notes and every other field stay out. A pledge classified
+    above open stays off the page even if it is marked published. Read in the tenant's scope
+    without a user: nothing to audit, only open material leaves."""
+    on = today()
+    with scoped(session, TenantScope.for_tenant(tenant.id)):
+        records = session.scalars(
+            select(Record)
+            .where(
+                Record.tenant_id == tenant.id,
+                Record.type_name == PLEDGE_TYPE,
+                Record.classification == Classification.OPEN.value,  # never a classified one
+                Record.deleted_at.is_(None),
+            )
+            .order_by(Record.id)
+        ).all()
+        shown = []
+        for record in records:
+            data = disclose(session, record, user=None, viewer_tenant=tenant).data  # anonymous
+            if not (data.get("published") and is_current(data, on)):
+                continue
+            shown.append(
+                {
+                    "title": record.title,
+                    "public_text": data.get("public_text") or "",
+                    "focus_areas": lines(data.get("focus_areas")),
+                    "follow_ups": [
+                        {"year": f.year, "status": str(FOLLOW_UP_LABELS[f.status]), "text": f.text}
+                        for f in follow_ups_of(session, record)
+                    ],
+                }
+            )
+    return shown
+
+
+def public_pledges_at(session: Session, slug: str) -> tuple[Tenant | None, list[dict]]:
+    """The organisation at ``slug`` and its :func:`public_pledges`; an unknown slug gives
+    (None, []), so a caller answers it exactly as an organisation with nothing published."""
+    tenant = session.scalars(select(Tenant).where(Tenant.slug == slug)).one_or_none()
+    return tenant, public_pledges(session, tenant) if tenant is not None else []
 
 
 # -- the tenant archive ----------------------------------------------------------------------

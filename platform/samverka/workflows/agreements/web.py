@@ -10,13 +10,14 @@ and keeps what was typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf import wtforms_widgets as gov
-from sqlalchemy import select
 from wtforms import (
     BooleanField,
     RadioField,
@@ -36,6 +37,7 @@ from samverka.runtime import db_session
 from samverka.tenants.models import Tenant
 from samverka.web.context import can, current_user, require
 from samverka.web.forms import BaseForm, GovSubmitInput, GovTextArea, GovTextInput, attach_error
+from samverka.web.names import tenant_names
 from samverka.web.records_forms import GovCheckbox, GovRadios
 from samverka.workflows.agreements import services as ag
 
@@ -124,54 +126,30 @@ class FollowUpForm(BaseForm):
 # -- parsing the text lists -------------------------------------------------------------------
 
 
-def _parts(line: str, count: int) -> list[str]:
-    parts = [p.strip() for p in line.split(";")]
-    return (parts + [""] * count)[:count]
-
-
 def parse_parties(text: str | None) -> list[dict]:
-    """One party per line: an organisation's short name on the platform, or any name."""
-    session = db_session()
-    rows = []
-    for line in ag.lines(text):
-        slug = session.scalars(select(Tenant.slug).where(Tenant.slug == line)).first()
-        rows.append({"tenant": slug} if slug else {"name": line})
-    return rows
+    """One party per line: an organisation's short name on the platform, or any name
+    (resolved by the service in one query)."""
+    return ag.parties_from_lines(db_session(), text)
 
 
 def parse_signatories(text: str | None) -> list[dict]:
     rows = []
     for line in ag.lines(text):
-        name, title, party, signed_on = _parts(line, 4)
+        name, title, party, signed_on = ag.line_parts(line, 4)
         rows.append({"name": name, "title": title, "party": party, "signed_on": signed_on})
     return rows
 
 
 def parse_activities(text: str | None) -> list[dict]:
-    session = db_session()
-    rows = []
-    for line in ag.lines(text):
-        description, owner, unit, due_on = _parts(line, 4)
-        slug = owner and session.scalars(select(Tenant.slug).where(Tenant.slug == owner)).first()
-        if owner and not slug:
-            unit = f"{owner}, {unit}" if unit else owner
-        rows.append(
-            {
-                "description": description,
-                "owner_tenant": slug or None,
-                "owner_name": unit,
-                "due_on": due_on,
-            }
-        )
-    return rows
+    """One activity per line: ``description; owner; unit; due`` (owners resolved by the
+    service in one query)."""
+    return ag.activities_from_lines(db_session(), text)
 
 
 def _party_lines(session, record: Record) -> str:
-    lines = []
-    for party in ag.agreement_parts(session, record).parties:
-        tenant = session.get(Tenant, party.party_tenant_id) if party.party_tenant_id else None
-        lines.append(tenant.slug if tenant else party.name)
-    return "\n".join(lines)
+    parties = ag.agreement_parts(session, record).parties
+    slugs = ag.tenant_slugs(session, (p.party_tenant_id for p in parties))
+    return "\n".join(slugs.get(p.party_tenant_id) or p.name for p in parties)
 
 
 def _signatory_lines(session, record: Record) -> str:
@@ -184,12 +162,13 @@ def _signatory_lines(session, record: Record) -> str:
 
 
 def _activity_lines(session, record: Record) -> str:
+    activities = ag.activities_of(session, record)
+    slugs = ag.tenant_slugs(session, (a.owner_tenant_id for a in activities))
     lines = []
-    for a in ag.activities_of(session, record):
-        tenant = session.get(Tenant, a.owner_tenant_id) if a.owner_tenant_id else None
+    for a in activities:
         due = a.due_on.isoformat() if a.due_on else ""
         lines.append(
-            "; ".join([a.description, tenant.slug if tenant else "", a.owner_name or "", due])
+            "; ".join([a.description, slugs.get(a.owner_tenant_id, ""), a.owner_name or "", due])
         )
     return "\n".join(lines)
 
@@ -211,12 +190,6 @@ def _owner_only(record: Record) -> None:
         abort(403)
 
 
-def _list(kind: str) -> list[Record]:
-    return services.list_records(
-        db_session(), viewer_tenant=g.tenant, user=current_user(), record_type=kind, limit=200
-    )
-
-
 def _annex_choices() -> list[SelectChoice]:
     found = ag.annex_candidates(db_session(), g.tenant, current_user())
     labels = {
@@ -224,29 +197,6 @@ def _annex_choices() -> list[SelectChoice]:
         ag.ACTION_PLAN_TYPE: _("Action plan"),
     }
     return [SelectChoice(r.id, f"{labels[r.type_name]}: {r.title}") for r in found]
-
-
-def _agreement_data(form: AgreementForm) -> dict:
-    return {
-        "valid_from": form.valid_from.data or None,
-        "valid_to": form.valid_to.data or None,
-        "until_further_notice": bool(form.until_further_notice.data) or None,
-        "review_on": form.review_on.data or None,
-        "problems": form.problems.data or None,
-        "summary": form.summary.data or None,
-    }
-
-
-def _pledge_data(form: PledgeForm) -> dict:
-    return {
-        "valid_from": form.valid_from.data or None,
-        "valid_to": form.valid_to.data or None,
-        "focus_areas": form.focus_areas.data or None,
-        "public_text": form.public_text.data or None,
-        "published": bool(form.published.data),
-        "follow_up_month": form.follow_up_month.data or None,
-        "internal_notes": form.internal_notes.data or None,
-    }
 
 
 def _apply(form: BaseForm, change) -> Record | None:
@@ -274,48 +224,223 @@ def _fields(record: Record):
     return disclose(db_session(), record, user=current_user(), viewer_tenant=g.tenant).data
 
 
-def _shown(records: list[Record]) -> list[tuple[Record, Any]]:
-    return [(record, _fields(record)) for record in records]
+# -- what the two kinds' pages differ in ------------------------------------------------------
 
 
-# -- agreements ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Pages:
+    """One kind's pages: its service kind, blueprint, id argument, form and templates, and
+    the few things its forms and list add. The list, new, edit and end pages of both kinds
+    are the functions below, registered once per kind by :func:`_register`."""
+
+    kind: ag.Kind
+    bp: Blueprint
+    id_arg: str
+    form: type[BaseForm]
+    list_template: str
+    form_template: str
+    data: Callable[[Any], dict]  # the form's record fields
+    lists: Callable[[Any], dict]  # the form's text lists, parsed
+    fill: Callable[[Any, Record, Any], None]  # an edit form from the stored record
+    prepare: Callable[[Any], None] = lambda form: None  # choices, before validation
+    defaults: Callable[[Any], None] = lambda form: None  # a new form's first values
+    row: Callable[[Any], dict] = lambda data: {}  # a list row's own columns
+    list_context: Callable[[], dict] = dict  # the list page's own values
+
+    def show_url(self, record: Record) -> str:
+        return url_for(".show", **{self.id_arg: record.id})
 
 
-@agreement_bp.route("/")
-def index():
-    require(READ)
-    today = ag.today()
-    rows = [
-        {"record": r, "data": d, "current": ag.is_current(d, today), "end": ag.end_of(d)}
-        for r, d in _shown(_list(ag.AGREEMENT_TYPE))
-    ]
-    return render_template("agreements_list.html", rows=rows, can_write=can(WRITE))
+def _agreement_data(form: AgreementForm) -> dict:
+    return {
+        "valid_from": form.valid_from.data or None,
+        "valid_to": form.valid_to.data or None,
+        "until_further_notice": bool(form.until_further_notice.data) or None,
+        "review_on": form.review_on.data or None,
+        "problems": form.problems.data or None,
+        "summary": form.summary.data or None,
+    }
 
 
-@agreement_bp.route("/new", methods=["GET", "POST"])
-def new():
-    require(WRITE)
-    form = AgreementForm()
+def _agreement_lists(form: AgreementForm) -> dict:
+    return {
+        "parties": parse_parties(form.parties.data),
+        "signatories": parse_signatories(form.signatories.data),
+        "annexes": form.annexes.data or [],
+    }
+
+
+def _fill_agreement(form: AgreementForm, record: Record, session) -> None:
+    data = _fields(record)
+    form.title.data = record.title
+    for key in ("valid_from", "valid_to", "review_on", "problems", "summary"):
+        getattr(form, key).data = data.get(key) or ""
+    form.until_further_notice.data = bool(data.get("until_further_notice"))
+    form.parties.data = _party_lines(session, record)
+    form.signatories.data = _signatory_lines(session, record)
+    form.annexes.data = [a.annex_record_id for a, _r in ag.agreement_parts(session, record).annexes]
+
+
+def _pledge_data(form: PledgeForm) -> dict:
+    return {
+        "valid_from": form.valid_from.data or None,
+        "valid_to": form.valid_to.data or None,
+        "focus_areas": form.focus_areas.data or None,
+        "public_text": form.public_text.data or None,
+        "published": bool(form.published.data),
+        "follow_up_month": form.follow_up_month.data or None,
+        "internal_notes": form.internal_notes.data or None,
+    }
+
+
+def _fill_pledge(form: PledgeForm, record: Record, session) -> None:
+    data = _fields(record)
+    form.title.data = record.title
+    for key in ("valid_from", "valid_to", "focus_areas", "public_text", "internal_notes"):
+        getattr(form, key).data = data.get(key) or ""
+    form.follow_up_month.data = str(data.get("follow_up_month") or "")
+    form.published.data = bool(data.get("published"))
+    form.activities.data = _activity_lines(session, record)
+
+
+def _set_annex_choices(form: AgreementForm) -> None:
     form.annexes.choices = _annex_choices()
-    if request.method == "GET":
-        form.parties.data = g.tenant.slug
-    record = _apply(
-        form,
-        lambda: ag.create_agreement(
-            db_session(),
-            title=form.title.data,
-            data=_agreement_data(form),
-            parties=parse_parties(form.parties.data),
-            signatories=parse_signatories(form.signatories.data),
-            annexes=form.annexes.data or [],
-            user=current_user(),
-        ),
+
+
+def _own_party(form: AgreementForm) -> None:
+    form.parties.data = g.tenant.slug
+
+
+AGREEMENT_PAGES = Pages(
+    kind=ag.AGREEMENTS,
+    bp=agreement_bp,
+    id_arg="agreement_id",
+    form=AgreementForm,
+    list_template="agreements_list.html",
+    form_template="agreements_form.html",
+    data=_agreement_data,
+    lists=_agreement_lists,
+    fill=_fill_agreement,
+    prepare=_set_annex_choices,
+    defaults=_own_party,
+    row=lambda data: {"end": ag.end_of(data)},
+)
+PLEDGE_PAGES = Pages(
+    kind=ag.PLEDGES,
+    bp=pledge_bp,
+    id_arg="pledge_id",
+    form=PledgeForm,
+    list_template="agreements_pledges.html",
+    form_template="agreements_pledge_form.html",
+    data=_pledge_data,
+    lists=lambda form: {"activities": parse_activities(form.activities.data)},
+    fill=_fill_pledge,
+    row=lambda data: {"published": bool(data.get("published"))},
+    list_context=lambda: {"public_url": url_for("public.pledges", slug=g.tenant.slug)},
+)
+
+
+# -- list, new, edit, end: one implementation for both kinds --------------------------------
+
+
+def _index(pages: Pages):
+    require(READ)
+    session, today = db_session(), ag.today()
+    records = ag.listed(session, pages.kind, viewer=g.tenant, user=current_user(), via="web")
+    session.commit()  # the list's audit entries
+    rows = []
+    for record in records:
+        data = _fields(record)
+        current = ag.is_current(data, today)
+        rows.append({"record": record, "data": data, "current": current, **pages.row(data)})
+    return render_template(
+        pages.list_template, rows=rows, can_write=can(WRITE), **pages.list_context()
     )
-    if record is not None:
-        return redirect(url_for(".show", agreement_id=record.id))
-    return render_template("agreements_form.html", form=form, record=None), (
+
+
+def _new(pages: Pages):
+    require(WRITE)
+    return _form_page(pages, None)
+
+
+def _edit(pages: Pages, record_id: int):
+    require(WRITE)
+    record = _load(record_id, pages.kind.type_name)
+    _owner_only(record)
+    return _form_page(pages, record)
+
+
+def _form_page(pages: Pages, record: Record | None):
+    """The new form (``record`` None) or the edit form: saved in one transaction and off to
+    the record's page, or shown again with what was typed and the errors."""
+    session = db_session()
+    form = pages.form()
+    pages.prepare(form)
+    if request.method == "GET":
+        if record is None:
+            pages.defaults(form)
+        else:
+            pages.fill(form, record, session)
+
+    def change() -> Record:
+        given = {
+            "title": form.title.data,
+            "data": pages.data(form),
+            "user": current_user(),
+            **pages.lists(form),
+        }
+        if record is None:
+            return ag.create(session, pages.kind, **given)
+        return ag.update(session, pages.kind, record, **given)
+
+    saved = _apply(form, change)
+    if saved is not None:
+        return redirect(pages.show_url(saved))
+    return render_template(pages.form_template, form=form, record=record), (
         422 if form.errors else 200
     )
+
+
+def _end(pages: Pages, record_id: int):
+    require(WRITE)
+    record = _load(record_id, pages.kind.type_name)
+    _owner_only(record)
+    form = EndForm()
+    if request.method == "GET":
+        form.ended_on.data = ag.today().isoformat()
+    done = _apply(
+        form,
+        lambda: ag.end_record(
+            db_session(), record, ended_on=form.ended_on.data, user=current_user()
+        ),
+    )
+    if done is not None:
+        return redirect(pages.show_url(record))
+    return render_template(
+        "agreements_end.html", form=form, record=record, back=pages.show_url(record)
+    ), (422 if form.errors else 200)
+
+
+def _register(pages: Pages) -> None:
+    """The kind's list, new, edit and end routes (endpoints ``index``, ``new``, ``edit``,
+    ``end`` of its blueprint; ``show`` is each kind's own page below)."""
+    ident = f"/<int:{pages.id_arg}>"
+    both = ["GET", "POST"]
+    pages.bp.add_url_rule("/", "index", lambda: _index(pages))
+    pages.bp.add_url_rule("/new", "new", lambda: _new(pages), methods=both)
+    pages.bp.add_url_rule(
+        f"{ident}/edit", "edit", lambda **ids: _edit(pages, ids[pages.id_arg]), methods=both
+    )
+    pages.bp.add_url_rule(
+        f"{ident}/end", "end", lambda **ids: _end(pages, ids[pages.id_arg]), methods=both
+    )
+
+
+_register(AGREEMENT_PAGES)
+_register(PLEDGE_PAGES)
+
+
+# -- each kind's own page ---------------------------------------------------------------------
 
 
 @agreement_bp.route("/<int:agreement_id>/")
@@ -334,114 +459,6 @@ def show(agreement_id: int):
         current=ag.is_current(data),
         is_owner=record.tenant_id == g.tenant.id,
         can_write=can(WRITE) and record.tenant_id == g.tenant.id,
-    )
-
-
-@agreement_bp.route("/<int:agreement_id>/edit", methods=["GET", "POST"])
-def edit(agreement_id: int):
-    require(WRITE)
-    record = _load(agreement_id, ag.AGREEMENT_TYPE)
-    _owner_only(record)
-    session = db_session()
-    form = AgreementForm()
-    form.annexes.choices = _annex_choices()
-    if request.method == "GET":
-        data = _fields(record)
-        form.title.data = record.title
-        for key in ("valid_from", "valid_to", "review_on", "problems", "summary"):
-            getattr(form, key).data = data.get(key) or ""
-        form.until_further_notice.data = bool(data.get("until_further_notice"))
-        form.parties.data = _party_lines(session, record)
-        form.signatories.data = _signatory_lines(session, record)
-        form.annexes.data = [
-            a.annex_record_id for a, _r in ag.agreement_parts(session, record).annexes
-        ]
-    done = _apply(
-        form,
-        lambda: ag.update_agreement(
-            session,
-            record,
-            title=form.title.data,
-            data=_agreement_data(form),
-            parties=parse_parties(form.parties.data),
-            signatories=parse_signatories(form.signatories.data),
-            annexes=form.annexes.data or [],
-            user=current_user(),
-        ),
-    )
-    if done is not None:
-        return redirect(url_for(".show", agreement_id=record.id))
-    return render_template("agreements_form.html", form=form, record=record), (
-        422 if form.errors else 200
-    )
-
-
-@agreement_bp.route("/<int:agreement_id>/end", methods=["GET", "POST"])
-def end(agreement_id: int):
-    require(WRITE)
-    record = _load(agreement_id, ag.AGREEMENT_TYPE)
-    _owner_only(record)
-    form = EndForm()
-    if request.method == "GET":
-        form.ended_on.data = ag.today().isoformat()
-    done = _apply(
-        form,
-        lambda: ag.end_record(
-            db_session(), record, ended_on=form.ended_on.data, user=current_user()
-        ),
-    )
-    if done is not None:
-        return redirect(url_for(".show", agreement_id=record.id))
-    return render_template(
-        "agreements_end.html",
-        form=form,
-        record=record,
-        back=url_for(".show", agreement_id=record.id),
-    ), (422 if form.errors else 200)
-
-
-# -- pledges ---------------------------------------------------------------------------------
-
-
-@pledge_bp.route("/", endpoint="index")
-def pledge_index():
-    require(READ)
-    today = ag.today()
-    rows = [
-        {
-            "record": r,
-            "data": d,
-            "current": ag.is_current(d, today),
-            "published": bool(d.get("published")),
-        }
-        for r, d in _shown(_list(ag.PLEDGE_TYPE))
-    ]
-    return render_template(
-        "agreements_pledges.html",
-        rows=rows,
-        can_write=can(WRITE),
-        public_url=url_for("public.pledges", slug=g.tenant.slug),
-    )
-
-
-@pledge_bp.route("/new", methods=["GET", "POST"], endpoint="new")
-def pledge_new():
-    require(WRITE)
-    form = PledgeForm()
-    record = _apply(
-        form,
-        lambda: ag.create_pledge(
-            db_session(),
-            title=form.title.data,
-            data=_pledge_data(form),
-            activities=parse_activities(form.activities.data),
-            user=current_user(),
-        ),
-    )
-    if record is not None:
-        return redirect(url_for(".show", pledge_id=record.id))
-    return render_template("agreements_pledge_form.html", form=form, record=None), (
-        422 if form.errors else 200
     )
 
 
@@ -471,73 +488,19 @@ def pledge_show(pledge_id: int):
         )
         if done is not None:
             return redirect(url_for(".show", pledge_id=record.id))
-    owners = {t.id: t.name for t in session.scalars(select(Tenant))}
+    activities = ag.activities_of(session, record)
     data = _fields(record)
     return render_template(
         "agreements_pledge_detail.html",
         record=record,
         data=data,
-        activities=ag.activities_of(session, record),
+        activities=activities,
         follow_ups=ag.follow_ups_of(session, record),
         focus_areas=ag.lines(data.get("focus_areas")),
-        owners=owners,
+        owners=tenant_names(a.owner_tenant_id for a in activities),
         labels=ag.FOLLOW_UP_LABELS,
         current=ag.is_current(data),
         is_owner=is_owner,
         can_write=can(WRITE) and is_owner,
         form=form,
-    ), (422 if form.errors else 200)
-
-
-@pledge_bp.route("/<int:pledge_id>/edit", methods=["GET", "POST"], endpoint="edit")
-def pledge_edit(pledge_id: int):
-    require(WRITE)
-    record = _load(pledge_id, ag.PLEDGE_TYPE)
-    _owner_only(record)
-    session = db_session()
-    form = PledgeForm()
-    if request.method == "GET":
-        data = _fields(record)
-        form.title.data = record.title
-        for key in ("valid_from", "valid_to", "focus_areas", "public_text", "internal_notes"):
-            getattr(form, key).data = data.get(key) or ""
-        form.follow_up_month.data = str(data.get("follow_up_month") or "")
-        form.published.data = bool(data.get("published"))
-        form.activities.data = _activity_lines(session, record)
-    done = _apply(
-        form,
-        lambda: ag.update_pledge(
-            session,
-            record,
-            title=form.title.data,
-            data=_pledge_data(form),
-            activities=parse_activities(form.activities.data),
-            user=current_user(),
-        ),
-    )
-    if done is not None:
-        return redirect(url_for(".show", pledge_id=record.id))
-    return render_template("agreements_pledge_form.html", form=form, record=record), (
-        422 if form.errors else 200
-    )
-
-
-@pledge_bp.route("/<int:pledge_id>/end", methods=["GET", "POST"], endpoint="end")
-def pledge_end(pledge_id: int):
-    require(WRITE)
-    record = _load(pledge_id, ag.PLEDGE_TYPE)
-    _owner_only(record)
-    form = EndForm()
-    if request.method == "GET":
-        form.ended_on.data = ag.today().isoformat()
-    done = _apply(
-        form,
-        lambda: ag.end_record(
-            db_session(), record, ended_on=form.ended_on.data, user=current_user()
-        ),
-    )
-    if done is not None:
-        return redirect(url_for(".show", pledge_id=record.id))
-    return render_template(
-        "agreements_end.html", form=form, record=record, back=url_for(".show", pledge_id=record.id)
     ), (422 if form.errors else 200)

@@ -19,13 +19,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from samverka import clock
 from samverka.audit import record_event
-from samverka.auth import clock
-from samverka.db import Base, TenantOwned, utcnow
+from samverka.clock import utcnow
+from samverka.db import Base, TenantOwned, TenantScope, scoped
 from samverka.errors import ValidationError
 from samverka.exports.tabular import Column, Kind, Table
+from samverka.plugins.services import enabled_plugins
 from samverka.records.models import Record
-from samverka.tenants.models import Tenant
+from samverka.records.services import user_id_of
+from samverka.runtime import runtime
+from samverka.tenants.models import Consortium, Tenant
 from samverka.workflows.calendar import url_or_none
 
 DEFAULT_CYCLE_MONTHS = 12
@@ -186,6 +190,29 @@ class DutyRow:
     as_of: date | None
     summary: str
     url: str | None
+
+
+#: One organisation's report: (tenant, its settings or None, its duty rows).
+Report = tuple[Tenant, ComplianceSettings | None, list[DutyRow]]
+
+
+def tenant_report(session: Session, tenant: Tenant) -> Report:
+    """The tenant's settings and duty rows, with the hooks of the plugins it has enabled,
+    read in the session's current scope."""
+    host = runtime().host
+    hooks = host.hooks_for(enabled_plugins(session, host, tenant))
+    return tenant, settings_of(session, tenant), compliance_report(session, tenant, hooks)
+
+
+def consortium_reports(session: Session, consortium: Consortium, user: Any) -> list[Report]:
+    """Every member's report side by side, each read in that member's own scope (for
+    ``user``): the consortium's administrators hold a role in each member, and a scope of one
+    member at a time keeps one member's evidence from leaking into another's rows."""
+    reports = []
+    for tenant in consortium.tenants:
+        with scoped(session, TenantScope.for_tenant(tenant.id, user_id_of(user))):
+            reports.append(tenant_report(session, tenant))
+    return reports
 
 
 def compliance_report(session: Session, tenant: Tenant, hooks: Any) -> list[DutyRow]:

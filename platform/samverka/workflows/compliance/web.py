@@ -11,10 +11,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from samverka.db import TenantScope, scoped
 from samverka.errors import NotFound
-from samverka.plugins import services as plugins
-from samverka.runtime import db_session, runtime
+from samverka.runtime import db_session
 from samverka.tenancy import services as tenancy
 from samverka.web.context import can, current_user, require
 from samverka.web.exports import table_download
@@ -46,21 +44,10 @@ class SettingsForm(BaseForm):
     submit = SubmitField(_l("Save the settings"), widget=GovSubmitInput())
 
 
-def tenant_report(session, tenant):
-    """(tenant, settings, rows) with the hooks of the plugins the tenant has enabled."""
-    host = runtime().host
-    hooks = host.hooks_for(plugins.enabled_plugins(session, host, tenant))
-    return (
-        tenant,
-        compliance.settings_of(session, tenant),
-        compliance.compliance_report(session, tenant, hooks),
-    )
-
-
 @bp.route("/t/<tenant_slug>/compliance/")
 def show():
     require(VIEW)
-    _tenant, settings, rows = tenant_report(db_session(), g.tenant)
+    _tenant, settings, rows = compliance.tenant_report(db_session(), g.tenant)
     return render_template(
         "compliance_tenant.html",
         settings=settings,
@@ -97,7 +84,9 @@ def settings():
 @bp.route("/t/<tenant_slug>/compliance/compliance.<fmt>")
 def export(fmt: str):
     require(VIEW)
-    return table_download(compliance.report_table([tenant_report(db_session(), g.tenant)]), fmt)
+    return table_download(
+        compliance.report_table([compliance.tenant_report(db_session(), g.tenant)]), fmt
+    )
 
 
 def _consortium(slug: str):
@@ -113,13 +102,7 @@ def _consortium(slug: str):
 
 
 def consortium_reports(consortium) -> list:
-    session = db_session()
-    user = current_user()
-    reports = []
-    for tenant in consortium.tenants:
-        with scoped(session, TenantScope.for_tenant(tenant.id, user.id)):
-            reports.append(tenant_report(session, tenant))
-    return reports
+    return compliance.consortium_reports(db_session(), consortium, current_user())
 
 
 @bp.route("/consortia/<slug>/compliance")

@@ -213,7 +213,9 @@ def _meeting(session, meeting: councils.CouncilMeeting) -> dict[str, Any]:
 def list_councils():
     """Bodies the tenant owns or takes part in (consortium bodies included)."""
     require("tenant:records:read")
-    bodies = councils.councils_visible(db_session())
+    session, who = db_session(), caller()
+    bodies = councils.list_councils(session, viewer=who.tenant, user=who.principal, via="api")
+    session.commit()  # the list's audit entries
     slugs = _slugs({b.tenant_id for b in bodies})
     return {"items": [_summary(b, slugs) for b in bodies]}
 

@@ -26,10 +26,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from samverka.audit import record_event
 from samverka.auth.directory import require_reachable_user
 from samverka.auth.models import User
-from samverka.db import Base, ShareableTenantOwned, TenantScope, scoped, utcnow
+from samverka.clock import utcnow
+from samverka.db import Base, ShareableTenantOwned, TenantScope, scoped
 from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.records import services as records
 from samverka.records.classification import Classification
+from samverka.records.listing import audit_listing
 from samverka.records.models import Record, RecordShare
 from samverka.records.types import FieldKind, FieldSpec, RecordType
 from samverka.tenants.models import Consortium, Tenant
@@ -233,6 +235,17 @@ def councils_visible(session: Session) -> list[Record]:
             .order_by(Record.title)
         )
     )
+
+
+def list_councils(session: Session, *, viewer: Tenant, user: Any, via: str) -> list[Record]:
+    """:func:`councils_visible` shown to ``user`` (``via``: ``"web"``, ``"api"``): the read
+    permission is checked and the confidential and sensitive bodies in the list are audited
+    like the records list's (the caller commits)."""
+    if not records.may(session, user, records.READ, viewer):
+        raise Forbidden(_l("You may not do that in %(tenant)s.", tenant=viewer.name))
+    bodies = councils_visible(session)
+    audit_listing(session, bodies, viewer, via=via)
+    return bodies
 
 
 def get_council(session: Session, council_id: Any, *, user: Any, viewer: Tenant) -> Record:

@@ -166,7 +166,9 @@ def _fields(body: Record):
 @bp.route("/")
 def index():
     require(READ)
-    bodies = councils.councils_visible(db_session())
+    session = db_session()
+    bodies = councils.list_councils(session, viewer=g.tenant, user=current_user(), via="web")
+    session.commit()  # the list's audit entries
     return render_template(
         "councils_index.html",
         bodies=bodies,

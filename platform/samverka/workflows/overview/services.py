@@ -24,7 +24,8 @@ from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint, sel
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from samverka.auth.models import User
-from samverka.db import Base, TenantOwned, get_scope, utcnow
+from samverka.clock import utcnow
+from samverka.db import Base, TenantOwned, get_scope
 from samverka.jobs.outbox import enqueue
 from samverka.plugins.manifest import OverviewKind
 from samverka.records.models import Record

@@ -37,13 +37,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from samverka.db import (
-    Base,
-    CounterpartReadable,
-    ShareableTenantOwned,
-    TenantOwned,
-    utcnow,
-)
+from samverka.clock import utcnow
+from samverka.db import Base, CounterpartReadable, ShareableTenantOwned, TenantOwned
 
 OPEN = "open"
 CLOSED = "closed"

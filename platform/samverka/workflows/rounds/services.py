@@ -21,8 +21,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.audit import record_event
-from samverka.auth import clock
 from samverka.db import get_scope
 from samverka.errors import Conflict, Forbidden, NotFound, ValidationError
 from samverka.jobs.outbox import enqueue
