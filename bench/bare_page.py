@@ -76,6 +76,7 @@ class NavEntry:
     label: Any
     endpoint: str
     values: dict[str, Any]
+    active: bool = False  # as Samverka marked it on this page (its menu group, say)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def read_context(samverka_app: Flask, context: dict[str, Any]) -> dict[str, Any]
     for link in context["nav_items"]:
         endpoint, values = adapter.match(urlsplit(link.href).path)
         values.pop("tenant_slug", None)  # filled in per request, as Samverka does
-        nav.append(NavEntry(link.label, endpoint, values))
+        nav.append(NavEntry(link.label, endpoint, values, link.active))
     user, tenant = context["current_user"], context["current_tenant"]
     return {
         "user": Named(user.name, email=user.email),
@@ -230,7 +231,7 @@ def page_context() -> dict[str, Any]:
             Link(
                 entry.label,
                 url_for(entry.endpoint, **entry.values),
-                request.endpoint == entry.endpoint,
+                entry.active,  # the same page every request: the same entry is marked
             )
             for entry in VIEW.nav
         ],

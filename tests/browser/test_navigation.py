@@ -9,9 +9,16 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from browserkit import NARROW, SCREENSHOT_DIR, accessibility_problems, goto, log_in, switch_language
 
 from samverka.db import TenantScope, scoped
+from samverka.testing.browser import (
+    NARROW,
+    SCREENSHOT_DIR,
+    accessibility_problems,
+    goto,
+    log_in,
+    switch_language,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,8 @@ Swedish and English, at desktop width and at 320px."""
 from __future__ import annotations
 
 import pytest
-from browserkit import accessibility_problems, goto, log_in, switch_language
+
+from samverka.testing.browser import accessibility_problems, goto, log_in, switch_language
 
 pytestmark = pytest.mark.browser
 

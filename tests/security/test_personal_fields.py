@@ -253,6 +253,7 @@ def values_for(rule, *, slug: str, consortium: str, record: Marked, tokens_: lis
         "type_name": [record.type_name],
         "token": tokens_ or ["none"],
         "year": [2026],
+        "group": ["work", "modules", "admin"],  # the tenant menu's group pages
         "name": ["testplugin"],
         "code": ["none"],
         "filename": ["none.css"],

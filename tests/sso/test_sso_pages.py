@@ -76,7 +76,8 @@ def test_an_administrator_sets_up_sso_and_the_secret_stays_write_only(
     client, login, db, registry, tenant_pair
 ):
     login(client, tenant_pair.admin_a)
-    assert "Inloggning via organisationen" in client.get("/t/sunne/").get_data(as_text=True)
+    admin_menu = client.get("/t/sunne/menu/admin").get_data(as_text=True)  # Administration
+    assert "Inloggning via organisationen" in admin_menu
     data = {
         "issuer": "https://login.sunne.se",
         "client_id": "samverka",

@@ -344,7 +344,8 @@ def test_tenant_page_lists_consortia_and_nav_links_to_it(client, login, tenant_p
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "SuToHaMu" in html.split('id="memberships"')[1]
-    assert 'href="/t/sunne/admin/consortia/"' in html
+    admin_menu = client.get("/t/sunne/menu/admin").get_data(as_text=True)  # Administration
+    assert 'href="/t/sunne/admin/consortia/"' in admin_menu
 
 
 def test_leaving_names_consortium_admins_who_hold_roles_of_their_own(
