@@ -169,13 +169,3 @@ class MeasureSummary(_MeasureSummaryKeys, total=False):
     trend_text: Any
     target: Any
     status_text: Any
-    group: NavGroup = NavGroup.MODULES
-
-    def __post_init__(self) -> None:
-        try:
-            object.__setattr__(self, "group", NavGroup(self.group))
-        except ValueError:
-            known = ", ".join(group.value for group in NavGroup)
-            raise ValueError(
-                f"nav item {self.endpoint!r}: group {self.group!r} is not one of {known}"
-            ) from None
