@@ -28,9 +28,8 @@ class CheckedCaller:
     its plugin. Calls in pluggy's order (the last registered first); hooks with a wrapper or
     a first-result spec go through pluggy itself, unchecked."""
 
-    def __init__(self, caller: Any, pm: pluggy.PluginManager, contracts: dict) -> None:
+    def __init__(self, caller: Any, contracts: dict) -> None:
         self._caller = caller
-        self._pm = pm
         self._contracts = contracts
 
     def get_hookimpls(self) -> list:
@@ -64,7 +63,7 @@ class TenantHooks:
             caller = self._pm.subset_hook_caller(name, remove_plugins=self._removed)
         else:
             caller = getattr(self._pm.hook, name)
-        checked = CheckedCaller(caller, self._pm, self._contracts)
+        checked = CheckedCaller(caller, self._contracts)
         self.__dict__[name] = checked
         return checked
 
