@@ -121,23 +121,22 @@ def logged_in(app):
 def audit_of_reads(enabled: bool):
     """Off: the read-audit calls are no-ops (this process only); writes stay audited."""
     from samverka.records import services
-    from samverka.web import records as pages
 
     if enabled:
         yield
         return
-    original_audit, original_listing = services._audit, pages.audit_listing
+    original_audit, original_listing = services._audit, services.audit_listing
 
     def audit(session, action, record, **details):
         if action not in READ_ACTIONS:
             original_audit(session, action, record, **details)
 
     services._audit = audit
-    pages.audit_listing = lambda *args, **kwargs: 0
+    services.audit_listing = lambda *args, **kwargs: 0  # the list's audit, in the service
     try:
         yield
     finally:
-        services._audit, pages.audit_listing = original_audit, original_listing
+        services._audit, services.audit_listing = original_audit, original_listing
 
 
 def measure(client, path: str, requests: int, batch: int = 20) -> dict[str, float]:
