@@ -26,6 +26,7 @@ from sqlalchemy import text
 from samverka import logs, ops, web
 from samverka.api import params
 from samverka.api import setup as api
+from samverka.audit.context import operator
 from samverka.auth.passwords import use_cheap_hashing
 from samverka.auth.permissions import PermissionRegistry
 from samverka.cli import COMMAND_MODULES
@@ -212,7 +213,6 @@ def wire_http(app: Flask) -> None:
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Samverka: crime-prevention cooperation platform."""
-    from samverka.audit.context import operator
 
     ctx.with_resource(operator())  # audit entries name the operator as the actor
 

@@ -33,6 +33,7 @@ from samverka.api.pagination import page as api_page
 from samverka.api.params import MAX_ID, bounded_date, bounded_integer, id_field
 from samverka.audit import record_event
 from samverka.auth.permissions import Permission, Role
+from samverka.classification import Classification
 from samverka.db import Base, ReadOnlyScopeError, TenantOwned, Timestamped, scope_tenant_ids
 from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.jobs.outbox import enqueue
@@ -53,7 +54,6 @@ from samverka.plugins.services import (
     plugin_config_for,
     published_series,
 )
-from samverka.records.classification import Classification
 from samverka.records.plugin_records import PluginRecords, records
 from samverka.records.types import FieldKind, FieldSpec, RecordType
 from samverka.runtime import db_session

@@ -28,7 +28,7 @@ while True:
 def test_a_helper_that_will_not_stop_is_killed_with_its_work_horse(monkeypatch):
     monkeypatch.setattr(commands, "WARM_STOP_SECONDS", 0.2)
     monkeypatch.setattr(commands, "COLD_STOP_SECONDS", 0.2)
-    helper = subprocess.Popen(  # noqa: S603
+    helper = subprocess.Popen(
         [sys.executable, "-c", STUBBORN, "worker"], stdout=subprocess.PIPE, text=True
     )
     assert helper.stdout.readline().strip() == "ready"

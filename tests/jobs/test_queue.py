@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from rq import SimpleWorker
 from sqlalchemy import select
 
 from samverka.db import TenantScope, scoped
 from samverka.errors import NotFound
 from samverka.jobs.queue import enqueue
+from samverka.jobs.workers import SimpleWorker
 from samverka.plugins import services as plugins
 from samverka_testplugin import Note
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from flask import jsonify
-from rq import SimpleWorker
 
 from samverka.jobs import runner
 from samverka.jobs.queue import REQUEST_ID_META, connect, enqueue, get_queue
+from samverka.jobs.workers import SimpleWorker
 
 
 def test_the_request_id_travels_into_the_job(app, settings, tenant_pair, with_plugins, caplog):

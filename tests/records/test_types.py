@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from samverka.records.classification import Classification
+from samverka.classification import Classification
 from samverka.records.services import version_diff
 from samverka.records.types import (
     FieldKind,
@@ -143,9 +143,6 @@ def test_classification_rules():
     assert Classification.CONFIDENTIAL.requires_ground and Classification.SENSITIVE.audited_on_read
     assert not Classification.INTERNAL.requires_ground
     assert not Classification.OPEN.audited_on_read
-    from samverka.exports.marking import Classification as Exported
-
-    assert Exported is Classification
 
 
 def snapshot(title, classification="internal", **data):

@@ -265,13 +265,14 @@ def test_the_tenant_archive_holds_the_lists(db, world, acting):
     from datetime import UTC, datetime
 
     from samverka.lifecycle.archive import TenantArchive
+    from samverka.lifecycle.tables import export_tables
 
     new_agreement(db, world, acting)
     new_pledge(db, world, acting)
     out = io.BytesIO()
     archive = TenantArchive(out, world.a, created_at=datetime.now(UTC))
     archive.begin_part("core")
-    counts = ag.export_tenant_agreements(db, world.a, archive)
+    counts = export_tables(db, world.a, archive, "agreements", ag.ARCHIVED_MODELS)
     archive.close("readme")
     assert counts["agreement_parties"] == 2 and counts["pledge_activities"] == 1
     with zipfile.ZipFile(out) as zipped:

@@ -23,9 +23,9 @@ from samverka.api.blueprint import ApiBlueprint
 from samverka.api.pagination import PageArgs, decode_cursor, encode_cursor, page_schema
 from samverka.api.problems import ApiProblem
 from samverka.api.schemas import StrictSchema
+from samverka.classification import Classification
 from samverka.errors import ValidationError
 from samverka.records import services
-from samverka.records.classification import Classification
 from samverka.records.disclosure import disclose, withheld_fields
 from samverka.records.models import Attachment, Record, RecordShare
 from samverka.runtime import db_session, runtime

@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from samverka.auth.emails import normalise_email
 from samverka.auth.models import ConsortiumAdmin, User
 from samverka.db import SCOPE_FREE, SCOPE_SQL, SENT_KEY, TenantScope, get_scope
 from samverka.errors import ValidationError
@@ -113,8 +114,6 @@ def _user_filter(ref: object):
     if text.isdigit():
         number = int(text)
         return User.id == number if 0 < number <= MAX_ID else User.id == -1
-    from samverka.auth.services import normalise_email
-
     try:
         return User.email == normalise_email(text)
     except ValidationError:

@@ -4,35 +4,18 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, select, text
 from sqlalchemy.orm import Session
 
 from samverka.audit import record_event
+from samverka.auth.directory import reachable_user
+from samverka.auth.emails import normalise_email
 from samverka.auth.models import ConsortiumAdmin, User
 from samverka.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from samverka.auth.permissions import PermissionRegistry
 from samverka.errors import Conflict, NotFound, ValidationError
 from samverka.tenants.models import Consortium, Membership, Tenant
-
-
-def _allow_test_domains() -> bool:
-    """``.test`` addresses (demo, tests) are fine anywhere but in production."""
-    from flask import current_app, has_app_context
-
-    return not (has_app_context() and current_app.extensions["samverka"].settings.is_production)
-
-
-def normalise_email(email: str) -> str:
-    try:
-        return validate_email(
-            (email or "").strip(),
-            check_deliverability=False,
-            test_environment=_allow_test_domains(),
-        ).normalized.lower()
-    except EmailNotValidError:
-        raise ValidationError(_l("Enter a valid e-mail address."), "email") from None
 
 
 def validate_password(password: str) -> str:
@@ -278,8 +261,6 @@ def member_account(
     administrator (``everyone``: the caller has authorised ``platform:users:manage``, who
     sees every account anyway) or the operator links an account across consortia.
     """
-    from samverka.auth.directory import reachable_user
-
     email = normalise_email(email)
     user = find_user(session, email) if everyone else reachable_user(session, tenant, email)
     if user is not None:

@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from samverka import clock
 from samverka.auth.authorization import Principal
+from samverka.classification import Classification
 from samverka.cli.access import operator_requires
 from samverka.cli.output import emit, json_option, operation
 from samverka.db import TenantScope, set_scope
 from samverka.errors import NotFound
 from samverka.records import retention, services
-from samverka.records.classification import Classification
 from samverka.records.disclosure import disclose
 from samverka.records.models import RecordShare
 from samverka.runtime import db_session, runtime

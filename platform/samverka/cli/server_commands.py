@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 
 from samverka.jobs.queue import connect, get_queue
 from samverka.jobs.runner import use_app
+from samverka.jobs.workers import Worker
 from samverka.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -75,8 +76,6 @@ def worker(burst: bool) -> None:
 
 
 def run_worker(app, burst: bool = False) -> None:
-    from rq import Worker
-
     use_app(app)
     connection = connect(app.extensions["samverka"].settings)
     # No job descriptions in the log: a job's arguments may name people (the log names the

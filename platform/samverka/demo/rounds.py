@@ -22,6 +22,7 @@ from samverka import clock
 from samverka.auth import services as accounts
 from samverka.auth.models import User
 from samverka.db import TenantScope, scoped
+from samverka.demo.organisations import DEMO_PASSWORD
 from samverka.records import services as records
 from samverka.tenants.models import Consortium, Tenant
 from samverka.workflows.decisions import record_decision
@@ -240,7 +241,6 @@ def _month(first: date, delta: int) -> date:
 
 
 def _user(session, registry, email, name, tenant, role) -> User:
-    from samverka.demo import DEMO_PASSWORD
 
     user = session.scalar(select(User).where(User.email == email))
     if user is None:

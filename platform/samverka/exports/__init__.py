@@ -15,8 +15,8 @@ and then queues the core's export job for it (``request_export(session, tenant,
 worker with progress, one file per job) or calls ``write(...)`` inline for a small download.
 """
 
+from samverka.classification import Classification, marking
 from samverka.exports.csvfile import write_csv
-from samverka.exports.marking import Classification, marking
 from samverka.exports.pdf import Document, Section, render_pdf
 from samverka.exports.service import (
     FORMATS,

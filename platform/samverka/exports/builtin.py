@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from samverka import clock
 from samverka.auth.services import tenant_members as members_of
-from samverka.exports.marking import Classification
+from samverka.classification import Classification
 from samverka.exports.pdf import Document, Section
 from samverka.exports.service import register_export
 from samverka.exports.tabular import Column, Kind, Table

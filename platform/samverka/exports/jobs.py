@@ -26,6 +26,8 @@ from samverka.errors import NotFound
 from samverka.exports.service import check_request, export_store, run_export
 from samverka.exports.store import ExportStore, StoredExport
 from samverka.jobs.models import DONE, OutboxJob
+from samverka.jobs.outbox import enqueue
+from samverka.jobs.runner import current_job, report_progress
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
 
@@ -61,7 +63,6 @@ def request_export(
     An unknown kind is NotFound, a format the kind cannot be made in a ValidationError:
     nothing is queued then."""
     check_request(kind, format_name)
-    from samverka.jobs.outbox import enqueue
 
     job = enqueue(
         session,
@@ -87,7 +88,6 @@ def export(
 ) -> dict[str, Any]:
     """The job ``core.export``: make the file in the tenant's scope (the runner set it),
     reporting progress; a second run of the same job returns the file the first one made."""
-    from samverka.jobs.runner import current_job, report_progress
 
     session = db_session()
     tenant = session.get(Tenant, tenant_id)

@@ -23,7 +23,7 @@ import jinja2
 from flask_babel import force_locale, format_date, get_locale, gettext, ngettext
 from markupsafe import Markup
 
-from samverka.exports.marking import Classification, marking
+from samverka.classification import Classification, marking
 from samverka.exports.tabular import ProgressCallback
 
 MEDIA_TYPE = "application/pdf"

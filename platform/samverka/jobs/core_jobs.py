@@ -8,7 +8,10 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from samverka.jobs.outbox import dispatch_due
+from samverka.jobs.queue import get_queue, shared_connection
 from samverka.jobs.runner import report_progress
+from samverka.mail import send_mail as deliver
 from samverka.plugins.manifest import PeriodicJob
 from samverka.runtime import runtime
 
@@ -19,7 +22,6 @@ _l("Counting")
 def send_mail(tenant_id: int | None, to: str, subject: str, body: str) -> None:
     """Mail through the outbox: sent by a worker after the commit, retried with backoff
     while the SMTP server refuses (an OSError), so a request never waits for SMTP."""
-    from samverka.mail import send_mail as deliver
 
     deliver(to, subject, body)
 
@@ -36,8 +38,6 @@ def count_to(tenant_id: int | None, n: int = 20, pause: float = 0.25) -> int:
 
 def dispatch_outbox(session: Session, now: datetime) -> int:
     """The outbox dispatcher as a periodic job (the session has the all-tenants scope)."""
-    from samverka.jobs.outbox import dispatch_due
-    from samverka.jobs.queue import get_queue, shared_connection
 
     return dispatch_due(session, get_queue(shared_connection(runtime().settings)), now)
 

@@ -22,7 +22,9 @@ from samverka.auth.models import User
 from samverka.auth.sso.models import IdentityProvider, SsoDomain, SsoRoleGrant
 from samverka.auth.token_models import ApiToken
 from samverka.db import SCOPE_FREE
+from samverka.exports import export_store
 from samverka.jobs.models import OutboxJob
+from samverka.lifecycle.deletion import after_commit
 from samverka.plugins.models import TenantPlugin
 from samverka.runtime import runtime
 from samverka.tenants.models import Membership, Tenant
@@ -237,8 +239,6 @@ def job_history(session: Session, tenant: Tenant) -> Iterator[dict[str, Any]]:
 def release_core(session: Session, tenant: Tenant) -> None:
     """Before the tenant's rows go: its stored exports (files outside the database) are
     removed once the deletion has committed (a rolled-back deletion keeps them)."""
-    from samverka.exports import export_store
-    from samverka.lifecycle.deletion import after_commit
 
     store = export_store(runtime().settings.instance_path)
     tenant_id = tenant.id

@@ -41,6 +41,7 @@ from samverka.audit.context import SYSTEM
 from samverka.auth.models import User
 from samverka.db import SCOPE_FREE, TenantScope, scoped
 from samverka.errors import ValidationError
+from samverka.jobs.outbox import enqueue
 from samverka.runtime import runtime
 from samverka.tenants.models import Membership, Tenant
 
@@ -216,7 +217,6 @@ def _record_both(session: Session, action: str, tenant: Tenant, details: dict) -
 
 def _mail_admins(session: Session, tenant: Tenant, *, scheduled: bool) -> int:
     """Tell the tenant's administrators, each in their language, through the outbox."""
-    from samverka.jobs.outbox import enqueue
 
     default = runtime().settings.default_locale
     with scoped(session, deletion_scope(tenant)):

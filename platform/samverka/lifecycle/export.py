@@ -21,6 +21,8 @@ from samverka.audit import record_event
 from samverka.exports import export_store
 from samverka.exports.store import StoredExport
 from samverka.jobs.models import OutboxJob
+from samverka.jobs.outbox import enqueue
+from samverka.jobs.runner import current_job, report_progress
 from samverka.lifecycle.builder import PROGRESS_MESSAGE, ProgressCallback, build_archive
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
@@ -35,7 +37,6 @@ MAX_ID = 2**31 - 1
 
 def request_archive(session: Session, tenant: Tenant, *, via: str = "web") -> OutboxJob:
     """Queue the archive job for ``tenant`` (session scoped to it); the caller commits."""
-    from samverka.jobs.outbox import enqueue
 
     job = enqueue(session, JOB, tenant_id=tenant.id)
     record_event(
@@ -69,7 +70,6 @@ def archive_filename(tenant: Tenant, day: date | None = None) -> str:
 
 def tenant_archive(tenant_id: int) -> dict[str, Any]:
     """The job ``core.tenant_archive``: build and store the archive (see module docstring)."""
-    from samverka.jobs.runner import current_job, report_progress
 
     session = db_session()
     tenant = session.get(Tenant, tenant_id)

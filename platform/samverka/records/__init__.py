@@ -2,6 +2,6 @@
 
 Public entry points: :mod:`samverka.records.services` (create, update, share, …),
 :mod:`samverka.records.types` (declaring record types) and
-:mod:`samverka.records.classification`. Kept import-light: the exports import the
+:mod:`samverka.classification`. Kept import-light: the exports import the
 classification from here.
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from samverka.records.classification import Classification
+from samverka.classification import Classification
 from samverka.records.types import FieldKind, FieldSpec, RecordType
 
 DOCUMENT = RecordType(

@@ -25,7 +25,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from samverka.records.classification import Classification
+from samverka.classification import Classification
+from samverka.records.access import may, record_type_of
 from samverka.records.models import Record, RecordVersion
 from samverka.records.types import FieldSpec, RecordType
 from samverka.tenants.models import Tenant
@@ -62,8 +63,6 @@ class Disclosed:
 def may_read_personal(session: Session, user: Any, viewer_tenant: Tenant) -> bool:
     """Whether ``user`` (a User, an API token's Principal, None for the operator) may see
     personal fields of the records it reads in ``viewer_tenant``."""
-    from samverka.records.services import may
-
     return may(session, user, READ_PERSONAL, viewer_tenant)
 
 
@@ -89,8 +88,6 @@ def disclose(
 
     The caller has read ``record`` through the records services (visibility and the audit
     of reads are theirs); this decides which of its fields may be shown."""
-    from samverka.records.services import record_type_of
-
     kind = record_type_of(record)
     hidden = withheld_fields(session, kind, user, viewer_tenant)
     source = version if version is not None else record

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from samverka import clock
 from samverka.auth.models import User
+from samverka.classification import LABELS, Classification
 from samverka.exports.pdf import Document, Section
 from samverka.exports.service import register_export
 from samverka.exports.tabular import Column, Table
 from samverka.records import services
-from samverka.records.classification import LABELS, Classification
 from samverka.records.disclosure import disclose
 from samverka.records.models import Record
 from samverka.records.types import FieldKind

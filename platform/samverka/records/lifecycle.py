@@ -14,9 +14,9 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samverka.classification import Classification
 from samverka.db import TenantScope, scoped
 from samverka.records import storage
-from samverka.records.classification import Classification
 from samverka.records.models import Attachment, Record, RecordShare, RecordVersion
 from samverka.records.services import _revoke
 from samverka.records.visibility import names_scope, shares

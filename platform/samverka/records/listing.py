@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from sqlalchemy.orm import Session
 
 from samverka.audit.events import MAX_DETAIL_ITEMS, record_event
-from samverka.records.classification import Classification
+from samverka.classification import Classification
 from samverka.records.models import Record
 from samverka.tenants.models import Tenant
 

@@ -24,9 +24,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from samverka.classification import Classification
 from samverka.clock import aware, utcnow
 from samverka.db import Base, ShareableTenantOwned, TenantOwned
-from samverka.records.classification import Classification
 from samverka.security.crypto import EncryptedJSON
 
 CLASSIFICATION = Enum(

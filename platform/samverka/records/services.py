@@ -25,14 +25,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from samverka import clock
 from samverka.audit.events import DETAIL_TEXT, record_event
-from samverka.auth.authorization import Principal, authorize
+from samverka.classification import Classification
 from samverka.db import get_scope
 from samverka.errors import Conflict, Forbidden, NotFound, ValidationError
 from samverka.records import disclosure, search, storage
-from samverka.records.classification import Classification
+from samverka.records.access import may, principal_of, record_type_of, record_types
 from samverka.records.listing import audit_listing
 from samverka.records.models import Attachment, Record, RecordShare, RecordVersion
-from samverka.records.types import RecordType, RecordTypeRegistry, validate
+from samverka.records.types import RecordType, validate
 from samverka.records.visibility import active_share, names_scope, shares
 from samverka.runtime import runtime
 from samverka.tenants.models import Consortium, Tenant
@@ -53,28 +53,7 @@ REASON_MAX = 200
 
 
 def _runtime():
-
     return runtime()
-
-
-def record_types() -> RecordTypeRegistry:
-    return _runtime().record_types
-
-
-def record_type_of(record: Record) -> RecordType:
-    return record_types().get(record.type_name)
-
-
-def principal_of(user: Any) -> Principal:
-    if isinstance(user, Principal):
-        return user
-    if user is None:
-        return Principal.operator()
-    return Principal.of(user)
-
-
-def may(session: Session, user: Any, action: str, tenant: Tenant) -> bool:
-    return authorize(session, _runtime().registry, principal_of(user), action, tenant=tenant)
 
 
 def _require(session: Session, user: Any, action: str, tenant: Tenant) -> None:

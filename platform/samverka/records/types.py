@@ -19,8 +19,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from samverka.classification import Classification
 from samverka.errors import ValidationError
-from samverka.records.classification import Classification
 
 TYPE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}\.[a-z][a-z0-9_]{0,60}$")
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask
-from rq import SimpleWorker
 
 from samverka.jobs import runner
 from samverka.jobs.outbox import dispatch_now
 from samverka.jobs.queue import connect, get_queue
+from samverka.jobs.workers import SimpleWorker
 
 
 def work_jobs(app: Flask) -> int:

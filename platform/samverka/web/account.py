@@ -15,15 +15,10 @@ from samverka.auth.passwords import MIN_PASSWORD_LENGTH
 from samverka.errors import ValidationError
 from samverka.runtime import db_session
 from samverka.web.account_forms import ChangePasswordForm, MfaCodeForm, MfaSetupForm
-from samverka.web.auth import (
-    _fresh_session,
-    renew_session,
-    safe_next,
-    throttle_limits,
-    too_many_attempts,
-)
+from samverka.web.auth import safe_next, throttle_limits, too_many_attempts
 from samverka.web.context import current_session, current_user, lifetimes
 from samverka.web.forms import ActionForm, attach_error
+from samverka.web.signin import fresh_session, renew_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -94,7 +89,7 @@ def logout_everywhere():
         abort(400)
     account.log_out_everywhere(db_session(), user)
     db_session().commit()
-    _fresh_session()
+    fresh_session()
     flash(_("You are logged out everywhere."), "success")
     return redirect(url_for("auth.login"))
 

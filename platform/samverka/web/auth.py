@@ -23,10 +23,11 @@ from samverka.auth import mfa, sessions, throttle
 from samverka.auth.models import User
 from samverka.auth.services import authenticate
 from samverka.runtime import db_session, runtime
-from samverka.tenants.models import Tenant
+from samverka.web import sso
 from samverka.web.account_forms import MfaLoginForm
-from samverka.web.context import SESSION_KEY, current_session, current_user, lifetimes
+from samverka.web.context import SESSION_KEY, current_session, current_user
 from samverka.web.forms import LoginForm
+from samverka.web.signin import establish_session, fresh_session
 
 bp = Blueprint("auth", __name__)
 
@@ -51,65 +52,6 @@ def safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc or urlunsplit(parts) != target:
         return home
     return target
-
-
-def establish_session(
-    user: User,
-    *,
-    method: str = sessions.PASSWORD,
-    sso_tenant: Tenant | int | None = None,
-    second_factor: bool,
-    sso_id_token: str | None = None,
-) -> None:
-    """Sign ``user`` in: a new server-side session and a fresh cookie (no fixation) holding
-    only its secret and the chosen language. Commits (the session must exist before the
-    browser is told about it).
-
-    Every way of logging in (password, SSO) ends here. ``sso_tenant`` (the provider's tenant)
-    binds the session to that tenant; ``second_factor`` says whether a second factor was
-    satisfied (administrators need one before they reach anything).
-    """
-    tenant_id = sso_tenant.id if isinstance(sso_tenant, Tenant) else sso_tenant
-    started = sessions.start(
-        db_session(),
-        user,
-        lifetimes(),
-        method=method,
-        sso_tenant_id=tenant_id,
-        second_factor=second_factor,
-        sso_id_token=sso_id_token,
-        user_agent=request.user_agent.string,
-    )
-    db_session().commit()
-    _fresh_session(**{SESSION_KEY: started.secret})
-
-
-def renew_session(user: User, *, second_factor: bool | None = None) -> None:
-    """After the user's own change ended all their sessions (password change, MFA
-    enrolment): a new session for this browser, established as the current one was (same
-    method, bound tenant and logout hint: the row object still holds what it was loaded
-    with), with its second factor kept or now satisfied."""
-    row = current_session()
-    establish_session(
-        user,
-        method=row.method if row is not None else sessions.PASSWORD,
-        sso_tenant=row.sso_tenant_id if row is not None else None,
-        sso_id_token=row.sso_id_token if row is not None else None,
-        second_factor=(
-            second_factor
-            if second_factor is not None
-            else bool(row is not None and row.second_factor_at is not None)
-        ),
-    )
-
-
-def _fresh_session(**values: object) -> None:
-    """An anonymous session holding only ``values`` and the chosen language."""
-    locale = session.get("locale")
-    session.clear()
-    session.update(values)
-    if locale:
-        session["locale"] = locale
 
 
 def throttle_limits() -> throttle.Limits:
@@ -147,7 +89,7 @@ def _after_password(user: User, next_url: str):
     """With MFA: the pending marker and the code page. Without: logged in (administrators
     without MFA are then sent to enrolment by ``web/context.py``)."""
     if user.mfa_enabled:
-        _fresh_session(
+        fresh_session(
             **{
                 PENDING_KEY: {
                     "user": user.id,
@@ -186,7 +128,7 @@ def _pending_user() -> User | None:
 def login_code():
     user = _pending_user()
     if user is None:
-        _fresh_session()
+        fresh_session()
         flash(_("Log in again."), "info")
         return redirect(url_for("auth.login"))
     form = MfaLoginForm()
@@ -246,7 +188,6 @@ def verify():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """End the session on the server (a copy of the cookie is dead too), then the cookie."""
-    from samverka.web import sso
 
     provider_logout = sso.end_session_url()  # SSO: also end the provider's session
     row = current_session()
@@ -254,7 +195,7 @@ def logout():
     if row is not None:
         sessions.end(db_session(), row, "logout")
     db_session().commit()
-    _fresh_session()
+    fresh_session()
     if provider_logout is None:
         flash(_("You are logged out."), "success")
         return redirect(url_for("auth.login"))

@@ -17,6 +17,7 @@ from samverka.runtime import db_session, runtime
 from samverka.tenancy import invitations
 from samverka.tenancy import services as tenancy
 from samverka.web.context import can, current_user, require
+from samverka.web.exports import table_download
 from samverka.web.forms import (
     ActionForm,
     BaseForm,
@@ -114,7 +115,6 @@ def _overview_page(consortium, form: TenantForm, invite_form: InviteForm):
 @bp.route("/members.<fmt>")
 def export_members(slug: str, fmt: str):
     """The member organisations as CSV or Excel (for the consortium's administrators)."""
-    from samverka.web.exports import table_download
 
     return table_download(builtin.consortium_members(_consortium(slug)), fmt)
 

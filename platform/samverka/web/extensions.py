@@ -6,12 +6,13 @@ from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
+from samverka.web.context import select_locale
+
 csrf = CSRFProtect()
 babel = Babel()
 
 
 def init_app(app: Flask) -> None:
-    from samverka.web.context import select_locale
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

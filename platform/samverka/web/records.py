@@ -37,13 +37,13 @@ from sqlalchemy import select
 
 from samverka import clock
 from samverka.auth.models import User
+from samverka.classification import LABELS, Classification, marking
 from samverka.errors import Conflict, Forbidden, NotFound, ValidationError
 from samverka.exports import FORMATS, write
 from samverka.exports.service import download_name
 from samverka.exports.store import safe_filename
 from samverka.records import exports as record_exports
 from samverka.records import services, storage
-from samverka.records.classification import LABELS, Classification, marking
 from samverka.records.disclosure import disclose, withheld_fields
 from samverka.records.models import Attachment, Record
 from samverka.records.types import FieldKind, RecordType, RecordValidationError, validate

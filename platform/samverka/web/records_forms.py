@@ -30,7 +30,7 @@ from wtforms import (
     TextAreaField,
 )
 
-from samverka.records.classification import LABELS, Classification
+from samverka.classification import LABELS, Classification
 from samverka.records.types import FieldKind, FieldSpec, RecordType
 from samverka.web.forms import BaseForm, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 

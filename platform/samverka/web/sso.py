@@ -41,7 +41,6 @@ from samverka.db import SCOPE_FREE, TenantScope, set_scope
 from samverka.runtime import db_session, runtime
 from samverka.tenants.models import Tenant
 from samverka.web import sso_domains as claims_page
-from samverka.web.auth import establish_session
 from samverka.web.context import current_session, current_user, require
 from samverka.web.forms import (
     ActionForm,
@@ -53,6 +52,7 @@ from samverka.web.forms import (
     LoginForm,
     save,
 )
+from samverka.web.signin import establish_session
 
 log = logging.getLogger("samverka.sso")
 bp = Blueprint("sso", __name__)

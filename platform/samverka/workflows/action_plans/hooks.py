@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from samverka.plugins.hookspecs import hookimpl
 from samverka.plugins.manifest import NavGroup, NavItem, OverviewKind
-from samverka.workflows.action_plans import api, overview, web
+from samverka.workflows.action_plans import api, overview, services, web
 from samverka.workflows.action_plans.archive import export_cycle_rows
 
 
@@ -50,3 +50,9 @@ def export_tenant_data(session, tenant, archive) -> None:
 def register_overview_kinds() -> list[OverviewKind]:
     """Red measures, measures due, upcoming meetings, assignments."""
     return overview.OVERVIEW_KINDS
+
+
+@hookimpl
+def cycle_calendar_entries(session, tenant, year) -> list[dict]:
+    """Due dates of the tenant's own plans' measures."""
+    return services.calendar_entries(session, tenant, year)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Date,
@@ -46,6 +47,7 @@ from samverka.records.listing import audit_listing
 from samverka.records.models import Record
 from samverka.runtime import runtime
 from samverka.tenants.models import Tenant
+from samverka.workflows.calendar import url_or_none
 from samverka.workflows.cycle_types import ACTION_PLAN_TYPE, SITUATION_PICTURE_TYPE, problems_of
 from samverka.workflows.decisions import LOCAL_TIME
 
@@ -634,4 +636,28 @@ def measure_references(session: Session, tenant: Tenant) -> list[MeasureRef]:
         MeasureRef(m.id, m.title, plan.id, plan.title, m.due_on)
         for plan in plan_records(session, tenant)
         for m in measures_of(session, plan)
+    ]
+
+
+def calendar_entries(session: Session, tenant: Tenant, year: int) -> list[dict]:
+    """The annual calendar's due dates of the tenant's own plans' measures."""
+    rows = session.execute(
+        select(PlanMeasure, Record)
+        .join(Record, Record.id == PlanMeasure.record_id)
+        .where(
+            Record.tenant_id == tenant.id,
+            Record.deleted_at.is_(None),
+            PlanMeasure.due_on >= date(year, 1, 1),
+            PlanMeasure.due_on <= date(year, 12, 31),
+        )
+        .order_by(PlanMeasure.due_on)
+    )
+    return [
+        {
+            "date": measure.due_on,
+            "title": _("Measure due: %(title)s", title=measure.title),
+            "kind": "measure",
+            "url": url_or_none("plan_pages.detail", tenant_slug=tenant.slug, plan_id=plan.id),
+        }
+        for measure, plan in rows
     ]

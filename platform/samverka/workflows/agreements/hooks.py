@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from samverka.lifecycle.tables import export_tables
 from samverka.plugins.hookspecs import hookimpl
 from samverka.plugins.manifest import NavGroup, NavItem
 from samverka.records.types import RecordType
 from samverka.workflows.agreements import api, public, web
 from samverka.workflows.agreements.services import (
+    ARCHIVED_MODELS,
     agreement_record_types,
-    export_tenant_agreements,
+    calendar_entries,
 )
 
 
@@ -45,4 +47,10 @@ def register_record_types() -> list[RecordType]:
 @hookimpl
 def export_tenant_data(session, tenant, archive) -> None:
     """``agreements/``: agreements and pledges."""
-    export_tenant_agreements(session, tenant, archive)
+    export_tables(session, tenant, archive, "agreements", ARCHIVED_MODELS)
+
+
+@hookimpl
+def cycle_calendar_entries(session, tenant, year) -> list[dict]:
+    """Agreement reviews and ends, pledge follow-ups."""
+    return calendar_entries(session, tenant, year)

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Date,
@@ -39,6 +40,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from samverka import clock
 from samverka.audit import record_event
 from samverka.auth.directory import partner_ids_select
+from samverka.classification import Classification
 from samverka.clock import utcnow
 from samverka.db import (
     SCOPE_FREE,
@@ -50,12 +52,12 @@ from samverka.db import (
 )
 from samverka.errors import ValidationError
 from samverka.records import services
-from samverka.records.classification import Classification
 from samverka.records.disclosure import disclose
 from samverka.records.models import Record
 from samverka.records.services import require_owner, user_id_of
 from samverka.records.types import FieldKind, FieldSpec, RecordType
 from samverka.tenants.models import Tenant, TenantKind
+from samverka.workflows.calendar import own_records, record_entry
 from samverka.workflows.cycle_types import ACTION_PLAN_TYPE, SITUATION_PICTURE_TYPE
 
 AGREEMENT_TYPE = "core.cooperation_agreement"
@@ -848,39 +850,64 @@ def public_pledges_at(session: Session, slug: str) -> tuple[Tenant | None, list[
     return tenant, public_pledges(session, tenant) if tenant is not None else []
 
 
+# -- follow-ups and the annual calendar -------------------------------------------------------
+
+#: A pledge's yearly follow-up is due from this long before its date.
+FOLLOW_UP_NOTICE = timedelta(days=30)
+
+
+def follow_ups_due(data: dict, on: date) -> list[date]:
+    """The follow-up dates of last year and this year that concern ``on``: the first day of
+    the pledge's follow-up month (December unless set), or its last valid day when it ends
+    before that in the year; only while the pledge was valid then, and from the notice
+    period on. Last year's missing follow-up so stays on the overview into the new year."""
+    month = int(data.get("follow_up_month") or 12)
+    start, end = as_date(data.get("valid_from")), end_of(data)
+    found = []
+    for year in (on.year - 1, on.year):
+        due = date(year, month, 1)
+        if end and end.year == year and end < due:
+            due = end
+        if start is None or due < start or (end and due > end):
+            continue
+        if due - FOLLOW_UP_NOTICE <= on:
+            found.append(due)
+    return found
+
+
+def calendar_entries(session: Session, tenant: Tenant, year: int) -> list[dict]:
+    """The annual calendar's dates of the tenant's own agreements (reviews and ends) and its
+    pledges' yearly follow-ups."""
+    entries = []
+    link = ("agreement_pages.show", "agreement_id")
+    for record in own_records(session, tenant, AGREEMENT_TYPE):
+        data = record.data or {}
+        for when, title in (
+            (as_date(data.get("review_on")), _("Agreement review: %(title)s", title=record.title)),
+            (end_of(data), _("Agreement ends: %(title)s", title=record.title)),
+        ):
+            if when:
+                entries.append(record_entry(when, title, "agreement", tenant, record, link))
+    for record in own_records(session, tenant, PLEDGE_TYPE):
+        title = _("Pledge follow-up: %(title)s", title=record.title)
+        for due in follow_ups_due(record.data or {}, date(year, 12, 31)):
+            entries.append(
+                record_entry(
+                    due, title, "pledge", tenant, record, ("pledge_pages.show", "pledge_id")
+                )
+            )
+    return entries
+
+
 # -- the tenant archive ----------------------------------------------------------------------
 
 
-def export_tenant_agreements(session: Session, tenant: Tenant, archive: Any) -> dict[str, int]:
-    """The tenant's rows of every table of this module (and the compliance settings and
-    reminders), one JSON line per row, under ``agreements/``: the records themselves are in
-    ``records/``."""
-    from samverka.workflows.compliance.services import ComplianceSettings
-    from samverka.workflows.overview.services import CycleReminder
-
-    models = (
-        AgreementParty,
-        AgreementSignatory,
-        AgreementAnnex,
-        PledgeActivity,
-        PledgeFollowUp,
-        ComplianceSettings,
-        CycleReminder,
-    )
-    counts = {}
-    with scoped(session, TenantScope.for_tenant(tenant.id)):
-        for model in models:
-            rows = session.scalars(
-                select(model).where(model.tenant_id == tenant.id).order_by(model.id)
-            ).all()
-            archive.add_jsonl(f"agreements/{model.__tablename__}.jsonl", (_row(r) for r in rows))
-            counts[model.__tablename__] = len(rows)
-    return counts
-
-
-def _row(obj: Any) -> dict[str, Any]:
-    values = {}
-    for column in obj.__table__.columns:
-        value = getattr(obj, column.key)
-        values[column.key] = value.isoformat() if isinstance(value, date | datetime) else value
-    return values
+#: This module's tables, in the tenant archive under ``agreements/`` (the records themselves
+#: are in ``records/``).
+ARCHIVED_MODELS = (
+    AgreementParty,
+    AgreementSignatory,
+    AgreementAnnex,
+    PledgeActivity,
+    PledgeFollowUp,
+)

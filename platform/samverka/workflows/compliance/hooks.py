@@ -8,10 +8,11 @@ from flask_babel import lazy_gettext as _l
 
 from samverka.auth.hooks import ADMINS, TENANT_ROLES
 from samverka.auth.permissions import Permission
+from samverka.lifecycle.tables import export_tables
 from samverka.plugins.hookspecs import hookimpl
 from samverka.plugins.manifest import NavGroup, NavItem
 from samverka.workflows.compliance import api, web
-from samverka.workflows.compliance.services import core_evidence
+from samverka.workflows.compliance.services import ComplianceSettings, core_evidence
 
 
 @hookimpl
@@ -57,3 +58,9 @@ def compliance_permissions() -> list[Permission]:
             ("tenant_admin", "coordinator"),
         ),
     ]
+
+
+@hookimpl
+def export_tenant_data(session, tenant, archive) -> None:
+    """``compliance/``: how the municipality runs the cycle."""
+    export_tables(session, tenant, archive, "compliance", (ComplianceSettings,))

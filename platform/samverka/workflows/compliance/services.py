@@ -30,6 +30,7 @@ from samverka.records.models import Record
 from samverka.records.services import user_id_of
 from samverka.runtime import runtime
 from samverka.tenants.models import Consortium, Tenant
+from samverka.workflows.agreements import services as agreements
 from samverka.workflows.calendar import url_or_none
 
 DEFAULT_CYCLE_MONTHS = 12
@@ -121,8 +122,6 @@ def core_evidence(session: Session, tenant: Tenant) -> list[dict]:
     """The coordination function (named in the settings) and a current agreement with the
     police (a party that is a police tenant or named as the police): the tenant's own, or
     one shared with it that names it as a party (a consortium's joint agreement)."""
-    from samverka.workflows.agreements import services as agreements
-
     settings = settings_of(session, tenant)
     named = settings and (settings.coordinator_name or settings.coordination_function)
     evidence = [

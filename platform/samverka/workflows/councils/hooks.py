@@ -8,7 +8,7 @@ from samverka.plugins.hookspecs import hookimpl
 from samverka.plugins.manifest import NavGroup, NavItem
 from samverka.records.types import RecordType
 from samverka.workflows.councils import api, web
-from samverka.workflows.councils.services import council_record_types
+from samverka.workflows.councils.services import calendar_entries, council_record_types
 
 
 @hookimpl
@@ -34,3 +34,9 @@ def register_nav_items(tenant, user) -> list[NavItem]:
 @hookimpl
 def register_record_types() -> list[RecordType]:
     return council_record_types()
+
+
+@hookimpl
+def cycle_calendar_entries(session, tenant, year) -> list[dict]:
+    """Meetings of the bodies the tenant sees."""
+    return calendar_entries(session, tenant, year)

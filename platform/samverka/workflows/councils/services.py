@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, ForeignKey, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -26,11 +27,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from samverka.audit import record_event
 from samverka.auth.directory import require_reachable_user
 from samverka.auth.models import User
+from samverka.classification import Classification
 from samverka.clock import utcnow
 from samverka.db import Base, ShareableTenantOwned, TenantScope, scoped
 from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.records import services as records
-from samverka.records.classification import Classification
 from samverka.records.listing import audit_listing
 from samverka.records.models import Record, RecordShare
 from samverka.records.types import FieldKind, FieldSpec, RecordType
@@ -43,6 +44,7 @@ from samverka.workflows.action_plans.services import (
     clean_text,
     today,
 )
+from samverka.workflows.calendar import url_or_none
 
 COUNCIL_TYPE = "core.council"
 WRITE = "tenant:records:write"
@@ -649,3 +651,19 @@ def meetings_in_year(session: Session, year: int) -> list[tuple[CouncilMeeting, 
         .order_by(CouncilMeeting.meeting_on, CouncilMeeting.id)
     )
     return [(meeting, council) for meeting, council in rows]
+
+
+def calendar_entries(session: Session, tenant: Tenant, year: int) -> list[dict]:
+    """The annual calendar's meetings: of every body visible to the tenant (its own and
+    those shared with it)."""
+    return [
+        {
+            "date": meeting.meeting_on,
+            "title": _("Meeting: %(body)s", body=council.title),
+            "kind": "meeting",
+            "url": url_or_none(
+                "council_pages.meeting", tenant_slug=tenant.slug, meeting_id=meeting.id
+            ),
+        }
+        for meeting, council in meetings_in_year(session, year)
+    ]

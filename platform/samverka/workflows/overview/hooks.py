@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from samverka.lifecycle.tables import export_tables
 from samverka.plugins.hookspecs import hookimpl
 from samverka.plugins.manifest import OverviewKind, PeriodicJob
 from samverka.workflows.overview import services, web
@@ -33,3 +34,9 @@ def register_periodic_jobs() -> list[PeriodicJob]:
 def register_overview_kinds() -> list[OverviewKind]:
     """Agreements about to expire, reviews and pledge follow-ups due."""
     return services.OVERVIEW_KINDS
+
+
+@hookimpl
+def export_tenant_data(session, tenant, archive) -> None:
+    """``overview/``: the reminders sent (what the reminder job remembers)."""
+    export_tables(session, tenant, archive, "overview", (services.CycleReminder,))

@@ -36,7 +36,6 @@ from samverka.workflows.agreements import services as agreements
 log = logging.getLogger(__name__)
 EXPIRY_NOTICE = timedelta(days=90)
 REVIEW_NOTICE = timedelta(days=60)
-FOLLOW_UP_NOTICE = timedelta(days=30)
 STATUSES = ("red", "late", "due", "ok", "info")
 REMINDED_ROLES = ("coordinator", "tenant_admin")
 #: The kinds of item this module puts on the overview (declared by the core's
@@ -94,28 +93,9 @@ def due_items(session: Session, tenant: Tenant, on: date | None = None) -> Itera
         if review and review - REVIEW_NOTICE <= on:
             yield Due("agreement_review", record, review, "late" if review < on else "due")
     for record in _own(session, tenant, agreements.PLEDGE_TYPE):
-        for due in follow_ups_due(record.data or {}, on):
+        for due in agreements.follow_ups_due(record.data or {}, on):
             if not _followed_up(session, record, due.year):
                 yield Due("pledge_follow_up", record, due, "late" if due < on else "due")
-
-
-def follow_ups_due(data: dict, on: date) -> list[date]:
-    """The follow-up dates of last year and this year that concern ``on``: the first day of
-    the pledge's follow-up month (December unless set), or its last valid day when it ends
-    before that in the year; only while the pledge was valid then, and from the notice
-    period on. Last year's missing follow-up so stays on the overview into the new year."""
-    month = int(data.get("follow_up_month") or 12)
-    start, end = agreements.as_date(data.get("valid_from")), agreements.end_of(data)
-    found = []
-    for year in (on.year - 1, on.year):
-        due = date(year, month, 1)
-        if end and end.year == year and end < due:
-            due = end
-        if start is None or due < start or (end and due > end):
-            continue
-        if due - FOLLOW_UP_NOTICE <= on:
-            found.append(due)
-    return found
 
 
 def _followed_up(session: Session, record: Record, year: int) -> bool:

@@ -32,3 +32,9 @@ def cycle_overview_items(session, tenant, user) -> list[dict]:
 def register_overview_kinds() -> list[OverviewKind]:
     """Open rounds, late units, invitations to report."""
     return services.OVERVIEW_KINDS
+
+
+@hookimpl
+def cycle_calendar_entries(session, tenant, year) -> list[dict]:
+    """The reporting rounds' period starts and deadlines."""
+    return services.calendar_entries(session, tenant, year)

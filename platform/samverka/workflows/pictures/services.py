@@ -42,6 +42,7 @@ from samverka.runtime import runtime
 from samverka.tenants.models import Consortium, Tenant
 from samverka.workflows.calendar import url_or_none
 from samverka.workflows.cycle_types import SITUATION_PICTURE_TYPE
+from samverka.workflows.decisions import latest_decision
 from samverka.workflows.overview.services import organisation_names
 from samverka.workflows.rounds import services as rounds
 from samverka.workflows.rounds.models import OPEN, PictureFigure, ReportingRound
@@ -600,7 +601,6 @@ def overview_items(session: Session, tenant: Tenant, user: Any) -> list[dict]:
 
 def evidence(session: Session, tenant: Tenant) -> list[dict]:
     """The duty "situation_picture": the latest picture, its date and whether decided."""
-    from samverka.workflows.decisions import latest_decision
 
     record = latest_picture(session, tenant)
     if record is None:
@@ -678,7 +678,6 @@ def picture_document(session: Session, tenant: Tenant, spec: dict) -> Any:
     the figures and the latest decision, with the fields ``spec["user_id"]`` may see.
     ``spec["record_id"]``: the picture; a record the tenant cannot read, or one that is not a
     situation picture, is NotFound."""
-    from samverka.workflows.decisions import latest_decision
 
     user = export_viewer(session, spec)
     record = get_picture(session, spec.get("record_id"), user=user, viewer_tenant=tenant)

@@ -31,6 +31,7 @@ from samverka.tenants.models import Tenant
 from samverka.workflows.rounds.models import (
     CLOSED,
     OPEN,
+    PictureFigure,
     ReportCategory,
     ReportingRound,
     ReportUnit,
@@ -606,7 +607,6 @@ def _text(
 def export_rounds(session: Session, tenant: Tenant, archive: Any) -> None:
     """The tenant's own rows for its archive: units, categories, rounds with their units,
     the reports it made (in its own or a partner's rounds) and its pictures' figures."""
-    from samverka.workflows.rounds.models import PictureFigure
 
     def own(model):
         return session.scalars(select(model).where(model.tenant_id == tenant.id).order_by(model.id))
