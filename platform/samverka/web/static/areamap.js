@@ -131,6 +131,7 @@ function draw(container) {
       area.bindTooltip(labelElement(feature.properties), {
         permanent: true,
         direction: "center",
+        opacity: 1, // Leaflet's 0.9 lets the shade through: the text's contrast would vary
         className: "samverka-map__label",
       });
     },
