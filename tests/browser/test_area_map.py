@@ -106,9 +106,14 @@ def test_the_map_draws_every_area_for_keyboard_and_screen_reader(app, page, live
     assert sorted(reached) == sorted([*LABELS, SUPPRESSED])
     focused = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert focused == "solid", "a visible focus outline on the area"
-    page.keyboard.press("Enter")
+    width = "document.activeElement.getBoundingClientRect().width"
+    before = page.evaluate(width)
+    page.keyboard.press("Enter")  # zooms to the area, its label on top
+    page.wait_for_function(f"{width} > 1.5 * {before}")
     active = page.locator(".samverka-map__label--active")
     assert active.count() == 1 and active.inner_text().startswith(reached[-1].split(":")[0])
+    page.keyboard.press(" ")  # and back out to all the areas
+    page.wait_for_function(f"Math.abs({width} - {before}) < 2")
 
     # The legend in words and the same figures in the table.
     legend = page.inner_text(".samverka-map__legend-list")

@@ -6,13 +6,15 @@
 // never information of its own.
 //
 // Keyboard: Leaflet's own (the map takes focus; arrows pan, + and - zoom) stays. Each area is
-// a focusable button-like path (Tab) named "Råda: 13 händelser"; Enter or Space on it shows
-// its label in front of the others and moves the map so the area is in view.
+// a focusable button-like path (Tab) named "Råda: 13 händelser"; focus brings it into view
+// and its label in front of the others; Enter or Space zooms to it, and again back out.
 import "./vendor/leaflet/leaflet.js"; // UMD build: sets globalThis.L
 
 const L = globalThis.L;
 const SVG = "http://www.w3.org/2000/svg";
 const HATCH_ID = "samverka-map-hatch";
+const ALL_PADDING = [12, 12]; // around all the areas
+const AREA_PADDING = [24, 24]; // around one area zoomed to
 
 // One hatch pattern for the page (suppressed and missing figures are drawn neutral and
 // hatched, so they never read as a low count, in colour or in greyscale).
@@ -59,7 +61,7 @@ function escapeHtml(text) {
   return box.innerHTML;
 }
 
-function makeAreaAccessible(map, layer, texts) {
+function makeAreaAccessible(map, layer, texts, all) {
   const path = layer.getElement();
   const props = layer.feature.properties;
   path.setAttribute("tabindex", "0");
@@ -77,12 +79,19 @@ function makeAreaAccessible(map, layer, texts) {
     element.classList.add("samverka-map__label--active");
     element.parentNode.appendChild(element); // in front of its neighbours' labels
   };
-  path.addEventListener("focus", show);
+  path.addEventListener("focus", () => {
+    if (!map.getBounds().contains(layer.getBounds())) map.panTo(layer.getCenter());
+    show();
+  });
+  // Enter or Space: zoom to the area (its label on top); again: back to all the areas.
   path.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" && event.key !== " ") return;
     event.preventDefault(); // Space would scroll the page
-    event.stopPropagation(); // not Leaflet's keyboard handler
-    if (!map.getBounds().contains(layer.getBounds())) map.fitBounds(layer.getBounds());
+    const zoomed = map.getContainer().dataset.zoomedArea === props.name;
+    map.getContainer().dataset.zoomedArea = zoomed ? "" : props.name;
+    // Not animated: a second key during an animation would be dropped by Leaflet.
+    if (zoomed) map.fitBounds(all, { padding: ALL_PADDING, animate: false });
+    else map.fitBounds(layer.getBounds(), { padding: AREA_PADDING, animate: false });
     show();
   });
 }
@@ -137,9 +146,9 @@ function draw(container) {
     },
   }).addTo(map);
   const bounds = layer.getBounds();
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: ALL_PADDING });
   else map.setView([62, 15], 4); // no polygon: Sweden
-  layer.eachLayer((area) => makeAreaAccessible(map, area, texts));
+  layer.eachLayer((area) => makeAreaAccessible(map, area, texts, bounds));
   const keys = document.getElementById(container.getAttribute("aria-describedby") || "");
   if (keys) keys.hidden = false;
   container.dataset.areaMapReady = "true";
