@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -229,13 +229,3 @@ def area_map_data(
         value_heading=value_heading,
         suppression_threshold=suppression_threshold,
     )
-
-
-def with_classes(data: MapData, n: int = 5) -> MapData:
-    """``data`` reclassified into at most ``n`` classes (e.g. a smaller legend for print)."""
-    classification = classify([a.value for a in data.features], n)
-    areas = tuple(
-        replace(area, css_class=c)
-        for area, c in zip(data.features, classification.of_values, strict=True)
-    )
-    return replace(data, features=areas, classes=classification.classes)
