@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from flask import render_template_string
 
+import samverka
 from samverka.config import ConfigurationError, Settings
-from samverka.maps import AreaFigure, area_map_data
+from samverka.maps import MAX_CLASSES, AreaFigure, area_map_data
 from samverka.testing.fixtures import create_test_app
 
 RING = [[13.67, 60.02], [13.71, 60.02], [13.71, 60.045], [13.67, 60.045], [13.67, 60.02]]
@@ -21,6 +24,7 @@ HOSTILE = "</script><script>alert(1)</script>"
 TILE_URL = (
     "https://minkarta.lantmateriet.se/map/topowebbcache?TileMatrix={z}&TileCol={x}&TileRow={y}"
 )
+STATIC = Path(samverka.__file__).parent / "web" / "static"
 MACRO = '{% from "maps/area_map.html" import area_map %}{{ area_map(map, id="m") }}'
 
 
@@ -112,3 +116,19 @@ def test_a_tile_url_names_its_origin(tmp_path):
     )
     assert settings.map_tile_origin == "http://127.0.0.1:8081"
     assert Settings.from_env({}, instance_path=tmp_path).map_tile_origin == ""
+
+
+def luminance(hex_colour: str) -> float:
+    """WCAG relative luminance: what is left of a colour in greyscale print."""
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_the_palette_darkens_steadily_so_it_survives_greyscale():
+    css = (STATIC / "areamap.css").read_text()
+    shades = dict(re.findall(r"\.samverka-map__shade-(\d) \{ fill: (#[0-9a-f]{6});", css))
+    assert sorted(shades) == [str(i) for i in range(MAX_CLASSES)]
+    grey = [luminance(shades[str(i)]) for i in range(MAX_CLASSES)]
+    steps = [a - b for a, b in pairwise(grey)]
+    assert all(step > 0.03 for step in steps), grey  # each class visibly darker
