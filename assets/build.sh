@@ -4,6 +4,8 @@
 #   platform/samverka/web/static/vendor/govuk-frontend.min.js GOV.UK Frontend JS (ES module)
 #   platform/samverka/web/static/vendor/assets/...            only images the CSS url()s reference
 #   platform/samverka/testing/browser/axe.min.js              axe-core for browser tests
+#   platform/samverka/web/static/vendor/leaflet/              Leaflet's built JS and CSS, and
+#                                                             the images its CSS url()s name
 # Usage: sh assets/build.sh   (from any directory)
 set -eu
 
@@ -21,6 +23,22 @@ npx sass --no-source-map --style=compressed --load-path=node_modules \
 
 cp "$GOVUK/govuk-frontend.min.js" "$VENDOR/govuk-frontend.min.js"
 cp node_modules/axe-core/axe.min.js "$ROOT/platform/samverka/testing/browser/axe.min.js"
+
+# Leaflet (the area map, static/areamap.js): the built files, and exactly the images its CSS
+# references (relative url()s such as images/layers.png; VML behaviours are skipped).
+LEAFLET="node_modules/leaflet/dist"
+rm -rf "$VENDOR/leaflet"
+mkdir -p "$VENDOR/leaflet/images"
+cp "$LEAFLET/leaflet.js" "$LEAFLET/leaflet.css" "$LEAFLET/../LICENSE" "$VENDOR/leaflet/"
+leaflet_urls=$(grep -o 'url([^)]*)' "$LEAFLET/leaflet.css" \
+  | sed -e 's/^url(//' -e 's/)$//' -e "s/^[\"']//" -e "s/[\"']\$//" | sort -u) || true
+for url in $leaflet_urls; do
+  case "$url" in
+    \#*|data:*) continue ;;
+    images/*) cp "$LEAFLET/$url" "$VENDOR/leaflet/$url" ;;
+    *) echo "build.sh: unexpected url() in leaflet.css: $url" >&2; exit 1 ;;
+  esac
+done
 
 # Guard: the theme must not ship the GDS Transport typeface.
 if grep -q -e 'GDS Transport' -e '@font-face' "$VENDOR/samverka.min.css"; then

@@ -8,6 +8,7 @@ runs on an SQLite file and a generated secret key kept in the instance folder, s
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -22,6 +23,8 @@ MIN_SECRET_LENGTH = 32
 #: Links that leave the site (mail, calendar files) in development without
 #: ``SAMVERKA_PUBLIC_URL``: the address ``samverka serve``/``samverka demo`` listen on.
 DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
+# A map tile server's host[:port] as the Content-Security-Policy will name it.
+TILE_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 #: Access logs are kept at least five years and a leap day (HSLF-FS 2016:40);
 #: rls.AUDIT_MIN_RETENTION says the same to the database.
@@ -90,6 +93,10 @@ class Settings:
     attachments_path: str = ""  # empty: <instance>/attachments
     attachment_max_bytes: int = 25 * 1024 * 1024
     attachment_types: str = ""  # comma-separated content types; empty: the built-in list
+    # Area maps (see README, "Maps"): polygons on a plain background; a tile server is
+    # optional. Its origin is the only one the Content-Security-Policy lets images come from.
+    map_tile_url: str = ""  # e.g. https://…/{z}/{x}/{y}.png; empty: no tiles, no request out
+    map_tile_attribution: str = ""  # shown on the map, e.g. © Lantmäteriet
 
     @property
     def link_base_url(self) -> str:
@@ -154,6 +161,7 @@ class Settings:
         if self.is_production and not self.redis_url:
             raise ConfigurationError("SAMVERKA_REDIS_URL must be set in production")
         self._check_public_url()
+        self._check_map_tiles()
         self._check_mail()
         self._check_audit()
         return self
@@ -166,6 +174,35 @@ class Settings:
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
             raise ConfigurationError(
                 "SAMVERKA_PUBLIC_URL must be an http(s) address, e.g. https://samverka.example.se"
+            )
+
+    @property
+    def map_tile_origin(self) -> str:
+        """The tile server's origin (scheme://host[:port]), or "" without tiles."""
+        if not self.map_tile_url:
+            return ""
+        parts = urlsplit(self.map_tile_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def _check_map_tiles(self) -> None:
+        """One fixed tile server: an http(s) address with {z}, {x} and {y}. No {s}
+        subdomains (each would be another origin for the Content-Security-Policy); the host
+        is a plain name or address with an optional port, since it is written into the
+        policy (a ";" or a space there would add directives) and sent to every browser (no
+        credentials)."""
+        if not self.map_tile_url:
+            return
+        parts = urlsplit(self.map_tile_url)
+        placeholders = all(p in self.map_tile_url for p in ("{z}", "{x}", "{y}"))
+        if (
+            parts.scheme not in ("http", "https")
+            or not TILE_HOST.fullmatch(parts.netloc)
+            or not placeholders
+            or "{s}" in self.map_tile_url
+        ):
+            raise ConfigurationError(
+                "SAMVERKA_MAP_TILE_URL must be an http(s) address on one host with {z}, {x} "
+                "and {y}, e.g. https://tiles.example.se/{z}/{x}/{y}.png"
             )
 
     def _check_audit(self) -> None:

@@ -8,6 +8,10 @@ static files, JSON, and error pages alike (``after_request`` also runs for handl
 a form POST, so nothing may answer a form with a redirect to another origin. Single sign-on
 (the organisation lookup, the provider's logout) therefore hands the browser over through
 ``onward.html``, a page whose refresh is a navigation, not a form submission.
+
+``img-src`` names one more origin only when a map tile server is configured
+(``SAMVERKA_MAP_TILE_URL``): the area maps' tiles come from there. Templates read the same
+setting through :func:`map_tiles`, so the policy and the maps cannot disagree.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 HSTS = "max-age=31536000; includeSubDomains"
@@ -37,6 +41,7 @@ STATIC_HEADERS = {
 def init_app(app: Flask) -> None:
     settings = app.extensions["samverka"].settings
     app.context_processor(lambda: {"csp_nonce": csp_nonce()})
+    app.add_template_global(map_tiles)  # a global: imported macros (maps/) see it too
     app.after_request(add_security_headers)
     app.wsgi_app = SecureCookies(app.wsgi_app)  # type: ignore[method-assign]
     if settings.trusted_proxies > 0:
@@ -53,13 +58,26 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def content_security_policy(nonce: str | None) -> str:
+def map_tiles() -> dict[str, str] | None:
+    """The configured map tile server (``url`` with {z}/{x}/{y}, ``attribution``) for
+    ``static/areamap.js``, or None: then a map draws its polygons on a plain background and
+    requests nothing from elsewhere."""
+    settings = current_app.extensions["samverka"].settings
+    if not settings.map_tile_url:
+        return None
+    return {"url": settings.map_tile_url, "attribution": settings.map_tile_attribution}
+
+
+def content_security_policy(nonce: str | None, image_origin: str = "") -> str:
+    """The policy; ``image_origin`` (the tile server's, already checked by the settings)
+    is the one origin besides 'self' that images may come from."""
     scripts = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
+    images = "'self' data:" + (f" {image_origin}" if image_origin else "")
     directives = [
         "default-src 'self'",
         f"script-src {scripts}",
         "style-src 'self'",
-        "img-src 'self' data:",
+        f"img-src {images}",
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",
@@ -72,7 +90,8 @@ def content_security_policy(nonce: str | None) -> str:
 
 def add_security_headers(response: Response) -> Response:
     nonce = g.get("csp_nonce")  # only pages that rendered a template made one
-    response.headers["Content-Security-Policy"] = content_security_policy(nonce)
+    origin = current_app.extensions["samverka"].settings.map_tile_origin
+    response.headers["Content-Security-Policy"] = content_security_policy(nonce, origin)
     for name, value in STATIC_HEADERS.items():
         response.headers.setdefault(name, value)
     if request.is_secure:

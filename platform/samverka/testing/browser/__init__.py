@@ -103,13 +103,14 @@ def format_violations(violations: list[dict], where: str) -> str:
 
 def overflowing_elements(page) -> list[str]:
     """Elements that stick out of the viewport sideways (WCAG 1.4.10 Reflow), except inside
-    data tables and code blocks, which may scroll in two dimensions."""
+    data tables and code blocks, which may scroll in two dimensions, and maps, whose
+    container clips what lies beyond it (the map pans; static/areamap.js)."""
     return page.evaluate(
         """() => {
           const width = document.documentElement.clientWidth;
           const out = [];
           for (const el of document.body.querySelectorAll('*')) {
-            if (el.closest('table, pre')) continue;
+            if (el.closest('table, pre, .leaflet-container')) continue;
             const box = el.getBoundingClientRect();
             if (box.width <= 1 || box.height <= 1) continue;  // e.g. visually hidden
             if (getComputedStyle(el).visibility === 'hidden') continue;
