@@ -39,6 +39,7 @@ from samverka.errors import Forbidden, NotFound, ValidationError
 from samverka.jobs.outbox import enqueue
 from samverka.jobs.runner import report_progress
 from samverka.lifecycle.deletion import after_commit
+from samverka.maps import AreaFigure, MapArea, MapData, area_map_data, classify
 from samverka.plugins.hookspecs import hookimpl
 from samverka.plugins.manifest import (
     NavGroup,
@@ -65,11 +66,14 @@ from samverka.workflows.action_plans.services import MeasureRef, measure_referen
 __all__ = [
     "MAX_ID",
     "ApiBlueprint",
+    "AreaFigure",
     "Base",
     "Classification",
     "FieldKind",
     "FieldSpec",
     "Forbidden",
+    "MapArea",
+    "MapData",
     "MeasureRef",
     "NavGroup",
     "NavItem",
@@ -91,9 +95,11 @@ __all__ = [
     "api_cursor",
     "api_page",
     "api_require",
+    "area_map_data",
     "authorize",
     "bounded_date",
     "bounded_integer",
+    "classify",
     "consortium_members",
     "consortium_read_scope",
     "current_tenant",

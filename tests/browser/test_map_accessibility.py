@@ -33,7 +33,7 @@ HAGFORS = [
     AreaFigure("Älvstranden", box(13.71, 60.01, 13.75, 60.045), 6),
     AreaFigure("Norra", box(13.65, 60.045, 13.73, 60.08), 3, suppressed=True, display="<5"),
 ]
-SUPPRESSED = "Norra: fewer than 5 (hidden)"
+SUPPRESSED = "Norra: färre än 5 (dold)"
 LABELS = ["Centrum: 23 händelser", "Råda: 13 händelser", "Älvstranden: 6 händelser"]
 PAGE = """{% extends "layout.html" %}
 {% from "maps/area_map.html" import area_map %}
@@ -120,7 +120,7 @@ def test_the_map_draws_every_area_for_keyboard_and_screen_reader(app, page, live
 
     # The legend in words and the same figures in the table.
     legend = page.inner_text(".samverka-map__legend-list")
-    assert legend.startswith("5–9") and "20–24" in legend and "fewer than 5 (hidden)" in legend
+    assert legend.startswith("5–9") and "20–24" in legend and "färre än 5 (dold)" in legend
     rows = page.eval_on_selector_all(
         "#hagfors-map-table tbody tr", "rows => rows.map(r => r.innerText.replace(/\\s+/g, ' '))"
     )
