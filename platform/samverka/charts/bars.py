@@ -55,8 +55,15 @@ def paint(axes: Axes, chart: BarChart, sideways: bool, *, compact: bool = False)
             size = value if isinstance(value, int | float) else 0
             if isinstance(value, int | float):
                 bar = axes.barh if sideways else axes.bar
-                bar(where, value, width * 0.92, color=colour, hatch=hatch,
-                    edgecolor=palette.INK, linewidth=0.6)
+                bar(
+                    where,
+                    value,
+                    width * 0.92,
+                    color=colour,
+                    hatch=hatch,
+                    edgecolor=palette.INK,
+                    linewidth=0.6,
+                )
             _label(axes, where, size, text, sideways, small=compact or count > 2)
     _axes(axes, chart, sideways, decimals, compact)
 
@@ -65,13 +72,25 @@ def _label(axes: Axes, where: float, size: float, text: str, sideways: bool, sma
     below = size < 0
     fontsize = 8 if small else 10
     if sideways:
-        axes.annotate(text, (size, where), xytext=(-3 if below else 3, 0),
-                      textcoords="offset points", ha="right" if below else "left",
-                      va="center", fontsize=fontsize)
+        axes.annotate(
+            text,
+            (size, where),
+            xytext=(-3 if below else 3, 0),
+            textcoords="offset points",
+            ha="right" if below else "left",
+            va="center",
+            fontsize=fontsize,
+        )
     else:
-        axes.annotate(text, (where, size), xytext=(0, -3 if below else 3),
-                      textcoords="offset points", ha="center",
-                      va="top" if below else "bottom", fontsize=fontsize)
+        axes.annotate(
+            text,
+            (where, size),
+            xytext=(0, -3 if below else 3),
+            textcoords="offset points",
+            ha="center",
+            va="top" if below else "bottom",
+            fontsize=fontsize,
+        )
 
 
 def _axes(axes: Axes, chart: BarChart, sideways: bool, decimals: int, compact: bool) -> None:
@@ -110,11 +129,25 @@ def _reference(axes: Axes, chart: BarChart, sideways: bool, decimals: int) -> No
     style = {"color": palette.INK, "linewidth": 1.4, "linestyle": (0, (6, 3))}
     if sideways:
         axes.axvline(reference.value, **style)
-        axes.annotate(text, (reference.value, 1), xycoords=("data", "axes fraction"),
-                      xytext=(3, -2), textcoords="offset points", ha="left", va="top",
-                      fontsize=9)
+        axes.annotate(
+            text,
+            (reference.value, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -2),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            fontsize=9,
+        )
     else:
         axes.axhline(reference.value, **style)
-        axes.annotate(text, (1, reference.value), xycoords=("axes fraction", "data"),
-                      xytext=(0, 3), textcoords="offset points", ha="right", va="bottom",
-                      fontsize=9)
+        axes.annotate(
+            text,
+            (1, reference.value),
+            xycoords=("axes fraction", "data"),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=9,
+        )

@@ -10,6 +10,7 @@ threads, job workers). A chart costs milliseconds; rendering them one at a time 
 from __future__ import annotations
 
 import io
+import itertools
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -82,11 +83,17 @@ def note_handles(values: Sequence[Value]) -> list[tuple[object, str]]:
     """Legend lines that explain "<5" and "–" when the chart has them (text, no colour)."""
     notes = []
     if any(v is SUPPRESSED for v in values):
-        handle = Patch(facecolor=palette.NEUTRAL, hatch=palette.NEUTRAL_HATCH,
-                       edgecolor=palette.MUTED, linewidth=0.6)
+        handle = Patch(
+            facecolor=palette.NEUTRAL,
+            hatch=palette.NEUTRAL_HATCH,
+            edgecolor=palette.MUTED,
+            linewidth=0.6,
+        )
         notes.append((handle, gettext("<5: 1–4, not shown")))
     if any(v is None for v in values):
-        notes.append((Line2D([], [], linestyle="none"), gettext("%(dash)s: no value", dash=NO_VALUE)))
+        notes.append(
+            (Line2D([], [], linestyle="none"), gettext("%(dash)s: no value", dash=NO_VALUE))
+        )
     return notes
 
 
@@ -104,7 +111,7 @@ def classes(values: Sequence[Value], decimals: int) -> list[tuple[float, float]]
         edges.pop(0)
     if edges[-1] < high:
         edges.append(high)
-    return list(zip(edges, edges[1:], strict=False))
+    return list(itertools.pairwise(edges))
 
 
 def class_of(value: float, bins: list[tuple[float, float]]) -> int:
@@ -126,8 +133,10 @@ def class_label(bins: list[tuple[float, float]], index: int, decimals: int) -> s
 
 def class_handles(bins, colours, decimals: int) -> list[tuple[object, str]]:
     return [
-        (Patch(facecolor=colour, edgecolor=palette.MUTED, linewidth=0.6),
-         class_label(bins, i, decimals))
+        (
+            Patch(facecolor=colour, edgecolor=palette.MUTED, linewidth=0.6),
+            class_label(bins, i, decimals),
+        )
         for i, colour in enumerate(colours)
     ]
 

@@ -41,17 +41,27 @@ def draw(chart: HeatMap) -> Figure:
     for r, row in enumerate(chart.values):
         for c, value in enumerate(row):
             fill, hatch = cell_style(value, bins, colours)
-            axes.add_patch(Rectangle((c, r), 1, 1, facecolor=fill, hatch=hatch,
-                                     edgecolor=palette.BACKGROUND if not hatch else palette.MUTED,
-                                     linewidth=0.8 if not hatch else 0.4))
+            axes.add_patch(
+                Rectangle(
+                    (c, r),
+                    1,
+                    1,
+                    facecolor=fill,
+                    hatch=hatch,
+                    edgecolor=palette.BACKGROUND if not hatch else palette.MUTED,
+                    linewidth=0.8 if not hatch else 0.4,
+                )
+            )
             text = value_text(value, decimals)
             colour = palette.text_on(fill) if value is not SUPPRESSED else palette.INK
-            axes.text(c + 0.5, r + 0.5, text, ha="center", va="center", color=colour,
-                      fontsize=fontsize)
+            axes.text(
+                c + 0.5, r + 0.5, text, ha="center", va="center", color=colour, fontsize=fontsize
+            )
     axes.set_xlim(0, columns)
     axes.set_ylim(rows, 0)
-    axes.set_xticks([c + 0.5 for c in range(columns)], chart.columns,
-                    fontsize=10 if columns <= 8 else 8)
+    axes.set_xticks(
+        [c + 0.5 for c in range(columns)], chart.columns, fontsize=10 if columns <= 8 else 8
+    )
     axes.set_yticks([r + 0.5 for r in range(rows)], chart.rows)
     axes.tick_params(length=0)
     for spine in axes.spines.values():

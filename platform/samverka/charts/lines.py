@@ -44,8 +44,9 @@ def paint(axes: Axes, chart: LineChart, *, compact: bool = False) -> None:
     positions = list(range(len(chart.x_labels)))
     for index, series in enumerate(chart.series):
         heights = [v if isinstance(v, int | float) else math.nan for v in series.values]
-        axes.plot(positions, heights, linewidth=1.6, markersize=3.5 if compact else 5,
-                  **style(index))
+        axes.plot(
+            positions, heights, linewidth=1.6, markersize=3.5 if compact else 5, **style(index)
+        )
         _gaps(axes, series.values, index)
         _last_value(axes, heights, decimals, compact)
     value_axis(axes.yaxis, decimals)
@@ -61,28 +62,47 @@ def paint(axes: Axes, chart: LineChart, *, compact: bool = False) -> None:
         axes.set_xlabel(chart.x_label)
     if chart.reference is not None:
         text = f"{chart.reference.label} {number_text(chart.reference.value, decimals)}"
-        axes.axhline(chart.reference.value, color=palette.INK, linewidth=1.4,
-                     linestyle=(0, (6, 3)))
-        axes.annotate(text, (1, chart.reference.value), xycoords=("axes fraction", "data"),
-                      xytext=(0, 3), textcoords="offset points", ha="right", va="bottom",
-                      fontsize=9)
+        axes.axhline(chart.reference.value, color=palette.INK, linewidth=1.4, linestyle=(0, (6, 3)))
+        axes.annotate(
+            text,
+            (1, chart.reference.value),
+            xycoords=("axes fraction", "data"),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=9,
+        )
 
 
 def _gaps(axes: Axes, values: tuple[Value, ...], index: int) -> None:
-    """"<5" (suppressed) and "–" (no value) in text at the foot of the chart."""
+    """ "<5" (suppressed) and "–" (no value) in text at the foot of the chart."""
     for position, value in enumerate(values):
         if value is None or value is SUPPRESSED:
-            axes.annotate(value_text(value, 0), (position, 0), xytext=(0, 2 + 9 * index),
-                          textcoords="offset points", ha="center", va="bottom", fontsize=8,
-                          color=palette.MUTED)
+            axes.annotate(
+                value_text(value, 0),
+                (position, 0),
+                xytext=(0, 2 + 9 * index),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color=palette.MUTED,
+            )
 
 
 def _last_value(axes: Axes, heights: list[float], decimals: int, compact: bool) -> None:
     for position in range(len(heights) - 1, -1, -1):
         if not math.isnan(heights[position]):
-            axes.annotate(number_text(heights[position], decimals), (position, heights[position]),
-                          xytext=(0, 5), textcoords="offset points", ha="center", va="bottom",
-                          fontsize=8 if compact else 10)
+            axes.annotate(
+                number_text(heights[position], decimals),
+                (position, heights[position]),
+                xytext=(0, 5),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=8 if compact else 10,
+            )
             return
 
 

@@ -4,6 +4,7 @@ municipality), light → dark by class, each area labelled with its name and val
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from matplotlib.figure import Figure
@@ -40,23 +41,50 @@ def draw(chart: AreaMap) -> Figure:
     for feature in chart.features:
         fill, hatch = cell_style(feature.value, bins, colours)
         for polygon in feature.geometry:
-            axes.add_patch(PathPatch(_path(polygon, scale), facecolor=fill, hatch=hatch,
-                                     edgecolor=palette.INK, linewidth=0.8))
+            axes.add_patch(
+                PathPatch(
+                    _path(polygon, scale),
+                    facecolor=fill,
+                    hatch=hatch,
+                    edgecolor=palette.INK,
+                    linewidth=0.8,
+                )
+            )
     for feature in chart.features:
         x, y = label_point(max(feature.geometry, key=lambda p: abs(_area(p[0]))), scale)
-        axes.text(x, y, f"{feature.name}\n{value_text(feature.value, decimals)}",
-                  ha="center", va="center", fontsize=9, linespacing=1.1,
-                  bbox={"boxstyle": "round,pad=0.2", "facecolor": palette.BACKGROUND,
-                        "edgecolor": palette.MUTED, "linewidth": 0.5, "alpha": 0.9})
+        axes.text(
+            x,
+            y,
+            f"{feature.name}\n{value_text(feature.value, decimals)}",
+            ha="center",
+            va="center",
+            fontsize=9,
+            linespacing=1.1,
+            bbox={
+                "boxstyle": "round,pad=0.2",
+                "facecolor": palette.BACKGROUND,
+                "edgecolor": palette.MUTED,
+                "linewidth": 0.5,
+                "alpha": 0.9,
+            },
+        )
     axes.set_xlim(min(xs), max(xs))
     axes.set_ylim(min(lats), max(lats))
     axes.set_aspect("equal")
     axes.margins(0.04)
     axes.set_axis_off()
     if chart.attribution:
-        axes.annotate(chart.attribution, (1, 0), xycoords="axes fraction", ha="right",
-                      va="top", fontsize=7, color=palette.MUTED, xytext=(0, -2),
-                      textcoords="offset points")
+        axes.annotate(
+            chart.attribution,
+            (1, 0),
+            xycoords="axes fraction",
+            ha="right",
+            va="top",
+            fontsize=7,
+            color=palette.MUTED,
+            xytext=(0, -2),
+            textcoords="offset points",
+        )
     legend_below(figure, class_handles(bins, colours, decimals) + note_handles(values), 4)
     return figure
 
@@ -68,7 +96,7 @@ def _path(polygon: Polygon, scale: float) -> Path:
 
 
 def _area(ring: Ring) -> float:
-    return sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:], strict=False)) / 2
+    return sum(a[0] * b[1] - b[0] * a[1] for a, b in itertools.pairwise(ring)) / 2
 
 
 def label_point(polygon: Polygon, scale: float) -> Point:
@@ -76,8 +104,8 @@ def label_point(polygon: Polygon, scale: float) -> Point:
     the widest stretch inside the polygon along the centroid's latitude."""
     outer = [(lon * scale, lat) for lon, lat in polygon[0]]
     area = _area(tuple(outer)) or 1e-12
-    cx = sum((a[0] + b[0]) * (a[0] * b[1] - b[0] * a[1]) for a, b in zip(outer, outer[1:], strict=False))
-    cy = sum((a[1] + b[1]) * (a[0] * b[1] - b[0] * a[1]) for a, b in zip(outer, outer[1:], strict=False))
+    cx = sum((a[0] + b[0]) * (a[0] * b[1] - b[0] * a[1]) for a, b in itertools.pairwise(outer))
+    cy = sum((a[1] + b[1]) * (a[0] * b[1] - b[0] * a[1]) for a, b in itertools.pairwise(outer))
     centre = (cx / (6 * area), cy / (6 * area))
     shape = _path(polygon, scale)
     if shape.contains_point(centre):

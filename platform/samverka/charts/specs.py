@@ -79,7 +79,9 @@ def _series(series: Sequence[Series], length: int, what: str) -> tuple[Series, .
         raise ValueError("a chart needs at least one series")
     for one in out:
         if len(one.values) != length:
-            raise ValueError(f"series {one.name!r} has {len(one.values)} values for {length} {what}")
+            raise ValueError(
+                f"series {one.name!r} has {len(one.values)} values for {length} {what}"
+            )
     return out
 
 
@@ -167,7 +169,9 @@ class HeatMap:
         _set(self, "columns", _texts(self.columns))
         grid = tuple(tuple(_value(v) for v in row) for row in self.values)
         if len(grid) != len(self.rows) or any(len(r) != len(self.columns) for r in grid):
-            raise ValueError(f"a heat map needs {len(self.rows)} rows of {len(self.columns)} values")
+            raise ValueError(
+                f"a heat map needs {len(self.rows)} rows of {len(self.columns)} values"
+            )
         _set(self, "values", grid)
 
 
