@@ -73,5 +73,5 @@ def draw(chart: HeatMap) -> Figure:
         axes.set_xlabel(chart.column_label)
     if chart.row_label:
         axes.set_ylabel(chart.row_label)
-    legend_below(figure, class_handles(bins, colours, decimals) + note_handles(values), 6)
+    legend_below(figure, class_handles(bins, colours, decimals) + note_handles(values), 3)
     return figure

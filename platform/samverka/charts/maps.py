@@ -36,7 +36,7 @@ def draw(chart: AreaMap) -> Figure:
     scale = math.cos(math.radians((min(lats) + max(lats)) / 2))
     xs = [lon * scale for ring in rings for lon, _lat in ring]
     ratio = (max(lats) - min(lats)) / ((max(xs) - min(xs)) or 1)
-    figure = new_figure(min(6.5, max(2.6, 5.0 * ratio)) + 0.5)
+    figure = new_figure(min(5.0, max(2.6, 5.0 * ratio)) + 0.5)
     axes = figure.add_subplot()
     for feature in chart.features:
         fill, hatch = cell_style(feature.value, bins, colours)
