@@ -36,6 +36,7 @@ from samverka.api.pagination import decode_cursor as api_cursor
 from samverka.api.pagination import page as api_page
 from samverka.api.params import MAX_ID, bounded_date, bounded_integer, id_field
 from samverka.audit import record_event
+from samverka.auth.permissions import Permission, Role
 from samverka.charts import (
     SUPPRESSED,
     AreaMap,
@@ -49,7 +50,6 @@ from samverka.charts import (
     SmallMultiples,
 )
 from samverka.charts import render as render_chart
-from samverka.auth.permissions import Permission, Role
 from samverka.classification import Classification
 from samverka.db import Base, ReadOnlyScopeError, TenantOwned, Timestamped, scope_tenant_ids
 from samverka.errors import Forbidden, NotFound, ValidationError
