@@ -107,13 +107,14 @@ def _axes(axes: Axes, chart: BarChart, sideways: bool, decimals: int, compact: b
     if sideways:
         axes.set_xlim(*limits)
         axes.set_yticks(list(positions), labels)
-        axes.invert_yaxis()
+        axes.set_ylim(len(chart.categories) - 0.5, -0.5)  # first on top; room for every slot
         axes.grid(axis="x", color=palette.GRID, linewidth=0.5)
         if chart.unit:
             axes.set_xlabel(chart.unit)
     else:
         axes.set_ylim(*limits)
         axes.set_xticks(list(positions), labels, fontsize=8 if compact else None)
+        axes.set_xlim(-0.5, len(chart.categories) - 0.5)  # room for a slot without a bar
         axes.grid(axis="y", color=palette.GRID, linewidth=0.5)
         if chart.unit and not compact:
             axes.set_ylabel(chart.unit)

@@ -56,6 +56,7 @@ def paint(axes: Axes, chart: LineChart, *, compact: bool = False) -> None:
     axes.grid(axis="y", color=palette.GRID, linewidth=0.5)
     axes.set_axisbelow(True)
     _x_labels(axes, chart.x_labels, compact)
+    axes.set_xlim(-0.5, len(chart.x_labels) - 0.5)  # a missing last point still gets its "–"
     if chart.unit and not compact:
         axes.set_ylabel(chart.unit)
     if chart.x_label and not compact:

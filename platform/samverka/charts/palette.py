@@ -16,7 +16,7 @@ NEUTRAL = "#f3f2f1"
 NEUTRAL_HATCH = "////"
 
 #: Series, dark → light, each with its own hatch (the first plain).
-SERIES_COLOURS = ("#12436d", "#4a86c5", "#a6c8e8", "#e8eef5")
+SERIES_COLOURS = ("#12436d", "#4a86c5", "#9dbfe0", "#e8eef5")
 SERIES_HATCHES = ("", "////", "....", "xxx")
 #: Line styles and markers, so lines differ without colour too.
 LINE_STYLES = ("-", "--", ":", "-.")
