@@ -21,6 +21,10 @@ def square(lon: float, lat: float, size: float = 0.05) -> dict:
     return {"type": "Polygon", "coordinates": [ring]}
 
 
+def multi(lon: float, lat: float) -> dict:
+    return {"type": "MultiPolygon", "coordinates": [square(lon, lat)["coordinates"]]}
+
+
 def bar() -> BarChart:
     return BarChart(
         "Händelser per kategori",
