@@ -137,3 +137,11 @@ def test_specifications_are_hashable_and_checked():
     with pytest.raises(ValueError, match="Polygon or MultiPolygon"):
         MapFeature("x", {"type": "Point", "coordinates": [13.5, 60.0]}, 1)
     assert Series("s", [1, SUPPRESSED, None]).values == (1, SUPPRESSED, None)
+
+
+def test_descriptions_name_each_panel_once_and_say_what_rose(in_app):
+    from chartkit import multiples
+
+    text = render(multiples(), locale="en", cache=False).description
+    assert text.startswith("En liten graf per kategori. Inbrott: from 5 (2026-01) to 16")
+    assert "Inbrott: Inbrott" not in text and "<5 in 2026-03" in text

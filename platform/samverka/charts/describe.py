@@ -29,7 +29,7 @@ def describe(chart: Chart) -> str:
 
 def _summary(chart: Chart) -> str:
     if isinstance(chart, SmallMultiples):
-        return " ".join(f"{p.title}: {_summary(p)}" for p in chart.panels)
+        return " ".join(_panel(p) for p in chart.panels)
     decimals = decimals_for(all_values(chart), getattr(chart, "decimals", None))
     if isinstance(chart, BarChart):
         return _pairs(chart.categories, chart.series, decimals)
@@ -47,6 +47,14 @@ def _summary(chart: Chart) -> str:
     if len(cells) > LISTED:
         return _highest(cells, decimals)
     return _list(cells, decimals)
+
+
+def _panel(panel: BarChart | LineChart) -> str:
+    """A panel's summary, named by its title unless its one series already says it."""
+    summary = _summary(panel)
+    if len(panel.series) == 1 and panel.series[0].name == panel.title:
+        return summary
+    return f"{panel.title}: {summary}"
 
 
 def _list(cells, decimals: int) -> str:
