@@ -145,3 +145,19 @@ def test_descriptions_name_each_panel_once_and_say_what_rose(in_app):
     text = render(multiples(), locale="en", cache=False).description
     assert text.startswith("En liten graf per kategori. Inbrott: from 5 (2026-01) to 16")
     assert "Inbrott: Inbrott" not in text and "<5 in 2026-03" in text
+
+
+def test_threads_rendering_at_once_get_what_one_thread_gets(babel_app):
+    """Gunicorn threads and job workers draw at the same time: each chart must come out as
+    it does alone (matplotlib's settings and fonts are shared by the process)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def draw(kind: str) -> str:
+        with babel_app.app_context():
+            return str(render(ALL[kind](), cache=False).svg)
+
+    alone = {kind: draw(kind) for kind in ALL}
+    kinds = sorted(ALL) * 3
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        together = list(pool.map(draw, kinds))
+    assert together == [alone[kind] for kind in kinds]
