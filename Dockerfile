@@ -34,7 +34,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     SAMVERKA_ENV=production \
     SAMVERKA_LOG_FORMAT=json \
     SAMVERKA_INSTANCE_PATH=/var/lib/samverka \
-    PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
+    PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus \
+    MPLCONFIGDIR=/tmp/matplotlib
 # Run-time libraries only (no compilers): WeasyPrint renders PDF exports with Pango/HarfBuzz,
 # and DejaVu has every Swedish glyph. The same list as bin/setup's (a test keeps them in step).
 RUN apt-get update \

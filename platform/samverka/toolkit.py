@@ -22,7 +22,11 @@ What a plugin gets, by kind:
   ``consortium_read_scope`` (read-only), ``scope_tenant_ids``, ``published_series`` (what
   every enabled module publishes), ``measure_references`` (the tenant's action-plan
   measures);
-- errors a view may raise: ``NotFound``, ``Forbidden``, ``ValidationError``.
+- errors a view may raise: ``NotFound``, ``Forbidden``, ``ValidationError``;
+- charts (``samverka.charts``): the specifications ``BarChart``, ``LineChart``,
+  ``SmallMultiples``, ``HeatMap``, ``AreaMap`` of ``MapFeature``, with ``Series``,
+  ``Reference`` and ``SUPPRESSED``; ``render_chart`` gives a ``RenderedChart`` for the macro
+  ``charts/figure.html:chart_figure`` or a PDF ``Section``.
 """
 
 from samverka.api.access import require as api_require
@@ -33,6 +37,19 @@ from samverka.api.pagination import page as api_page
 from samverka.api.params import MAX_ID, bounded_date, bounded_integer, id_field
 from samverka.audit import record_event
 from samverka.auth.permissions import Permission, Role
+from samverka.charts import (
+    SUPPRESSED,
+    AreaMap,
+    BarChart,
+    HeatMap,
+    LineChart,
+    MapFeature,
+    Reference,
+    RenderedChart,
+    Series,
+    SmallMultiples,
+)
+from samverka.charts import render as render_chart
 from samverka.classification import Classification
 from samverka.db import Base, ReadOnlyScopeError, TenantOwned, Timestamped, scope_tenant_ids
 from samverka.errors import Forbidden, NotFound, ValidationError
@@ -65,15 +82,21 @@ from samverka.workflows.action_plans.services import MeasureRef, measure_referen
 
 __all__ = [
     "MAX_ID",
+    "SUPPRESSED",
     "ApiBlueprint",
     "AreaFigure",
+    "AreaMap",
+    "BarChart",
     "Base",
     "Classification",
     "FieldKind",
     "FieldSpec",
     "Forbidden",
+    "HeatMap",
+    "LineChart",
     "MapArea",
     "MapData",
+    "MapFeature",
     "MeasureRef",
     "NavGroup",
     "NavItem",
@@ -87,7 +110,11 @@ __all__ = [
     "PublishedSeries",
     "ReadOnlyScopeError",
     "RecordType",
+    "Reference",
+    "RenderedChart",
     "Role",
+    "Series",
+    "SmallMultiples",
     "TenantOwned",
     "Timestamped",
     "ValidationError",
@@ -113,6 +140,7 @@ __all__ = [
     "published_series",
     "record_event",
     "records",
+    "render_chart",
     "report_progress",
     "scope_tenant_ids",
     "tenant_by_id",

@@ -162,3 +162,12 @@ def test_pictures_bench_service_and_sql_agree(request):
     )
     assert "seeded and compiled 2 pictures" in output
     assert "ratio" in output
+
+
+def test_charts_bench_draws_caches_and_prints_every_kind():
+    """No database: every chart kind drawn and cached (the script asserts the cache answers
+    and that each chart says "<5" for its suppressed cells), then a PDF with all of them."""
+    output = run_script("charts.py", "--smoke", timeout=120)
+    for kind in ("bars", "grouped", "lines", "multiples", "heat map", "map", "plain bars"):
+        assert f"\n{kind} " in output, output
+    assert "smoke run: every chart kind drew, cached and went into a PDF" in output

@@ -144,3 +144,66 @@ def test_css_strings_cannot_break_out_of_the_stylesheet():
     assert css_string('Sida"; } </style><script>') == (
         '"Sida\\000022\\00003b \\00007d \\00003c\\00002fstyle\\00003e\\00003cscript\\00003e"'
     )
+
+
+def chart_document():
+    from samverka.charts import SUPPRESSED, BarChart, Series, render
+
+    chart = render(
+        BarChart(
+            "Händelser per kategori",
+            "Antal händelser i november.",
+            ["Inbrott", "Skadegörelse", "Anlagd brand"],
+            [Series("November", [13, 6848, SUPPRESSED])],
+        )
+    )
+    document = long_document()
+    sections = [*document.sections, Section("Kartläggning", paragraphs=["Text."], charts=[chart])]
+    return chart, Document(
+        title=document.title,
+        organisation_name=document.organisation_name,
+        classification=document.classification,
+        date=document.date,
+        sections=sections,
+    )
+
+
+def structure(node, found: list) -> list:
+    """(role, alternative text) of every element of the PDF's structure tree."""
+    node = node.get_object()
+    if isinstance(node, pypdf.generic.DictionaryObject):
+        if "/S" in node:
+            found.append((str(node["/S"]), node.get("/Alt")))
+        kids = node.get("/K")
+        if kids is not None:
+            for kid in kids if isinstance(kids, pypdf.generic.ArrayObject) else [kids]:
+                structure(kid, found)
+    return found
+
+
+def test_a_chart_is_a_figure_with_alternative_text_and_its_numbers_are_in_the_text(in_app):
+    chart, document = chart_document()
+    reader = pdf_of(document)
+    tree = structure(reader.trailer["/Root"]["/StructTreeRoot"], [])
+    figures = [alt for role, alt in tree if role == "/Figure"]
+    assert figures == [chart.alt]
+    assert "Inbrott: 13" in chart.alt and "<5" in chart.alt
+    assert ("/Table", None) in tree
+    text = "".join(page.extract_text() for page in reader.pages).replace("\u00a0", " ")
+    for row in ("Inbrott 13", "Skadegörelse 6 848", "Anlagd brand <5"):  # the table's rows
+        assert row in text
+    assert b"pdfuaid" in reader.trailer["/Root"]["/Metadata"].get_data()  # still PDF/UA-1
+
+
+def test_the_fetcher_serves_the_documents_charts_from_memory_and_nothing_else(in_app):
+    from samverka.exports.pdf import chart_files
+
+    chart, document = chart_document()
+    files = chart_files(document)
+    (url,) = files
+    fetcher = local_only_fetcher(files)
+    answer = fetcher.fetch(url)
+    assert answer.content_type == "image/svg+xml" and answer.read() == chart.svg_file
+    for refused in (url.replace(chart.key, "chart-other"), "http://127.0.0.1/x.svg"):
+        with pytest.raises(RemoteResourceRefused):
+            fetcher.fetch(refused)

@@ -5,14 +5,21 @@ header) and "Sida n av N" (footer), so a page copied or printed alone still says
 be handled. The PDF is tagged (PDF/UA-1) with ``lang`` and a title for screen readers.
 
 No remote resources: the fetcher serves only the files of this package's ``static`` folder
-and refuses everything else (``http:``, ``data:``, other files), so content that happens to
-contain ``<img src="https://...">`` neither leaks a request nor blocks the rendering.
+and the document's own charts (from memory), and refuses everything else (``http:``,
+``data:``, other files), so content that happens to contain ``<img src="https://...">``
+neither leaks a request nor blocks the rendering.
+
+Charts (``Section.charts``, from ``samverka.charts.render``) go in as ``<img alt="...">`` of
+their SVG: WeasyPrint gives an image a Figure element with its alternative text in the PDF's
+structure tree, which it does not for an inline ``<svg>`` (PDF/UA wants the text). Their
+numbers follow as a table.
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,12 +30,14 @@ import jinja2
 from flask_babel import force_locale, format_date, get_locale, gettext, ngettext
 from markupsafe import Markup
 
+from samverka.charts import RenderedChart
 from samverka.classification import Classification, marking
 from samverka.exports.tabular import ProgressCallback
 
 MEDIA_TYPE = "application/pdf"
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
+CHARTS = STATIC / "charts"  # no such folder: the charts' URLs, answered from memory
 log = logging.getLogger(__name__)
 # WeasyPrint logs seven INFO lines per PDF ("Step 1 - ..."): noise in the request logs.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -43,6 +52,7 @@ class Section:
     facts: list[tuple[str, str]] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
     html: str | None = None  # trusted markup (from a module's own template), else None
+    charts: list[RenderedChart] = field(default_factory=list)  # after the text, each with a table
 
 
 @dataclass(frozen=True)
@@ -69,7 +79,8 @@ def render_pdf(
         html = render_html(document, chosen)
     if on_progress:
         on_progress(0, 1)
-    HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=local_only_fetcher()).write_pdf(
+    fetcher = local_only_fetcher(chart_files(document))
+    HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=fetcher).write_pdf(
         out, pdf_variant="pdf/ua-1"
     )
     if on_progress:
@@ -87,9 +98,24 @@ def render_html(document: Document, locale: str) -> str:
             marking=marking(document.classification),
             date_text=format_date(document.date, "long"),
             stylesheet=(STATIC / "document.css").as_uri(),
+            chart_url=chart_url,
             page_of_n=Markup(page_of_n_css()),  # noqa: S704 - css_string escapes all but [A-Za-z0-9 ]
         )
     )
+
+
+def chart_url(chart: RenderedChart) -> str:
+    """Where the document's HTML finds a chart's SVG (served from memory by the fetcher)."""
+    return f"{CHARTS.as_uri()}/{chart.key}.svg"
+
+
+def chart_files(document: Document) -> dict[str, bytes]:
+    """URL → SVG file of every chart in ``document``."""
+    return {
+        chart_url(chart): chart.svg_file
+        for section in document.sections
+        for chart in section.charts
+    }
 
 
 def page_of_n_css() -> str:
@@ -128,12 +154,17 @@ class RemoteResourceRefused(ValueError):
     """A document asked for something outside the package's own files."""
 
 
-def local_only_fetcher():
-    """A WeasyPrint URL fetcher that serves the files under ``static/`` and nothing else."""
+def local_only_fetcher(files: Mapping[str, bytes] | None = None):
+    """A WeasyPrint URL fetcher that serves the files under ``static/`` and the SVG
+    ``files`` given (URL → bytes, the document's charts), and nothing else."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    own = dict(files or {})
 
     class LocalOnlyFetcher(URLFetcher):
         def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+            if url in own:
+                return URLFetcherResponse(url, own[url], headers={"Content-Type": "image/svg+xml"})
             path = _local_path(url)
             if path is None:
                 log.info("export: refused to fetch a %s: URL", urlsplit(url).scheme)

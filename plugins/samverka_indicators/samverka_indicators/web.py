@@ -10,15 +10,18 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from samverka.toolkit import (
+    BarChart,
+    Reference,
+    Series,
     ValidationError,
     authorize,
     current_tenant,
     db_session,
     plugin_config,
+    render_chart,
 )
 
 from . import services
-from .charts import bar_chart
 from .models import NAME, DataValue
 from .periods import years_back
 
@@ -94,15 +97,20 @@ def _render_indicator(indicator, errors: dict | None = None, form=None, status: 
     )
     comparison = services.compare(session, tenant, indicator, years)
     target = follow_up.target_of(session, indicator)
-    chart = bar_chart(
-        indicator.name,
-        _(
-            "%(name)s for %(tenant)s by year; the values are also in the table.",
-            name=indicator.name,
-            tenant=tenant.name,
-        ),
-        [(c.period, c.rate) for c in cells],
-        target=(target.target_value, _("target")) if target else None,
+    chart = render_chart(
+        BarChart(
+            indicator.name,
+            _(
+                "%(name)s for %(tenant)s by year; the values are also in the table.",
+                name=indicator.name,
+                tenant=tenant.name,
+            ),
+            [c.period for c in cells],
+            [Series(tenant.name, [c.rate for c in cells])],
+            category_label=_("Period"),
+            decimals=1,
+            reference=Reference(target.target_value, _("target")) if target else None,
+        )
     )
     linked = follow_up.linked_measures(session, tenant, indicator)
     measures = [] if not authorize(MANAGE) else _measure_choices(session, tenant, linked)

@@ -34,8 +34,13 @@ def test_the_indicator_page_has_a_chart_a_table_and_the_suppression_note(
     page = client.get("/t/sunne/indicators/violence")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert 'role="img"' in html and '<title id="chart-t">' in html and "<desc" in html
-    assert "897.8" in html  # Sunne's 2024 rate, in the chart's text and in the table
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
+    assert "style=" not in svg  # no inline styles: the CSP forbids them
+    assert ">897,8</text>" in svg  # Sunne's 2024 rate in text on its bar, Swedish decimals
+    assert "897.8" in html  # and in the page's own table
+    # the chart's own table under it, with the same text as the chart
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">897,8</td>' in html
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">120</td>' in html
     assert html.count(">*<") == 2  # Munkfors (3) and, complementary, Torsby
     assert "govuk-inset-text" in html
@@ -184,7 +189,7 @@ def test_a_target_and_a_measure_are_set_on_the_page_with_errors_in_swedish(
     assert saved.status_code == 302
     page = client.get("/t/sunne/indicators/violence").get_data(as_text=True)
     assert "897.8 (2024)" in page and "700.0 (2027)" in page  # baseline computed, target
-    assert "mål 700.0" in page  # the chart's target line is labelled in text
+    assert "mål 700,0" in page  # the chart's target line is labelled in text
     linked = client.post(
         "/t/sunne/indicators/violence/measures",
         data={"csrf_token": token, "measure": str(measure_id)},

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from samverka.testing.browser import accessibility_problems, goto, log_in, switch_language
+from samverka.testing.browser import (
+    accessibility_problems,
+    goto,
+    log_in,
+    problems,
+    switch_language,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -99,3 +105,42 @@ def test_a_target_with_an_error_is_announced_and_accessible(
     page.get_by_role("button", name="Spara målet").click()
     page.get_by_text("Målet har sparats.").wait_for()
     assert "Utgångsläge" in page.locator(".govuk-summary-list").inner_text()
+
+
+def test_the_chart_fits_a_phone_obeys_the_csp_and_its_table_is_accessible(
+    strict_page, app, tenant_pair, with_plugins, db
+):
+    """The chart service's figure: the SVG scales to a 390-px phone and draws under the
+    real Content-Security-Policy (no inline styles); its table opens."""
+    from samverka.testing.fixtures import enrol_totp
+
+    page = strict_page
+    seed(app, db, tenant_pair, with_plugins)
+    secret = enrol_totp(db, tenant_pair.admin_a.id)
+    db.close()
+    log_in(page, tenant_pair.admin_a.email, totp_secret=secret)
+    page.set_viewport_size({"width": 390, "height": 844})
+    goto(page, "/t/sunne/indicators/violence")
+    chart = page.locator("figure svg[role=img]")
+    box = chart.bounding_box()
+    assert box is not None and 200 < box["width"] <= 390 and box["height"] > 100
+    assert chart.get_attribute("aria-labelledby")
+    page.locator("figure details summary").click()
+    table = page.locator("figure details table")
+    table.wait_for()
+    assert "Period" in table.inner_text() or "Kategori" in table.inner_text()
+    assert not problems(page), problems(page)
+
+
+def test_the_charts_table_opened_has_no_axe_violations(page, app, tenant_pair, with_plugins, db):
+    from samverka.testing.fixtures import enrol_totp
+
+    seed(app, db, tenant_pair, with_plugins)
+    secret = enrol_totp(db, tenant_pair.admin_a.id)
+    db.close()
+    log_in(page, tenant_pair.admin_a.email, totp_secret=secret)
+    goto(page, "/t/sunne/indicators/violence")
+    page.locator("figure details summary").click()
+    page.locator("figure details table").wait_for()
+    found = accessibility_problems(page, "chart table open [sv]")
+    assert not found, "\n".join(found)
