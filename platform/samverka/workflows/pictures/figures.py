@@ -139,6 +139,7 @@ class Tally:
     by_category: Counter = field(default_factory=Counter)
     by_area: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     when: Counter = field(default_factory=Counter)  # (weekday|None, time|None) → count
+    when_by_category: dict[tuple, Counter] = field(default_factory=lambda: defaultdict(Counter))
     categories: set[str] = field(default_factory=set)
 
     @property
@@ -161,7 +162,9 @@ def tally_lines(lines: Iterable[dict], categories: Iterable[str] = ()) -> Tally:
         if line.get("area"):
             found.by_area[line["area"]][category] += n
         if line.get("weekday") or line.get("time_of_day"):
-            found.when[(line.get("weekday"), line.get("time_of_day"))] += n
+            cell = (line.get("weekday"), line.get("time_of_day"))
+            found.when[cell] += n
+            found.when_by_category[cell][category] += n
     return found
 
 
@@ -203,6 +206,7 @@ def _add_row(found: Tally, f: Any) -> None:
             found.by_area[f.area][f.category] += f.count
     elif f.dimension == WHEN_FIGURES:
         found.when[(f.weekday, f.time_of_day)] += f.count
+        found.when_by_category[(f.weekday, f.time_of_day)][f.category] += f.count
     elif f.dimension == TOTAL_FIGURES:
         found.categories.add(f.category)
 
@@ -295,7 +299,8 @@ def monthly_series(
 ) -> MonthlySeries:
     """The last ``months`` months up to the picture's, per category, from the picture
     owner's pictures (one query over their figures): None where no picture covers a month,
-    0 where a picture does but the category had no events. Pictures compiled before the
+    0 where a picture does but the category had no events; categories with no events in
+    the whole window are left out. Pictures compiled before the
     figures had totals count only for months in which something was reported."""
     end = _month(_period(picture)[0])
     start = _month(end, months - 1)
@@ -324,7 +329,10 @@ def monthly_series(
         present.add(month)
         counts[category][month] += int(total) if dimension == AREA_FIGURES else 0
     labels = labels_of(session, tenant)
-    order = sorted(counts, key=lambda k: (-sum(counts[k].values()), k))
+    order = sorted(
+        (k for k in counts if sum(counts[k].values())),  # a category never reported: no line
+        key=lambda k: (-sum(counts[k].values()), k),
+    )
     return MonthlySeries(
         months=tuple(axis),
         labels=tuple(month_label(m) for m in axis),
@@ -427,13 +435,17 @@ def comparison(session: Session, tenant: Tenant, picture: Record) -> Comparison:
 # --- the consortium picture -----------------------------------------------------------
 
 
-def suppress(table: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, str]]:
-    """Counts 1–4 become :data:`SUPPRESSED`; then, so that no suppressed cell can be
-    recovered from a row or column total, every row and column with exactly one suppressed
-    cell gets its smallest other non-zero cell suppressed too (repeated until stable)."""
+def suppress(
+    table: Mapping[str, Mapping[str, int]], force: Iterable[tuple[str, str]] = ()
+) -> dict[str, dict[str, str]]:
+    """Counts 1–4 (and the cells in ``force``) become :data:`SUPPRESSED`; then, so that no
+    suppressed cell can be recovered from a row or column total, every row and column with
+    exactly one suppressed cell gets its smallest other non-zero cell suppressed too
+    (repeated until stable)."""
     rows = list(table)
     cols = sorted({c for r in table.values() for c in r})
     hidden = {(r, c) for r in rows for c in cols if 0 < table[r].get(c, 0) < 5}
+    hidden |= {(r, c) for r, c in force if table.get(r, {}).get(c, 0) > 0}
     changed = True
     while changed:
         changed = False
@@ -483,28 +495,33 @@ def member_breakdown(
     session: Session, tenant: Tenant, consortium: Consortium, start: date, end: date
 ) -> MemberBreakdown:
     """The consortium picture's breakdowns per member, suppressed: the category × member
-    table as a whole; each member's areas (a column of the area × member table); each
-    member's weekday × time of day matrix on its own. A cell hidden in one breakdown is
-    never shown in another: every breakdown is suppressed with its complements, and no
-    totals are given beside them."""
+    table as a whole (with complements), then each member's areas and weekday × time of
+    day matrix, where a cell is also hidden when any of its events belong to a category
+    hidden for that member. So a shown cell holds only categories whose counts are shown,
+    and no breakdown can be subtracted from another to recover a hidden count; no totals
+    are given beside them."""
     tallies = shared_member_tallies(session, consortium, start, end)
     labels = labels_of(session, tenant)
     members = tuple(sorted(tallies))
-    categories = suppress(
-        {
-            str(labels.get(k, k)): {m: tallies[m].by_category.get(k, 0) for m in members}
-            for k in sorted({k for t in tallies.values() for k in t.by_category})
-        }
-    )
+    keys = sorted({k for t in tallies.values() for k in t.by_category})
+    table = {
+        str(labels.get(k, k)): {m: tallies[m].by_category.get(k, 0) for m in members} for k in keys
+    }
+    categories = suppress(table)
     per_member = []
     for m in members:
         tally = tallies[m]
+        secret = {k for k in keys if categories[str(labels.get(k, k))][m] == SUPPRESSED}
         grid = {
             d: {t: tally.when.get((d, t), 0) for t, _l in rounds.TIMES_OF_DAY}
             for d, _l in rounds.WEEKDAYS
         }
-        hidden = suppress(grid)
-        areas = suppress({a: {m: sum(c.values())} for a, c in tally.by_area.items()})
+        cells = {c for c, by in tally.when_by_category.items() if secret & set(by)}
+        hidden = suppress(grid, force=cells)
+        areas = suppress(
+            {a: {m: sum(c.values())} for a, c in tally.by_area.items()},
+            force={(a, m) for a, c in tally.by_area.items() if secret & set(c)},
+        )
         own_areas = sorted(((a, row[m]) for a, row in areas.items()), key=_by_cell)
         per_member.append(
             MemberFigures(

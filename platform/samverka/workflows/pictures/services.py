@@ -20,6 +20,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
@@ -665,20 +666,9 @@ def picture_document(session: Session, tenant: Tenant, spec: dict) -> Any:
         for label, value in text_parts(shown)
         if value
     ]
-    figures = figures_of(session, record)
-    if figures:
-        labels = dict(rounds.categories_of(session, tenant))
-        sections.append(
-            Section(
-                _("Figures"),
-                items=[
-                    f"{labels.get(f.category, f.category)}"
-                    + (f", {f.area}" if f.area else "")
-                    + f": {f.count}"
-                    for f in figures
-                ],
-            )
-        )
+    tables = figure_tables(session, tenant, record)
+    if tables:
+        sections.append(Section(_("Figures"), html=_render_tables(tables)))
     decision = latest_decision(session, record)
     facts = []
     if data.get("period_start"):
@@ -706,6 +696,67 @@ def picture_document(session: Session, tenant: Tenant, spec: dict) -> Any:
         date=record.updated_at.date(),
         sections=sections,
     )
+
+
+_TEMPLATES = Environment(
+    loader=PackageLoader("samverka.workflows.pictures", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+
+
+def figure_tables(session: Session, tenant: Tenant, record: Record) -> list[dict]:
+    """The picture's breakdowns as tables (caption, header, rows) for the PDF: by
+    category, by area, weekday × time of day and the comparison in words. A picture
+    without figures (a consortium picture, one not compiled) has none."""
+    tally = breakdowns.tally_of(session, record)
+    if not tally.by_category:
+        return []
+    labels = breakdowns.labels_of(session, tenant)
+    events = _("Events")
+    tables = [
+        {
+            "caption": _("Events by category"),
+            "header": [_("Category"), events],
+            "rows": [[c.label, c.count] for c in breakdowns.ranked_categories(tally, labels)],
+        }
+    ]
+    areas = breakdowns.areas_of(tally, labels)
+    if areas:
+        tables.append(
+            {
+                "caption": _("Events by area"),
+                "header": [_("Area"), events, _("Largest categories")],
+                "rows": [[a.area, a.count, ", ".join(a.top)] for a in areas],
+            }
+        )
+    if tally.when:
+        matrix = breakdowns.matrix_of(tally.when)
+        tables.append(
+            {
+                "caption": _("Events by weekday and time of day"),
+                "header": [_("Weekday"), *matrix.columns],
+                "rows": [[d, *row] for d, row in zip(matrix.rows, matrix.values, strict=True)],
+            }
+        )
+    found = breakdowns.comparison(session, tenant, record)
+    if found.previous_start is not None:
+        tables.append(
+            {
+                "caption": _(
+                    "Compared with the period from %(date)s",
+                    date=found.previous_start.isoformat(),
+                ),
+                "header": [_("Category"), _("Before"), _("Now"), _("What changed")],
+                "rows": [[c.label, c.before, c.after, c.sentence] for c in found.changes],
+            }
+        )
+    return tables
+
+
+def _render_tables(tables: list[dict]) -> str:
+    """Trusted markup for ``Section.html``: the slice's own template, autoescaped (labels
+    and areas are user text)."""
+    return _TEMPLATES.get_template("figure_tables.html").render(tables=tables)
 
 
 def get_picture(session: Session, record_id: Any, *, user: Any, viewer_tenant: Tenant) -> Record:
