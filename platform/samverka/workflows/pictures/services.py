@@ -162,7 +162,7 @@ def compile_picture(
         )
         round_.picture_record_id = record.id
     else:
-        if summary_edited(session, record):
+        if _edited(record, _kept_summary(session, record)):
             del data["mapping"]
         records.update_record(session, record, data=data, user=user)
     step(3, 4)
@@ -184,7 +184,10 @@ def summary_edited(session: Session, record: Record) -> bool:
     """Whether the coordinator changed the written summary since it was generated: the
     text differs from the one the last compile stored. A picture compiled before summaries
     were kept has none: its generated lists are replaced by the summary."""
-    kept = _kept_summary(session, record)
+    return _edited(record, _kept_summary(session, record))
+
+
+def _edited(record: Record, kept: PictureSummary | None) -> bool:
     return kept is not None and (record.data or {}).get("mapping", "") != kept.generated
 
 
