@@ -21,8 +21,8 @@ interleaved, median of ``--repeat`` runs each, and prints the ratio service/sql 
 
 It also times, in the first member's scope on its last round, **compiling** a picture
 (issue 16): today's ``compile_picture`` (summary, three kinds of figures) followed by every
-breakdown the charts draw from (:mod:`samverka.workflows.pictures.figures`: by category, 12
-months, weekday × time of day, by area, comparison) against the compile as it was before
+breakdown the charts draw from (``figures.picture_figures``: by category, 12 months,
+weekday × time of day, by area, comparison) against the compile as it was before
 issue 16 (``pictures_before.py``: text lists, category × area figures), interleaved, each
 rolled back, median of ``--repeat``; and the consortium's ``member_breakdown``. It prints
 the ratio new/old (issue 16's target for compile and charts: ≤ 1.5; the charts' rendering
@@ -220,11 +220,7 @@ def measure_compile(db, group, ids: dict, start: date, end: date, repeat: int) -
         round_ = rounds.get_round(db, ids["round"])
         t0 = time.perf_counter()
         record = pictures.compile_picture(db, round_, user=user)
-        breakdowns.by_category(db, tenant, record)
-        breakdowns.monthly_series(db, tenant, record)
-        breakdowns.weekday_by_time(db, tenant, record)
-        breakdowns.by_area(db, tenant, record)
-        breakdowns.comparison(db, tenant, record)
+        breakdowns.picture_figures(db, tenant, record)
         t1 = time.perf_counter()
         db.rollback()
         user, round_ = db.get(User, ids["user"]), rounds.get_round(db, ids["round"])

@@ -107,6 +107,20 @@ def test_by_area_weekday_matrix_and_summary(db, world, acting, ctx, march):
         assert "\n" not in summary and summary.count(". ") <= 5
 
 
+def test_picture_figures_gives_every_breakdown_at_once(db, world, acting, ctx, march):
+    with acting(world.a, world.admin_a), force_locale("en"):
+        record = db.get(Record, march)
+        every = figures.picture_figures(db, world.a, record)
+        assert list(every.by_category) == figures.by_category(db, world.a, record)
+        assert list(every.by_area) == figures.by_area(db, world.a, record)
+        assert every.weekday_by_time == figures.weekday_by_time(db, world.a, record)
+        assert every.monthly == figures.monthly_series(db, world.a, record)
+        assert every.comparison == figures.comparison(db, world.a, record)
+        assert every.monthly.labels[-1] == "Mar 2026" and len(every.monthly.labels) == 12
+        first = every.monthly.series[0]
+        assert (first.key, first.counts[-1], first.counts[0]) == ("vandalism", 10, None)
+
+
 def test_the_comparison_names_changes_in_words(db, world, acting, ctx, march):
     with acting(world.a, world.admin_a):
         april = {"School": [line("vandalism", 13, "Centrum"), line("arson", 2, "Råda")]}

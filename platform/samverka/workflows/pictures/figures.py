@@ -308,6 +308,13 @@ def month_label(day: date) -> str:
 def monthly_series(
     session: Session, tenant: Tenant, picture: Record, months: int = 12
 ) -> MonthlySeries:
+    """See :func:`series_of`; category labels as ``tenant`` names them."""
+    return series_of(session, picture, labels_of(session, tenant), months)
+
+
+def series_of(
+    session: Session, picture: Record, labels: Mapping[str, str], months: int = 12
+) -> MonthlySeries:
     """The last ``months`` months up to the picture's, per category, from the picture
     owner's pictures (one query over their figures): None where no picture covers a month,
     0 where a picture does but the category had no events; categories with no events in
@@ -339,7 +346,6 @@ def monthly_series(
         month = _month(start_day)
         present.add(month)
         counts[category][month] += int(total) if dimension == AREA_FIGURES else 0
-    labels = labels_of(session, tenant)
     order = sorted(
         (k for k in counts if sum(counts[k].values())),  # a category never reported: no line
         key=lambda k: (-sum(counts[k].values()), k),
@@ -434,12 +440,44 @@ def compare(
 
 def comparison(session: Session, tenant: Tenant, picture: Record) -> Comparison:
     """The picture against the owner's earlier pictures (as :func:`compare`)."""
+    return comparison_of(session, picture, tally_of(session, picture), labels_of(session, tenant))
+
+
+def comparison_of(
+    session: Session, picture: Record, tally: Tally, labels: Mapping[str, str]
+) -> Comparison:
+    """:func:`comparison` from a tally and labels the caller already has."""
     start, _end = _period(picture)
     return compare(
-        start,
-        tally_of(session, picture).by_category,
-        earlier_totals(session, picture.tenant_id, start),
-        labels_of(session, tenant),
+        start, tally.by_category, earlier_totals(session, picture.tenant_id, start), labels
+    )
+
+
+@dataclass(frozen=True)
+class PictureFigures:
+    """Every breakdown of one picture, as the functions above return them one by one."""
+
+    by_category: tuple[CategoryCount, ...]
+    monthly: MonthlySeries
+    weekday_by_time: Matrix
+    by_area: tuple[AreaCount, ...]
+    comparison: Comparison
+
+
+def picture_figures(
+    session: Session, tenant: Tenant, picture: Record, *, months: int = 12
+) -> PictureFigures:
+    """All breakdowns of ``picture`` at once, for a page or a PDF that draws them all: one
+    read of its figures, one of the labels, one for the months and one for the earlier
+    periods (the separate functions each read the figures again)."""
+    tally = tally_of(session, picture)
+    labels = labels_of(session, tenant)
+    return PictureFigures(
+        by_category=tuple(ranked_categories(tally, labels)),
+        monthly=series_of(session, picture, labels, months),
+        weekday_by_time=matrix_of(tally.when),
+        by_area=tuple(areas_of(tally, labels)),
+        comparison=comparison_of(session, picture, tally, labels),
     )
 
 

@@ -715,6 +715,7 @@ def figure_tables(session: Session, tenant: Tenant, record: Record) -> list[dict
     if not tally.by_category:
         return []
     labels = breakdowns.labels_of(session, tenant)
+    found = breakdowns.comparison_of(session, record, tally, labels)
     events = _("Events")
     tables = [
         {
@@ -741,7 +742,6 @@ def figure_tables(session: Session, tenant: Tenant, record: Record) -> list[dict
                 "rows": [[d, *row] for d, row in zip(matrix.rows, matrix.values, strict=True)],
             }
         )
-    found = breakdowns.comparison(session, tenant, record)
     if found.previous_start is not None:
         tables.append(
             {
