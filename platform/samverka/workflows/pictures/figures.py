@@ -523,8 +523,15 @@ def shared_member_tallies(
     shared = select(shares.c.record_id).where(
         active_share(), shares.c.consortium_id == consortium.id
     )
+    cells = (
+        PictureFigure.dimension,
+        PictureFigure.category,
+        PictureFigure.area,
+        PictureFigure.weekday,
+        PictureFigure.time_of_day,
+    )
     rows = session.execute(
-        _FIGURE_COLUMNS.add_columns(Tenant.name)
+        select(*cells, func.sum(PictureFigure.count).label("count"), Tenant.name)
         .join(Tenant, Tenant.id == PictureFigure.tenant_id)
         .join(Record, Record.id == PictureFigure.record_id)
         .where(
@@ -533,6 +540,7 @@ def shared_member_tallies(
             PictureFigure.period_end <= end,
             Record.deleted_at.is_(None),
         )
+        .group_by(Tenant.name, *cells)  # summed over the period's pictures in SQL
     ).all()
     found: dict[str, Tally] = defaultdict(Tally)
     for figure in rows:
