@@ -2,10 +2,13 @@
 other pages show of them (overview, compliance evidence, annual calendar).
 
 Compiling (job ``core.compile_picture``) turns a round's reports into a
-``core.situation_picture`` record: the mapping text is generated from the counts by
-category and area, with patterns by area, weekday, time of day and season and a comparison
-with the earlier rounds' periods; enabled plugins add sections through the hook
-``situation_picture_sections``. The coordinator then edits the text parts as any record,
+``core.situation_picture`` record: its mapping is a short written summary generated from
+the figures (who reported, the largest categories, the notable changes in words, where and
+when events cluster); the figures themselves (:mod:`.figures`) become charts and tables.
+A summary the coordinator edited is kept when the round is compiled again
+(``picture_summaries`` holds the generated one to compare with). Enabled plugins add
+sections through the hook ``situation_picture_sections``. The coordinator then edits the
+text parts as any record,
 decides it (:mod:`samverka.workflows.decisions`) and exports it to PDF. The counts are kept
 in ``picture_figures`` so that a consortium picture is one SQL aggregation over the members'
 *shared* pictures; small counts (1–4) are shown as "<5" with complementary suppression.
