@@ -151,6 +151,7 @@ def compile_picture(
         "mapping": summary,
     }
     record = _existing_picture(session, round_)
+    kept = None if record is None else _kept_summary(session, record)
     if record is None:
         data |= {
             "other_information": _other_information(reports, sections),
@@ -165,12 +166,12 @@ def compile_picture(
         )
         round_.picture_record_id = record.id
     else:
-        if _edited(record, _kept_summary(session, record)):
+        if _edited(record, kept):
             del data["mapping"]
         records.update_record(session, record, data=data, user=user)
     step(3, 4)
     store_figures(session, record, round_, lines, tally)
-    _keep_summary(session, record, summary)
+    _keep_summary(session, record, summary, kept)
     record_event(
         session,
         "round.compiled",
@@ -198,9 +199,10 @@ def _kept_summary(session: Session, record: Record) -> PictureSummary | None:
     return session.scalar(select(PictureSummary).where(PictureSummary.record_id == record.id))
 
 
-def _keep_summary(session: Session, record: Record, summary: str) -> None:
+def _keep_summary(
+    session: Session, record: Record, summary: str, kept: PictureSummary | None
+) -> None:
     """Remember what this compile generated (compared on the next compile)."""
-    kept = _kept_summary(session, record)
     if kept is None:
         kept = PictureSummary(tenant_id=record.tenant_id, record_id=record.id)
         session.add(kept)
