@@ -5,12 +5,15 @@ member with its suppression, and the PDF's tables."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
+import pypdf
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from samverka.exports import render_pdf
 from samverka.records import services as records
 from samverka.records.models import Record
 from samverka.workflows.pictures import figures
@@ -222,6 +225,11 @@ def test_the_pdf_shows_the_figures_as_tables(db, world, acting, ctx, march):
         assert "<caption>Events by category</caption>" in html
         assert '<th scope="row">Vandalism</th><td>10</td>' in html
         assert "Råda" in html
+        out = io.BytesIO()
+        render_pdf(document, out, locale="en")
+        pdf = pypdf.PdfReader(io.BytesIO(out.getvalue()))
+        text = " ".join(page.extract_text() for page in pdf.pages)
+        assert "Events by weekday and time of day" in text and "Centrum" in text
 
 
 def test_member_breakdown_suppresses_every_breakdown(db, world, acting, ctx):
