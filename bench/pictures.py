@@ -18,6 +18,15 @@ audit) and shares it with the consortium. Then, in one member's scope, it times:
   the pictures shared with the consortium (same session, same scope, RLS on PostgreSQL);
 
 interleaved, median of ``--repeat`` runs each, and prints the ratio service/sql (target ≤ 2).
+
+It also times, in the first member's scope on its last round, **compiling** a picture
+(issue 16): today's ``compile_picture`` (summary, three kinds of figures) followed by every
+breakdown the charts draw from (``figures.picture_figures``: by category, 12 months,
+weekday × time of day, by area, comparison) against the compile as it was before
+issue 16 (``pictures_before.py``: text lists, category × area figures), interleaved, each
+rolled back, median of ``--repeat``; and the consortium's ``member_breakdown``. It prints
+the ratio new/old (issue 16's target for compile and charts: ≤ 1.5; the charts' rendering
+is timed where the chart service is wired in).
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ JOIN records r ON r.id = f.record_id
 WHERE f.record_id IN (
     SELECT s.record_id FROM record_shares s
     WHERE s.consortium_id = :consortium AND s.revoked_at IS NULL)
+  AND f.dimension = 'area'
   AND f.period_start >= :start AND f.period_end <= :end AND r.deleted_at IS NULL
 GROUP BY t.name, f.category
 """
@@ -100,6 +110,7 @@ def seed(app, db, members: int, units: int, months: int) -> dict:
     coordinator = accounts.create_user(db, "samordnare@gr.bench", "Samordnare", PASSWORD)
     categories = [k for k, _label in rounds.EST_CATEGORIES]
     tenants = []
+    first_rounds = []  # each member's last round (the first member's is timed)
     for m in range(members):
         tenant = tenancy.create_tenant(
             db, f"kommun{m}", f"Kommun {m:02d}", "municipality", f"14{m:02d}", 50000, [group]
@@ -141,9 +152,16 @@ def seed(app, db, members: int, units: int, months: int) -> dict:
                     )
                 db.flush()
                 picture = pictures.compile_picture(db, round_, user=coordinator)
+                last = round_.id
                 records.share_record(db, picture, consortium=group, user=coordinator)
+            first_rounds.append(last)
             db.commit()
-    return {"consortium": group.id, "tenant": tenants[0].id, "user": coordinator.id}
+    return {
+        "consortium": group.id,
+        "tenant": tenants[0].id,
+        "user": coordinator.id,
+        "round": first_rounds[0],
+    }
 
 
 def measure(app, ids: dict, repeat: int) -> dict:
@@ -172,13 +190,53 @@ def measure(app, ids: dict, repeat: int) -> dict:
                 timings["service"].append((t1 - t0) * 1000)
                 timings["sql"].append((t2 - t1) * 1000)
                 db.rollback()
+            timings |= measure_compile(db, group, ids, start, end, repeat)
         db.close()
     return {
         "service": statistics.median(timings["service"]),
         "sql": statistics.median(timings["sql"]),
         "figures": figures,
         "cells": len(rows),
+        "compile": statistics.median(timings["compile"]),
+        "compile_before": statistics.median(timings["compile_before"]),
+        "members": statistics.median(timings["members"]),
     }
+
+
+def measure_compile(db, group, ids: dict, start: date, end: date, repeat: int) -> dict:
+    """The new compile with every breakdown against the compile before issue 16, and the
+    consortium's per-member breakdown (milliseconds per run, each run rolled back)."""
+    from pictures_before import compile_picture_before
+
+    from samverka.auth.models import User
+    from samverka.tenants.models import Tenant
+    from samverka.workflows.pictures import figures as breakdowns
+    from samverka.workflows.pictures import services as pictures
+    from samverka.workflows.rounds import services as rounds
+
+    out: dict[str, list[float]] = {"compile": [], "compile_before": [], "members": []}
+    for _ in range(repeat):
+        user, tenant = db.get(User, ids["user"]), db.get(Tenant, ids["tenant"])
+        round_ = rounds.get_round(db, ids["round"])
+        t0 = time.perf_counter()
+        record = pictures.compile_picture(db, round_, user=user)
+        breakdowns.picture_figures(db, tenant, record)
+        t1 = time.perf_counter()
+        db.rollback()
+        user, round_ = db.get(User, ids["user"]), rounds.get_round(db, ids["round"])
+        t2 = time.perf_counter()
+        compile_picture_before(db, round_, user=user)
+        t3 = time.perf_counter()
+        db.rollback()
+        tenant = db.get(Tenant, ids["tenant"])
+        t4 = time.perf_counter()
+        breakdowns.member_breakdown(db, tenant, group, start, end)
+        t5 = time.perf_counter()
+        db.rollback()
+        out["compile"].append((t1 - t0) * 1000)
+        out["compile_before"].append((t3 - t2) * 1000)
+        out["members"].append((t5 - t4) * 1000)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,6 +271,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{backend:<11}{r['figures']:>9}{r['cells']:>7}{r['service']:>12.2f}"
             f"{r['sql']:>9.2f}{ratio:>7.2f}"
+        )
+    print(f"{'backend':<11}{'compile ms':>12}{'before ms':>11}{'ratio':>7}{'members ms':>12}")
+    for backend, r in results:
+        ratio = r["compile"] / r["compile_before"]
+        print(
+            f"{backend:<11}{r['compile']:>12.1f}{r['compile_before']:>11.1f}{ratio:>7.2f}"
+            f"{r['members']:>12.1f}"
         )
     return 0
 

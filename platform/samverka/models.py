@@ -33,6 +33,7 @@ from samverka.workflows.councils.services import (
 from samverka.workflows.decisions import Decision
 from samverka.workflows.rounds.models import (
     PictureFigure,
+    PictureSummary,
     ReportCategory,
     ReportingRound,
     ReportUnit,
@@ -61,6 +62,7 @@ __all__ = [
     "OutboxJob",
     "PasswordResetToken",
     "PictureFigure",
+    "PictureSummary",
     "PlanCause",
     "PlanFollowUp",
     "PlanMeasure",

@@ -1,5 +1,5 @@
 """Situation pictures from rounds: the compile job (with progress) makes a picture record
-with generated mapping text, patterns and plugin sections, and stores its figures; the
+with a generated written summary and plugin sections, and stores its figures; the
 coordinator decides it; the consortium picture sums only the members' shared pictures and
 suppresses small counts so that they cannot be recovered from totals."""
 
@@ -78,11 +78,16 @@ def test_compile_by_job_then_decide(app, db, world, acting, march):
         assert record.type_name == "core.situation_picture"
         mapping = record.data["mapping"]
         assert "2 of 2 units reported" in mapping
-        assert "Events in total: 12." in mapping
-        assert "- Vandalism: 10" in mapping and "Saturday: 12" in mapping
+        assert "12 events in total, most of them Vandalism (10), Graffiti (2)." in mapping
+        assert "Events cluster on Saturday, night (00–06) (12)." in mapping
+        assert "- Vandalism" not in mapping  # the lists are tables and charts now
         assert "Testmodulens avsnitt" in record.data["other_information"]
         assert "Incidentrapporter" in record.data["sources_used"]
-        figures = db.scalars(select(PictureFigure).order_by(PictureFigure.category)).all()
+        figures = db.scalars(
+            select(PictureFigure)
+            .where(PictureFigure.dimension == "area")
+            .order_by(PictureFigure.category)
+        ).all()
         assert [(f.category, f.area, f.count) for f in figures] == [
             ("graffiti", "Centrum", 2),
             ("vandalism", "Centrum", 10),
@@ -106,7 +111,8 @@ def test_compile_by_job_then_decide(app, db, world, acting, march):
         again = db.get(Record, round_.picture_record_id)
         assert again.data["analysis"] == "Helgkvällar i centrum"
         assert latest_decision(db, again).minute_paragraph == "§ 12"
-        assert len(db.scalars(select(PictureFigure)).all()) == 2
+        areas = select(PictureFigure).where(PictureFigure.dimension == "area")
+        assert len(db.scalars(areas).all()) == 2
         found = pictures.evidence(db, world.a)
         assert found[0]["duty"] == "situation_picture" and found[0]["met"] is True
         assert found[0]["as_of"] == date(2026, 4, 2)
@@ -119,7 +125,7 @@ def test_a_second_period_is_compared_with_the_first(db, world, acting, march):
         fill(db, april, world.admin_a, {"School": {"vandalism": 3}})
         record = pictures.compile_picture(db, april, user=world.admin_a)
         assert "Compared with the period from 2026-03-01:" in record.data["mapping"]
-        assert "- Vandalism: 10 → 3" in record.data["mapping"]
+        assert "Vandalism fell from 10 to 3; Graffiti fell from 2 to 0." in record.data["mapping"]
         assert "spring" in record.data["mapping"]
 
 
@@ -178,13 +184,13 @@ def test_figures_follow_the_picture_under_rls(db, world, acting, app_sql, ctx):
     with acting(world.a, world.admin_a):
         mine = compiled(db, world.a, world.admin_a, {"School": {"vandalism": 12}}).id
         db.commit()
-    sql = "SELECT count FROM picture_figures"
+    sql = "SELECT count FROM picture_figures WHERE dimension <> 'total' ORDER BY dimension"
     assert app_sql((world.b.id,), sql) == []
     with acting(world.a, world.admin_a):
         mine = db.get(Record, mine)
         records.share_record(db, mine, consortium=world.consortium, user=world.admin_a)
         db.commit()
-    assert [r.count for r in app_sql((world.b.id,), sql)] == [12]
+    assert [r.count for r in app_sql((world.b.id,), sql)] == [12, 12]  # area, when
     assert app_sql((world.c.id,), sql) == []
 
 

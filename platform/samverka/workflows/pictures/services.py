@@ -2,10 +2,13 @@
 other pages show of them (overview, compliance evidence, annual calendar).
 
 Compiling (job ``core.compile_picture``) turns a round's reports into a
-``core.situation_picture`` record: the mapping text is generated from the counts by
-category and area, with patterns by area, weekday, time of day and season and a comparison
-with the earlier rounds' periods; enabled plugins add sections through the hook
-``situation_picture_sections``. The coordinator then edits the text parts as any record,
+``core.situation_picture`` record: its mapping is a short written summary generated from
+the figures (who reported, the largest categories, the notable changes in words, where and
+when events cluster); the figures themselves (:mod:`.figures`) become charts and tables.
+A summary the coordinator edited is kept when the round is compiled again
+(``picture_summaries`` holds the generated one to compare with). Enabled plugins add
+sections through the hook ``situation_picture_sections``. The coordinator then edits the
+text parts as any record,
 decides it (:mod:`samverka.workflows.decisions`) and exports it to PDF. The counts are kept
 in ``picture_figures`` so that a consortium picture is one SQL aggregation over the members'
 *shared* pictures; small counts (1–4) are shown as "<5" with complementary suppression.
@@ -13,18 +16,20 @@ in ``picture_figures`` so that a consortium picture is one SQL aggregation over 
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from samverka.audit import record_event
 from samverka.auth.models import User
+from samverka.clock import utcnow
 from samverka.db import TenantScope, set_scope
 from samverka.errors import NotFound
 from samverka.exports.pdf import Document, Section
@@ -44,21 +49,23 @@ from samverka.workflows.calendar import url_or_none
 from samverka.workflows.cycle_types import SITUATION_PICTURE_TYPE
 from samverka.workflows.decisions import latest_decision
 from samverka.workflows.overview.services import organisation_names
+from samverka.workflows.pictures import figures as breakdowns
 from samverka.workflows.rounds import services as rounds
-from samverka.workflows.rounds.models import OPEN, PictureFigure, ReportingRound
+from samverka.workflows.rounds.models import (
+    AREA_FIGURES,
+    OPEN,
+    PictureFigure,
+    PictureSummary,
+    ReportingRound,
+)
 
 JOB = "core.compile_picture"
 COMPILING = "Compiling the situation picture"
 _l("Compiling the situation picture")
-SMALL = "<5"
-SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring"}
-SEASONS |= {6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
-SEASON_LABELS = {
-    "winter": _l("winter"),
-    "spring": _l("spring"),
-    "summer": _l("summer"),
-    "autumn": _l("autumn"),
-}
+SMALL = breakdowns.SUPPRESSED
+suppress = breakdowns.suppress
+SEASONS = breakdowns.SEASONS
+SEASON_LABELS = breakdowns.SEASON_LABELS
 Progress = Callable[[int, int], None]
 
 
@@ -131,18 +138,20 @@ def compile_picture(
     labels = dict(round_.categories)
     lines = [line for report in reports for line in report.lines or []]
     step(1, 4)
-    earlier = _earlier_totals(session, tenant, round_)
+    tally = breakdowns.tally_lines(lines, labels)
+    earlier = breakdowns.earlier_totals(session, tenant.id, round_.period_start)
     status = rounds.round_status(session, round_)
-    mapping = mapping_text(round_, lines, labels, earlier, status)
+    summary = summary_text(round_, tally, labels, earlier, status)
     sections = plugin_sections(session, tenant, (round_.period_start, round_.period_end))
     step(2, 4)
     data = {
         "period_start": round_.period_start.isoformat(),
         "period_end": round_.period_end.isoformat(),
         "scope": "municipality",
-        "mapping": mapping,
+        "mapping": summary,
     }
     record = _existing_picture(session, round_)
+    kept = None if record is None else _kept_summary(session, record)
     if record is None:
         data |= {
             "other_information": _other_information(reports, sections),
@@ -157,9 +166,12 @@ def compile_picture(
         )
         round_.picture_record_id = record.id
     else:
+        if _edited(record, kept):
+            del data["mapping"]
         records.update_record(session, record, data=data, user=user)
     step(3, 4)
-    store_figures(session, record, round_, lines)
+    store_figures(session, record, round_, lines, tally)
+    _keep_summary(session, record, summary, kept)
     record_event(
         session,
         "round.compiled",
@@ -172,6 +184,32 @@ def compile_picture(
     return record
 
 
+def summary_edited(session: Session, record: Record) -> bool:
+    """Whether the coordinator changed the written summary since it was generated: the
+    text differs from the one the last compile stored. A picture compiled before summaries
+    were kept has none: its generated lists are replaced by the summary."""
+    return _edited(record, _kept_summary(session, record))
+
+
+def _edited(record: Record, kept: PictureSummary | None) -> bool:
+    return kept is not None and (record.data or {}).get("mapping", "") != kept.generated
+
+
+def _kept_summary(session: Session, record: Record) -> PictureSummary | None:
+    return session.scalar(select(PictureSummary).where(PictureSummary.record_id == record.id))
+
+
+def _keep_summary(
+    session: Session, record: Record, summary: str, kept: PictureSummary | None
+) -> None:
+    """Remember what this compile generated (compared on the next compile)."""
+    if kept is None:
+        kept = PictureSummary(tenant_id=record.tenant_id, record_id=record.id)
+        session.add(kept)
+    kept.generated = summary
+    kept.compiled_at = utcnow()
+
+
 def _existing_picture(session: Session, round_: ReportingRound) -> Record | None:
     if round_.picture_record_id is None:
         return None
@@ -179,44 +217,21 @@ def _existing_picture(session: Session, round_: ReportingRound) -> Record | None
     return None if record is None or record.is_deleted else record
 
 
-def store_figures(session: Session, record: Record, round_: ReportingRound, lines: list) -> None:
-    """Replace the picture's figures by the counts per category and area of ``lines``."""
+def store_figures(
+    session: Session,
+    record: Record,
+    round_: ReportingRound,
+    lines: list,
+    tally: breakdowns.Tally | None = None,
+) -> None:
+    """Replace the picture's figures by those of ``lines``: category × area, category ×
+    weekday × time of day, and a total per category of the round (one bulk insert)."""
     session.execute(delete(PictureFigure).where(PictureFigure.record_id == record.id))
-    totals: Counter = Counter()
-    for line in lines:
-        totals[(line["category"], line.get("area") or "")] += int(line["count"])
-    session.add_all(
-        PictureFigure(
-            tenant_id=record.tenant_id,
-            record_id=record.id,
-            period_start=round_.period_start,
-            period_end=round_.period_end,
-            category=category,
-            area=area,
-            count=count,
-        )
-        for (category, area), count in sorted(totals.items())
-        if count
-    )
+    tally = tally or breakdowns.tally_lines(lines, dict(round_.categories))
+    rows = breakdowns.figure_rows(record, (round_.period_start, round_.period_end), tally, lines)
+    if rows:
+        session.execute(insert(PictureFigure), rows)
     session.flush()
-
-
-def _earlier_totals(session: Session, tenant: Tenant, round_: ReportingRound) -> dict:
-    """Total per category of the tenant's pictures of earlier periods, by period start."""
-    rows = session.execute(
-        select(PictureFigure.period_start, PictureFigure.category, func.sum(PictureFigure.count))
-        .join(Record, Record.id == PictureFigure.record_id)
-        .where(
-            PictureFigure.tenant_id == tenant.id,
-            PictureFigure.period_start < round_.period_start,
-            Record.deleted_at.is_(None),
-        )
-        .group_by(PictureFigure.period_start, PictureFigure.category)
-    ).all()
-    found: dict[date, dict[str, int]] = defaultdict(dict)
-    for start, category, total in rows:
-        found[start][category] = int(total)
-    return dict(found)
 
 
 def _period_label(round_: ReportingRound) -> str:
@@ -225,14 +240,16 @@ def _period_label(round_: ReportingRound) -> str:
     return f"{round_.period_start.isoformat()} – {round_.period_end.isoformat()}"
 
 
-def mapping_text(
+def summary_text(
     round_: ReportingRound,
-    lines: list[dict],
+    tally: breakdowns.Tally,
     labels: dict[str, str],
     earlier: dict[date, dict[str, int]],
     status: list,
 ) -> str:
-    """The generated mapping: totals by category, then patterns and the comparison."""
+    """The written summary (3–6 sentences) generated from the figures: who reported, how
+    many events and the largest categories, the notable changes in words, where and when
+    events cluster, and the year before. The lists themselves are tables and charts."""
     reported = sum(1 for s in status if s.reported)
     late = sum(1 for s in status if s.late)
     parts = [
@@ -246,101 +263,94 @@ def mapping_text(
             late=late,
         )
     ]
-    by_category = _sum_by(lines, "category")
-    total = sum(by_category.values())
-    parts.append(_("Events in total: %(total)s.", total=total))
-    if not total:
-        return "\n\n".join(parts)
-    parts.append(
-        _("By category:")
-        + "\n"
-        + "\n".join(f"- {labels.get(k, k)}: {n}" for k, n in _ranked(by_category))
-    )
-    parts.extend(_patterns(lines, labels))
-    parts.append(_comparison(round_, by_category, earlier, labels))
-    return "\n\n".join(p for p in parts if p)
-
-
-def _patterns(lines: list[dict], labels: dict[str, str]) -> list[str]:
-    weekday = dict(rounds.WEEKDAYS)
-    times = dict(rounds.TIMES_OF_DAY)
-    out = []
-    by_area = _sum_by(lines, "area")
-    if by_area:
-        rows = []
-        for area, n in _ranked(by_area)[:10]:
-            top = _sum_by([x for x in lines if x.get("area") == area], "category")
-            main = ", ".join(str(labels.get(k, k)) for k, _n in _ranked(top)[:3])
-            rows.append(f"- {area}: {n} ({main})")
-        out.append(_("By area:") + "\n" + "\n".join(rows))
-    for key, names, heading in (
-        ("weekday", weekday, _("By weekday:")),
-        ("time_of_day", times, _("By time of day:")),
-    ):
-        counts = _sum_by(lines, key)
-        if counts:
-            out.append(
-                heading + "\n" + "\n".join(f"- {names.get(k, k)}: {n}" for k, n in _ranked(counts))
+    if not tally.total:
+        parts.append(_("No events were reported."))
+    else:
+        largest = breakdowns.ranked_categories(tally, labels)[:3]
+        parts.append(
+            _(
+                "%(total)s events in total, most of them %(categories)s.",
+                total=tally.total,
+                categories=", ".join(f"{c.label} ({c.count})" for c in largest),
             )
-    trends = Counter(x["trend"] for x in lines if x.get("trend"))
-    if trends:
-        names = dict(rounds.TRENDS)
-        out.append(
-            _("Trend as the units see it:")
-            + " "
-            + ", ".join(f"{str(names[k]).lower()} {n}" for k, n in trends.most_common())
-            + "."
         )
-    return out
-
-
-def _comparison(
-    round_: ReportingRound,
-    now: dict[str, int],
-    earlier: dict[date, dict[str, int]],
-    labels: dict[str, str],
-) -> str:
-    """This period against the previous one, the same period a year before and the season."""
-    if not earlier:
-        return _("No earlier periods to compare with yet.")
-    previous = max(earlier)
-    out = [_("Compared with the period from %(date)s:", date=previous.isoformat())]
-    for key in sorted(set(now) | set(earlier[previous])):
-        before, after = earlier[previous].get(key, 0), now.get(key, 0)
-        if before != after:
-            out.append(f"- {labels.get(key, key)}: {before} → {after}")
-    year_ago = round_.period_start.replace(year=round_.period_start.year - 1)
-    if year_ago in earlier:
-        out.append(
+    found = breakdowns.compare(round_.period_start, tally.by_category, earlier, labels)
+    parts.append(_changes_sentence(found))
+    parts.extend(_cluster_sentences(tally, labels))
+    if found.year_ago_total is not None:
+        parts.append(
             _(
                 "A year earlier: %(then)s events in total, now %(now)s.",
-                then=sum(earlier[year_ago].values()),
-                now=sum(now.values()),
+                then=found.year_ago_total,
+                now=found.now_total,
             )
         )
-    season = SEASONS[round_.period_start.month]
-    same = [sum(v.values()) for k, v in earlier.items() if SEASONS[k.month] == season]
-    if same:
-        out.append(
+    elif found.season_average is not None:
+        parts.append(
             _(
                 "Average of earlier periods in the %(season)s: %(avg)s events.",
-                season=SEASON_LABELS[season],
-                avg=round(sum(same) / len(same), 1),
+                season=found.season,
+                avg=found.season_average,
             )
         )
-    return "\n".join(out)
+    return " ".join(p for p in parts if p)
 
 
-def _sum_by(lines: Iterable[dict], key: str) -> dict[str, int]:
-    totals: Counter = Counter()
-    for line in lines:
-        if line.get(key):
-            totals[line[key]] += int(line.get("count") or 0)
-    return {k: n for k, n in totals.items() if n}
+def mapping_text(
+    round_: ReportingRound,
+    lines: list[dict],
+    labels: dict[str, str],
+    earlier: dict[date, dict[str, int]],
+    status: list,
+) -> str:
+    """The generated mapping text of ``lines``: since issue 16 the short summary."""
+    return summary_text(round_, breakdowns.tally_lines(lines, labels), labels, earlier, status)
 
 
-def _ranked(counts: dict[str, int]) -> list[tuple[str, int]]:
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+def _changes_sentence(found: breakdowns.Comparison) -> str:
+    """The three largest changes against the previous period, in words."""
+    if found.previous_start is None:
+        return _("No earlier periods to compare with yet.")
+    moved = sorted(
+        (c for c in found.changes if c.direction != breakdowns.SAME),
+        key=lambda c: (-abs(c.after - c.before), c.label),
+    )[:3]
+    if not moved:
+        return _(
+            "No category changed since the period from %(date)s.",
+            date=found.previous_start.isoformat(),
+        )
+    return _(
+        "Compared with the period from %(date)s: %(changes)s.",
+        date=found.previous_start.isoformat(),
+        changes="; ".join(c.sentence for c in moved),
+    )
+
+
+def _cluster_sentences(tally: breakdowns.Tally, labels: dict[str, str]) -> list[str]:
+    """Where (the two largest areas) and when (the largest weekday × time of day cell)."""
+    out = []
+    areas = breakdowns.areas_of(tally, labels, limit=2)
+    if areas:
+        out.append(
+            _(
+                "Most events were reported in %(areas)s.",
+                areas=", ".join(f"{a.area} ({a.count})" for a in areas),
+            )
+        )
+    matrix = breakdowns.matrix_of(tally.when)
+    cells = [(n, i, j) for i, row in enumerate(matrix.values) for j, n in enumerate(row) if n]
+    if cells:
+        n, i, j = max(cells, key=lambda c: (c[0], -c[1], -c[2]))
+        out.append(
+            _(
+                "Events cluster on %(weekday)s, %(time)s (%(count)s).",
+                weekday=matrix.rows[i],
+                time=matrix.columns[j].lower(),
+                count=n,
+            )
+        )
+    return out
 
 
 def _other_information(reports: list, sections: list[dict]) -> str:
@@ -390,31 +400,6 @@ def plugin_sections(session: Session, tenant: Tenant, period: tuple[date, date])
 # --- the consortium picture -----------------------------------------------------------
 
 
-def suppress(table: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
-    """Counts 1–4 become "<5"; then, so that no suppressed cell can be recovered from a row
-    or column total, every row and column with exactly one suppressed cell gets its smallest
-    other non-zero cell suppressed too (repeated until stable)."""
-    rows = list(table)
-    cols = sorted({c for r in table.values() for c in r})
-    hidden = {(r, c) for r in rows for c in cols if 0 < table[r].get(c, 0) < 5}
-    changed = True
-    while changed:
-        changed = False
-        lines = [[(r, c) for c in cols] for r in rows] + [[(r, c) for r in rows] for c in cols]
-        for cells in lines:
-            if sum(1 for cell in cells if cell in hidden) != 1:
-                continue
-            others = [
-                cell for cell in cells if cell not in hidden and table[cell[0]].get(cell[1], 0) > 0
-            ]
-            if others:
-                hidden.add(min(others, key=lambda cell: table[cell[0]].get(cell[1], 0)))
-                changed = True
-    return {
-        r: {c: SMALL if (r, c) in hidden else str(table[r].get(c, 0)) for c in cols} for r in rows
-    }
-
-
 def shared_member_figures(
     session: Session, consortium: Consortium, start: date, end: date
 ) -> dict[str, dict[str, int]]:
@@ -431,6 +416,7 @@ def shared_member_figures(
         .join(Record, Record.id == PictureFigure.record_id)
         .where(
             PictureFigure.record_id.in_(shared),
+            PictureFigure.dimension == AREA_FIGURES,
             PictureFigure.period_start >= start,
             PictureFigure.period_end <= end,
             Record.deleted_at.is_(None),
@@ -688,20 +674,9 @@ def picture_document(session: Session, tenant: Tenant, spec: dict) -> Any:
         for label, value in text_parts(shown)
         if value
     ]
-    figures = figures_of(session, record)
-    if figures:
-        labels = dict(rounds.categories_of(session, tenant))
-        sections.append(
-            Section(
-                _("Figures"),
-                items=[
-                    f"{labels.get(f.category, f.category)}"
-                    + (f", {f.area}" if f.area else "")
-                    + f": {f.count}"
-                    for f in figures
-                ],
-            )
-        )
+    tables = figure_tables(session, tenant, record)
+    if tables:
+        sections.append(Section(_("Figures"), html=_render_tables(tables)))
     decision = latest_decision(session, record)
     facts = []
     if data.get("period_start"):
@@ -731,6 +706,67 @@ def picture_document(session: Session, tenant: Tenant, spec: dict) -> Any:
     )
 
 
+_TEMPLATES = Environment(
+    loader=PackageLoader("samverka.workflows.pictures", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+
+
+def figure_tables(session: Session, tenant: Tenant, record: Record) -> list[dict]:
+    """The picture's breakdowns as tables (caption, header, rows) for the PDF: by
+    category, by area, weekday × time of day and the comparison in words. A picture
+    without figures (a consortium picture, one not compiled) has none."""
+    tally = breakdowns.tally_of(session, record)
+    if not tally.by_category:
+        return []
+    labels = breakdowns.labels_of(session, tenant)
+    found = breakdowns.comparison_of(session, record, tally, labels)
+    events = _("Events")
+    tables = [
+        {
+            "caption": _("Events by category"),
+            "header": [_("Category"), events],
+            "rows": [[c.label, c.count] for c in breakdowns.ranked_categories(tally, labels)],
+        }
+    ]
+    areas = breakdowns.areas_of(tally, labels)
+    if areas:
+        tables.append(
+            {
+                "caption": _("Events by area"),
+                "header": [_("Area"), events, _("Largest categories")],
+                "rows": [[a.area, a.count, ", ".join(a.top)] for a in areas],
+            }
+        )
+    if tally.when:
+        matrix = breakdowns.matrix_of(tally.when)
+        tables.append(
+            {
+                "caption": _("Events by weekday and time of day"),
+                "header": [_("Weekday"), *matrix.columns],
+                "rows": [[d, *row] for d, row in zip(matrix.rows, matrix.values, strict=True)],
+            }
+        )
+    if found.previous_start is not None:
+        tables.append(
+            {
+                "caption": _(
+                    "Compared with the period from %(date)s",
+                    date=found.previous_start.isoformat(),
+                ),
+                "header": [_("Category"), _("Before"), _("Now"), _("What changed")],
+                "rows": [[c.label, c.before, c.after, c.sentence] for c in found.changes],
+            }
+        )
+    return tables
+
+
+def _render_tables(tables: list[dict]) -> str:
+    """Trusted markup for ``Section.html``: the slice's own template, autoescaped (labels
+    and areas are user text)."""
+    return _TEMPLATES.get_template("figure_tables.html").render(tables=tables)
+
+
 def get_picture(session: Session, record_id: Any, *, user: Any, viewer_tenant: Tenant) -> Record:
     """A situation picture ``viewer_tenant`` may read (own or shared, the read audited):
     any other record type is NotFound, so the picture's page and PDF never become a second
@@ -755,7 +791,7 @@ def figures_of(session: Session, record: Record) -> list[PictureFigure]:
     return list(
         session.scalars(
             select(PictureFigure)
-            .where(PictureFigure.record_id == record.id)
+            .where(PictureFigure.record_id == record.id, PictureFigure.dimension == AREA_FIGURES)
             .order_by(PictureFigure.category, PictureFigure.area)
         )
     )

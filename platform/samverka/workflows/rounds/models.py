@@ -13,9 +13,13 @@ model's ``counterpart_rule``) and the PostgreSQL policies (``rls.py``,
 ``SHARED_READ_TABLES``: a read-only policy OR-ed with the owner policy) state the same rule;
 writes are owner-only in both, like every tenant row.
 
-``picture_figures`` holds the counts a compiled picture is made of (per category, area and
-period), readable wherever the picture record is shared, so a consortium picture sums them
-in SQL instead of parsing text.
+``picture_figures`` holds the counts a compiled picture is made of, readable wherever the
+picture record is shared, so a consortium picture sums them in SQL instead of parsing text.
+Each row is one cell of a breakdown named by ``dimension``: ``area`` (category × area, the
+original rows), ``when`` (category × weekday × time of day, the heat map) and ``total`` (one
+row per category of the round, zero included, so that "which months had a picture" and "the
+last 12 months per category" are one query). ``picture_summaries`` keeps the summary the
+last compile generated, so a recompile can tell whether the coordinator edited it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,11 @@ from samverka.db import Base, CounterpartReadable, ShareableTenantOwned, TenantO
 
 OPEN = "open"
 CLOSED = "closed"
+#: ``picture_figures.dimension``: category × area, category × weekday × time of day, and
+#: the per-category totals of the period.
+AREA_FIGURES = "area"
+WHEN_FIGURES = "when"
+TOTAL_FIGURES = "total"
 
 
 class ReportUnit(TenantOwned, Base):
@@ -178,3 +187,23 @@ class PictureFigure(ShareableTenantOwned, Base):
     category: Mapped[str] = mapped_column(String(60))
     area: Mapped[str] = mapped_column(String(120), default="")
     count: Mapped[int] = mapped_column(Integer)
+    dimension: Mapped[str] = mapped_column(
+        String(16), default=AREA_FIGURES, server_default=AREA_FIGURES
+    )
+    weekday: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    time_of_day: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
+class PictureSummary(TenantOwned, Base):
+    """The written summary the last compile generated for a picture: compiling again
+    replaces the picture's text only while it still equals this (the coordinator's edit
+    wins). Owner-only: receivers of a shared picture read the record's text itself."""
+
+    __tablename__ = "picture_summaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), unique=True
+    )
+    generated: Mapped[str] = mapped_column(Text, default="")
+    compiled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -684,6 +684,9 @@ def export_rounds(session: Session, tenant: Tenant, archive: Any) -> None:
                 "category": f.category,
                 "area": f.area,
                 "count": f.count,
+                "dimension": f.dimension,
+                "weekday": f.weekday,
+                "time_of_day": f.time_of_day,
             }
             for f in own(PictureFigure)
         ),
