@@ -213,18 +213,24 @@ def test_a_summary_the_coordinator_edited_survives_recompiling(db, world, acting
         assert figures.by_category(db, world.a, record)[0].count == 19
 
 
-def test_the_pdf_shows_the_figures_as_tables(db, world, acting, ctx, march):
+def test_the_pdf_shows_the_figures_as_charts_with_their_tables(db, world, acting, ctx, march):
     with acting(world.a, world.admin_a), force_locale("en"):
         document = pictures.picture_document(
             db, world.a, {"record_id": march, "user_id": world.admin_a.id}
         )
         section = next(s for s in document.sections if s.heading == "Figures")
-        assert not section.items
-        html = section.html
-        assert html.count("<table") == 3  # category, area, weekday × time (no earlier period)
-        assert "<caption>Events by category</caption>" in html
-        assert '<th scope="row">Vandalism</th><td>10</td>' in html
-        assert "Råda" in html
+        titles = [chart.title for chart in section.charts]
+        # category, 12 months, weekday × time, area (no earlier period: no comparison)
+        assert titles == [
+            "Events by category",
+            "The last 12 months by category",
+            "Events by weekday and time of day",
+            "Events by area",
+        ]
+        by_category = section.charts[0].table
+        assert ("Vandalism", "10") in {tuple(row[:2]) for row in by_category.rows}
+        assert any("Råda" in row[0] for row in section.charts[3].table.rows)
+        assert all(chart.alt for chart in section.charts)
         out = io.BytesIO()
         render_pdf(document, out, locale="en")
         pdf = pypdf.PdfReader(io.BytesIO(out.getvalue()))

@@ -23,7 +23,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
@@ -50,6 +49,7 @@ from samverka.workflows.cycle_types import SITUATION_PICTURE_TYPE
 from samverka.workflows.decisions import latest_decision
 from samverka.workflows.overview.services import organisation_names
 from samverka.workflows.pictures import figures as breakdowns
+from samverka.workflows.pictures.charts import rendered_charts
 from samverka.workflows.rounds import services as rounds
 from samverka.workflows.rounds.models import (
     AREA_FIGURES,
@@ -674,9 +674,7 @@ def picture_document(session: Session, tenant: Tenant, spec: dict) -> Any:
         for label, value in text_parts(shown)
         if value
     ]
-    tables = figure_tables(session, tenant, record)
-    if tables:
-        sections.append(Section(_("Figures"), html=_render_tables(tables)))
+    sections.extend(figure_sections(session, tenant, record))
     decision = latest_decision(session, record)
     facts = []
     if data.get("period_start"):
@@ -706,65 +704,21 @@ def picture_document(session: Session, tenant: Tenant, spec: dict) -> Any:
     )
 
 
-_TEMPLATES = Environment(
-    loader=PackageLoader("samverka.workflows.pictures", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-)
-
-
-def figure_tables(session: Session, tenant: Tenant, record: Record) -> list[dict]:
-    """The picture's breakdowns as tables (caption, header, rows) for the PDF: by
-    category, by area, weekday × time of day and the comparison in words. A picture
-    without figures (a consortium picture, one not compiled) has none."""
-    tally = breakdowns.tally_of(session, record)
-    if not tally.by_category:
+def figure_sections(session: Session, tenant: Tenant, record: Record) -> list[Section]:
+    """The picture's figures for the PDF: each chart as a figure with its alternative text and
+    its numbers as a table (:mod:`.charts`), then the changes since the previous period in
+    words and each area's largest categories. A picture without figures (a consortium
+    picture, one not compiled) has none."""
+    found = breakdowns.picture_figures(session, tenant, record)
+    if not found.by_category:
         return []
-    labels = breakdowns.labels_of(session, tenant)
-    found = breakdowns.comparison_of(session, record, tally, labels)
-    events = _("Events")
-    tables = [
-        {
-            "caption": _("Events by category"),
-            "header": [_("Category"), events],
-            "rows": [[c.label, c.count] for c in breakdowns.ranked_categories(tally, labels)],
-        }
+    items = [change.sentence for change in found.comparison.changes]
+    items += [
+        _("%(area)s: mostly %(categories)s", area=a.area, categories=", ".join(a.top))
+        for a in found.by_area
+        if a.area and a.top
     ]
-    areas = breakdowns.areas_of(tally, labels)
-    if areas:
-        tables.append(
-            {
-                "caption": _("Events by area"),
-                "header": [_("Area"), events, _("Largest categories")],
-                "rows": [[a.area, a.count, ", ".join(a.top)] for a in areas],
-            }
-        )
-    if tally.when:
-        matrix = breakdowns.matrix_of(tally.when)
-        tables.append(
-            {
-                "caption": _("Events by weekday and time of day"),
-                "header": [_("Weekday"), *matrix.columns],
-                "rows": [[d, *row] for d, row in zip(matrix.rows, matrix.values, strict=True)],
-            }
-        )
-    if found.previous_start is not None:
-        tables.append(
-            {
-                "caption": _(
-                    "Compared with the period from %(date)s",
-                    date=found.previous_start.isoformat(),
-                ),
-                "header": [_("Category"), _("Before"), _("Now"), _("What changed")],
-                "rows": [[c.label, c.before, c.after, c.sentence] for c in found.changes],
-            }
-        )
-    return tables
-
-
-def _render_tables(tables: list[dict]) -> str:
-    """Trusted markup for ``Section.html``: the slice's own template, autoescaped (labels
-    and areas are user text)."""
-    return _TEMPLATES.get_template("figure_tables.html").render(tables=tables)
+    return [Section(_("Figures"), charts=rendered_charts(found), items=items)]
 
 
 def get_picture(session: Session, record_id: Any, *, user: Any, viewer_tenant: Tenant) -> Record:

@@ -33,7 +33,9 @@ from samverka.tenants.models import Tenant
 from samverka.web.context import can, current_user, require
 from samverka.web.forms import ActionForm
 from samverka.workflows.decisions import decisions_of, record_decision
+from samverka.workflows.pictures import figures as breakdowns
 from samverka.workflows.pictures import services as pictures
+from samverka.workflows.pictures.charts import rendered_charts
 from samverka.workflows.rounds import services as rounds
 
 bp = Blueprint("picture_pages", __name__, url_prefix="/t/<tenant_slug>/pictures")
@@ -87,8 +89,7 @@ def show(record_id: int):
         record=record,
         data=shown.data,
         parts=parts,
-        figures=pictures.figures_of(session, record),
-        labels=dict(rounds.categories_of(session, g.tenant)),
+        charts=rendered_charts(breakdowns.picture_figures(session, g.tenant, record)),
         decisions=decisions_of(session, record),
         owner_name=session.get(Tenant, record.tenant_id).name,
         is_owner=owner,
