@@ -4,6 +4,7 @@
 #   platform/samverka/web/static/vendor/govuk-frontend.min.js GOV.UK Frontend JS (ES module)
 #   platform/samverka/web/static/vendor/assets/...            only images the CSS url()s reference
 #   platform/samverka/testing/browser/axe.min.js              axe-core for browser tests
+#   platform/samverka/areas/sweden.geojson                     Sweden's outline (areas register)
 # Usage: sh assets/build.sh   (from any directory)
 set -eu
 
@@ -21,6 +22,9 @@ npx sass --no-source-map --style=compressed --load-path=node_modules \
 
 cp "$GOVUK/govuk-frontend.min.js" "$VENDOR/govuk-frontend.min.js"
 cp node_modules/axe-core/axe.min.js "$ROOT/platform/samverka/testing/browser/axe.min.js"
+# Sweden's outline (Natural Earth, public domain) for validating uploaded area borders.
+node src/sweden.mjs node_modules/world-atlas/countries-50m.json \
+  "$ROOT/platform/samverka/areas/sweden.geojson"
 
 # Guard: the theme must not ship the GDS Transport typeface.
 if grep -q -e 'GDS Transport' -e '@font-face' "$VENDOR/samverka.min.css"; then
