@@ -38,6 +38,7 @@ def consortium_partners(tenant_ids: tuple[int, ...]):
     theirs = consortium_tenants.alias("theirs")
     return (
         select(theirs.c.tenant_id)
+        .select_from(theirs)
         .join(mine, mine.c.consortium_id == theirs.c.consortium_id)
         .where(mine.c.tenant_id.in_(tenant_ids))
     )

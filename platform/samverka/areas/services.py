@@ -250,3 +250,42 @@ def _check_free(session: Session, owner: Tenant | Area, name: str) -> None:
     )
     if taken is not None:
         raise ValidationError(_l("There is already an area with that name."), "name")
+
+
+def live_areas_of(session: Session, tenant_id: int) -> list[Area]:
+    """The live areas of the tenant with that id (a round's owner, read by a reporter)."""
+    return list(
+        session.scalars(
+            select(Area)
+            .where(Area.tenant_id == tenant_id, Area.archived.is_(False))
+            .order_by(func.lower(Area.name), Area.id)
+        )
+    )
+
+
+def resolve_area(
+    session: Session, tenant_id: int, area_id: int | None, name: str | None, field: str
+) -> tuple[int | None, str]:
+    """``(area_id, name)`` of a reported place: an area of the register of ``tenant_id``
+    named by id (must be live and visible) or by name (case and spacing ignored); free
+    text that names none is kept with ``area_id`` None (to be mapped by the coordinator)."""
+    if area_id is not None:
+        area = session.scalar(
+            select(Area).where(
+                Area.id == area_id, Area.tenant_id == tenant_id, Area.archived.is_(False)
+            )
+        )
+        if area is None:
+            raise ValidationError(_l("Choose one of the round's areas."), field)
+        return area.id, area.name
+    wanted = " ".join((name or "").split())
+    if not wanted:
+        return None, ""
+    area = session.scalar(
+        select(Area).where(
+            Area.tenant_id == tenant_id,
+            Area.archived.is_(False),
+            func.lower(Area.name) == wanted.lower(),
+        )
+    )
+    return (area.id, area.name) if area else (None, wanted)

@@ -183,8 +183,14 @@ def store_figures(session: Session, record: Record, round_: ReportingRound, line
     """Replace the picture's figures by the counts per category and area of ``lines``."""
     session.execute(delete(PictureFigure).where(PictureFigure.record_id == record.id))
     totals: Counter = Counter()
+    names: dict[int, str] = {}
     for line in lines:
-        totals[(line["category"], line.get("area") or "")] += int(line["count"])
+        area_id = line.get("area_id")
+        # a register area is one figure whatever its name was when reported (renamed since)
+        if area_id is not None:
+            names.setdefault(area_id, line.get("area") or "")
+        key = ("", area_id) if area_id is not None else (line.get("area") or "", None)
+        totals[(line["category"], *key)] += int(line["count"])
     session.add_all(
         PictureFigure(
             tenant_id=record.tenant_id,
@@ -192,10 +198,13 @@ def store_figures(session: Session, record: Record, round_: ReportingRound, line
             period_start=round_.period_start,
             period_end=round_.period_end,
             category=category,
-            area=area,
+            area=names[area_id] if area_id is not None else area,
+            area_id=area_id,
             count=count,
         )
-        for (category, area), count in sorted(totals.items())
+        for (category, area, area_id), count in sorted(
+            totals.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] or 0)
+        )
         if count
     )
     session.flush()

@@ -38,7 +38,15 @@ bp = ApiBlueprint(
 class RoundReportSchema(ma.Schema):
     id = fields.Integer(dump_only=True)
     unit_id = fields.Integer(dump_only=True)
-    lines = fields.List(fields.Dict(), required=True)
+    lines = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": "{category, count, area_id (the round owner's register, "
+            "GET /areas), area (free text when no area fits: flagged area_unmapped), "
+            "weekday, time_of_day, trend}"
+        },
+    )
     observations = fields.String(load_default=None, allow_none=True)
     sources = fields.String(load_default=None, allow_none=True)
     late = fields.Boolean(dump_only=True)
@@ -91,6 +99,11 @@ class CompileJobSchema(ma.Schema):
 class PictureFigureSchema(ma.Schema):
     category = fields.String(required=True)
     area = fields.String(required=True)
+    area_id = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The area of the round owner's register; null: free text."},
+    )
     period_start = fields.Date(required=True)
     period_end = fields.Date(required=True)
     count = fields.Integer(required=True)
@@ -334,6 +347,7 @@ def picture_figures(record_id: int):
         {
             "category": f.category,
             "area": f.area,
+            "area_id": f.area_id,
             "period_start": f.period_start,
             "period_end": f.period_end,
             "count": f.count,
