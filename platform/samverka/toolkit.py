@@ -21,7 +21,9 @@ What a plugin gets, by kind:
   ``plugin_config_for``, ``tenant_by_id``, ``tenant_by_slug``, ``consortium_members``,
   ``consortium_read_scope`` (read-only), ``scope_tenant_ids``, ``published_series`` (what
   every enabled module publishes), ``measure_references`` (the tenant's action-plan
-  measures);
+  measures); the register of areas: ``Area``, ``areas_of(session, tenant)`` (a tenant's
+  live areas: its own, or read-only a consortium partner's), ``find_area(session, tenant,
+  name)``, ``area_features(session, areas)`` (GeoJSON FeatureCollection for maps);
 - errors a view may raise: ``NotFound``, ``Forbidden``, ``ValidationError``.
 """
 
@@ -31,6 +33,10 @@ from samverka.api.pagination import PageArgs
 from samverka.api.pagination import decode_cursor as api_cursor
 from samverka.api.pagination import page as api_page
 from samverka.api.params import MAX_ID, bounded_date, bounded_integer, id_field
+from samverka.areas.models import Area
+from samverka.areas.services import as_feature_collection as area_features
+from samverka.areas.services import find_by_name as find_area
+from samverka.areas.services import list_areas as areas_of
 from samverka.audit import record_event
 from samverka.auth.permissions import Permission, Role
 from samverka.classification import Classification
@@ -65,6 +71,7 @@ from samverka.workflows.action_plans.services import MeasureRef, measure_referen
 __all__ = [
     "MAX_ID",
     "ApiBlueprint",
+    "Area",
     "Base",
     "Classification",
     "FieldKind",
@@ -91,6 +98,8 @@ __all__ = [
     "api_cursor",
     "api_page",
     "api_require",
+    "area_features",
+    "areas_of",
     "authorize",
     "bounded_date",
     "bounded_integer",
@@ -99,6 +108,7 @@ __all__ = [
     "current_tenant",
     "db_session",
     "enqueue",
+    "find_area",
     "hookimpl",
     "id_field",
     "measure_references",
