@@ -67,6 +67,14 @@ def check_geometry(geometry: Any) -> dict[str, Any]:
             ),
             FIELD,
         )
+    if not _rings_closed(geometry):
+        raise ValidationError(
+            _l(
+                "Each ring of the border must be closed (the last position the same as the "
+                "first) and have at least four positions."
+            ),
+            FIELD,
+        )
     try:
         found = shape(geometry)
     except (ValueError, TypeError, AttributeError, IndexError, ShapelyError):
@@ -90,6 +98,21 @@ def check_geometry(geometry: Any) -> dict[str, Any]:
             FIELD,
         )
     return json.loads(json.dumps(mapping(found)))  # tuples as lists, as stored
+
+
+def _rings_closed(geometry: dict) -> bool:
+    """RFC 7946 §3.1.6: a linear ring is closed, with four or more positions (shapely would
+    close an open ring silently, so a truncated file would pass)."""
+    coordinates = geometry.get("coordinates")
+    polygons = [coordinates] if geometry["type"] == "Polygon" else coordinates
+    try:
+        return all(
+            len(ring) >= 4 and list(ring[0]) == list(ring[-1])
+            for polygon in polygons
+            for ring in polygon
+        )
+    except TypeError:
+        return True  # not a list of rings: shapely's reading says what is wrong
 
 
 def geometry_of(document: Any) -> Any:
