@@ -55,6 +55,16 @@ def test_names_are_unique_among_live_areas_only(ctx, db, world, acting, centrum)
         db.commit()
 
 
+def test_names_compare_beyond_ascii(ctx, db, world, acting):
+    """SQLite's lower() folds ASCII only: "ÖSTMARK" and "östmark" are still one name."""
+    with acting(world.a, world.admin_a):
+        area = areas.create_area(db, world.a, "Västra Ämtervik", "village")
+        assert areas.find_by_name(db, world.a, "västra  ämtervik") is area
+        with pytest.raises(ValidationError, match="already an area"):
+            areas.create_area(db, world.a, "VÄSTRA ÄMTERVIK", "village")
+        assert areas.update_area(db, area, "västra ämtervik", "village").name == "västra ämtervik"
+
+
 @pytest.mark.parametrize(
     ("kind", "name"), [("town", "Centrum2"), ("district", ""), ("district", "x" * 121)]
 )

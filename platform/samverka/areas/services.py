@@ -52,16 +52,20 @@ def get_area(session: Session, tenant: Tenant, area_id: int) -> Area:
 
 def find_by_name(session: Session, tenant: Tenant, name: str) -> Area | None:
     """``tenant``'s live area of that name (case and spacing ignored), if any."""
-    wanted = " ".join((name or "").split()).lower()
+    return _named(live_areas_of(session, tenant.id), name)
+
+
+def _key(name: str | None) -> str:
+    """A name compared as people read it. In Python, not SQL: SQLite's ``lower()`` folds
+    ASCII only, so "Västra Ämtervik" would never match "västra ämtervik" there."""
+    return " ".join((name or "").split()).casefold()
+
+
+def _named(candidates: Iterable[Area], name: str | None) -> Area | None:
+    wanted = _key(name)
     if not wanted:
         return None
-    return session.scalar(
-        select(Area).where(
-            Area.tenant_id == tenant.id,
-            Area.archived.is_(False),
-            func.lower(Area.name) == wanted,
-        )
-    )
+    return next((area for area in candidates if _key(area.name) == wanted), None)
 
 
 def create_area(
@@ -89,8 +93,7 @@ def update_area(session: Session, area: Area, name: Any, kind: Any) -> Area:
     if area.archived:
         raise ValidationError(_l("An archived area cannot be changed."), "name")
     name, kind = _clean_name(name), _clean_kind(kind)
-    if name.lower() != area.name.lower():
-        _check_free(session, area, name)
+    _check_free(session, area, name)
     changed = [
         field for field, value in (("name", name), ("kind", kind)) if getattr(area, field) != value
     ]
@@ -241,14 +244,8 @@ def _clean_kind(kind: Any) -> str:
 
 def _check_free(session: Session, owner: Tenant | Area, name: str) -> None:
     tenant_id = owner.tenant_id if isinstance(owner, Area) else owner.id
-    taken = session.scalar(
-        select(Area.id).where(
-            Area.tenant_id == tenant_id,
-            Area.archived.is_(False),
-            func.lower(Area.name) == name.lower(),
-        )
-    )
-    if taken is not None:
+    taken = _named(live_areas_of(session, tenant_id), name)
+    if taken is not None and taken is not owner:
         raise ValidationError(_l("There is already an area with that name."), "name")
 
 
@@ -281,11 +278,5 @@ def resolve_area(
     wanted = " ".join((name or "").split())
     if not wanted:
         return None, ""
-    area = session.scalar(
-        select(Area).where(
-            Area.tenant_id == tenant_id,
-            Area.archived.is_(False),
-            func.lower(Area.name) == wanted.lower(),
-        )
-    )
+    area = _named(live_areas_of(session, tenant_id), wanted)
     return (area.id, area.name) if area else (None, wanted)
