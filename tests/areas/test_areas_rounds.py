@@ -9,6 +9,8 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from samverka.areas import services as areas
+from samverka.auth import tokens
+from samverka.db import TenantScope, scoped
 from samverka.errors import ValidationError
 from samverka.workflows.pictures import services as pictures
 from samverka.workflows.rounds import services as rounds
@@ -157,3 +159,31 @@ def test_the_status_page_lists_places_to_map_and_the_form_offers_the_areas(
     html = form.get_data(as_text=True)
     assert '<datalist id="round-areas">' in html
     assert '<option value="Centrum">' in html and '<option value="Lysvik">' in html
+
+
+def test_the_api_offers_the_owners_areas_to_the_partner(client, db, world, acting, setting):
+    with scoped(db, TenantScope.for_tenant(world.b.id)):
+        raw = tokens.issue_token(db, world.admin_b, world.b, name="test").raw
+    db.commit()
+    headers = {"Authorization": f"Bearer {raw}"}
+    base = f"/api/v1/tenants/torsby/rounds/{setting['round']}"
+    got = client.get(base, headers=headers)
+    assert got.status_code == 200, got.get_json()
+    assert {(a["id"], a["name"]) for a in got.get_json()["areas"]} == {
+        (setting["centrum"], "Centrum"),
+        (setting["lysvik"], "Lysvik"),
+    }
+    unit = next(u for u in got.get_json()["units"] if u["reporter"] == world.b.id)
+    put = client.put(
+        f"{base}/units/{unit['id']}/report",
+        headers=headers,
+        json={"lines": [{"category": "vandalism", "count": 2, "area_id": setting["lysvik"]}]},
+    )
+    assert put.status_code == 200, put.get_json()
+    assert put.get_json()["lines"][0]["area_id"] == setting["lysvik"]
+    wrong = client.put(
+        f"{base}/units/{unit['id']}/report",
+        headers=headers,
+        json={"lines": [{"category": "vandalism", "count": 2, "area_id": setting["ostmark"]}]},
+    )
+    assert wrong.status_code == 422 and "lines.0.area" in wrong.get_json()["errors"]

@@ -18,6 +18,7 @@ from samverka.api.access import caller, require
 from samverka.api.blueprint import ApiBlueprint
 from samverka.api.problems import ApiProblem
 from samverka.api.records import body_limit
+from samverka.areas import services as areas
 from samverka.records import services as records
 from samverka.runtime import db_session
 from samverka.workflows.pictures import services as pictures
@@ -61,6 +62,11 @@ class RoundUnitSchema(ma.Schema):
     late = fields.Boolean(required=True)
 
 
+class RoundAreaSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
 class RoundSchema(ma.Schema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
@@ -73,6 +79,11 @@ class RoundSchema(ma.Schema):
     categories = fields.List(fields.List(fields.String()), required=True)
     picture_id = fields.Integer(required=True, allow_none=True)
     units = fields.List(fields.Nested(RoundUnitSchema), required=True)
+    areas = fields.List(
+        fields.Nested(RoundAreaSchema),
+        required=True,
+        metadata={"description": "The round owner's areas: a report line's area_id."},
+    )
 
 
 class RoundCreateSchema(ma.Schema):
@@ -150,6 +161,10 @@ def _round_body(round_: ReportingRound) -> dict[str, Any]:
                 "late": s.late,
             }
             for s in status
+        ],
+        "areas": [
+            {"id": a.id, "name": a.name}
+            for a in areas.live_areas_of(db_session(), round_.tenant_id)
         ],
     }
 
