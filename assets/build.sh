@@ -6,6 +6,7 @@
 #   platform/samverka/testing/browser/axe.min.js              axe-core for browser tests
 #   platform/samverka/web/static/vendor/leaflet/              Leaflet's built JS and CSS, and
 #                                                             the images its CSS url()s name
+#   platform/samverka/areas/sweden.geojson                     Sweden's outline (areas register)
 # Usage: sh assets/build.sh   (from any directory)
 set -eu
 
@@ -23,6 +24,9 @@ npx sass --no-source-map --style=compressed --load-path=node_modules \
 
 cp "$GOVUK/govuk-frontend.min.js" "$VENDOR/govuk-frontend.min.js"
 cp node_modules/axe-core/axe.min.js "$ROOT/platform/samverka/testing/browser/axe.min.js"
+# Sweden's outline (Natural Earth, public domain) for validating uploaded area borders.
+node src/sweden.mjs node_modules/world-atlas/countries-50m.json \
+  "$ROOT/platform/samverka/areas/sweden.geojson"
 
 # Leaflet (the area map, static/areamap.js): the built files, and exactly the images its CSS
 # references (relative url()s such as images/layers.png; VML behaviours are skipped).

@@ -55,6 +55,7 @@ CORE_HOOKS: tuple[str, ...] = (
     "samverka.jobs.hooks",
     "samverka.exports.hooks",
     "samverka.web.hooks",
+    "samverka.areas.hooks",
     "samverka.workflows.hooks",
     "samverka.workflows.councils.hooks",
     "samverka.workflows.agreements.hooks",

@@ -49,6 +49,11 @@ TENANT_ONLY = "tenant_id = ANY (samverka_scope_tenants())"
 # scope receives through a share. Writes keep the owner-only tenant policy, so a receiver can
 # never update, delete or re-share; permissive policies are OR-ed per command.
 SHARED_READ = "samverka_shared_read"
+AREA_PARTNERS = (
+    "tenant_id IN (SELECT theirs.tenant_id FROM consortium_tenants theirs"
+    " JOIN consortium_tenants mine ON mine.consortium_id = theirs.consortium_id"
+    " WHERE mine.tenant_id = ANY (samverka_scope_tenants()))"
+)
 SHARED_READ_TABLES = {
     "records": "id IN (SELECT samverka_shared_record_ids())",
     "record_attachments": "record_id IN (SELECT samverka_shared_record_ids())",
@@ -73,6 +78,10 @@ SHARED_READ_TABLES = {
         "id IN (SELECT ru.round_id FROM round_units ru"
         " WHERE ru.reporter_tenant_id = ANY (samverka_scope_tenants()))"
     ),
+    # the register of areas (samverka.areas): the owner's consortium partners read, the
+    # owner writes (names and borders of places, no personal data)
+    "areas": AREA_PARTNERS,
+    "area_boundaries": AREA_PARTNERS,
     # a receiver finds the shares naming it (the function above reads them as the caller)
     "record_shares": (
         "receiver_tenant_id = ANY (samverka_scope_tenants())"

@@ -27,6 +27,10 @@ What a plugin gets, by kind:
   ``SmallMultiples``, ``HeatMap``, ``AreaMap`` of ``MapFeature``, with ``Series``,
   ``Reference`` and ``SUPPRESSED``; ``render_chart`` gives a ``RenderedChart`` for the macro
   ``charts/figure.html:chart_figure`` or a PDF ``Section``.
+  measures); the register of areas: ``Area``, ``areas_of(session, tenant)`` (a tenant's
+  live areas: its own, or read-only a consortium partner's), ``find_area(session, tenant,
+  name)``, ``area_features(session, areas)`` (GeoJSON FeatureCollection for maps);
+- errors a view may raise: ``NotFound``, ``Forbidden``, ``ValidationError``.
 """
 
 from samverka.api.access import require as api_require
@@ -35,6 +39,10 @@ from samverka.api.pagination import PageArgs
 from samverka.api.pagination import decode_cursor as api_cursor
 from samverka.api.pagination import page as api_page
 from samverka.api.params import MAX_ID, bounded_date, bounded_integer, id_field
+from samverka.areas.models import Area
+from samverka.areas.services import as_feature_collection as area_features
+from samverka.areas.services import find_by_name as find_area
+from samverka.areas.services import list_areas as areas_of
 from samverka.audit import record_event
 from samverka.auth.permissions import Permission, Role
 from samverka.charts import (
@@ -84,6 +92,7 @@ __all__ = [
     "MAX_ID",
     "SUPPRESSED",
     "ApiBlueprint",
+    "Area",
     "AreaFigure",
     "AreaMap",
     "BarChart",
@@ -122,7 +131,9 @@ __all__ = [
     "api_cursor",
     "api_page",
     "api_require",
+    "area_features",
     "area_map_data",
+    "areas_of",
     "authorize",
     "bounded_date",
     "bounded_integer",
@@ -132,6 +143,7 @@ __all__ = [
     "current_tenant",
     "db_session",
     "enqueue",
+    "find_area",
     "hookimpl",
     "id_field",
     "measure_references",

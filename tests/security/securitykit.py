@@ -191,6 +191,19 @@ def _round(db, world: World) -> None:
     world.ids["round_unit"] = unit.id
 
 
+def _area(db, world: World) -> None:
+    """An area of A's register with a border (names and borders of places: readable by A's
+    consortium partners, so no canary; written by A only)."""
+    from samverka.areas import services as areas
+
+    a, admin = world.tenants[A], world.users["admin_a"]
+    with scoped(db, TenantScope.for_tenant(a.id, admin.id)):
+        area = areas.create_area(db, a, "Centrum", "district", admin)
+        ring = [[13.13, 59.83], [13.16, 59.83], [13.16, 59.85], [13.13, 59.85], [13.13, 59.83]]
+        areas.set_geometry(db, area, {"type": "Polygon", "coordinates": [ring]}, admin)
+    world.ids["area"] = area.id
+
+
 def _fill_a(app: Flask, db, world: World) -> None:
     """A's data beyond the demo's (each kind the URL map's arguments name)."""
     from samverka.auth import tokens
@@ -357,6 +370,7 @@ def _workflow_ids(db, world: World) -> None:
         .order_by(CouncilAssignment.id)
     )
     _round(db, world)
+    _area(db, world)
     agreement = ag.create_agreement(
         db,
         title=f"{CANARY} överenskommelse",

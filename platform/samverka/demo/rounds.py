@@ -2,6 +2,7 @@
 Munkfors): twelve monthly reporting rounds before the current month, each unit's report with
 place, time pattern and trend (seasonal: youth gatherings and vandalism in summer, burglary
 in the dark months), Polisen LPO Torsby invited as a partner reporting from its own tenant,
+the places from each municipality's register of areas (:mod:`samverka.demo.areas`),
 a compiled and shared picture per month (every third decided by the council), the current
 month's round open with some units late, and the consortium's picture for the year.
 
@@ -22,6 +23,7 @@ from samverka import clock
 from samverka.auth import services as accounts
 from samverka.auth.models import User
 from samverka.db import TenantScope, scoped
+from samverka.demo.areas import seed_areas
 from samverka.demo.organisations import DEMO_PASSWORD
 from samverka.records import services as records
 from samverka.tenants.models import Consortium, Tenant
@@ -90,6 +92,8 @@ def seed_rounds(session: Session, registry: Any) -> int:
     this_month = clock.now().date().replace(day=1)
     for slug, tenant in tenants.items():
         with scoped(session, TenantScope.for_tenant(tenant.id, coordinators[slug].id)):
+            # the register first: the reports' places then carry their area ids
+            seed_areas(session, tenant, coordinators[slug])
             if session.scalar(
                 select(ReportingRound.id).where(ReportingRound.tenant_id == tenant.id)
             ):

@@ -174,26 +174,55 @@ def figure_rows(record: Record, period: tuple[date, date], tally: Tally, lines: 
     (zero included)."""
     start, end = period
     base = {"tenant_id": record.tenant_id, "record_id": record.id}
-    base |= {"period_start": start, "period_end": end}
+    base |= {"period_start": start, "period_end": end, "area_id": None}
     areas: Counter = Counter()
     when: Counter = Counter()
+    names: dict[int, str] = {}
     for line in lines:
         n = int(line.get("count") or 0)
-        areas[(line["category"], line.get("area") or "")] += n
+        area_id = line.get("area_id")
+        # a register area is one figure whatever its name was when reported (renamed since)
+        if area_id is not None:
+            names.setdefault(area_id, line.get("area") or "")
+        key = ("", area_id) if area_id is not None else (line.get("area") or "", None)
+        areas[(line["category"], *key)] += n
         if line.get("weekday") or line.get("time_of_day"):
             when[(line["category"], line.get("weekday"), line.get("time_of_day"))] += n
     rows = [
-        dict(base, dimension=AREA_FIGURES, category=c, area=a, count=n)
-        for (c, a), n in sorted(areas.items())
+        dict(
+            base,
+            dimension=AREA_FIGURES,
+            category=c,
+            area=names[area_id] if area_id is not None else a,
+            area_id=area_id,
+            count=n,
+        )
+        for (c, a, area_id), n in sorted(areas.items(), key=lambda kv: (*kv[0][:2], kv[0][2] or 0))
         if n
     ]
     rows += [
-        dict(base, dimension=WHEN_FIGURES, category=c, area="", weekday=w, time_of_day=t, count=n)
+        dict(
+            base,
+            dimension=WHEN_FIGURES,
+            category=c,
+            area="",
+            area_id=None,
+            weekday=w,
+            time_of_day=t,
+            count=n,
+        )
         for (c, w, t), n in sorted(when.items(), key=lambda kv: tuple(map(str, kv[0])))
         if n
     ]
     rows += [
-        dict(base, dimension=TOTAL_FIGURES, category=c, area="", count=tally.by_category.get(c, 0))
+        dict(
+            base,
+            dimension=TOTAL_FIGURES,
+            category=c,
+            area="",
+            area_id=None,
+            count=tally.by_category.get(c, 0),
+        )
         for c in sorted(tally.categories | set(tally.by_category))
     ]
     return rows

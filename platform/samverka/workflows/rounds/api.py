@@ -18,6 +18,7 @@ from samverka.api.access import caller, require
 from samverka.api.blueprint import ApiBlueprint
 from samverka.api.problems import ApiProblem
 from samverka.api.records import body_limit
+from samverka.areas import services as areas
 from samverka.records import services as records
 from samverka.runtime import db_session
 from samverka.workflows.pictures import services as pictures
@@ -38,7 +39,15 @@ bp = ApiBlueprint(
 class RoundReportSchema(ma.Schema):
     id = fields.Integer(dump_only=True)
     unit_id = fields.Integer(dump_only=True)
-    lines = fields.List(fields.Dict(), required=True)
+    lines = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": "{category, count, area_id (the round owner's register, "
+            "GET /areas), area (free text when no area fits: flagged area_unmapped), "
+            "weekday, time_of_day, trend}"
+        },
+    )
     observations = fields.String(load_default=None, allow_none=True)
     sources = fields.String(load_default=None, allow_none=True)
     late = fields.Boolean(dump_only=True)
@@ -53,6 +62,11 @@ class RoundUnitSchema(ma.Schema):
     late = fields.Boolean(required=True)
 
 
+class RoundAreaSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
 class RoundSchema(ma.Schema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
@@ -65,6 +79,11 @@ class RoundSchema(ma.Schema):
     categories = fields.List(fields.List(fields.String()), required=True)
     picture_id = fields.Integer(required=True, allow_none=True)
     units = fields.List(fields.Nested(RoundUnitSchema), required=True)
+    areas = fields.List(
+        fields.Nested(RoundAreaSchema),
+        required=True,
+        metadata={"description": "The round owner's areas: a report line's area_id."},
+    )
 
 
 class RoundCreateSchema(ma.Schema):
@@ -91,6 +110,11 @@ class CompileJobSchema(ma.Schema):
 class PictureFigureSchema(ma.Schema):
     category = fields.String(required=True)
     area = fields.String(required=True)
+    area_id = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The area of the round owner's register; null: free text."},
+    )
     period_start = fields.Date(required=True)
     period_end = fields.Date(required=True)
     count = fields.Integer(required=True)
@@ -137,6 +161,10 @@ def _round_body(round_: ReportingRound) -> dict[str, Any]:
                 "late": s.late,
             }
             for s in status
+        ],
+        "areas": [
+            {"id": a.id, "name": a.name}
+            for a in areas.live_areas_of(db_session(), round_.tenant_id)
         ],
     }
 
@@ -334,6 +362,7 @@ def picture_figures(record_id: int):
         {
             "category": f.category,
             "area": f.area,
+            "area_id": f.area_id,
             "period_start": f.period_start,
             "period_end": f.period_end,
             "count": f.count,

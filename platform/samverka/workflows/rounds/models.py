@@ -186,6 +186,10 @@ class PictureFigure(ShareableTenantOwned, Base):
     period_end: Mapped[date] = mapped_column(Date)
     category: Mapped[str] = mapped_column(String(60))
     area: Mapped[str] = mapped_column(String(120), default="")
+    #: The register's area (:mod:`samverka.areas`); None for free text not (yet) mapped.
+    area_id: Mapped[int | None] = mapped_column(
+        ForeignKey("areas.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     count: Mapped[int] = mapped_column(Integer)
     dimension: Mapped[str] = mapped_column(
         String(16), default=AREA_FIGURES, server_default=AREA_FIGURES

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from samverka import clock
+from samverka.areas import services as areas
 from samverka.audit import record_event
 from samverka.db import get_scope
 from samverka.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -376,7 +377,9 @@ def submit_report(
         raise Conflict(
             _l("The round is closed; reports are no longer accepted. Contact the coordinator.")
         )
-    cleaned = clean_lines(lines, [k for k, _label in round_.categories])
+    cleaned = link_areas(
+        session, round_.tenant_id, clean_lines(lines, [k for k, _label in round_.categories])
+    )
     report = report_of(session, round_unit) or RoundReport(
         tenant_id=reporter.id,
         round_unit_id=round_unit.id,
@@ -429,10 +432,43 @@ def _clean_line(line: Mapping, categories: list[str], at: str) -> dict:
         "category": category,
         "count": count,
         "area": area,
+        "area_id": _area_id(line.get("area_id"), f"{at}.area_id"),
         "weekday": weekday,
         "time_of_day": time_of_day,
         "trend": trend,
     }
+
+
+def link_areas(session: Session, round_tenant_id: int, lines: list[dict]) -> list[dict]:
+    """Each line's place from the round owner's register of areas (by ``area_id``, or by a
+    name that matches); other free text stays, flagged ``area_unmapped`` for the
+    coordinator to map (see :func:`unmapped_areas`)."""
+    for i, line in enumerate(lines):
+        area_id, name = areas.resolve_area(
+            session, round_tenant_id, line["area_id"], line["area"], f"lines.{i}.area"
+        )
+        line.update(area_id=area_id, area=name, area_unmapped=bool(name) and area_id is None)
+    return lines
+
+
+def unmapped_areas(reports: Iterable[RoundReport]) -> list[str]:
+    """The free-text places of ``reports`` that name no area of the register (to map)."""
+    return sorted(
+        {line["area"] for r in reports for line in r.lines or [] if line.get("area_unmapped")},
+        key=str.lower,
+    )
+
+
+def _area_id(value: Any, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_l("Choose one of the round's areas."), field) from None
+    if isinstance(value, bool) or not 0 < number < 2**31:
+        raise ValidationError(_l("Choose one of the round's areas."), field)
+    return number
 
 
 def _count(value: Any, field: str) -> int:

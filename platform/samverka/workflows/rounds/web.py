@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from samverka.areas import services as areas
 from samverka.errors import Conflict, ValidationError
 from samverka.runtime import db_session
 from samverka.tenants.models import Tenant
@@ -128,6 +129,8 @@ def status(round_id: int):
         late=sum(1 for r in rows if r.late),
         form=_form(),
         today=rounds.today(),
+        unmapped=rounds.unmapped_areas(r.report for r in rows if r.report) if is_owner else [],
+        can_map=is_owner and can("tenant:areas:manage"),
     )
 
 
@@ -222,6 +225,7 @@ def report(round_id: int, unit_id: int):
         trends=rounds.TRENDS,
         form=_form(),
         closed=round_.status == "closed",
+        area_names=[a.name for a in areas.live_areas_of(session, round_.tenant_id)],
     ), status_code
 
 
