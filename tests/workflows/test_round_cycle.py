@@ -62,7 +62,7 @@ def test_open_report_late_compile_decide(app, ctx, db, world, acting, frozen_clo
         picture = db.get(Record, round_.picture_record_id)
         assert "3 of 3 units reported" in picture.data["mapping"]
         assert "(1 late, counted)" in picture.data["mapping"]
-        assert "- Graffiti: 9" in picture.data["mapping"]
+        assert "most of them Graffiti (9)" in picture.data["mapping"]  # the summary
         record_decision(
             db,
             picture,
