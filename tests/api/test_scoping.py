@@ -15,6 +15,7 @@ import re
 import pytest
 from apikit import bearer
 
+from samverka.areas.services import create_area
 from samverka.db import TenantScope, scoped
 from samverka.exports import export_store
 from samverka.lifecycle.export import request_archive
@@ -46,6 +47,7 @@ def b_world(app, db, tenant_pair, with_plugins):
     with_plugins(tenant_pair.b, "testplugin")
     with app.app_context(), scoped(db, TenantScope.for_tenant(tenant_pair.b.id)):
         job = request_archive(db, tenant_pair.b)  # B's own archive job
+        area = create_area(db, tenant_pair.b, "Centrum")  # B's area (issue 16)
         db.commit()
     files = export_store(app.extensions["samverka"].settings.instance_path)
     with files.create(tenant_pair.b.id, "torsby.csv", "text/csv") as pending:
@@ -69,6 +71,7 @@ def b_world(app, db, tenant_pair, with_plugins):
         "pledge_id": "1",
         "round_id": "1",
         "unit_id": "1",
+        "area_id": str(area.id),
         "code": "violence",  # an indicator (plugin indicators, not enabled here: 404)
     }
 

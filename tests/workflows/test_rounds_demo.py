@@ -49,3 +49,43 @@ def test_a_year_of_rounds(ctx, db, registry):
         ).all()
         assert len(consortium) == 1 and "Sunne kommun" in consortium[0].data["mapping"]
     assert rounds_demo.seed_rounds(db, registry) == 0
+
+
+def test_every_demo_picture_has_its_charts_and_its_map(ctx, db, registry):
+    """Issue 16: a compiled demo picture shows its charts and a map of its areas (every
+    demo area has a border in the register), in the page's data and in the PDF."""
+    from flask_babel import force_locale
+
+    from samverka.workflows.pictures import figures
+    from samverka.workflows.pictures import services as pictures
+    from samverka.workflows.pictures.charts import area_figures, area_map, picture_charts
+
+    demo.seed(db, registry)
+    db.commit()
+    hagfors = db.scalar(select(Tenant).where(Tenant.slug == "hagfors"))
+    with scoped(db, TenantScope.for_tenant(hagfors.id)), force_locale("en"):
+        newest_round = db.scalars(
+            select(ReportingRound)
+            .where(ReportingRound.picture_record_id.is_not(None))
+            .order_by(ReportingRound.period_start.desc())
+        ).first()
+        latest = db.get(Record, newest_round.picture_record_id)
+        found = figures.picture_figures(db, hagfors, latest)
+        titles = [chart.title for chart in picture_charts(found)]
+        assert titles[:4] == [
+            "Events by category",
+            "The last 12 months by category",
+            "Events by weekday and time of day",
+            "Events by area",
+        ]
+        mapped = area_figures(db, latest)
+        assert {f.name for f in mapped} <= set(rounds_demo.MUNICIPALITIES["hagfors"])
+        assert len(mapped) >= 3 and sum(f.value for f in mapped) == found.comparison.now_total
+        shown = area_map(mapped)
+        assert shown is not None and len(shown.features) == len(mapped)
+        document = pictures.picture_document(
+            db, hagfors, {"record_id": latest.id, "user_id": None}
+        )
+        section = next(s for s in document.sections if s.heading == "Figures")
+        assert section.charts[-1].title == "Events by area on the map"
+        assert all(chart.alt for chart in section.charts)

@@ -12,11 +12,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from samverka.charts import SUPPRESSED, BarChart, HeatMap, LineChart, RenderedChart, Series, render
+from samverka.areas.models import Area
+from samverka.areas.services import current_geometries
+from samverka.charts import (
+    SUPPRESSED,
+    AreaMap,
+    BarChart,
+    HeatMap,
+    LineChart,
+    MapFeature,
+    RenderedChart,
+    Series,
+    render,
+)
+from samverka.maps import AreaFigure, MapData, area_map_data
+from samverka.records.models import Record
 from samverka.workflows.pictures import figures
 from samverka.workflows.pictures.figures import Cell, PictureFigures
+from samverka.workflows.rounds.models import AREA_FIGURES, PictureFigure
 
 #: Lines in the 12-month chart: more would not be told apart (the rest are in the table
 #: of categories).
@@ -144,4 +162,73 @@ def _comparison(found: PictureFigures) -> BarChart:
             Series(_("This period"), [c.after for c in changes]),
         ],
         category_label=_("Category"),
+    )
+
+
+# --- the map of areas ----------------------------------------------------------------------
+
+
+def area_figures(session: Session, picture: Record) -> list[AreaFigure]:
+    """The picture's events per area of the register that has a border (places reported as
+    free text have none: they stay in the area chart and its table)."""
+    counts = dict(
+        session.execute(
+            select(PictureFigure.area_id, func.sum(PictureFigure.count))
+            .where(
+                PictureFigure.record_id == picture.id,
+                PictureFigure.dimension == AREA_FIGURES,
+                PictureFigure.area_id.is_not(None),
+            )
+            .group_by(PictureFigure.area_id)
+        ).all()
+    )
+    if not counts:
+        return []
+    areas = list(session.scalars(select(Area).where(Area.id.in_(counts)).order_by(Area.name)))
+    borders = current_geometries(session, areas)
+    return [
+        AreaFigure(area.name, borders[area.id], int(counts[area.id]))
+        for area in areas
+        if area.id in borders
+    ]
+
+
+def _map_words(found: list[AreaFigure]) -> tuple[str, str]:
+    top = max(found, key=lambda f: f.value or 0)
+    return _("Events by area on the map"), _(
+        "%(n)s areas on the map; the most events in %(area)s (%(count)s).",
+        n=len(found),
+        area=top.name,
+        count=top.value,
+    )
+
+
+def area_map(found: list[AreaFigure]) -> MapData | None:
+    """The interactive map's data (the page), or None without areas that have a border."""
+    if not found:
+        return None
+    title, description = _map_words(found)
+    return area_map_data(
+        title,
+        description,
+        found,
+        unit=_("events"),
+        value_heading=_("Number of events"),
+        locale=str(get_locale() or "sv"),
+    )
+
+
+def static_area_map(found: list[AreaFigure]) -> RenderedChart | None:
+    """The same map drawn on the server (the PDF), or None."""
+    if not found:
+        return None
+    title, description = _map_words(found)
+    return render(
+        AreaMap(
+            title=title,
+            description=description,
+            features=[MapFeature(f.name, f.geometry, f.value) for f in found],
+            unit=_("events"),
+            area_label=_("Area"),
+        )
     )

@@ -49,7 +49,7 @@ from samverka.workflows.cycle_types import SITUATION_PICTURE_TYPE
 from samverka.workflows.decisions import latest_decision
 from samverka.workflows.overview.services import organisation_names
 from samverka.workflows.pictures import figures as breakdowns
-from samverka.workflows.pictures.charts import rendered_charts
+from samverka.workflows.pictures.charts import area_figures, rendered_charts, static_area_map
 from samverka.workflows.rounds import services as rounds
 from samverka.workflows.rounds.models import (
     AREA_FIGURES,
@@ -718,7 +718,11 @@ def figure_sections(session: Session, tenant: Tenant, record: Record) -> list[Se
         for a in found.by_area
         if a.area and a.top
     ]
-    return [Section(_("Figures"), charts=rendered_charts(found), items=items)]
+    charts = rendered_charts(found)
+    drawn_map = static_area_map(area_figures(session, record))
+    if drawn_map is not None:
+        charts.append(drawn_map)
+    return [Section(_("Figures"), charts=charts, items=items)]
 
 
 def get_picture(session: Session, record_id: Any, *, user: Any, viewer_tenant: Tenant) -> Record:

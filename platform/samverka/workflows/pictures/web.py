@@ -35,7 +35,7 @@ from samverka.web.forms import ActionForm
 from samverka.workflows.decisions import decisions_of, record_decision
 from samverka.workflows.pictures import figures as breakdowns
 from samverka.workflows.pictures import services as pictures
-from samverka.workflows.pictures.charts import rendered_charts
+from samverka.workflows.pictures.charts import area_figures, area_map, rendered_charts
 from samverka.workflows.rounds import services as rounds
 
 bp = Blueprint("picture_pages", __name__, url_prefix="/t/<tenant_slug>/pictures")
@@ -90,6 +90,7 @@ def show(record_id: int):
         data=shown.data,
         parts=parts,
         charts=rendered_charts(breakdowns.picture_figures(session, g.tenant, record)),
+        area_map=area_map(area_figures(session, record)),
         decisions=decisions_of(session, record),
         owner_name=session.get(Tenant, record.tenant_id).name,
         is_owner=owner,
