@@ -315,6 +315,7 @@ COVERED_ELSEWHERE = {
     "tenant:records:share": "the walk: share and revoke routes, A's and the IDOR variant",
     "tenant:rounds:manage": "the walk: every round route",
     "tenant:indicators:manage": "the walk: every indicator route",
+    "tenant:areas:manage": "the walk: every area route (A's area and its border in the arena)",
 }
 ADMINISTRATIVE = (":manage", ":export", ":delete", ":own", ":share", ":purge", ":adopt")
 

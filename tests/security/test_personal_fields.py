@@ -261,6 +261,7 @@ def values_for(rule, *, slug: str, consortium: str, record: Marked, tokens_: lis
         "meeting_id": [0],
         "round_id": [0],
         "unit_id": [0],
+        "area_id": [0],  # areas hold names and borders of places, no personal data
         "note_id": [0],
         **{name: [record.id] for name in RECORD_ARGUMENTS},
     }

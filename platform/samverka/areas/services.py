@@ -97,7 +97,7 @@ def update_area(session: Session, area: Area, name: Any, kind: Any) -> Area:
     changed = [
         field for field, value in (("name", name), ("kind", kind)) if getattr(area, field) != value
     ]
-    area.name, area.kind, area.updated_at = name, kind, clock.utcnow()
+    area.name, area.kind, area.updated_at = name, kind, clock.now()
     session.flush()
     record_event(
         session,
@@ -113,7 +113,7 @@ def update_area(session: Session, area: Area, name: Any, kind: Any) -> Area:
 def archive_area(session: Session, area: Area) -> Area:
     """Archive an area (kept for the reports and pictures that name it; its name is free)."""
     if not area.archived:
-        area.archived, area.updated_at = True, clock.utcnow()
+        area.archived, area.updated_at = True, clock.now()
         session.flush()
         record_event(
             session, "area.archive", tenant_id=area.tenant_id, target_type="area", target_id=area.id
@@ -133,7 +133,7 @@ def set_geometry(
     if area.archived:
         raise ValidationError(_l("An archived area cannot be changed."), "file")
     geometry = geometry if checked else check_geometry(geometry_of(geometry))
-    now = clock.utcnow()
+    now = clock.now()
     previous = current_boundary(session, area)
     if previous is not None:
         previous.valid_to = now
