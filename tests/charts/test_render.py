@@ -161,3 +161,16 @@ def test_threads_rendering_at_once_get_what_one_thread_gets(babel_app):
     with ThreadPoolExecutor(max_workers=6) as pool:
         together = list(pool.map(draw, kinds))
     assert together == [alone[kind] for kind in kinds]
+
+
+def test_a_chart_after_weasyprint_changed_the_prefixes_is_still_plain_svg(app):
+    """WeasyPrint registers the empty prefix for "" when it first writes a PDF, which drops
+    SVG's from ElementTree's process-wide registry: charts drawn after it came out as
+    ``<ns0:svg>``, which no browser draws (a page rendered after a PDF had no chart)."""
+    ET.register_namespace("", "")  # what weasyprint.pdf.metadata does at import
+    with app.test_request_context():
+        drawn = render(
+            BarChart("Efter PDF", "Två staplar.", ["a", "b"], [Series("n", [1, 2])]), cache=False
+        )
+    assert str(drawn.svg).startswith("<svg ") and str(drawn.svg).endswith("</svg>")
+    assert "ns0" not in str(drawn.svg) and b"ns0" not in drawn.svg_file

@@ -83,9 +83,7 @@ def test_every_demo_picture_has_its_charts_and_its_map(ctx, db, registry):
         assert len(mapped) >= 3 and sum(f.value for f in mapped) == found.comparison.now_total
         shown = area_map(mapped)
         assert shown is not None and len(shown.features) == len(mapped)
-        document = pictures.picture_document(
-            db, hagfors, {"record_id": latest.id, "user_id": None}
-        )
+        document = pictures.picture_document(db, hagfors, {"record_id": latest.id, "user_id": None})
         section = next(s for s in document.sections if s.heading == "Figures")
         assert section.charts[-1].title == "Events by area on the map"
         assert all(chart.alt for chart in section.charts)

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG)
-ET.register_namespace("xlink", XLINK)
 HREF = f"{{{XLINK}}}href"
 URL_REF = re.compile(r"url\(#([^)]+)\)")
 #: What matplotlib's ``<style>`` says for every element (inherited from the root instead).
@@ -53,11 +51,24 @@ def accessible(raw: str, *, prefix: str, title: str, description: str) -> Access
     root.insert(0, desc)
     root.insert(0, heading)
     root.set("width", "100%")
-    inline = ET.tostring(root, encoding="unicode")
+    inline = _serialise(root, encoding="unicode")
     root.set("width", width)
     root.set("height", height)
-    document = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    document = _serialise(root, encoding="utf-8", xml_declaration=True)
     return AccessibleSvg(inline, document)
+
+
+def _serialise(root: ET.Element, **options) -> str | bytes:
+    """``root`` as XML with SVG as the default namespace and ``xlink:`` for links.
+
+    ElementTree's prefixes are one registry for the whole process, and other libraries change
+    it: WeasyPrint registers the empty prefix for "" when it first writes a PDF, which drops
+    SVG's, and every chart drawn after that came out as ``<ns0:svg>``, which no browser draws.
+    So both prefixes are registered again just before each write (charts are drawn one at a
+    time, under the chart service's lock)."""
+    ET.register_namespace("", SVG)
+    ET.register_namespace("xlink", XLINK)
+    return ET.tostring(root, **options)
 
 
 def _drop_metadata_and_styles(root: ET.Element) -> None:
