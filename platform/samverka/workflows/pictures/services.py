@@ -26,9 +26,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from samverka import clock
 from samverka.audit import record_event
 from samverka.auth.models import User
-from samverka.clock import utcnow
 from samverka.db import TenantScope, set_scope
 from samverka.errors import NotFound
 from samverka.exports.pdf import Document, Section
@@ -207,7 +207,7 @@ def _keep_summary(
         kept = PictureSummary(tenant_id=record.tenant_id, record_id=record.id)
         session.add(kept)
     kept.generated = summary
-    kept.compiled_at = utcnow()
+    kept.compiled_at = clock.now()
 
 
 def _existing_picture(session: Session, round_: ReportingRound) -> Record | None:
