@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from chartkit import ALL, bar, grouped, heat, line
+from chart_specs import ALL, bar, grouped, heat, line
 from flask_babel import force_locale
 
 from samverka.charts import SUPPRESSED, BarChart, Series, palette, render
@@ -140,7 +140,7 @@ def test_specifications_are_hashable_and_checked():
 
 
 def test_descriptions_name_each_panel_once_and_say_what_rose(in_app):
-    from chartkit import multiples
+    from chart_specs import multiples
 
     text = render(multiples(), locale="en", cache=False).description
     assert text.startswith("En liten graf per kategori. Inbrott: from 5 (2026-01) to 16")
